@@ -1,0 +1,165 @@
+# kassa: an offline-first point-of-sale till for the terminal.
+#
+#   make            ./kassa and ./kassa-hub
+#   make check      every test (unit, integration, end-to-end)
+#   make asan       the same tests under AddressSanitizer + UBSan (in build-asan/)
+#   make bench      the benchmark program (not part of the tests)
+#   make demo       the till on a fresh demo database
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Sources are picked up by folder: src/<layer>/*.c. Layers only call downwards
+# (ui -> core -> store; sync -> store; dev on its own); `make check-layers` proves it with grep.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS := ncursesw sqlite3 libcurl jansson libserialport libcrypto libcrypt uuid
+HUB_PKGS := sqlite3 jansson libmicrohttpd libpq libcrypto uuid libcrypt
+
+CFLAGS ?= -O2 -g
+SAN ?=
+KASSA_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Iinclude -I$(BUILD) -MMD -MP \
+	-DLOCALEDIR='"$(PREFIX)/share/locale"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(SAN)
+LDLIBS_KASSA := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lcsv -lm
+LDLIBS_HUB := $(shell $(PKG_CONFIG) --libs $(HUB_PKGS)) -lm
+LDLIBS_TEST := $(shell $(PKG_CONFIG) --libs cmocka)
+ALL_CFLAGS = $(KASSA_CFLAGS) $(CFLAGS)
+LDFLAGS += $(SAN)
+
+# The core library: everything below the UI, shared by kassa, the hub and the tests.
+CORE_SRC := $(wildcard src/util/*.c src/store/*.c src/core/*.c)
+APP_SRC := $(wildcard src/cli/*.c src/ui/*.c src/sync/*.c src/dev/*.c)
+HUB_SRC := $(wildcard contrib/hub/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+PRELOAD_SRC := $(wildcard tests/preload/*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
+APP_OBJ := $(APP_SRC:%.c=$(BUILD)/%.o)
+HUB_OBJ := $(HUB_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
+PRELOAD_SO := $(PRELOAD_SRC:tests/preload/%.c=$(BUILD)/tests/%.so)
+# Everything the app links except main(), so the bench can call the sync and dev code too.
+APP_LIB_OBJ := $(filter-out $(BUILD)/src/cli/main.o,$(APP_OBJ))
+
+PO := $(wildcard po/*.po)
+MO := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/kassa.mo)
+
+.PHONY: all check unit regress asan bench demo install clean check-layers fuzz
+
+all: kassa kassa-hub $(MO)
+
+ifeq ($(BUILD),build)
+kassa: $(BUILD)/kassa
+	cp $< $@
+kassa-hub: $(BUILD)/kassa-hub
+	cp $< $@
+endif
+
+$(BUILD)/kassa: $(APP_OBJ) $(BUILD)/libkassa.a
+	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libkassa.a $(LDLIBS_KASSA)
+
+$(BUILD)/kassa-hub: $(HUB_OBJ) $(BUILD)/libkassa.a
+	$(CC) $(LDFLAGS) -o $@ $(HUB_OBJ) $(BUILD)/libkassa.a $(LDLIBS_HUB) $(LDLIBS_KASSA)
+
+$(BUILD)/libkassa.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+# schema.sql is embedded as a C string.
+$(BUILD)/schema.c: schema.sql
+	@mkdir -p $(@D)
+	{ echo '/* generated from schema.sql by the Makefile; do not edit */'; \
+	  echo 'const char kassa_schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+$(BUILD)/schema.o: $(BUILD)/schema.c
+	$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/contrib/hub/%.o: contrib/hub/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(HUB_PKGS)) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkassa.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa.a $(LDLIBS_TEST) $(LDLIBS_KASSA)
+
+$(BUILD)/tests/%.so: tests/preload/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
+$(BUILD)/locale/%/LC_MESSAGES/kassa.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+$(BUILD)/kassa-bench: $(BENCH_OBJ) $(APP_LIB_OBJ) $(BUILD)/libkassa.a
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(APP_LIB_OBJ) $(BUILD)/libkassa.a $(LDLIBS_KASSA) $(LDLIBS_HUB)
+
+# ---- tests ----------------------------------------------------------------------------------
+
+check: all $(UNIT_BIN) $(PRELOAD_SO) check-layers
+	@tests/run-tests $(BUILD)
+
+unit: $(UNIT_BIN)
+	@tests/run-tests $(BUILD) unit
+
+regress: all $(PRELOAD_SO)
+	@tests/run-tests $(BUILD) regress
+
+# The same tests with AddressSanitizer and UBSan, built apart in build-asan/.
+asan:
+	$(MAKE) BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		CFLAGS='-O1 -g' build-asan/kassa build-asan/kassa-hub asan-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		KASSA_BIN=build-asan/kassa KASSA_HUB_BIN=build-asan/kassa-hub tests/run-tests build-asan
+
+.PHONY: asan-tests
+asan-tests: $(UNIT_BIN) $(PRELOAD_SO) $(MO)
+
+check-layers:
+	@tests/check-layers
+
+# libFuzzer targets (clang): make fuzz, then run build-fuzz/fuzz_csv -max_total_time=60
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang SAN='-fsanitize=fuzzer-no-link,address,undefined' \
+		CFLAGS='-O1 -g' build-fuzz/libkassa.a
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+		echo "clang $$f -> build-fuzz/$$n"; \
+		clang $(KASSA_CFLAGS) -Ibuild-fuzz -fsanitize=fuzzer,address,undefined -O1 -g -o build-fuzz/$$n $$f \
+			build-fuzz/libkassa.a $(LDLIBS_KASSA) || exit 1; done
+
+bench: all $(BUILD)/kassa-bench
+	$(BUILD)/kassa-bench
+
+demo: all
+	@contrib/demo
+
+# ---- install --------------------------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 kassa kassa-hub $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 man/kassa.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/kassa.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	if [ -f man/kassa-hub.8 ]; then install -m 0644 man/kassa-hub.8 $(DESTDIR)$(PREFIX)/share/man/man8/; fi
+	for mo in $(MO); do l=$$(echo $$mo | cut -d/ -f3); \
+		install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES; \
+		install -m 0644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/; done
+
+clean:
+	rm -rf build build-asan build-fuzz kassa kassa-hub
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,61 @@
+/*
+ * config: the INI file (CONTRACT.md section 6) and the default paths.
+ *
+ * An unknown section or key or a bad value is an error naming the file, the line and the key.
+ * No config file at all is fine: defaults serve.
+ */
+#ifndef KASSA_CONFIG_H
+#define KASSA_CONFIG_H
+
+#include <stdbool.h>
+
+#include "barcode.h"
+#include "kerr.h"
+
+struct config {
+	/* [till] */
+	char store[128];          /* shown on the screen and receipts */
+	char currency[8];         /* "UZS" */
+	char language[8];         /* "uz", "ru", "en"; "" = from the locale */
+	/* [sync] */
+	char sync_url[512];       /* "" = offline only */
+	char sync_token[256];
+	char sync_cafile[512];    /* "" = system CAs */
+	int sync_batch;           /* events per batch, default 500 */
+	int sync_backoff_base;    /* seconds, default 1 */
+	int sync_backoff_cap;     /* seconds, default 300 */
+	int sync_interval;        /* seconds between polls when idle, default 30 */
+	/* [printer] */
+	char printer_device[512]; /* "serial:/dev/ttyUSB0", "file:/dev/usb/lp0", "tcp:HOST:9100", "" */
+	int printer_baud;         /* 19200 */
+	int printer_width;        /* 48 (32, 42, 48) */
+	int printer_codepage;     /* 17 = CP866 */
+	char printer_bits[8];     /* "8N1" */
+	char printer_flow[16];    /* "none", "rtscts", "xonxoff" */
+	/* [scanner] */
+	char scanner_device[512];
+	int scanner_baud;         /* 9600 */
+	/* [display] customer pole display */
+	char display_device[512];
+	int display_baud;
+	/* [barcode] */
+	struct weight_layout weight;
+	/* where it came from ("" when defaults) */
+	char path[512];
+};
+
+/* Fills cfg with the defaults. */
+void config_defaults(struct config *cfg);
+
+/*
+ * Loads path over the defaults. path NULL: $KASSA_CONFIG, then $XDG_CONFIG_HOME/kassa/kassa.conf
+ * (~/.config/...), then /etc/kassa/kassa.conf; a missing default file is fine, a missing file
+ * that was named is an error. Errors say "FILE:LINE: unknown key 'x' in [sync]".
+ */
+int config_load(const char *path, struct config *cfg, struct kerr *err);
+
+/* The database path: explicit, else $KASSA_DB, else $XDG_DATA_HOME/kassa/kassa.db
+ * (~/.local/share/...). Malloc'd; caller frees. Creates the parent directory (0700). */
+char *config_db_path(const char *explicit_path, struct kerr *err);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * dev: receipt printer, cash drawer, scanner and customer display. The only layer that links
+ * libserialport. Printing never blocks a sale: jobs are queued in print_jobs (by the core) and
+ * printed by the printer worker.
+ */
+#ifndef KASSA_DEV_H
+#define KASSA_DEV_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "kerr.h"
+#include "worker.h"
+
+/* `kassa print test`: prints a test receipt now, in the foreground. */
+int dev_print_test(const struct config *cfg, const char *db_path, struct kerr *err);
+
+/* The till: forks the printer worker (only when cfg->printer_device is set). */
+int dev_printer_spawn(struct worker *w, const struct config *cfg, const char *db_path,
+    struct kerr *err);
+
+/* What the status bar shows: "ok", "paper out", "cover open", "offline", "not configured". */
+struct dev_printer_status {
+	char state[64];
+	long queued;
+};
+void dev_printer_status_update(struct dev_printer_status *st, const char *line);
+
+#endif

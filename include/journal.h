@@ -1,0 +1,52 @@
+/*
+ * journal: the immutable, hash-chained event log of every financial fact.
+ *
+ * Each event has a UUID id (the idempotency key), a per-device seq from 1 with no gaps, a type
+ * ("sale.completed", "shift.opened", ...), a time, a JSON payload, and
+ *     hash = hex(SHA-256(prev_hash "\n" id "\n" seq "\n" type "\n" at "\n" payload))
+ * where prev_hash is the previous event's hash (64 zeros for the first) and payload is the
+ * canonical JSON text: compact, object keys sorted, UTF-8 unescaped, integers only
+ * (what jansson's JSON_COMPACT | JSON_SORT_KEYS produces). So anyone can verify the chain.
+ *
+ * journal_append() must run inside the caller's transaction (store_begin), so an event, its
+ * outbox row and the state it describes commit together or not at all.
+ */
+#ifndef KASSA_JOURNAL_H
+#define KASSA_JOURNAL_H
+
+#include <stdint.h>
+
+#include "kerr.h"
+#include "store.h"
+
+#define JOURNAL_HASH_HEX 65   /* 64 hex digits + NUL */
+
+/*
+ * Appends an event of type with payload (canonical JSON text, see above; the core builds it
+ * with SQLite's json_object() giving keys in sorted order) and its outbox row. Fails with
+ * KERR_STATE when no transaction is open. On success stores the new seq in *seq (may be NULL).
+ */
+int journal_append(store *st, const char *type, const char *payload, int64_t *seq,
+    struct kerr *err);
+
+/* As journal_append, but builds the payload with the SQL expression payload_sql, which must be
+ * a single SELECT returning one text column (bound parameters ?1, ?2 = a, b; pass 0 if unused).
+ * This is how the core builds payloads from the state it has just written. */
+int journal_append_sql(store *st, const char *type, const char *payload_sql, int64_t a,
+    int64_t b, int64_t *seq, struct kerr *err);
+
+/* The hash of one event, as defined above, into out (JOURNAL_HASH_HEX bytes). Pure. */
+void journal_hash(const char *prev_hash, const char *id, int64_t seq, const char *type,
+    const char *at, const char *payload, char out[JOURNAL_HASH_HEX]);
+
+/* Recomputes the whole chain. Returns 0 when it holds (and *count = events checked), else -1
+ * with *bad_seq = the first event that does not match and err saying why. */
+int journal_verify(store *st, int64_t *count, int64_t *bad_seq, struct kerr *err);
+
+/* The head: last seq and its hash (64 zeros and 0 when empty). */
+int journal_head(store *st, int64_t *seq, char hash[JOURNAL_HASH_HEX], struct kerr *err);
+
+/* The device id (meta 'device_id'), malloc'd, caller frees; NULL if the till is not set up. */
+char *journal_device_id(store *st);
+
+#endif

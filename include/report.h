@@ -1,0 +1,41 @@
+/*
+ * report: read-only views for the command line and the status bar: completed sales as JSON,
+ * the till's status (queues, last sync, printer), both built with SQLite's JSON functions.
+ */
+#ifndef KASSA_REPORT_H
+#define KASSA_REPORT_H
+
+#include <stdint.h>
+
+#include "kerr.h"
+#include "shift.h"
+#include "store.h"
+
+/* Completed sales since date ("2026-11-25" or RFC 3339; NULL for all) as a JSON array of
+ * {id, number, total, vat, discount, lines:[...], payments:[...], created_at, completed_at,
+ * cashier, shift}. Caller frees. */
+char *report_sales_json(store *st, const char *since, struct kerr *err);
+
+struct till_status {
+	int64_t outbox_pending;      /* events not yet accepted upstream */
+	int64_t outbox_rejected;
+	char oldest_pending_at[32];  /* "" when none */
+	char last_sync_at[32];       /* "" when never */
+	char last_error[256];        /* "" when none */
+	int64_t events;              /* journal length */
+	int64_t print_queued;
+	char printer_state[64];      /* "ok", "paper out", "offline", "not configured" */
+	int64_t parked_sales;
+	int64_t products;
+	int64_t shift_id;            /* 0 when no shift is open */
+};
+
+int report_status(store *st, struct till_status *out, struct kerr *err);
+
+/* The status as a JSON object (caller frees). */
+char *report_status_json(store *st, struct kerr *err);
+
+/* A shift report (X or Z) as JSON (caller frees). */
+char *report_shift_json(const struct shift_report *r);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * sale: the cart on screen and its life: lines, discounts, payments, park and recall, void,
+ * completion.
+ *
+ * Every change is written to the database before the function returns (the open cart survives
+ * a crash, a power cut or a dropped SSH session exactly), so a struct sale is only a cache of
+ * the rows. Completing a sale writes the sale.completed event, its outbox row, the stock
+ * movements, the shift totals and the receipt's print job in one transaction.
+ *
+ * Rights are enforced here: a call that needs a manager returns KERR_DENIED with
+ * sale_needs_approval() true; the UI then asks for a manager's PIN (user_approve) and calls
+ * again with the approver. The approval is an event naming both users.
+ */
+#ifndef KASSA_SALE_H
+#define KASSA_SALE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "barcode.h"
+#include "catalog.h"
+#include "kerr.h"
+#include "money.h"
+#include "store.h"
+#include "user.h"
+
+typedef struct sale sale;
+
+enum sale_state { SALE_OPEN, SALE_PARKED, SALE_COMPLETED, SALE_VOIDED };
+enum disc_kind { DISC_NONE = 0, DISC_PERCENT, DISC_AMOUNT };
+enum pay_method { PAY_CASH, PAY_CARD };
+
+struct sale_line {
+	int64_t id;
+	int lineno;                    /* 1-based, as printed */
+	int64_t product_id;
+	char code[CATALOG_CODE_MAX];   /* what was scanned */
+	char name[CATALOG_NAME_MAX * 4];
+	bool by_weight;
+	qty_t qty;
+	money_t price;                 /* unit price when rung up */
+	int vat_bp;
+	enum disc_kind disc_kind;      /* the line's own discount */
+	int64_t disc_value;            /* basis points or minor units */
+	money_t discount;              /* line discount + share of the cart discount */
+	money_t total;                 /* price * qty - discount */
+	money_t vat;                   /* included in total */
+	bool voided;
+};
+
+struct sale_payment {
+	enum pay_method method;
+	money_t amount;
+};
+
+struct sale_totals {
+	int lines;                     /* lines not voided */
+	money_t subtotal;              /* before discounts */
+	money_t discount;
+	money_t total;                 /* to pay */
+	money_t vat;                   /* sum of the lines' vat, exactly */
+	money_t paid;                  /* tendered so far */
+	money_t due;                   /* total - paid, >= 0 */
+	money_t change;                /* once completed */
+};
+
+/* A parked sale, for the recall list. */
+struct sale_summary {
+	int64_t id;
+	int lines;
+	money_t total;
+	char updated_at[32];
+	char user[64];
+};
+
+/* The open sale of this till for u (resumed exactly as it was), or a new empty one.
+ * Needs an open shift (KERR_STATE). Caller frees with sale_free(). */
+sale *sale_current(store *st, const struct user *u, struct kerr *err);
+
+/* Any sale by id, e.g. a completed one for a reprint. Caller frees. */
+sale *sale_load(store *st, int64_t sale_id, struct kerr *err);
+void sale_free(sale *s);
+
+int64_t sale_id(const sale *s);          /* 0 while the cart is empty and unsaved */
+enum sale_state sale_state(const sale *s);
+int64_t sale_number(const sale *s);      /* receipt number once completed, else 0 */
+const char *sale_uuid(const sale *s);
+const char *sale_completed_at(const sale *s);
+const char *sale_cashier(const sale *s); /* user name */
+int sale_line_count(const sale *s);      /* including voided lines */
+const struct sale_line *sale_line(const sale *s, int index);  /* owned by s */
+int sale_payment_count(const sale *s);
+const struct sale_payment *sale_payment(const sale *s, int index);
+const struct sale_totals *sale_totals(const sale *s);
+/* True when the last call failed only for want of a manager's approval. */
+bool sale_needs_approval(const sale *s);
+
+/*
+ * What the cashier typed on the input line: "CODE" adds one unit (or the weight of a weight
+ * barcode), "N*CODE" adds N (N may be "0.5" for kg). The same product scanned again adds to its
+ * last line. KERR_NOTFOUND / KERR_INPUT leave the cart unchanged. *index = the line touched.
+ */
+int sale_add_input(sale *s, const struct weight_layout *layout, const char *input, int *index,
+    struct kerr *err);
+
+/* Adds qty of a product found by search. */
+int sale_add_product(sale *s, const struct product *p, qty_t qty, int *index, struct kerr *err);
+
+/* Sets a line's quantity (> 0). */
+int sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct kerr *err);
+
+/* Voids line index. After a payment was tendered it needs approver (a manager). */
+int sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err);
+
+/* Line or cart discount. Percent in basis points (1000 = 10%), amount in minor units; DISC_NONE
+ * removes it. Above USER_CASHIER_DISCOUNT_BP of the line/cart it needs approver. */
+int sale_discount_line(sale *s, int index, enum disc_kind kind, int64_t value,
+    const struct user *approver, struct kerr *err);
+int sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct user *approver,
+    struct kerr *err);
+
+/*
+ * Tenders amount (0 = exactly what is due). Cash may exceed the due amount (change); card may
+ * not. When the tenders cover the total the sale completes (*completed = true): number given,
+ * event written, stock moved, receipt queued. Change is in sale_totals(s)->change.
+ */
+int sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struct kerr *err);
+
+/* Parks the open sale (it must have lines and no payments). s becomes a new empty cart. */
+int sale_park(sale *s, struct kerr *err);
+
+/* The parked sales of this till, newest first: up to max into out; returns the count or -1. */
+int sale_parked_list(store *st, struct sale_summary *out, int max, struct kerr *err);
+
+/* Recalls a parked sale into s (whose cart must be empty). */
+int sale_recall(sale *s, int64_t parked_id, struct kerr *err);
+
+/* Voids the whole open sale (a sale.voided event when it had lines). After a payment was
+ * tendered it needs approver. s becomes a new empty cart. */
+int sale_void(sale *s, const struct user *approver, struct kerr *err);
+
+/* Queues a reprint of a completed sale (marked COPY). */
+int sale_reprint(store *st, int64_t sale_id, struct kerr *err);
+
+/* The most recent completed sale's id (0 if none), for "reprint last". */
+int64_t sale_last_completed(store *st);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * store: the SQLite file underneath the core.
+ *
+ * One database file per till, WAL, synchronous=FULL (a completed sale survives a power cut),
+ * foreign keys on, a busy timeout so a locked database is waited for. The file is created with
+ * mode 0600. The schema (schema.sql) is embedded at build time and applied to a new file;
+ * older files are migrated forward by version.
+ *
+ * Only the core (src/core) and sync (src/sync) use store_db(); the UI and the command line call
+ * core functions. A store never crosses fork(): a child process opens its own.
+ */
+#ifndef KASSA_STORE_H
+#define KASSA_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kerr.h"
+
+typedef struct store store;
+struct sqlite3;
+
+enum store_flags {
+	STORE_CREATE = 1 << 0,   /* create the file (0600) and apply the schema if missing */
+	STORE_READONLY = 1 << 1  /* open read-only (reports, status) */
+};
+
+/* Opens (and when STORE_CREATE, creates) the database. NULL with err on failure: the message
+ * names the path. The caller frees with store_close(). */
+store *store_open(const char *path, int flags, struct kerr *err);
+void store_close(store *st);
+
+/* The path the store was opened with (owned by st). */
+const char *store_path(const store *st);
+
+/* The underlying connection, for the core and sync only (owned by st). */
+struct sqlite3 *store_db(store *st);
+
+/* The schema version compiled in, and the embedded schema text. */
+int store_schema_version(void);
+const char *store_schema_sql(void);
+
+/*
+ * Transactions. store_begin() starts BEGIN IMMEDIATE (writers take the lock up front, so a busy
+ * database is waited for at the start, never half-way). Nesting is not supported: the core
+ * function that owns a unit of work begins and ends it. store_commit() returns -1 with err
+ * (KERR_IO for a full disk, KERR_BUSY) and then the transaction has been rolled back.
+ */
+int store_begin(store *st, struct kerr *err);
+int store_commit(store *st, struct kerr *err);
+void store_rollback(store *st);
+bool store_in_tx(store *st);
+
+/* Maps the connection's last error to a kerr: SQLITE_FULL -> KERR_IO "disk full", BUSY ->
+ * KERR_BUSY, CONSTRAINT -> KERR_INPUT, others KERR_IO. what says what was being done. Returns -1. */
+int store_error(store *st, struct kerr *err, const char *what);
+
+/* meta table. store_meta_get returns a malloc'd string (caller frees) or NULL if absent. */
+char *store_meta_get(store *st, const char *key);
+int store_meta_set(store *st, const char *key, const char *value, struct kerr *err);
+int64_t store_meta_get_int(store *st, const char *key, int64_t dflt);
+int store_meta_set_int(store *st, const char *key, int64_t value, struct kerr *err);
+
+/* The current time as RFC 3339 UTC with milliseconds, into buf (at least 25 bytes).
+ * KASSA_NOW in the environment fixes the clock for tests. */
+char *store_now(char *buf, int size);
+
+/* A fresh random UUID (libuuid), lower case, into buf (at least 37 bytes). */
+char *store_uuid(char *buf);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * sync: the outbox worker (protocol v1, CONTRACT.md section 5). The only layer that links
+ * libcurl and jansson.
+ */
+#ifndef KASSA_SYNC_H
+#define KASSA_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "worker.h"
+
+/* What the status bar shows, parsed from the sync worker's status lines. */
+struct sync_status {
+	bool configured;          /* [sync] url is set */
+	bool online;              /* the last exchange with the hub worked */
+	int64_t pending;          /* events waiting */
+	int64_t rejected;
+	int64_t oldest_age_s;     /* age of the oldest pending event */
+	char last_error[256];
+	char last_sync_at[32];
+};
+
+/* The foreground loop (`kassa sync`), or one push and pull (`kassa sync --once`, returns 0 only
+ * when nothing is left pending). */
+int sync_run(const struct config *cfg, const char *db_path, bool once, int verbose);
+
+/* The till: forks the sync process as a worker (only when cfg->sync_url is set). */
+int sync_spawn(struct worker *w, const struct config *cfg, const char *db_path,
+    struct kerr *err);
+
+/* The till: folds one status line from the sync worker into *st. */
+void sync_status_update(struct sync_status *st, const char *line);
+
+#endif

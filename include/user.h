@@ -1,0 +1,75 @@
+/*
+ * user: cashiers, managers and admins; PINs as yescrypt hashes (libcrypt); the rights each role
+ * has, enforced here in the core (the UI only asks for a manager's PIN when told to).
+ */
+#ifndef KASSA_USER_H
+#define KASSA_USER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kerr.h"
+#include "store.h"
+
+enum user_role { ROLE_CASHIER = 0, ROLE_MANAGER = 1, ROLE_ADMIN = 2 };
+
+struct user {
+	int64_t id;
+	char name[64];
+	enum user_role role;
+};
+
+/* What a role may do without a manager's approval. */
+enum user_right {
+	RIGHT_SELL,            /* ring up, pay: every role */
+	RIGHT_VOID_LINE,       /* void a line before payment started: every role */
+	RIGHT_VOID_PAID,       /* void a line or a sale after a payment was tendered: manager */
+	RIGHT_DISCOUNT_BIG,    /* a discount above the cashier limit: manager */
+	RIGHT_NO_SALE,         /* open the drawer without a sale: manager */
+	RIGHT_CASH_MOVE,       /* cash in / out: manager */
+	RIGHT_SHIFT_CLOSE,     /* close the shift: every role (the Z report is the record) */
+	RIGHT_ADMIN            /* add users, import: admin */
+};
+
+/* Cashiers may give at most this discount (basis points) without approval. */
+#define USER_CASHIER_DISCOUNT_BP 1000
+
+bool user_can(const struct user *u, enum user_right right);
+
+enum user_role user_role_parse(const char *s, bool *ok);
+const char *user_role_name(enum user_role role);
+
+/* A PIN is 4-12 ASCII digits. */
+bool user_pin_valid(const char *pin);
+
+/* yescrypt hash of pin into a malloc'd string (caller frees), NULL with err on failure. */
+char *user_pin_hash(const char *pin, struct kerr *err);
+bool user_pin_check(const char *pin, const char *hash);
+
+/* Adds a user (and a user.added event). KERR_INPUT for a bad name/PIN or a PIN another user
+ * already has (the PIN alone identifies the user at the till). */
+int user_add(store *st, const char *name, enum user_role role, const char *pin,
+    struct kerr *err);
+
+/*
+ * Logs in by PIN alone (the till has no user name prompt). After 5 wrong PINs in a row the till
+ * refuses every PIN for 30 s, doubling with each further failure up to 15 min (KERR_DENIED,
+ * "locked for N s"). The counter lives in the database, so restarting does not reset it.
+ */
+int user_login(store *st, const char *pin, struct user *out, struct kerr *err);
+
+/* Seconds left of a lock-out (0 when none). */
+int user_lockout_left(store *st);
+
+int user_get(store *st, int64_t id, struct user *out, struct kerr *err);
+int64_t user_count(store *st);
+
+/*
+ * Checks a manager's PIN for an approval of right by the logged-in user u. On success fills
+ * *approver. The approval event (approval.granted: user, approver, right) is written by the call
+ * that uses it.
+ */
+int user_approve(store *st, const char *pin, enum user_right right, struct user *approver,
+    struct kerr *err);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * worker: a forked helper process (the sync process, the printer process) that the till wakes
+ * through a pipe and that reports its state back through another, one text line per report:
+ *     "key=value key2=value2\n"   (values percent-encoded: no space, '=', '%' or newline)
+ * The till's poll() loop watches worker.status_fd; nothing the cashier does waits on a worker.
+ *
+ * Fork hygiene: the child closes every descriptor it does not need (the parent's SQLite files
+ * included), restores default signals and then calls fn, which opens its own connections.
+ */
+#ifndef KASSA_WORKER_H
+#define KASSA_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "kerr.h"
+
+struct worker {
+	pid_t pid;           /* 0 when not running */
+	int wake_fd;         /* parent writes a byte here to wake the child */
+	int status_fd;       /* parent reads status lines here (non-blocking) */
+	char name[16];       /* "sync", "printer" for messages */
+	char buf[1024];      /* partial status line */
+	size_t len;
+	int restarts;        /* times restarted after dying */
+	long long next_start_ms; /* when a dead worker may be restarted (back-off) */
+};
+
+/* In the child: wake_fd to poll/read for wake-ups, status_fd to write lines with
+ * worker_report(). Returns the child's exit status. */
+typedef int (*worker_fn)(void *arg, int wake_fd, int status_fd);
+
+/* Forks a child that runs fn(arg, ...) and exits with its result. */
+int worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, struct kerr *err);
+
+/* Parent: wakes the child (never blocks; a full pipe already means "wake up"). */
+void worker_wake(struct worker *w);
+
+/*
+ * Parent: reads what is available on status_fd and calls line_fn for each complete line.
+ * Returns 0, or -1 when the child has gone (EOF): the caller then calls worker_reap() and may
+ * restart it after worker_restart_delay_ms().
+ */
+int worker_read(struct worker *w, void (*line_fn)(void *ctx, const char *line), void *ctx);
+
+/* Parent: stops the child (SIGTERM, then waits up to timeout_ms, then SIGKILL) and closes fds. */
+void worker_stop(struct worker *w, int timeout_ms);
+
+/* Parent: collects a dead child without blocking, closes fds, sets the restart back-off
+ * (1 s doubling to 60 s). Returns true if it was reaped. */
+bool worker_reap(struct worker *w);
+
+/* Parent: true when a reaped worker's back-off has passed. */
+bool worker_may_restart(const struct worker *w);
+
+/* Child: writes one status line "key=value ..." built from pairs (NULL-terminated list of
+ * key, value strings); values are percent-encoded. Never blocks for long: the pipe is small
+ * and the parent drains it. */
+void worker_report(int status_fd, ...);
+
+/* Parses the value of key in a status line into buf (decoded). False if absent. */
+bool worker_field(const char *line, const char *key, char *buf, size_t size);
+
+#endif

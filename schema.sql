@@ -1,0 +1,228 @@
+-- kassa: the whole database schema, version 1.
+--
+-- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
+-- time. PRAGMA user_version records the version; src/store/store.c holds the forward
+-- migrations from each older version. Never edit a released version: add a migration.
+--
+-- Conventions:
+--   money     INTEGER minor units (1/100 so'm), never REAL
+--   quantity  INTEGER thousandths of the unit (1 pcs = 1000, 0.250 kg = 250)
+--   vat       INTEGER basis points (12% = 1200)
+--   time      TEXT RFC 3339 UTC with milliseconds, '2026-11-25T09:30:00.000Z'
+--
+-- Financial facts live in `events` (immutable, hash-chained). The other financial tables
+-- (sales, payments, shifts, stock) are state derived from those events and are written in the
+-- same transaction as the event that describes them.
+
+PRAGMA user_version = 1;
+
+-- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- The journal. seq counts from 1 with no gaps; id is the idempotency key sent upstream.
+-- hash = SHA-256(prev_hash "\n" id "\n" seq "\n" type "\n" at "\n" payload), hex; the first
+-- event's prev_hash is 64 zeros. payload is canonical JSON (compact, keys sorted).
+CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY CHECK (seq > 0),
+    id        TEXT NOT NULL UNIQUE,
+    type      TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    payload   TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
+
+-- Events not yet accepted upstream. A row is written with its event, in the same transaction;
+-- accepted and duplicate rows are deleted (the event stays in the journal for good).
+CREATE TABLE outbox (
+    seq        INTEGER PRIMARY KEY REFERENCES events(seq),
+    state      TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'rejected')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    error      TEXT,
+    updated_at TEXT
+);
+CREATE INDEX outbox_state ON outbox(state, seq);
+
+-- Catalogue (non-financial: flows down from upstream, last-write-wins by updated_at).
+CREATE TABLE products (
+    id         INTEGER PRIMARY KEY,
+    sku        TEXT UNIQUE,
+    name       TEXT NOT NULL,
+    price      INTEGER NOT NULL CHECK (price >= 0),
+    vat_bp     INTEGER NOT NULL DEFAULT 1200 CHECK (vat_bp BETWEEN 0 AND 10000),
+    unit       TEXT NOT NULL DEFAULT 'pcs' CHECK (unit IN ('pcs', 'kg')),
+    mxik       TEXT,
+    category   TEXT,
+    plu        INTEGER UNIQUE,           -- product code inside in-store weight barcodes
+    stock      INTEGER NOT NULL DEFAULT 0, -- thousandths; derived from stock_moves
+    updated_at TEXT NOT NULL,
+    deleted    INTEGER NOT NULL DEFAULT 0
+);
+
+-- Several barcodes per product.
+CREATE TABLE barcodes (
+    code       TEXT PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX barcodes_product ON barcodes(product_id);
+
+-- Name search for F2 (kept in step by triggers).
+CREATE VIRTUAL TABLE products_fts USING fts5(
+    name, sku, content = 'products', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
+    INSERT INTO products_fts(rowid, name, sku) VALUES (new.id, new.name, new.sku);
+END;
+CREATE TRIGGER products_ad AFTER DELETE ON products BEGIN
+    INSERT INTO products_fts(products_fts, rowid, name, sku) VALUES ('delete', old.id, old.name, old.sku);
+END;
+CREATE TRIGGER products_au AFTER UPDATE OF name, sku ON products BEGIN
+    INSERT INTO products_fts(products_fts, rowid, name, sku) VALUES ('delete', old.id, old.name, old.sku);
+    INSERT INTO products_fts(rowid, name, sku) VALUES (new.id, new.name, new.sku);
+END;
+
+CREATE TABLE customers (
+    id         INTEGER PRIMARY KEY,
+    key        TEXT NOT NULL UNIQUE,     -- upstream key
+    name       TEXT NOT NULL,
+    phone      TEXT,
+    card       TEXT UNIQUE,              -- loyalty card number
+    updated_at TEXT NOT NULL,
+    deleted    INTEGER NOT NULL DEFAULT 0
+);
+
+-- PINs only as yescrypt hashes. failed/locked_until implement the lock-out.
+CREATE TABLE users (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL CHECK (role IN ('cashier', 'manager', 'admin')),
+    pin_hash   TEXT NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL
+);
+
+-- One open shift per till (closed_at IS NULL). Totals are folded from events and kept here in
+-- the same transaction; tests prove the two agree.
+CREATE TABLE shifts (
+    id            INTEGER PRIMARY KEY,
+    number        INTEGER NOT NULL UNIQUE,
+    user_id       INTEGER NOT NULL REFERENCES users(id),
+    opened_at     TEXT NOT NULL,
+    opening_float INTEGER NOT NULL,
+    cash_sales    INTEGER NOT NULL DEFAULT 0,
+    card_sales    INTEGER NOT NULL DEFAULT 0,
+    cash_change   INTEGER NOT NULL DEFAULT 0,
+    sales_count   INTEGER NOT NULL DEFAULT 0,
+    sales_total   INTEGER NOT NULL DEFAULT 0,
+    vat_total     INTEGER NOT NULL DEFAULT 0,
+    discount_total INTEGER NOT NULL DEFAULT 0,
+    voids_count   INTEGER NOT NULL DEFAULT 0,
+    cash_in       INTEGER NOT NULL DEFAULT 0,
+    cash_out      INTEGER NOT NULL DEFAULT 0,
+    closed_at     TEXT,
+    closed_by     INTEGER REFERENCES users(id),
+    counted_cash  INTEGER,
+    expected_cash INTEGER
+);
+CREATE UNIQUE INDEX shifts_one_open ON shifts((closed_at IS NULL)) WHERE closed_at IS NULL;
+
+CREATE TABLE cash_moves (
+    id       INTEGER PRIMARY KEY,
+    shift_id INTEGER NOT NULL REFERENCES shifts(id),
+    user_id  INTEGER NOT NULL REFERENCES users(id),
+    amount   INTEGER NOT NULL,           -- > 0 cash in, < 0 cash out
+    reason   TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    event_seq INTEGER NOT NULL REFERENCES events(seq)
+);
+
+-- A sale. 'open' is the cart on screen (stored on every change so a crash resumes it),
+-- 'parked' is set aside, 'completed' and 'voided' are final. number is given at completion,
+-- gapless per till.
+CREATE TABLE sales (
+    id            INTEGER PRIMARY KEY,
+    uuid          TEXT NOT NULL UNIQUE,
+    number        INTEGER UNIQUE,
+    state         TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', 'voided')),
+    shift_id      INTEGER NOT NULL REFERENCES shifts(id),
+    user_id       INTEGER NOT NULL REFERENCES users(id),
+    customer_id   INTEGER REFERENCES customers(id),
+    cart_disc_kind TEXT CHECK (cart_disc_kind IN ('percent', 'amount')),
+    cart_disc_value INTEGER NOT NULL DEFAULT 0, -- basis points or minor units
+    subtotal      INTEGER NOT NULL DEFAULT 0,
+    discount      INTEGER NOT NULL DEFAULT 0,
+    total         INTEGER NOT NULL DEFAULT 0,
+    vat_total     INTEGER NOT NULL DEFAULT 0,
+    paid          INTEGER NOT NULL DEFAULT 0,
+    change        INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    completed_at  TEXT,
+    event_seq     INTEGER REFERENCES events(seq)
+);
+CREATE INDEX sales_state ON sales(state);
+CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
+
+-- Lines keep the price, name and VAT they were rung up at (a price change does not touch them).
+CREATE TABLE sale_lines (
+    id         INTEGER PRIMARY KEY,
+    sale_id    INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
+    lineno     INTEGER NOT NULL,
+    product_id INTEGER NOT NULL REFERENCES products(id),
+    code       TEXT NOT NULL,            -- what was scanned or typed
+    name       TEXT NOT NULL,
+    unit       TEXT NOT NULL,
+    qty        INTEGER NOT NULL CHECK (qty > 0),
+    price      INTEGER NOT NULL,
+    vat_bp     INTEGER NOT NULL,
+    disc_kind  TEXT CHECK (disc_kind IN ('percent', 'amount')),
+    disc_value INTEGER NOT NULL DEFAULT 0,
+    discount   INTEGER NOT NULL DEFAULT 0, -- line + share of cart discount, minor units
+    total      INTEGER NOT NULL DEFAULT 0, -- after discounts
+    vat        INTEGER NOT NULL DEFAULT 0, -- included in total
+    voided     INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (sale_id, lineno)
+);
+
+CREATE TABLE payments (
+    id        INTEGER PRIMARY KEY,
+    sale_id   INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
+    method    TEXT NOT NULL CHECK (method IN ('cash', 'card')),
+    amount    INTEGER NOT NULL CHECK (amount > 0),  -- tendered
+    at        TEXT NOT NULL
+);
+
+-- Every change of stock, one row per product per event. products.stock is their sum.
+CREATE TABLE stock_moves (
+    id         INTEGER PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES products(id),
+    qty        INTEGER NOT NULL,          -- thousandths, negative for a sale
+    reason     TEXT NOT NULL CHECK (reason IN ('sale', 'receive', 'adjust', 'count', 'import')),
+    sale_id    INTEGER REFERENCES sales(id),
+    event_seq  INTEGER NOT NULL REFERENCES events(seq),
+    at         TEXT NOT NULL
+);
+CREATE INDEX stock_moves_product ON stock_moves(product_id);
+
+-- Receipts waiting for the printer (printing never blocks a sale).
+CREATE TABLE print_jobs (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'copy', 'report', 'test', 'drawer')),
+    sale_id    INTEGER REFERENCES sales(id),
+    body       BLOB,                      -- NULL: rendered from sale_id when printed
+    state      TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'done', 'failed')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    error      TEXT,
+    created_at TEXT NOT NULL,
+    printed_at TEXT
+);
+CREATE INDEX print_jobs_state ON print_jobs(state, id);
