@@ -54,13 +54,16 @@ MO := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/kassa.mo)
 
 .PHONY: all check unit regress asan bench demo install clean check-layers fuzz
 
-all: kassa kassa-hub $(MO)
-
+# `make BUILD=build-NAME` builds apart (a developer's or a helper's own tree); only the default
+# build copies the binaries to the top level.
 ifeq ($(BUILD),build)
+all: kassa kassa-hub $(MO)
 kassa: $(BUILD)/kassa
 	cp $< $@
 kassa-hub: $(BUILD)/kassa-hub
 	cp $< $@
+else
+all: $(BUILD)/kassa $(BUILD)/kassa-hub $(MO)
 endif
 
 $(BUILD)/kassa: $(APP_OBJ) $(BUILD)/libkassa.a
