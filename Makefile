@@ -39,6 +39,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 PRELOAD_SRC := $(wildcard tests/preload/*.c)
+TOOL_SRC := $(wildcard tests/tools/*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
 APP_OBJ := $(APP_SRC:%.c=$(BUILD)/%.o)
@@ -46,6 +47,8 @@ HUB_OBJ := $(HUB_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 PRELOAD_SO := $(PRELOAD_SRC:tests/preload/%.c=$(BUILD)/tests/%.so)
+# Test drivers (not tests themselves): e.g. a program that runs sales until it is killed.
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 # Everything the app links except main(), so the bench can call the sync and dev code too.
 APP_LIB_OBJ := $(filter-out $(BUILD)/src/cli/main.o,$(APP_OBJ))
 
@@ -99,6 +102,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkassa.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa.a $(LDLIBS_TEST) $(LDLIBS_KASSA)
 
+$(BUILD)/tests/tools/%: tests/tools/%.c $(APP_LIB_OBJ) $(BUILD)/libkassa.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(APP_LIB_OBJ) $(BUILD)/libkassa.a $(LDLIBS_KASSA)
+
 $(BUILD)/tests/%.so: tests/preload/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
@@ -112,13 +119,13 @@ $(BUILD)/kassa-bench: $(BENCH_OBJ) $(APP_LIB_OBJ) $(BUILD)/libkassa.a
 
 # ---- tests ----------------------------------------------------------------------------------
 
-check: all $(UNIT_BIN) $(PRELOAD_SO) check-layers
+check: all $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) check-layers
 	@tests/run-tests $(BUILD)
 
 unit: $(UNIT_BIN)
 	@tests/run-tests $(BUILD) unit
 
-regress: all $(PRELOAD_SO)
+regress: all $(PRELOAD_SO) $(TOOL_BIN)
 	@tests/run-tests $(BUILD) regress
 
 # The same tests with AddressSanitizer and UBSan, built apart in build-asan/.
@@ -129,7 +136,7 @@ asan:
 		KASSA_BIN=build-asan/kassa KASSA_HUB_BIN=build-asan/kassa-hub tests/run-tests build-asan
 
 .PHONY: asan-tests
-asan-tests: $(UNIT_BIN) $(PRELOAD_SO) $(MO)
+asan-tests: $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) $(MO)
 
 check-layers:
 	@tests/check-layers

@@ -68,4 +68,9 @@ int shift_report_z(store *st, struct shift_report *r, struct kerr *err);
 /* Any shift by id. */
 int shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct kerr *err);
 
+/* Opens the cash drawer without a sale ("no sale"): needs RIGHT_NO_SALE of u or approver.
+ * Writes a drawer.opened event naming both users and queues a drawer kick (print_jobs 'drawer'). */
+int shift_no_sale(store *st, const struct user *u, const struct user *approver,
+    struct kerr *err);
+
 #endif

@@ -1,0 +1,34 @@
+/*
+ * customer: shop customers (loyalty cards), read at the till, flowing down from upstream
+ * (last-write-wins by updated_at).
+ */
+#ifndef KASSA_CUSTOMER_H
+#define KASSA_CUSTOMER_H
+
+#include <stdint.h>
+
+#include "kerr.h"
+#include "store.h"
+
+struct customer {
+	int64_t id;
+	char key[64];
+	char name[256];
+	char phone[32];
+	char card[48];
+};
+
+/* Finds customers by card number, phone (digits, any suffix) or name (prefix, any word).
+ * Fills up to max into out; returns the count or -1. */
+int customer_search(store *st, const char *query, struct customer *out, int max,
+    struct kerr *err);
+
+/* Inserts or updates by key if updated_at is newer than the stored one (last-write-wins,
+ * ties broken by key); deleted marks it gone. Must run inside a transaction. */
+int customer_upsert(store *st, const struct customer *c, const char *updated_at, int deleted,
+    struct kerr *err);
+
+/* Attaches a customer to an open sale (0 detaches). */
+int customer_attach(store *st, int64_t sale_id, int64_t customer_id, struct kerr *err);
+
+#endif
