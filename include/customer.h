@@ -28,7 +28,4 @@ int customer_search(store *st, const char *query, struct customer *out, int max,
 int customer_upsert(store *st, const struct customer *c, const char *updated_at, int deleted,
     struct kerr *err);
 
-/* Attaches a customer to an open sale (0 detaches). */
-int customer_attach(store *st, int64_t sale_id, int64_t customer_id, struct kerr *err);
-
 #endif

@@ -139,6 +139,10 @@ int sale_recall(sale *s, int64_t parked_id, struct kerr *err);
  * tendered it needs approver. s becomes a new empty cart. */
 int sale_void(sale *s, const struct user *approver, struct kerr *err);
 
+/* Attaches a customer (customer.h) to the open sale; 0 detaches. */
+int sale_set_customer(sale *s, int64_t customer_id, struct kerr *err);
+int64_t sale_customer(const sale *s);
+
 /* Queues a reprint of a completed sale (marked COPY). */
 int sale_reprint(store *st, int64_t sale_id, struct kerr *err);
 
