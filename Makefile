@@ -55,7 +55,7 @@ APP_LIB_OBJ := $(filter-out $(BUILD)/src/cli/main.o,$(APP_OBJ))
 PO := $(wildcard po/*.po)
 MO := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/kassa.mo)
 
-.PHONY: all check unit regress asan bench demo install clean check-layers fuzz
+.PHONY: all check unit regress asan bench demo install clean check-layers fuzz deps test-build
 
 # `make BUILD=build-NAME` builds apart (a developer's or a helper's own tree); only the default
 # build copies the binaries to the top level.
@@ -119,8 +119,16 @@ $(BUILD)/kassa-bench: $(BENCH_OBJ) $(APP_LIB_OBJ) $(BUILD)/libkassa.a
 
 # ---- tests ----------------------------------------------------------------------------------
 
-check: all $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) check-layers
+# check and demo first install missing Debian packages (as root), then build in a fresh make so
+# the pkg-config flags are read after the install.
+deps:
+	@contrib/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory test-build
 	@tests/run-tests $(BUILD)
+
+test-build: all $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) check-layers
 
 unit: $(UNIT_BIN)
 	@tests/run-tests $(BUILD) unit
@@ -153,7 +161,8 @@ fuzz:
 bench: all $(BUILD)/kassa-bench
 	$(BUILD)/kassa-bench
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@contrib/demo
 
 # ---- install --------------------------------------------------------------------------------
