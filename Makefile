@@ -124,9 +124,12 @@ $(BUILD)/kassa-bench: $(BENCH_OBJ) $(APP_LIB_OBJ) $(BUILD)/libkassa.a
 deps:
 	@contrib/install-deps
 
+# ASAN=0 skips the sanitizer pass (quicker while developing).
+ASAN ?= 1
 check: deps
 	@$(MAKE) --no-print-directory test-build
 	@tests/run-tests $(BUILD)
+	@if [ "$(ASAN)" = 1 ]; then $(MAKE) --no-print-directory asan; fi
 
 test-build: all $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) check-layers
 
