@@ -143,7 +143,7 @@ regress: all $(PRELOAD_SO) $(TOOL_BIN)
 asan:
 	$(MAKE) BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		CFLAGS='-O1 -g' build-asan/kassa build-asan/kassa-hub asan-tests
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		KASSA_BIN=build-asan/kassa KASSA_HUB_BIN=build-asan/kassa-hub tests/run-tests build-asan
 
 .PHONY: asan-tests
