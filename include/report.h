@@ -38,4 +38,26 @@ char *report_status_json(store *st, struct kerr *err);
 /* A shift report (X or Z) as JSON (caller frees). */
 char *report_shift_json(const struct shift_report *r);
 
+/* One completed sale, for the table of `kassa sales` (report-list.c). */
+struct report_sale_row {
+	int64_t id;
+	int64_t number;
+	char completed_at[32];
+	char cashier[64];
+	int64_t lines;               /* lines not voided */
+	money_t total;
+	money_t vat;
+	money_t discount;
+	money_t cash;                /* cash tendered minus change */
+	money_t card;
+};
+
+/* Called once per sale; returning -1 stops the walk. */
+typedef int (*report_sale_fn)(void *ctx, const struct report_sale_row *row);
+
+/* Calls fn for each completed sale since date (as report_sales_json; NULL for all), in number
+ * order. Returns 0, or -1 with err on a database error or when fn stopped the walk. */
+int report_sales_each(store *st, const char *since, report_sale_fn fn, void *ctx,
+    struct kerr *err);
+
 #endif

@@ -1,0 +1,173 @@
+/*
+ * cmd-sales.c: `kassa sales [--json] [--since DATE]`. The completed sales, as the JSON array of
+ * CONTRACT.md section 2 (report_sales_json) or as a table for people (report_sales_each).
+ * Opens the database read-only: it may run while the till is selling.
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "money.h"
+#include "report.h"
+#include "store.h"
+
+/* Digits at s[0..n-1]. */
+static bool
+digits(const char *s, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * "2026-11-25", "2026-11-25T09:30", "2026-11-25T09:30:00", with optional ".mmm" and "Z".
+ * Times are UTC, as the database stores them.
+ */
+static bool
+since_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+	    !digits(s + 8, 2))
+		return false;
+	if (n == 10)
+		return true;
+	s += 10;
+	if (*s != 'T' || !digits(s + 1, 2) || s[3] != ':' || !digits(s + 4, 2))
+		return false;
+	s += 6;
+	if (s[0] == ':') {
+		if (!digits(s + 1, 2))
+			return false;
+		s += 3;
+		if (s[0] == '.') {
+			s++;
+			while (isdigit((unsigned char)*s))
+				s++;
+		}
+	}
+	if (*s == 'Z')
+		s++;
+	return *s == '\0';
+}
+
+struct table {
+	long count;
+	money_t total;
+	bool failed;
+};
+
+static int
+print_row(void *arg, const struct report_sale_row *r)
+{
+	struct table *t = arg;
+	char total[32], when[20];
+	size_t n;
+	const char *paid;
+
+	if (t->count == 0)
+		printf("%8s  %-19s  %-16s  %5s  %14s  %s\n", "number", "completed (UTC)",
+		    "cashier", "lines", "total", "paid");
+	/* "2026-11-25T09:30:00.000Z" -> "2026-11-25 09:30:00" */
+	n = strnlen(r->completed_at, sizeof when - 1);
+	memcpy(when, r->completed_at, n);
+	when[n] = '\0';
+	if (n > 10)
+		when[10] = ' ';
+	if (r->cash > 0 && r->card > 0)
+		paid = "cash+card";
+	else if (r->card > 0)
+		paid = "card";
+	else
+		paid = "cash";
+	printf("%8lld  %-19s  %-16.16s  %5lld  %14s  %s\n", (long long)r->number, when,
+	    r->cashier, (long long)r->lines, money_format(r->total, total, sizeof total), paid);
+	t->count++;
+	if (!money_add(t->total, r->total, &t->total))
+		t->failed = true;
+	return 0;
+}
+
+static int
+cmd_sales_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "since", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *since = NULL;
+	struct table t;
+	struct kerr err;
+	bool json = false;
+	char *doc, total[32];
+	store *st;
+	int c, rc = CLI_FAIL;
+
+	kerr_clear(&err);
+	memset(&t, 0, sizeof t);
+	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			since = optarg;
+			break;
+		default:
+			return CLI_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_usage(self, "sales: unexpected argument '%s'", argv[optind]);
+	if (since != NULL && !since_valid(since))
+		return cli_usage(self, "sales: --since wants a UTC date like 2026-11-25 or "
+		    "2026-11-25T09:30:00Z, not '%s'", since);
+
+	st = cli_open_store(ctx, STORE_READONLY);
+	if (st == NULL)
+		return CLI_FAIL;
+	if (json) {
+		doc = report_sales_json(st, since, &err);
+		if (doc == NULL) {
+			rc = cli_fail_err("sales", &err);
+			goto out;
+		}
+		rc = cli_print_json(doc);
+		free(doc);
+		goto out;
+	}
+	if (report_sales_each(st, since, print_row, &t, &err) == -1) {
+		rc = cli_fail_err("sales", &err);
+		goto out;
+	}
+	if (t.count == 0)
+		printf("no completed sales%s%s\n", since != NULL ? " since " : "",
+		    since != NULL ? since : "");
+	else if (t.failed)
+		printf("%ld sales\n", t.count);
+	else
+		printf("%ld %s, %s in all\n", t.count, t.count == 1 ? "sale" : "sales",
+		    money_format(t.total, total, sizeof total));
+	rc = CLI_OK;
+out:
+	store_close(st);
+	return rc;
+}
+
+const struct cli_cmd cmd_sales = {
+	.name = "sales",
+	.usage = "sales [--json] [--since DATE]",
+	.summary = "list completed sales",
+	.exec = cmd_sales_exec,
+};

@@ -1,0 +1,101 @@
+/*
+ * cmd-status.c: `kassa status [--json]`. What a support engineer asks first: how many events
+ * wait for upstream, how many were rejected, when the last sync was and what went wrong, the
+ * printer, the open shift. Read-only and quick (no full scans: report_status reads counters and
+ * indexes), so it can run every few seconds from a monitoring script.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report.h"
+#include "store.h"
+
+static const char *
+or_never(const char *s, const char *dflt)
+{
+	return s[0] != '\0' ? s : dflt;
+}
+
+static void
+print_status(const struct cli_ctx *ctx, const struct till_status *s)
+{
+	printf("database        %s\n", ctx->db_path);
+	printf("upstream        %s\n", ctx->cfg.sync_url[0] != '\0' ? ctx->cfg.sync_url :
+	    "none (offline only)");
+	printf("outbox pending  %lld", (long long)s->outbox_pending);
+	if (s->outbox_pending > 0 && s->oldest_pending_at[0] != '\0')
+		printf(" (oldest %s)", s->oldest_pending_at);
+	printf("\n");
+	printf("outbox rejected %lld%s\n", (long long)s->outbox_rejected,
+	    s->outbox_rejected > 0 ? " (not resent: see the hub's reasons)" : "");
+	printf("last sync       %s\n", or_never(s->last_sync_at, "never"));
+	printf("last error      %s\n", or_never(s->last_error, "none"));
+	printf("events          %lld\n", (long long)s->events);
+	printf("printer         %s, %lld queued\n", or_never(s->printer_state, "unknown"),
+	    (long long)s->print_queued);
+	if (s->shift_id != 0)
+		printf("shift           open (id %lld)\n", (long long)s->shift_id);
+	else
+		printf("shift           none open\n");
+	printf("parked sales    %lld\n", (long long)s->parked_sales);
+	printf("products        %lld\n", (long long)s->products);
+}
+
+static int
+cmd_status_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct till_status s;
+	struct kerr err;
+	bool json = false;
+	char *doc;
+	store *st;
+	int c, rc = CLI_FAIL;
+
+	kerr_clear(&err);
+	memset(&s, 0, sizeof s);
+	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1) {
+		if (c != 'j')
+			return CLI_USAGE;
+		json = true;
+	}
+	if (optind != argc)
+		return cli_usage(self, "status: unexpected argument '%s'", argv[optind]);
+
+	st = cli_open_store(ctx, STORE_READONLY);
+	if (st == NULL)
+		return CLI_FAIL;
+	if (json) {
+		doc = report_status_json(st, &err);
+		if (doc == NULL) {
+			rc = cli_fail_err("status", &err);
+			goto out;
+		}
+		rc = cli_print_json(doc);
+		free(doc);
+		goto out;
+	}
+	if (report_status(st, &s, &err) == -1) {
+		rc = cli_fail_err("status", &err);
+		goto out;
+	}
+	print_status(ctx, &s);
+	rc = CLI_OK;
+out:
+	store_close(st);
+	return rc;
+}
+
+const struct cli_cmd cmd_status = {
+	.name = "status",
+	.usage = "status [--json]",
+	.summary = "queues, last sync, last error, printer",
+	.exec = cmd_status_exec,
+};

@@ -1,0 +1,153 @@
+/*
+ * cmd-user.c: `kassa user add NAME --role cashier|manager|admin`. The PIN is the first line of
+ * standard input (4-12 digits), so scripts can pipe it in and it never shows in `ps` or the
+ * shell history. On a terminal it is asked for twice with echo off. The PIN is never printed.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "store.h"
+#include "user.h"
+
+#define PIN_BUF 64
+
+/*
+ * Reads one line from stdin into buf without its line ending. On a terminal, prints prompt on
+ * stderr and turns echo off while the PIN is typed. Returns 0, or -1 at end of input or when
+ * the line is longer than the buffer.
+ */
+static int
+read_pin(const char *prompt, char *buf, size_t size)
+{
+	struct termios saved, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	size_t n;
+	int rc = -1;
+	int ch;
+
+	if (tty) {
+		fputs(prompt, stderr);
+		fflush(stderr);
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		quiet.c_lflag |= ECHONL;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, (int)size, stdin) == NULL)
+		goto out;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n') {
+		buf[--n] = '\0';
+	} else if (!feof(stdin)) {
+		/* Too long to be a PIN: drain the rest of the line so nothing lingers. */
+		while ((ch = getchar()) != EOF && ch != '\n')
+			;
+		goto out;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	rc = 0;
+out:
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	return rc;
+}
+
+static int
+user_add_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "role", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *name, *role_arg = NULL;
+	char pin[PIN_BUF], again[PIN_BUF], prompt[160];
+	enum user_role role;
+	struct kerr err;
+	store *st = NULL;
+	bool ok;
+	int c, rc = CLI_FAIL;
+
+	kerr_clear(&err);
+	memset(pin, 0, sizeof pin);
+	memset(again, 0, sizeof again);
+	while ((c = cli_getopt(self, argc, argv, ":r:", longopts)) != -1) {
+		if (c != 'r')
+			return CLI_USAGE;
+		role_arg = optarg;
+	}
+	/* argv[optind] is "add" (checked by the caller), then the name. */
+	if (argc - optind != 2)
+		return cli_usage(self, "user add: wants exactly one NAME (quote a name with spaces)");
+	name = argv[optind + 1];
+	if (role_arg == NULL)
+		return cli_usage(self, "user add: --role is required (cashier, manager or admin)");
+	role = user_role_parse(role_arg, &ok);
+	if (!ok)
+		return cli_usage(self, "user add: unknown role '%s' (cashier, manager or admin)",
+		    role_arg);
+
+	st = cli_open_store(ctx, 0);
+	if (st == NULL)
+		return CLI_FAIL;
+
+	snprintf(prompt, sizeof prompt, "PIN for %s (4-12 digits): ", name);
+	if (read_pin(prompt, pin, sizeof pin) == -1) {
+		rc = cli_fail("user add: no PIN: give it as the first line of standard input "
+		    "(4-12 digits)");
+		goto out;
+	}
+	if (!user_pin_valid(pin)) {
+		rc = cli_fail("user add: a PIN is 4 to 12 digits (0-9) and nothing else");
+		goto out;
+	}
+	if (isatty(STDIN_FILENO)) {
+		if (read_pin("The same PIN again: ", again, sizeof again) == -1 ||
+		    strcmp(pin, again) != 0) {
+			rc = cli_fail("user add: the two PINs differ; nothing was changed");
+			goto out;
+		}
+	}
+	if (user_add(st, name, role, pin, &err) == -1) {
+		rc = cli_fail_err("user add", &err);
+		goto out;
+	}
+	printf("added %s %s\n", user_role_name(role), name);
+	rc = CLI_OK;
+out:
+	explicit_bzero(pin, sizeof pin);
+	explicit_bzero(again, sizeof again);
+	store_close(st);
+	return rc;
+}
+
+static int
+cmd_user_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **argv)
+{
+	int i;
+
+	/* Find the subcommand: the first word after "user" that is not an option. */
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] != '-')
+			break;
+		if (strcmp(argv[i], "--role") == 0 || strcmp(argv[i], "-r") == 0)
+			i++;
+	}
+	if (i >= argc)
+		return cli_usage(self, "user: wants a subcommand (add)");
+	if (strcmp(argv[i], "add") == 0)
+		return user_add_exec(self, ctx, argc, argv);
+	return cli_usage(self, "user: unknown subcommand '%s' (add)", argv[i]);
+}
+
+const struct cli_cmd cmd_user = {
+	.name = "user",
+	.usage = "user add NAME --role cashier|manager|admin",
+	.summary = "add a user; the PIN is the first line of stdin",
+	.exec = cmd_user_exec,
+};

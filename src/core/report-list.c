@@ -1,0 +1,76 @@
+/*
+ * report-list.c: the completed sales one row at a time, for the table `kassa sales` prints
+ * (the JSON form is report_sales_json in report.c). Read-only; one query over the
+ * sales_completed index.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kerr.h"
+#include "report.h"
+#include "store.h"
+
+static const char sales_sql[] =
+	"SELECT s.id, s.number, s.completed_at, coalesce(u.name, ''),"
+	"  (SELECT count(*) FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0),"
+	"  s.total, s.vat_total, s.discount,"
+	"  coalesce((SELECT sum(p.amount) FROM payments p"
+	"            WHERE p.sale_id = s.id AND p.method = 'cash'), 0) - s.change,"
+	"  coalesce((SELECT sum(p.amount) FROM payments p"
+	"            WHERE p.sale_id = s.id AND p.method = 'card'), 0)"
+	" FROM sales s LEFT JOIN users u ON u.id = s.user_id"
+	" WHERE s.state = 'completed' AND (?1 IS NULL OR s.completed_at >= ?1)"
+	" ORDER BY s.number";
+
+/* Copies column i as text into buf (empty when NULL). */
+static void
+column_text(sqlite3_stmt *stmt, int i, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, i);
+
+	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+int
+report_sales_each(store *st, const char *since, report_sale_fn fn, void *ctx,
+    struct kerr *err)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *stmt = NULL;
+	struct report_sale_row row;
+	int rc = -1, step;
+
+	if (sqlite3_prepare_v2(db, sales_sql, -1, &stmt, NULL) != SQLITE_OK) {
+		store_error(st, err, "listing the sales");
+		goto out;
+	}
+	if (since != NULL)
+		sqlite3_bind_text(stmt, 1, since, -1, SQLITE_TRANSIENT);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof row);
+		row.id = sqlite3_column_int64(stmt, 0);
+		row.number = sqlite3_column_int64(stmt, 1);
+		column_text(stmt, 2, row.completed_at, sizeof row.completed_at);
+		column_text(stmt, 3, row.cashier, sizeof row.cashier);
+		row.lines = sqlite3_column_int64(stmt, 4);
+		row.total = sqlite3_column_int64(stmt, 5);
+		row.vat = sqlite3_column_int64(stmt, 6);
+		row.discount = sqlite3_column_int64(stmt, 7);
+		row.cash = sqlite3_column_int64(stmt, 8);
+		row.card = sqlite3_column_int64(stmt, 9);
+		if (fn(ctx, &row) == -1) {
+			if (err != NULL && err->code == KERR_OK)
+				kerr_set(err, KERR_STATE, "stopped");
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		store_error(st, err, "listing the sales");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
