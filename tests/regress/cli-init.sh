@@ -25,6 +25,8 @@ for cmd in status sales "report x" "journal verify"; do
 	expect 1 k $cmd
 	grep -q "no database at $db: run \`kassa init\` first" "$t/err" || fail "$cmd: no hint to init"
 done
+expect 1 k
+grep -q "no database at $db: run \`kassa init\` first" "$t/err" || fail "the till: no hint to init"
 [ ! -e "$db" ] || fail "a read-only command created the database"
 
 # init: created, mode 0600, a device id that is a UUID.
