@@ -18,8 +18,8 @@
 
 /*
  * Reads one line from stdin into buf without its line ending. On a terminal, prints prompt on
- * stderr and turns echo off while the PIN is typed. Returns 0, or -1 at end of input or when
- * the line is longer than the buffer.
+ * stderr and turns echo off while the PIN is typed. Returns 0, -1 at end of input, or -2 when
+ * the line is longer than the buffer (so certainly not a PIN).
  */
 static int
 read_pin(const char *prompt, char *buf, size_t size)
@@ -47,6 +47,7 @@ read_pin(const char *prompt, char *buf, size_t size)
 		/* Too long to be a PIN: drain the rest of the line so nothing lingers. */
 		while ((ch = getchar()) != EOF && ch != '\n')
 			;
+		rc = -2;
 		goto out;
 	}
 	if (n > 0 && buf[n - 1] == '\r')
@@ -97,17 +98,18 @@ user_add_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **
 		return CLI_FAIL;
 
 	snprintf(prompt, sizeof prompt, "PIN for %s (4-12 digits): ", name);
-	if (read_pin(prompt, pin, sizeof pin) == -1) {
+	c = read_pin(prompt, pin, sizeof pin);
+	if (c == -1) {
 		rc = cli_fail("user add: no PIN: give it as the first line of standard input "
 		    "(4-12 digits)");
 		goto out;
 	}
-	if (!user_pin_valid(pin)) {
+	if (c == -2 || !user_pin_valid(pin)) {
 		rc = cli_fail("user add: a PIN is 4 to 12 digits (0-9) and nothing else");
 		goto out;
 	}
 	if (isatty(STDIN_FILENO)) {
-		if (read_pin("The same PIN again: ", again, sizeof again) == -1 ||
+		if (read_pin("The same PIN again: ", again, sizeof again) != 0 ||
 		    strcmp(pin, again) != 0) {
 			rc = cli_fail("user add: the two PINs differ; nothing was changed");
 			goto out;

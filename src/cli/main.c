@@ -62,10 +62,17 @@ cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 		va_end(ap);
 		fputc('\n', stderr);
 	}
-	if (cmd != NULL)
+	if (cmd != NULL) {
 		fprintf(stderr, "usage: kassa %s\n", cmd->usage);
-	else
-		usage_all(stderr);
+	} else {
+		size_t i;
+
+		fprintf(stderr, "usage: kassa [-v] [-d DB] [-c CONF] [COMMAND [ARGS]]\n"
+		    "commands:");
+		for (i = 0; i < NCOMMANDS; i++)
+			fprintf(stderr, " %s", commands[i]->name);
+		fprintf(stderr, "; `kassa --help` says more\n");
+	}
 	return CLI_USAGE;
 }
 
