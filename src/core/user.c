@@ -1,0 +1,347 @@
+/*
+ * user: cashiers, managers and admins. A PIN alone identifies the user at the till, so PINs are
+ * unique per till; they are stored only as yescrypt hashes (libcrypt). Wrong PINs lock the PIN
+ * prompt for a while; the counter is in the database so a restart does not reset it. The rights
+ * of each role are decided here, in the core, never only in the UI.
+ */
+#include <crypt.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
+#include "journal.h"
+#include "user.h"
+#include "xalloc.h"
+
+#define LOCK_AFTER 5          /* wrong PINs in a row */
+#define LOCK_FIRST_S 30
+#define LOCK_MAX_S 900
+
+bool
+user_can(const struct user *u, enum user_right right)
+{
+	if (u == NULL)
+		return false;
+	switch (right) {
+	case RIGHT_SELL:
+	case RIGHT_VOID_LINE:
+	case RIGHT_SHIFT_CLOSE:
+		return true;
+	case RIGHT_VOID_PAID:
+	case RIGHT_DISCOUNT_BIG:
+	case RIGHT_NO_SALE:
+	case RIGHT_CASH_MOVE:
+		return u->role >= ROLE_MANAGER;
+	case RIGHT_ADMIN:
+		return u->role == ROLE_ADMIN;
+	}
+	return false;
+}
+
+enum user_role
+user_role_parse(const char *s, bool *ok)
+{
+	*ok = true;
+	if (strcmp(s, "cashier") == 0)
+		return ROLE_CASHIER;
+	if (strcmp(s, "manager") == 0)
+		return ROLE_MANAGER;
+	if (strcmp(s, "admin") == 0)
+		return ROLE_ADMIN;
+	*ok = false;
+	return ROLE_CASHIER;
+}
+
+const char *
+user_role_name(enum user_role role)
+{
+	switch (role) {
+	case ROLE_CASHIER: return "cashier";
+	case ROLE_MANAGER: return "manager";
+	case ROLE_ADMIN: return "admin";
+	}
+	return "cashier";
+}
+
+bool
+user_pin_valid(const char *pin)
+{
+	size_t len = strlen(pin);
+
+	if (len < 4 || len > 12)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)pin[i]))
+			return false;
+	}
+	return true;
+}
+
+char *
+user_pin_hash(const char *pin, struct kerr *err)
+{
+	struct crypt_data *cd;
+	char *setting, *hash, *out = NULL;
+
+	/* yescrypt at libcrypt's default cost, with a random salt from the kernel. */
+	setting = crypt_gensalt_ra("$y$", 0, NULL, 0);
+	if (setting == NULL) {
+		kerr_set(err, KERR_INTERNAL, "cannot make a salt for the PIN");
+		return NULL;
+	}
+	cd = xcalloc(1, sizeof *cd);
+	hash = crypt_r(pin, setting, cd);
+	if (hash == NULL || hash[0] == '*')
+		kerr_set(err, KERR_INTERNAL, "cannot hash the PIN");
+	else
+		out = xstrdup(hash);
+	explicit_bzero(cd, sizeof *cd);
+	free(cd);
+	free(setting);
+	return out;
+}
+
+bool
+user_pin_check(const char *pin, const char *hash)
+{
+	struct crypt_data *cd;
+	const char *h;
+	bool ok = false;
+
+	if (hash == NULL || strncmp(hash, "$y$", 3) != 0)
+		return false;
+	cd = xcalloc(1, sizeof *cd);
+	h = crypt_r(pin, hash, cd);
+	if (h != NULL && h[0] != '*' && strlen(h) == strlen(hash))
+		ok = CRYPTO_memcmp(h, hash, strlen(hash)) == 0;
+	explicit_bzero(cd, sizeof *cd);
+	free(cd);
+	return ok;
+}
+
+static void
+fill_user(sqlite3_stmt *q, struct user *u)
+{
+	bool ok;
+
+	u->id = sqlite3_column_int64(q, 0);
+	snprintf(u->name, sizeof u->name, "%s", (const char *)sqlite3_column_text(q, 1));
+	u->role = user_role_parse((const char *)sqlite3_column_text(q, 2), &ok);
+}
+
+/*
+ * Finds the active user whose hash matches pin. Returns 1 and fills *out, 0 when none matches,
+ * -1 on a database error. Every user is tried, so a PIN costs the same whoever types it.
+ */
+static int
+find_by_pin(store *st, const char *pin, struct user *out, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, role, pin_hash FROM users "
+	    "WHERE active = 1 ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, "reading users");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (user_pin_check(pin, (const char *)sqlite3_column_text(q, 3)) && !found) {
+			if (out != NULL)
+				fill_user(q, out);
+			found = 1;
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(st, err, "reading users");
+	return found;
+}
+
+int
+user_add(store *st, const char *name, enum user_role role, const char *pin, struct kerr *err)
+{
+	char now[32], *hash;
+	sqlite3_stmt *q;
+	int64_t id;
+	int rc;
+
+	if (name == NULL || *name == '\0' || strlen(name) >= sizeof ((struct user *)0)->name)
+		return kerr_set(err, KERR_INPUT, "a user name is 1 to 63 bytes");
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (*p < ' ' || *p == 0x7f)
+			return kerr_set(err, KERR_INPUT, "a user name may not hold control "
+			    "characters");
+	}
+	if (!user_pin_valid(pin))
+		return kerr_set(err, KERR_INPUT, "a PIN is 4 to 12 digits");
+	if (store_begin(st, err) == -1)
+		return -1;
+	/* The PIN alone logs in, so two users may not share one. */
+	rc = find_by_pin(st, pin, NULL, err);
+	if (rc != 0) {
+		store_rollback(st);
+		if (rc < 0)
+			return -1;
+		return kerr_set(err, KERR_INPUT, "another user already has this PIN: choose "
+		    "another");
+	}
+	hash = user_pin_hash(pin, err);
+	if (hash == NULL) {
+		store_rollback(st);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO users(name, role, pin_hash, active, "
+	    "updated_at) VALUES (?1, ?2, ?3, 1, ?4)", -1, &q, NULL) != SQLITE_OK) {
+		free(hash);
+		store_error(st, err, "adding the user");
+		store_rollback(st);
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, user_role_name(role), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, store_now(now, sizeof now), -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	free(hash);
+	if (rc != SQLITE_DONE) {
+		if ((sqlite3_extended_errcode(store_db(st)) & 0xff) == SQLITE_CONSTRAINT)
+			kerr_set(err, KERR_INPUT, "there is already a user called %s", name);
+		else
+			store_error(st, err, "adding the user");
+		store_rollback(st);
+		return -1;
+	}
+	id = sqlite3_last_insert_rowid(store_db(st));
+	/* Keys in sorted order: the payload is canonical JSON (journal.h). */
+	if (journal_append_sql(st, "user.added", "SELECT json_object('name', name, 'role', role, "
+	    "'user_id', id) FROM users WHERE id = ?1", id, 0, NULL, err) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, err);
+}
+
+int
+user_lockout_left(store *st)
+{
+	int64_t until = store_meta_get_int(st, "login_locked_until", 0);
+	time_t now = time(NULL);
+
+	return until > now ? (int)(until - now) : 0;
+}
+
+static int
+record_failure(store *st, struct kerr *err)
+{
+	int64_t fails = store_meta_get_int(st, "login_failures", 0) + 1;
+	int64_t lock = 0;
+
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (store_meta_set_int(st, "login_failures", fails, err) == -1)
+		goto fail;
+	if (fails >= LOCK_AFTER) {
+		lock = LOCK_FIRST_S;
+		for (int64_t i = LOCK_AFTER; i < fails && lock < LOCK_MAX_S; i++)
+			lock *= 2;
+		if (lock > LOCK_MAX_S)
+			lock = LOCK_MAX_S;
+		if (store_meta_set_int(st, "login_locked_until", (int64_t)time(NULL) + lock,
+		    err) == -1)
+			goto fail;
+	}
+	if (store_commit(st, err) == -1)
+		return -1;
+	if (lock > 0)
+		return kerr_set(err, KERR_DENIED, "too many wrong PINs: locked for %d s",
+		    (int)lock);
+	return kerr_set(err, KERR_DENIED, "wrong PIN (%d %s left before a lock-out)",
+	    (int)(LOCK_AFTER - fails), LOCK_AFTER - fails == 1 ? "try" : "tries");
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+user_login(store *st, const char *pin, struct user *out, struct kerr *err)
+{
+	int left = user_lockout_left(st), rc;
+
+	if (left > 0)
+		return kerr_set(err, KERR_DENIED, "too many wrong PINs: locked for %d s", left);
+	if (!user_pin_valid(pin))
+		return record_failure(st, err);
+	rc = find_by_pin(st, pin, out, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return record_failure(st, err);
+	if (store_meta_get_int(st, "login_failures", 0) != 0) {
+		if (store_begin(st, err) == -1)
+			return -1;
+		if (store_meta_set_int(st, "login_failures", 0, err) == -1 ||
+		    store_meta_set_int(st, "login_locked_until", 0, err) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+		if (store_commit(st, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+user_approve(store *st, const char *pin, enum user_right right, struct user *approver,
+    struct kerr *err)
+{
+	struct user u;
+
+	if (user_login(st, pin, &u, err) == -1)
+		return -1;
+	if (!user_can(&u, right))
+		return kerr_set(err, KERR_DENIED, "%s may not approve this: a manager's PIN is "
+		    "needed", u.name);
+	*approver = u;
+	return 0;
+}
+
+int
+user_get(store *st, int64_t id, struct user *out, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, role FROM users WHERE id = ?1",
+	    -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, "reading a user");
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		fill_user(q, out);
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		return kerr_set(err, KERR_NOTFOUND, "no user %" PRId64, id);
+	if (rc != SQLITE_ROW)
+		return store_error(st, err, "reading a user");
+	return 0;
+}
+
+int64_t
+user_count(store *st)
+{
+	sqlite3_stmt *q;
+	int64_t n = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM users WHERE active = 1", -1,
+	    &q, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}

@@ -1,0 +1,307 @@
+/*
+ * config: the INI file of CONTRACT.md section 6 and the default paths of the database and the
+ * config. Every key is in one table below with its section, type and bounds, so the parser,
+ * the error messages and kassa.conf(5) agree.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "xalloc.h"
+
+enum key_type { K_STRING, K_INT, K_URL, K_DEVICE, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW };
+
+struct key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	size_t size;    /* K_STRING & co: buffer size */
+	long lo, hi;    /* K_INT bounds */
+};
+
+#define S(sec, name, field, type) \
+	{ sec, name, type, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0 }
+#define I(sec, name, field, lo, hi) \
+	{ sec, name, K_INT, offsetof(struct config, field), sizeof(int), lo, hi }
+
+static const struct key keys[] = {
+	S("till", "store", store, K_STRING),
+	S("till", "currency", currency, K_STRING),
+	S("till", "language", language, K_LANGUAGE),
+	S("sync", "url", sync_url, K_URL),
+	S("sync", "token", sync_token, K_STRING),
+	S("sync", "cafile", sync_cafile, K_STRING),
+	I("sync", "batch", sync_batch, 1, 5000),
+	I("sync", "backoff_base", sync_backoff_base, 1, 3600),
+	I("sync", "backoff_cap", sync_backoff_cap, 1, 86400),
+	I("sync", "interval", sync_interval, 1, 86400),
+	S("printer", "device", printer_device, K_DEVICE),
+	I("printer", "baud", printer_baud, 300, 921600),
+	{ "printer", "width", K_WIDTH, offsetof(struct config, printer_width), sizeof(int), 0, 0 },
+	I("printer", "codepage", printer_codepage, 0, 255),
+	S("printer", "bits", printer_bits, K_STRING),
+	S("printer", "flow", printer_flow, K_FLOW),
+	S("scanner", "device", scanner_device, K_DEVICE),
+	I("scanner", "baud", scanner_baud, 300, 921600),
+	S("display", "device", display_device, K_DEVICE),
+	I("display", "baud", display_baud, 300, 921600),
+	{ "barcode", "weight", K_LAYOUT, offsetof(struct config, weight), 0, 0, 0 },
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+void
+config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->store, sizeof cfg->store, "kassa");
+	snprintf(cfg->currency, sizeof cfg->currency, "UZS");
+	cfg->sync_batch = 500;
+	cfg->sync_backoff_base = 1;
+	cfg->sync_backoff_cap = 300;
+	cfg->sync_interval = 30;
+	cfg->printer_baud = 19200;
+	cfg->printer_width = 48;
+	cfg->printer_codepage = 17;
+	snprintf(cfg->printer_bits, sizeof cfg->printer_bits, "8N1");
+	snprintf(cfg->printer_flow, sizeof cfg->printer_flow, "none");
+	cfg->scanner_baud = 9600;
+	cfg->display_baud = 9600;
+	barcode_layout_default(&cfg->weight);
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' ||
+	    end[-1] == '\n'))
+		*--end = '\0';
+	return s;
+}
+
+static bool
+has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Stores value into cfg for key k, or returns the reason it is bad. */
+static const char *
+set_value(struct config *cfg, const struct key *k, const char *value)
+{
+	char *field = (char *)cfg + k->offset;
+	char *end;
+	long n;
+
+	switch (k->type) {
+	case K_INT:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0')
+			return "is not a whole number";
+		if (n < k->lo || n > k->hi)
+			return "is out of range";
+		*(int *)(void *)field = (int)n;
+		return NULL;
+	case K_WIDTH:
+		if (strcmp(value, "32") != 0 && strcmp(value, "42") != 0 &&
+		    strcmp(value, "48") != 0)
+			return "must be 32, 42 or 48 (characters per line)";
+		*(int *)(void *)field = atoi(value);
+		return NULL;
+	case K_LAYOUT:
+		if (barcode_layout_parse(value, (struct weight_layout *)(void *)field) == -1)
+			return "is not a weight barcode layout like PPCCCCCWWWWWK (P prefix, C code, "
+			    "W grams or $ price, K check digit)";
+		return NULL;
+	case K_URL:
+		if (*value != '\0' && !has_prefix(value, "http://") &&
+		    !has_prefix(value, "https://"))
+			return "must start with http:// or https://";
+		break;
+	case K_DEVICE:
+		if (*value != '\0' && !has_prefix(value, "serial:") &&
+		    !has_prefix(value, "file:") && !has_prefix(value, "tcp:") &&
+		    !has_prefix(value, "sim:") && strcmp(value, "none") != 0)
+			return "must be serial:PATH, file:PATH, tcp:HOST:PORT or none";
+		if (strcmp(value, "none") == 0)
+			value = "";
+		break;
+	case K_LANGUAGE:
+		if (strcmp(value, "uz") != 0 && strcmp(value, "ru") != 0 &&
+		    strcmp(value, "en") != 0)
+			return "must be uz, ru or en";
+		break;
+	case K_FLOW:
+		if (strcmp(value, "none") != 0 && strcmp(value, "rtscts") != 0 &&
+		    strcmp(value, "xonxoff") != 0 && strcmp(value, "dtrdsr") != 0)
+			return "must be none, rtscts, xonxoff or dtrdsr";
+		break;
+	case K_STRING:
+		break;
+	}
+	if (strlen(value) >= k->size)
+		return "is too long";
+	snprintf(field, k->size, "%s", value);
+	return NULL;
+}
+
+static int
+parse_file(FILE *f, const char *path, struct config *cfg, struct kerr *err)
+{
+	char line[2048], section[32] = "";
+	long lineno = 0;
+
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *s, *eq, *name, *value;
+		const struct key *k = NULL;
+		const char *why;
+		size_t vlen;
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f))
+			return kerr_set(err, KERR_INPUT, "%s:%ld: line too long", path, lineno);
+		s = trim(line);
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+
+			if (close == NULL || *trim(close + 1) != '\0')
+				return kerr_set(err, KERR_INPUT, "%s:%ld: bad section header '%s'",
+				    path, lineno, s);
+			*close = '\0';
+			snprintf(section, sizeof section, "%s", trim(s + 1));
+			for (size_t i = 0; i < NKEYS; i++) {
+				if (strcmp(keys[i].section, section) == 0)
+					k = &keys[i];
+			}
+			if (k == NULL)
+				return kerr_set(err, KERR_INPUT, "%s:%ld: unknown section [%s]", path,
+				    lineno, section);
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (eq == NULL)
+			return kerr_set(err, KERR_INPUT, "%s:%ld: expected 'key = value', got '%s'",
+			    path, lineno, s);
+		*eq = '\0';
+		name = trim(s);
+		value = trim(eq + 1);
+		vlen = strlen(value);
+		if (vlen >= 2 && (value[0] == '"' || value[0] == '\'') && value[vlen - 1] == value[0]) {
+			value[vlen - 1] = '\0';
+			value++;
+		}
+		if (section[0] == '\0')
+			return kerr_set(err, KERR_INPUT, "%s:%ld: key '%s' before any [section]", path,
+			    lineno, name);
+		for (size_t i = 0; i < NKEYS; i++) {
+			if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+				k = &keys[i];
+		}
+		if (k == NULL)
+			return kerr_set(err, KERR_INPUT, "%s:%ld: unknown key '%s' in [%s]", path,
+			    lineno, name, section);
+		why = set_value(cfg, k, value);
+		if (why != NULL)
+			return kerr_set(err, KERR_INPUT, "%s:%ld: [%s] %s = '%s' %s", path, lineno,
+			    section, name, value, why);
+	}
+	if (ferror(f))
+		return kerr_set(err, KERR_IO, "%s: read error", path);
+	return 0;
+}
+
+int
+config_load(const char *path, struct config *cfg, struct kerr *err)
+{
+	char buf[PATH_MAX];
+	const char *env, *home;
+	struct stat sb;
+	bool named = path != NULL;
+	FILE *f;
+	int rc;
+
+	config_defaults(cfg);
+	if (path == NULL && (env = getenv("KASSA_CONFIG")) != NULL && *env != '\0') {
+		path = env;
+		named = true;
+	}
+	if (path == NULL) {
+		env = getenv("XDG_CONFIG_HOME");
+		home = getenv("HOME");
+		if (env != NULL && *env != '\0')
+			snprintf(buf, sizeof buf, "%s/kassa/kassa.conf", env);
+		else if (home != NULL && *home != '\0')
+			snprintf(buf, sizeof buf, "%s/.config/kassa/kassa.conf", home);
+		else
+			buf[0] = '\0';
+		path = buf;
+		if (buf[0] == '\0' || access(buf, F_OK) == -1)
+			path = "/etc/kassa/kassa.conf";
+	}
+	f = fopen(path, "re");
+	if (f == NULL) {
+		if (!named && errno == ENOENT)
+			return 0;	/* no config at all: the defaults serve */
+		return kerr_set(err, KERR_INPUT, "cannot read config %s: %s", path,
+		    strerror(errno));
+	}
+	rc = parse_file(f, path, cfg, err);
+	if (rc == 0 && cfg->sync_token[0] != '\0' && fstat(fileno(f), &sb) == 0 &&
+	    (sb.st_mode & 0077) != 0 && sb.st_uid == getuid())
+		rc = kerr_set(err, KERR_INPUT, "%s holds the sync token but others may read it: "
+		    "chmod 600 %s", path, path);
+	fclose(f);
+	if (rc == 0)
+		snprintf(cfg->path, sizeof cfg->path, "%s", path);
+	return rc;
+}
+
+char *
+config_db_path(const char *explicit_path, struct kerr *err)
+{
+	const char *env = getenv("KASSA_DB"), *data, *home;
+	char dir[PATH_MAX];
+
+	if (explicit_path != NULL && *explicit_path != '\0')
+		return xstrdup(explicit_path);
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	data = getenv("XDG_DATA_HOME");
+	home = getenv("HOME");
+	if (data != NULL && *data != '\0')
+		snprintf(dir, sizeof dir, "%s/kassa", data);
+	else if (home != NULL && *home != '\0')
+		snprintf(dir, sizeof dir, "%s/.local/share/kassa", home);
+	else {
+		kerr_set(err, KERR_INPUT, "no database path: set HOME, XDG_DATA_HOME or KASSA_DB, "
+		    "or give -d PATH");
+		return NULL;
+	}
+	/* mkdir -p, owner only */
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0700);
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		kerr_set(err, KERR_IO, "cannot create %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	return xasprintf("%s/kassa.db", dir);
+}
