@@ -54,6 +54,10 @@ int catalog_search(store *st, const char *query, struct product *out, int max, s
  * import and by sync. Must run inside a transaction. */
 int catalog_upsert(store *st, const struct product *p, const char *updated_at, struct kerr *err);
 
+/* Marks the product with this barcode deleted, last-write-wins (sync). Kept in the table:
+ * old sales name it. Must run inside a transaction. */
+int catalog_delete(store *st, const char *barcode, const char *updated_at, struct kerr *err);
+
 /* Called once per bad row of an import: "FILE:LINE: reason". */
 typedef void (*catalog_report_fn)(void *ctx, const char *file, long line, const char *reason);
 
