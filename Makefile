@@ -152,14 +152,19 @@ asan-tests: $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) $(MO)
 check-layers:
 	@tests/check-layers
 
-# libFuzzer targets (clang): make fuzz, then run build-fuzz/fuzz_csv -max_total_time=60
+# libFuzzer targets (clang): make fuzz, then e.g.
+#   build-fuzz/fuzz_csv -max_total_time=60 tests/fuzz/corpus-csv
+#   build-fuzz/fuzz_barcode -max_total_time=60 tests/fuzz/corpus-barcode
+# clang's -Wformat=2 also warns about the logger's vfprintf (gcc does not), hence the -Wno.
+FUZZ_CFLAGS := -O1 -g -Wno-format-nonliteral
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang SAN='-fsanitize=fuzzer-no-link,address,undefined' \
-		CFLAGS='-O1 -g' build-fuzz/libkassa.a
-	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+		CFLAGS='$(FUZZ_CFLAGS)' build-fuzz/libkassa.a
+	@rc=0; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 		echo "clang $$f -> build-fuzz/$$n"; \
-		clang $(KASSA_CFLAGS) -Ibuild-fuzz -fsanitize=fuzzer,address,undefined -O1 -g -o build-fuzz/$$n $$f \
-			build-fuzz/libkassa.a $(LDLIBS_KASSA) || exit 1; done
+		clang $(filter-out -I$(BUILD) -MMD -MP,$(KASSA_CFLAGS)) -Ibuild-fuzz $(FUZZ_CFLAGS) \
+			-fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
+			build-fuzz/libkassa.a $(LDLIBS_KASSA) || rc=1; done; exit $$rc
 
 bench: all $(BUILD)/kassa-bench
 	$(BUILD)/kassa-bench

@@ -1,0 +1,329 @@
+/*
+ * kassa-bench: the benchmark behind `make bench` (not part of the tests; nothing here asserts
+ * a time). It generates a catalogue of 200 000 products, imports it with the real ./kassa,
+ * measures the core (bench-core.c), the till screen through a pseudo-terminal (bench-ui.c)
+ * and, when bench-sync.c is built in, the sync process and the hub; then prints one table:
+ * metric, value, target, baseline, ratio, verdict.
+ *
+ *   kassa-bench [-k] [-n PRODUCTS] [-s SALES] [-d DIR]
+ *
+ *   -n PRODUCTS  catalogue size (default 200000)
+ *   -s SALES     sales to time (default 300)
+ *   -d DIR       where the scratch directory goes (default $TMPDIR, else /var/tmp: a disk,
+ *                since durable commits on tmpfs would measure nothing)
+ *   -k           keep the scratch directory and say where it is
+ *
+ * The kassa binary is the one beside kassa-bench (make bench builds both), or $KASSA_BIN.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "xalloc.h"
+
+#define MAX_ROWS 64
+
+struct row {
+	char metric[64];
+	char value[48];
+	char target[32];
+	char baseline[48];
+	char ratio[24];
+	char verdict[16];
+};
+
+static struct row rows[MAX_ROWS];
+static int nrows;
+
+double
+bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double
+bench_quantile(double *v, size_t n, double q)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_double);
+	/* Nearest rank: the smallest value with at least q of the values at or below it. */
+	i = (size_t)(q * (double)n + 0.999999);
+	if (i > 0)
+		i--;
+	if (i >= n)
+		i = n - 1;
+	return v[i];
+}
+
+static void
+add_row(const char *metric, const char *value, const char *target, const char *baseline,
+    const char *ratio, const char *verdict)
+{
+	struct row *r;
+
+	printf("  %-36s %-14s target %-10s %s%s%s%s -> %s\n", metric, value, target,
+	    *baseline ? "baseline " : "", baseline, *ratio ? ", ratio " : "", ratio, verdict);
+	fflush(stdout);
+	if (nrows == MAX_ROWS)
+		return;
+	r = &rows[nrows++];
+	snprintf(r->metric, sizeof r->metric, "%s", metric);
+	snprintf(r->value, sizeof r->value, "%s", value);
+	snprintf(r->target, sizeof r->target, "%s", target);
+	snprintf(r->baseline, sizeof r->baseline, "%s", baseline);
+	snprintf(r->ratio, sizeof r->ratio, "%s", ratio);
+	snprintf(r->verdict, sizeof r->verdict, "%s", verdict);
+}
+
+void
+bench_row(const char *metric, const char *value, const char *target, const char *baseline,
+    const char *ratio, bool meets)
+{
+	/* No target: a figure shown for context (a median next to its p99). */
+	add_row(metric, value, target != NULL ? target : "-", baseline != NULL ? baseline : "",
+	    ratio != NULL ? ratio : "", target == NULL ? "-" : meets ? "meets" : "MISSES");
+}
+
+void
+bench_skip(const char *metric, const char *why)
+{
+	add_row(metric, "-", "-", "", "", "skipped");
+	printf("      skipped: %s\n", why);
+}
+
+void
+bench_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("      ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void
+print_table(void)
+{
+	int i;
+
+	printf("\n| %-36s | %-14s | %-10s | %-22s | %-8s | %-7s |\n", "metric", "value",
+	    "target", "baseline", "ratio", "verdict");
+	printf("|%.38s|%.16s|%.12s|%.24s|%.10s|%.9s|\n",
+	    "------------------------------------------", "------------------",
+	    "--------------", "--------------------------", "------------", "-----------");
+	for (i = 0; i < nrows; i++)
+		printf("| %-36s | %-14s | %-10s | %-22s | %-8s | %-7s |\n", rows[i].metric,
+		    rows[i].value, rows[i].target, rows[i].baseline, rows[i].ratio,
+		    rows[i].verdict);
+}
+
+int
+bench_run(char *const argv[], const char *in_path, const char *out_path, double *secs,
+    long *rss_kb)
+{
+	struct rusage ru;
+	double t0 = bench_now();
+	pid_t pid;
+	int status, fd;
+
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		fd = open(in_path != NULL ? in_path : "/dev/null", O_RDONLY);
+		if (fd == -1 || dup2(fd, 0) == -1)
+			_exit(126);
+		close(fd);
+		fd = open(out_path != NULL ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC,
+		    0600);
+		if (fd == -1 || dup2(fd, 1) == -1)
+			_exit(126);
+		close(fd);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	while (wait4(pid, &status, 0, &ru) == -1) {
+		if (errno != EINTR)
+			return -1;
+	}
+	if (secs != NULL)
+		*secs = bench_now() - t0;
+	if (rss_kb != NULL)
+		*rss_kb = ru.ru_maxrss;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* The directory kassa-bench lives in, so the kassa beside it is found. */
+static char *
+exe_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	char *slash;
+
+	if (n <= 0)
+		return xstrdup(".");
+	buf[n] = '\0';
+	if ((slash = strrchr(buf, '/')) != NULL)
+		*slash = '\0';
+	return xstrdup(buf);
+}
+
+static void
+remove_tree(const char *dir)
+{
+	char *argv[] = { "/bin/rm", "-rf", (char *)dir, NULL };
+
+	bench_run(argv, NULL, NULL, NULL, NULL);
+}
+
+static void
+run_sync(const char *bindir, const char *dir)
+{
+	char *sdir, *hub;
+	double t0;
+
+	if (bench_sync == NULL) {
+		bench_skip("sync drain (issue 4)", "tests/bench/bench-sync.c is not built in");
+		return;
+	}
+	sdir = xasprintf("%s/sync", dir);
+	hub = xasprintf("%s/kassa-hub", bindir);
+	if (mkdir(sdir, 0700) == -1) {
+		bench_skip("sync drain (issue 4)", strerror(errno));
+		goto out;
+	}
+	setenv("KASSA_HUB_BIN", hub, 1);
+	setenv("KASSA_BENCH_DIR", sdir, 1);
+	t0 = bench_now();
+	if (bench_sync(stdout) == -1)
+		bench_note("bench_sync failed (see above)");
+	bench_note("the sync part took %.1f s", bench_now() - t0);
+	remove_tree(sdir);
+out:
+	free(sdir);
+	free(hub);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench_env env;
+	char *bindir, *dir, *kassa;
+	const char *base = getenv("TMPDIR");
+	bool keep = false;
+	int c, rc = 0;
+	double t0 = bench_now();
+
+	memset(&env, 0, sizeof env);
+	env.products = 200000;
+	env.sales = 300;
+	if (base == NULL || *base == '\0')
+		base = "/var/tmp";
+	while ((c = getopt(argc, argv, "d:kn:s:")) != -1) {
+		switch (c) {
+		case 'd':
+			base = optarg;
+			break;
+		case 'k':
+			keep = true;
+			break;
+		case 'n':
+			env.products = atol(optarg);
+			break;
+		case 's':
+			env.sales = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: kassa-bench [-k] [-n PRODUCTS] [-s SALES] [-d DIR]\n");
+			return 2;
+		}
+	}
+	if (env.products < 1000 || env.sales < 10) {
+		fprintf(stderr, "kassa-bench: at least 1000 products and 10 sales\n");
+		return 2;
+	}
+	bindir = exe_dir();
+	if (getenv("KASSA_BIN") != NULL && *getenv("KASSA_BIN") != '\0')
+		kassa = xstrdup(getenv("KASSA_BIN"));
+	else
+		kassa = xasprintf("%s/kassa", bindir);
+	if (access(kassa, X_OK) == -1) {
+		fprintf(stderr, "kassa-bench: %s: %s (make bench builds it)\n", kassa,
+		    strerror(errno));
+		return 1;
+	}
+	setenv("KASSA_BIN", kassa, 1);
+	dir = xasprintf("%s/kassa-bench-XXXXXX", base);
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "kassa-bench: mkdtemp %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	env.dir = dir;
+	env.kassa = kassa;
+	/* The child processes must not pick up the developer's own till or config. */
+	unsetenv("KASSA_DB");
+	unsetenv("KASSA_CONFIG");
+	unsetenv("KASSA_NOW");
+	unsetenv("KASSA_LOG");
+
+	printf("kassa-bench: %ld products, %d sales, scratch %s, kassa %s\n", env.products,
+	    env.sales, dir, kassa);
+	printf("reproduce: make bench   (or: %s/kassa-bench -n %ld -s %d)\n\n", bindir,
+	    env.products, env.sales);
+
+	if (bench_core_setup(&env) == -1) {
+		rc = 1;
+		goto out;
+	}
+	if (bench_core(&env) == -1)
+		rc = 1;
+	if (bench_ui(&env) == -1)
+		rc = 1;
+	run_sync(bindir, dir);
+
+	print_table();
+	printf("\n%d rows in %.0f s. Targets: issues 2, 3 and 4. Nothing here is asserted.\n",
+	    nrows, bench_now() - t0);
+out:
+	if (keep)
+		printf("kept %s\n", dir);
+	else
+		remove_tree(dir);
+	free(dir);
+	free(kassa);
+	free(bindir);
+	return rc;
+}
