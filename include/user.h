@@ -36,6 +36,9 @@ enum user_right {
 
 bool user_can(const struct user *u, enum user_right right);
 
+/* "void_paid", "discount_big", ...: how events name a right. Static string. */
+const char *user_right_name(enum user_right right);
+
 enum user_role user_role_parse(const char *s, bool *ok);
 const char *user_role_name(enum user_role role);
 

@@ -44,6 +44,22 @@ user_can(const struct user *u, enum user_right right)
 	return false;
 }
 
+const char *
+user_right_name(enum user_right right)
+{
+	switch (right) {
+	case RIGHT_SELL: return "sell";
+	case RIGHT_VOID_LINE: return "void_line";
+	case RIGHT_VOID_PAID: return "void_paid";
+	case RIGHT_DISCOUNT_BIG: return "discount_big";
+	case RIGHT_NO_SALE: return "no_sale";
+	case RIGHT_CASH_MOVE: return "cash_move";
+	case RIGHT_SHIFT_CLOSE: return "shift_close";
+	case RIGHT_ADMIN: return "admin";
+	}
+	return "unknown";
+}
+
 enum user_role
 user_role_parse(const char *s, bool *ok)
 {

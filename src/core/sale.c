@@ -1,0 +1,1224 @@
+/*
+ * sale: the cart and its life. The database is the truth: every change runs in one
+ * transaction (change the rows, recompute the totals, write them back, commit) and then the
+ * struct is reloaded from the rows. On any failure the transaction is rolled back and the struct
+ * reloaded, so the cart on screen is always exactly what a crash would resume.
+ *
+ * Totals: a line's gross is price x quantity; its own discount comes off first; the cart
+ * discount is then shared over the lines in proportion to what is left, by largest remainder,
+ * so the line totals add up to the sale total to the tiyin. Each line's VAT is the VAT included
+ * in its total, and the receipt's VAT is their sum, so the two always agree.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "journal.h"
+#include "sale.h"
+#include "xalloc.h"
+
+struct sale {
+	store *st;
+	struct user user;          /* who is selling */
+	int64_t id;                /* 0: an empty cart with no row yet */
+	char uuid[40];
+	enum sale_state state;
+	int64_t number;
+	int64_t shift_id;
+	int64_t customer_id;
+	enum disc_kind cart_kind;
+	int64_t cart_value;
+	char completed_at[32];
+	char cashier[64];
+	struct sale_line *lines;
+	int nlines, lines_cap;
+	struct sale_payment *pays;
+	int npays, pays_cap;
+	struct sale_totals totals;
+	bool needs_approval;
+};
+
+
+/* ---- small SQL helpers ------------------------------------------------------------------ */
+
+static int
+prepare(sale *s, const char *sql, sqlite3_stmt **q, struct kerr *err)
+{
+	if (sqlite3_prepare_v3(store_db(s->st), sql, -1, SQLITE_PREPARE_PERSISTENT, q, NULL) !=
+	    SQLITE_OK)
+		return store_error(s->st, err, "saving the sale");
+	return 0;
+}
+
+/* Steps a write statement to completion and finalizes it. */
+static int
+run(sale *s, sqlite3_stmt *q, struct kerr *err)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(s->st, err, "saving the sale");
+	return 0;
+}
+
+static const char *
+kind_name(enum disc_kind k)
+{
+	return k == DISC_PERCENT ? "percent" : k == DISC_AMOUNT ? "amount" : NULL;
+}
+
+static enum disc_kind
+kind_parse(const unsigned char *t)
+{
+	if (t == NULL)
+		return DISC_NONE;
+	if (strcmp((const char *)t, "percent") == 0)
+		return DISC_PERCENT;
+	if (strcmp((const char *)t, "amount") == 0)
+		return DISC_AMOUNT;
+	return DISC_NONE;
+}
+
+static void
+text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+
+	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+/*
+ * Appends an event whose payload a query builds from the rows just written: ?1..?3 are bound
+ * to a, b, c (0 binds NULL, so "no approver" reads as null) and ?4 to text.
+ */
+static int
+append_event(sale *s, const char *type, const char *sql, int64_t a, int64_t b, int64_t c,
+    const char *text, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char *payload;
+	int rc, n;
+
+	if (prepare(s, sql, &q, err) == -1)
+		return -1;
+	n = sqlite3_bind_parameter_count(q);
+	if (n >= 1) sqlite3_bind_int64(q, 1, a);
+	if (n >= 2) { if (b != 0) sqlite3_bind_int64(q, 2, b); else sqlite3_bind_null(q, 2); }
+	if (n >= 3) { if (c != 0) sqlite3_bind_int64(q, 3, c); else sqlite3_bind_null(q, 3); }
+	if (n >= 4) sqlite3_bind_text(q, 4, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW || sqlite3_column_text(q, 0) == NULL) {
+		sqlite3_finalize(q);
+		return store_error(s->st, err, "recording the event");
+	}
+	payload = xstrdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	rc = journal_append(s->st, type, payload, NULL, err);
+	free(payload);
+	return rc;
+}
+
+/* ---- loading ---------------------------------------------------------------------------- */
+
+static void
+clear(sale *s)
+{
+	s->id = 0;
+	s->uuid[0] = '\0';
+	s->state = SALE_OPEN;
+	s->number = 0;
+	s->customer_id = 0;
+	s->cart_kind = DISC_NONE;
+	s->cart_value = 0;
+	s->completed_at[0] = '\0';
+	snprintf(s->cashier, sizeof s->cashier, "%s", s->user.name);
+	s->nlines = 0;
+	s->npays = 0;
+	memset(&s->totals, 0, sizeof s->totals);
+}
+
+/* Reads the sale's rows into the struct (s->id must be set). */
+static int
+load(sale *s, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	const char *state;
+	int rc;
+
+	if (s->id == 0) {
+		clear(s);
+		return 0;
+	}
+	if (prepare(s, "SELECT s.uuid, s.state, coalesce(s.number, 0), s.shift_id, "
+	    "coalesce(s.customer_id, 0), s.cart_disc_kind, s.cart_disc_value, s.subtotal, "
+	    "s.discount, s.total, s.vat_total, s.paid, s.change, coalesce(s.completed_at, ''), "
+	    "coalesce(u.name, '') FROM sales s LEFT JOIN users u ON u.id = s.user_id "
+	    "WHERE s.id = ?1", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		if (rc == SQLITE_DONE)
+			return kerr_set(err, KERR_NOTFOUND, "no sale %" PRId64, s->id);
+		return store_error(s->st, err, "reading the sale");
+	}
+	text_into(q, 0, s->uuid, sizeof s->uuid);
+	state = (const char *)sqlite3_column_text(q, 1);
+	s->state = strcmp(state, "parked") == 0 ? SALE_PARKED :
+	    strcmp(state, "completed") == 0 ? SALE_COMPLETED :
+	    strcmp(state, "voided") == 0 ? SALE_VOIDED : SALE_OPEN;
+	s->number = sqlite3_column_int64(q, 2);
+	s->shift_id = sqlite3_column_int64(q, 3);
+	s->customer_id = sqlite3_column_int64(q, 4);
+	s->cart_kind = kind_parse(sqlite3_column_text(q, 5));
+	s->cart_value = sqlite3_column_int64(q, 6);
+	s->totals.subtotal = sqlite3_column_int64(q, 7);
+	s->totals.discount = sqlite3_column_int64(q, 8);
+	s->totals.total = sqlite3_column_int64(q, 9);
+	s->totals.vat = sqlite3_column_int64(q, 10);
+	s->totals.paid = sqlite3_column_int64(q, 11);
+	s->totals.change = sqlite3_column_int64(q, 12);
+	text_into(q, 13, s->completed_at, sizeof s->completed_at);
+	text_into(q, 14, s->cashier, sizeof s->cashier);
+	sqlite3_finalize(q);
+
+	s->nlines = 0;
+	s->totals.lines = 0;
+	if (prepare(s, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
+	    "disc_kind, disc_value, discount, total, vat, voided FROM sale_lines "
+	    "WHERE sale_id = ?1 ORDER BY lineno", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct sale_line *l;
+
+		if (s->nlines == s->lines_cap) {
+			s->lines_cap = s->lines_cap ? s->lines_cap * 2 : 16;
+			s->lines = xreallocarray(s->lines, (size_t)s->lines_cap, sizeof *s->lines);
+		}
+		l = &s->lines[s->nlines++];
+		l->id = sqlite3_column_int64(q, 0);
+		l->lineno = sqlite3_column_int(q, 1);
+		l->product_id = sqlite3_column_int64(q, 2);
+		text_into(q, 3, l->code, sizeof l->code);
+		text_into(q, 4, l->name, sizeof l->name);
+		l->by_weight = strcmp((const char *)sqlite3_column_text(q, 5), "kg") == 0;
+		l->qty = sqlite3_column_int64(q, 6);
+		l->price = sqlite3_column_int64(q, 7);
+		l->vat_bp = sqlite3_column_int(q, 8);
+		l->disc_kind = kind_parse(sqlite3_column_text(q, 9));
+		l->disc_value = sqlite3_column_int64(q, 10);
+		l->discount = sqlite3_column_int64(q, 11);
+		l->total = sqlite3_column_int64(q, 12);
+		l->vat = sqlite3_column_int64(q, 13);
+		l->voided = sqlite3_column_int(q, 14) != 0;
+		if (!l->voided)
+			s->totals.lines++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(s->st, err, "reading the sale");
+
+	s->npays = 0;
+	if (prepare(s, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY id", &q,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (s->npays == s->pays_cap) {
+			s->pays_cap = s->pays_cap ? s->pays_cap * 2 : 4;
+			s->pays = xreallocarray(s->pays, (size_t)s->pays_cap, sizeof *s->pays);
+		}
+		s->pays[s->npays].method = strcmp((const char *)sqlite3_column_text(q, 0),
+		    "card") == 0 ? PAY_CARD : PAY_CASH;
+		s->pays[s->npays].amount = sqlite3_column_int64(q, 1);
+		s->npays++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(s->st, err, "reading the sale");
+	s->totals.due = s->totals.total > s->totals.paid ? s->totals.total - s->totals.paid : 0;
+	return 0;
+}
+
+/* ---- the unit of work: begin, change, recompute, commit, reload ------------------------- */
+
+static int
+begin(sale *s, struct kerr *err)
+{
+	s->needs_approval = false;
+	return store_begin(s->st, err);
+}
+
+/* Ends a change: commit when ok, else roll back. Either way the struct is reloaded from the
+ * rows, so it shows exactly what is stored. created: the change made the sale row. */
+static int
+finish(sale *s, int ok, bool created, struct kerr *err)
+{
+	struct kerr lerr;
+
+	if (ok == 0 && store_commit(s->st, err) == 0)
+		return load(s, err);
+	store_rollback(s->st);
+	if (created)
+		s->id = 0;
+	if (load(s, &lerr) == -1 && err != NULL && err->code == KERR_OK)
+		*err = lerr;
+	return -1;
+}
+
+/* Makes the sale row for a new cart (inside the transaction). */
+static int
+ensure_row(sale *s, bool *created, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+
+	*created = false;
+	if (s->id != 0)
+		return 0;
+	store_uuid(s->uuid);
+	store_now(now, sizeof now);
+	if (prepare(s, "INSERT INTO sales(uuid, state, shift_id, user_id, created_at, "
+	    "updated_at) VALUES (?1, 'open', ?2, ?3, ?4, ?4)", &q, err) == -1)
+		return -1;
+	sqlite3_bind_text(q, 1, s->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, s->shift_id);
+	sqlite3_bind_int64(q, 3, s->user.id);
+	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
+	if (run(s, q, err) == -1)
+		return -1;
+	s->id = sqlite3_last_insert_rowid(store_db(s->st));
+	*created = true;
+	return 0;
+}
+
+/* Share of the cart discount for each line, by largest remainder. */
+static int
+share_cart_discount(money_t cart, const money_t *net, money_t sum, int n, money_t *share,
+    struct kerr *err)
+{
+	money_t given = 0;
+	int64_t *rem = xcalloc((size_t)n + 1, sizeof *rem);
+
+	for (int i = 0; i < n; i++) {
+		__int128 p = (__int128)cart * net[i];
+
+		share[i] = sum > 0 ? (money_t)(p / sum) : 0;
+		rem[i] = sum > 0 ? (int64_t)(p % sum) : 0;
+		given += share[i];
+	}
+	/* The tiyins left over go to the lines with the largest remainders, first line first. */
+	while (given < cart) {
+		int best = -1;
+
+		for (int i = 0; i < n; i++) {
+			if (net[i] > share[i] && (best < 0 || rem[i] > rem[best]))
+				best = i;
+		}
+		if (best < 0)
+			break;
+		share[best]++;
+		rem[best] = -1;
+		given++;
+	}
+	free(rem);
+	if (given != cart)
+		return kerr_set(err, KERR_INTERNAL, "cart discount could not be shared");
+	return 0;
+}
+
+/* Recomputes every line and the sale's totals from the loaded lines and writes them back. */
+static int
+recompute(sale *s, struct kerr *err)
+{
+	int n = s->nlines, rc = -1;
+	money_t *gross = xcalloc((size_t)n + 1, sizeof *gross);
+	money_t *net = xcalloc((size_t)n + 1, sizeof *net);
+	money_t *share = xcalloc((size_t)n + 1, sizeof *share);
+	money_t subtotal = 0, sumnet = 0, cart = 0, discount = 0, total = 0, vat = 0, paid = 0;
+	sqlite3_stmt *q;
+
+	for (int i = 0; i < n; i++) {
+		struct sale_line *l = &s->lines[i];
+		money_t own = 0;
+
+		if (l->voided)
+			continue;
+		if (!money_times_qty(l->price, l->qty, &gross[i]) ||
+		    !money_add(subtotal, gross[i], &subtotal))
+			goto overflow;
+		if (l->disc_kind == DISC_PERCENT) {
+			if (!money_muldiv(gross[i], l->disc_value, 10000, &own))
+				goto overflow;
+		} else if (l->disc_kind == DISC_AMOUNT)
+			own = l->disc_value;
+		if (own > gross[i])
+			own = gross[i];
+		net[i] = gross[i] - own;
+		if (!money_add(sumnet, net[i], &sumnet))
+			goto overflow;
+	}
+	if (s->cart_kind == DISC_PERCENT) {
+		if (!money_muldiv(sumnet, s->cart_value, 10000, &cart))
+			goto overflow;
+	} else if (s->cart_kind == DISC_AMOUNT)
+		cart = s->cart_value;
+	if (cart > sumnet)
+		cart = sumnet;
+	if (share_cart_discount(cart, net, sumnet, n, share, err) == -1)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		struct sale_line *l = &s->lines[i];
+
+		if (l->voided) {
+			l->discount = l->total = l->vat = 0;
+		} else {
+			l->total = net[i] - share[i];
+			l->discount = gross[i] - l->total;
+			l->vat = money_vat_included(l->total, l->vat_bp);
+		}
+		discount += l->discount;
+		total += l->total;
+		vat += l->vat;
+		if (prepare(s, "UPDATE sale_lines SET discount = ?2, total = ?3, vat = ?4 "
+		    "WHERE id = ?1", &q, err) == -1)
+			goto out;
+		sqlite3_bind_int64(q, 1, l->id);
+		sqlite3_bind_int64(q, 2, l->discount);
+		sqlite3_bind_int64(q, 3, l->total);
+		sqlite3_bind_int64(q, 4, l->vat);
+		if (run(s, q, err) == -1)
+			goto out;
+	}
+	for (int i = 0; i < s->npays; i++)
+		paid += s->pays[i].amount;
+	{
+		char now[32];
+
+		if (prepare(s, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, "
+		    "vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err) == -1)
+			goto out;
+		sqlite3_bind_int64(q, 1, s->id);
+		sqlite3_bind_int64(q, 2, subtotal);
+		sqlite3_bind_int64(q, 3, discount);
+		sqlite3_bind_int64(q, 4, total);
+		sqlite3_bind_int64(q, 5, vat);
+		sqlite3_bind_int64(q, 6, paid);
+		sqlite3_bind_text(q, 7, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+		if (run(s, q, err) == -1)
+			goto out;
+	}
+	s->totals.subtotal = subtotal;
+	s->totals.discount = discount;
+	s->totals.total = total;
+	s->totals.vat = vat;
+	s->totals.paid = paid;
+	s->totals.due = total > paid ? total - paid : 0;
+	rc = 0;
+	goto out;
+overflow:
+	kerr_set(err, KERR_INPUT, "amount too large: check the quantity and the price");
+out:
+	free(gross);
+	free(net);
+	free(share);
+	return rc;
+}
+
+/* Reloads inside the transaction and recomputes: the tail of every change to lines. */
+static int
+reload_and_recompute(sale *s, struct kerr *err)
+{
+	if (load(s, err) == -1)
+		return -1;
+	return recompute(s, err);
+}
+
+/*
+ * Rights: ok when the seller has the right, or an approver who has it was given (then an
+ * approval.granted event names both). Otherwise KERR_DENIED and the needs-approval flag.
+ */
+static int
+check_right(sale *s, enum user_right right, const struct user *approver, const char *what,
+    struct kerr *err)
+{
+	if (user_can(&s->user, right))
+		return 0;
+	if (approver == NULL || !user_can(approver, right)) {
+		s->needs_approval = true;
+		return kerr_set(err, KERR_DENIED, "%s needs a manager's approval", what);
+	}
+	if (s->id == 0)
+		return 0;
+	/* Keys in sorted order: canonical JSON (journal.h). */
+	return append_event(s, "approval.granted", "SELECT json_object('approver', "
+	    "(SELECT name FROM users WHERE id = ?3), 'right', ?4, 'sale', s.uuid, 'user', "
+	    "(SELECT name FROM users WHERE id = ?2)) FROM sales s WHERE s.id = ?1", s->id,
+	    s->user.id, approver->id, user_right_name(right), err);
+}
+
+/* ---- public: life cycle ----------------------------------------------------------------- */
+
+static sale *
+sale_alloc(store *st, const struct user *u)
+{
+	sale *s = xcalloc(1, sizeof *s);
+
+	s->st = st;
+	if (u != NULL)
+		s->user = *u;
+	clear(s);
+	return s;
+}
+
+sale *
+sale_current(store *st, const struct user *u, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	sale *s;
+	int rc;
+
+	s = sale_alloc(st, u);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM shifts WHERE closed_at IS NULL",
+	    -1, &q, NULL) != SQLITE_OK) {
+		store_error(st, err, "reading the shift");
+		goto fail;
+	}
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		s->shift_id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW) {
+		kerr_set(err, KERR_STATE, "no shift is open: open one with the cash float first");
+		goto fail;
+	}
+	/* The open cart of this till, exactly as it was left. */
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM sales WHERE state = 'open' "
+	    "ORDER BY id DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK) {
+		store_error(st, err, "reading the open sale");
+		goto fail;
+	}
+	if (sqlite3_step(q) == SQLITE_ROW)
+		s->id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (load(s, err) == -1)
+		goto fail;
+	return s;
+fail:
+	sale_free(s);
+	return NULL;
+}
+
+sale *
+sale_load(store *st, int64_t sale_id, struct kerr *err)
+{
+	sale *s = sale_alloc(st, NULL);
+
+	s->id = sale_id;
+	if (load(s, err) == -1) {
+		sale_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+sale_free(sale *s)
+{
+	if (s == NULL)
+		return;
+	free(s->lines);
+	free(s->pays);
+	free(s);
+}
+
+int64_t sale_id(const sale *s) { return s->id; }
+enum sale_state sale_state(const sale *s) { return s->state; }
+int64_t sale_number(const sale *s) { return s->number; }
+const char *sale_uuid(const sale *s) { return s->uuid; }
+const char *sale_completed_at(const sale *s) { return s->completed_at; }
+const char *sale_cashier(const sale *s) { return s->cashier; }
+int sale_line_count(const sale *s) { return s->nlines; }
+int sale_payment_count(const sale *s) { return s->npays; }
+const struct sale_totals *sale_totals(const sale *s) { return &s->totals; }
+bool sale_needs_approval(const sale *s) { return s->needs_approval; }
+int64_t sale_customer(const sale *s) { return s->customer_id; }
+
+const struct sale_line *
+sale_line(const sale *s, int index)
+{
+	if (index < 0 || index >= s->nlines)
+		return NULL;
+	return &s->lines[index];
+}
+
+const struct sale_payment *
+sale_payment(const sale *s, int index)
+{
+	if (index < 0 || index >= s->npays)
+		return NULL;
+	return &s->pays[index];
+}
+
+static int
+must_be_open(const sale *s, struct kerr *err)
+{
+	if (s->state != SALE_OPEN)
+		return kerr_set(err, KERR_STATE, "this sale is %s: start a new one",
+		    s->state == SALE_COMPLETED ? "completed" : s->state == SALE_VOIDED ? "voided" :
+		    "parked");
+	return 0;
+}
+
+/* ---- adding ----------------------------------------------------------------------------- */
+
+static int
+add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool merge,
+    int *index, struct kerr *err)
+{
+	bool created = false;
+	sqlite3_stmt *q;
+	int ok = -1, target = -1;
+
+	if (must_be_open(s, err) == -1)
+		return -1;
+	if (qty <= 0)
+		return kerr_set(err, KERR_INPUT, "quantity must be more than 0");
+	if (!p->by_weight && qty % QTY_ONE != 0)
+		return kerr_set(err, KERR_INPUT, "%s is sold by the piece: a whole quantity",
+		    p->name);
+	if (begin(s, err) == -1)
+		return -1;
+	if (ensure_row(s, &created, err) == -1)
+		goto out;
+	/* The same piece product scanned again adds to its last line, at the same price. */
+	if (merge && !p->by_weight) {
+		for (int i = s->nlines - 1; i >= 0; i--) {
+			const struct sale_line *l = &s->lines[i];
+
+			if (!l->voided && l->product_id == p->id && l->price == p->price &&
+			    l->disc_kind == DISC_NONE) {
+				target = i;
+				break;
+			}
+		}
+	}
+	if (target >= 0) {
+		qty_t sum;
+
+		if (__builtin_add_overflow(s->lines[target].qty, qty, &sum)) {
+			kerr_set(err, KERR_INPUT, "quantity too large");
+			goto out;
+		}
+		if (prepare(s, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err) == -1)
+			goto out;
+		sqlite3_bind_int64(q, 1, s->lines[target].id);
+		sqlite3_bind_int64(q, 2, sum);
+	} else {
+		if (prepare(s, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, name, "
+		    "unit, qty, price, vat_bp) VALUES (?1, (SELECT coalesce(max(lineno), 0) + 1 "
+		    "FROM sale_lines WHERE sale_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &q,
+		    err) == -1)
+			goto out;
+		sqlite3_bind_int64(q, 1, s->id);
+		sqlite3_bind_int64(q, 2, p->id);
+		sqlite3_bind_text(q, 3, code, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 4, p->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 5, p->by_weight ? "kg" : "pcs", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 6, qty);
+		sqlite3_bind_int64(q, 7, p->price);
+		sqlite3_bind_int(q, 8, p->vat_bp);
+		target = s->nlines;	/* the new line comes last */
+	}
+	if (run(s, q, err) == -1)
+		goto out;
+	ok = reload_and_recompute(s, err);
+out:
+	if (finish(s, ok, created, err) == -1)
+		return -1;
+	if (index != NULL)
+		*index = target;
+	return 0;
+}
+
+int
+sale_add_product(sale *s, const struct product *p, qty_t qty, int *index, struct kerr *err)
+{
+	const char *code = p->barcode[0] != '\0' ? p->barcode : p->sku;
+
+	return add_product(s, p, qty, code, true, index, err);
+}
+
+int
+sale_add_input(sale *s, const struct weight_layout *layout, const char *input, int *index,
+    struct kerr *err)
+{
+	char buf[128], *star, *code;
+	struct product p;
+	qty_t mult = 0, qty;
+
+	while (*input == ' ')
+		input++;
+	if (snprintf(buf, sizeof buf, "%s", input) >= (int)sizeof buf)
+		return kerr_set(err, KERR_INPUT, "input too long");
+	for (size_t n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
+		buf[n - 1] = '\0';
+	if (buf[0] == '\0')
+		return kerr_set(err, KERR_INPUT, "type or scan a code");
+	code = buf;
+	star = strchr(buf, '*');
+	if (star != NULL) {
+		*star = '\0';
+		code = star + 1;
+		if (qty_parse(buf, &mult, err) == -1)
+			return -1;
+		if (*code == '\0')
+			return kerr_set(err, KERR_INPUT, "N*CODE: the code is missing after '*'");
+	}
+	if (catalog_lookup(s->st, layout, code, &p, &qty, err) == -1)
+		return -1;
+	if (mult > 0) {
+		if (qty != QTY_ONE)
+			return kerr_set(err, KERR_INPUT, "a weight label already holds its quantity");
+		qty = mult;
+	}
+	/* A weight label is one item weighed: never merged into another line. */
+	return add_product(s, &p, qty, code, qty == QTY_ONE || !p.by_weight ? true : false,
+	    index, err);
+}
+
+/* ---- changing lines --------------------------------------------------------------------- */
+
+static struct sale_line *
+line_at(sale *s, int index, struct kerr *err)
+{
+	if (index < 0 || index >= s->nlines) {
+		kerr_set(err, KERR_INPUT, "no line %d", index + 1);
+		return NULL;
+	}
+	if (s->lines[index].voided) {
+		kerr_set(err, KERR_STATE, "line %d is already voided", s->lines[index].lineno);
+		return NULL;
+	}
+	return &s->lines[index];
+}
+
+int
+sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct kerr *err)
+{
+	struct sale_line *l;
+	sqlite3_stmt *q;
+	int ok = -1;
+
+	if (must_be_open(s, err) == -1 || (l = line_at(s, index, err)) == NULL)
+		return -1;
+	if (qty <= 0)
+		return kerr_set(err, KERR_INPUT, "quantity must be more than 0 (F8 voids a line)");
+	if (!l->by_weight && qty % QTY_ONE != 0)
+		return kerr_set(err, KERR_INPUT, "%s is sold by the piece", l->name);
+	if (begin(s, err) == -1)
+		return -1;
+	if (qty < l->qty && s->npays > 0 &&
+	    check_right(s, RIGHT_VOID_PAID, approver, "Lowering a quantity after payment", err) ==
+	    -1)
+		goto out;
+	if (prepare(s, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err) == -1)
+		goto out;
+	sqlite3_bind_int64(q, 1, l->id);
+	sqlite3_bind_int64(q, 2, qty);
+	if (run(s, q, err) == -1)
+		goto out;
+	ok = reload_and_recompute(s, err);
+	if (ok == 0 && s->totals.paid > s->totals.total) {
+		ok = kerr_set(err, KERR_STATE, "more has been paid than the new total");
+	}
+out:
+	return finish(s, ok, false, err);
+}
+
+int
+sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err)
+{
+	struct sale_line *l;
+	sqlite3_stmt *q;
+	int ok = -1;
+
+	if (must_be_open(s, err) == -1 || (l = line_at(s, index, err)) == NULL)
+		return -1;
+	if (begin(s, err) == -1)
+		return -1;
+	if (s->npays > 0 &&
+	    check_right(s, RIGHT_VOID_PAID, approver, "Voiding a line after payment", err) == -1)
+		goto out;
+	if (prepare(s, "UPDATE sale_lines SET voided = 1 WHERE id = ?1", &q, err) == -1)
+		goto out;
+	sqlite3_bind_int64(q, 1, l->id);
+	if (run(s, q, err) == -1)
+		goto out;
+	ok = reload_and_recompute(s, err);
+	if (ok == 0 && s->totals.paid > s->totals.total)
+		ok = kerr_set(err, KERR_STATE, "more has been paid than the new total: void the "
+		    "whole sale instead");
+out:
+	return finish(s, ok, false, err);
+}
+
+/* Checks a discount's size against the cashier limit: bp of the gross it applies to. */
+static int
+check_discount(sale *s, enum disc_kind kind, int64_t value, money_t gross,
+    const struct user *approver, struct kerr *err)
+{
+	int64_t bp;
+
+	if (kind == DISC_NONE)
+		return 0;
+	if (value < 0)
+		return kerr_set(err, KERR_INPUT, "a discount cannot be negative");
+	if (kind == DISC_PERCENT && value > 10000)
+		return kerr_set(err, KERR_INPUT, "a discount cannot be more than 100%%");
+	if (kind == DISC_AMOUNT && value > gross)
+		return kerr_set(err, KERR_INPUT, "the discount is more than the amount");
+	if (kind == DISC_PERCENT)
+		bp = value;
+	else if (gross <= 0 || !money_muldiv(value, 10000, gross, &bp))
+		bp = 10000;
+	if (bp > USER_CASHIER_DISCOUNT_BP)
+		return check_right(s, RIGHT_DISCOUNT_BIG, approver, "A discount this large", err);
+	return 0;
+}
+
+int
+sale_discount_line(sale *s, int index, enum disc_kind kind, int64_t value,
+    const struct user *approver, struct kerr *err)
+{
+	struct sale_line *l;
+	sqlite3_stmt *q;
+	money_t gross;
+	int ok = -1;
+
+	if (must_be_open(s, err) == -1 || (l = line_at(s, index, err)) == NULL)
+		return -1;
+	if (!money_times_qty(l->price, l->qty, &gross))
+		return kerr_set(err, KERR_INPUT, "amount too large");
+	if (begin(s, err) == -1)
+		return -1;
+	if (check_discount(s, kind, value, gross, approver, err) == -1)
+		goto out;
+	if (prepare(s, "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 WHERE id = ?1", &q,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_int64(q, 1, l->id);
+	if (kind_name(kind) != NULL)
+		sqlite3_bind_text(q, 2, kind_name(kind), -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 2);
+	sqlite3_bind_int64(q, 3, kind == DISC_NONE ? 0 : value);
+	if (run(s, q, err) == -1)
+		goto out;
+	ok = reload_and_recompute(s, err);
+	if (ok == 0 && s->totals.paid > s->totals.total)
+		ok = kerr_set(err, KERR_STATE, "more has been paid than the new total");
+out:
+	return finish(s, ok, false, err);
+}
+
+int
+sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct user *approver,
+    struct kerr *err)
+{
+	sqlite3_stmt *q;
+	money_t gross = 0;
+	int ok = -1;
+
+	if (must_be_open(s, err) == -1)
+		return -1;
+	if (s->totals.lines == 0)
+		return kerr_set(err, KERR_STATE, "the cart is empty");
+	for (int i = 0; i < s->nlines; i++)
+		gross += s->lines[i].voided ? 0 : s->lines[i].total;
+	if (begin(s, err) == -1)
+		return -1;
+	if (check_discount(s, kind, value, gross, approver, err) == -1)
+		goto out;
+	if (prepare(s, "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE id = ?1",
+	    &q, err) == -1)
+		goto out;
+	sqlite3_bind_int64(q, 1, s->id);
+	if (kind_name(kind) != NULL)
+		sqlite3_bind_text(q, 2, kind_name(kind), -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 2);
+	sqlite3_bind_int64(q, 3, kind == DISC_NONE ? 0 : value);
+	if (run(s, q, err) == -1)
+		goto out;
+	ok = reload_and_recompute(s, err);
+	if (ok == 0 && s->totals.paid > s->totals.total)
+		ok = kerr_set(err, KERR_STATE, "more has been paid than the new total");
+out:
+	return finish(s, ok, false, err);
+}
+
+int
+sale_set_customer(sale *s, int64_t customer_id, struct kerr *err)
+{
+	bool created = false;
+	sqlite3_stmt *q;
+	int ok = -1;
+
+	if (must_be_open(s, err) == -1)
+		return -1;
+	if (begin(s, err) == -1)
+		return -1;
+	if (ensure_row(s, &created, err) == -1)
+		goto out;
+	if (prepare(s, "UPDATE sales SET customer_id = ?2 WHERE id = ?1", &q, err) == -1)
+		goto out;
+	sqlite3_bind_int64(q, 1, s->id);
+	if (customer_id > 0)
+		sqlite3_bind_int64(q, 2, customer_id);
+	else
+		sqlite3_bind_null(q, 2);
+	ok = run(s, q, err);
+	if (ok == 0 && (sqlite3_changes(store_db(s->st)) != 1))
+		ok = kerr_set(err, KERR_NOTFOUND, "no such customer");
+out:
+	return finish(s, ok, created, err);
+}
+
+/* ---- completion ------------------------------------------------------------------------- */
+
+/* The sale.completed payload: canonical JSON, every object's keys in sorted order. */
+static const char completed_sql[] =
+	"SELECT json_object("
+	" 'cashier', u.name,"
+	" 'change', s.change,"
+	" 'completed_at', s.completed_at,"
+	" 'customer', (SELECT c.key FROM customers c WHERE c.id = s.customer_id),"
+	" 'discount', s.discount,"
+	" 'id', s.uuid,"
+	" 'lines', (SELECT json_group_array(json(j)) FROM (SELECT json_object("
+	"   'code', l.code, 'discount', l.discount, 'name', l.name, 'price', l.price,"
+	"   'product_id', l.product_id, 'qty', l.qty, 'total', l.total, 'unit', l.unit,"
+	"   'vat', l.vat, 'vat_bp', l.vat_bp) AS j"
+	"   FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0 ORDER BY l.lineno)),"
+	" 'number', s.number,"
+	" 'payments', (SELECT json_group_array(json(j)) FROM (SELECT json_object("
+	"   'amount', p.amount, 'method', p.method) AS j"
+	"   FROM payments p WHERE p.sale_id = s.id ORDER BY p.id)),"
+	" 'shift', s.shift_id,"
+	" 'subtotal', s.subtotal,"
+	" 'total', s.total,"
+	" 'vat', s.vat_total)"
+	" FROM sales s JOIN users u ON u.id = s.user_id WHERE s.id = ?1";
+
+static int
+complete(sale *s, struct kerr *err)
+{
+	money_t cash = 0, card = 0, change;
+	sqlite3_stmt *q;
+	int64_t seq;
+	char now[32];
+
+	for (int i = 0; i < s->npays; i++) {
+		if (s->pays[i].method == PAY_CASH)
+			cash += s->pays[i].amount;
+		else
+			card += s->pays[i].amount;
+	}
+	change = s->totals.paid - s->totals.total;
+	store_now(now, sizeof now);
+	if (prepare(s, "UPDATE sales SET state = 'completed', number = (SELECT "
+	    "coalesce(max(number), 0) + 1 FROM sales), completed_at = ?2, change = ?3, "
+	    "updated_at = ?2 WHERE id = ?1", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, change);
+	if (run(s, q, err) == -1)
+		return -1;
+	if (journal_append_sql(s->st, "sale.completed", completed_sql, s->id, 0, &seq, err) == -1)
+		return -1;
+	if (prepare(s, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	sqlite3_bind_int64(q, 2, seq);
+	if (run(s, q, err) == -1)
+		return -1;
+	/* Stock leaves the shelf; it may go negative (a sale is never blocked by the count). */
+	if (prepare(s, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, event_seq, at) "
+	    "SELECT product_id, -sum(qty), 'sale', sale_id, ?2, ?3 FROM sale_lines "
+	    "WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	sqlite3_bind_int64(q, 2, seq);
+	sqlite3_bind_text(q, 3, now, -1, SQLITE_STATIC);
+	if (run(s, q, err) == -1)
+		return -1;
+	if (prepare(s, "UPDATE products SET stock = stock + (SELECT m.qty FROM stock_moves m "
+	    "WHERE m.event_seq = ?1 AND m.product_id = products.id) WHERE id IN (SELECT "
+	    "product_id FROM stock_moves WHERE event_seq = ?1)", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, seq);
+	if (run(s, q, err) == -1)
+		return -1;
+	if (prepare(s, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = card_sales "
+	    "+ ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, sales_total = "
+	    "sales_total + ?5, vat_total = vat_total + ?6, discount_total = discount_total + ?7 "
+	    "WHERE id = ?1", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->shift_id);
+	sqlite3_bind_int64(q, 2, cash - change);
+	sqlite3_bind_int64(q, 3, card);
+	sqlite3_bind_int64(q, 4, change);
+	sqlite3_bind_int64(q, 5, s->totals.total);
+	sqlite3_bind_int64(q, 6, s->totals.vat);
+	sqlite3_bind_int64(q, 7, s->totals.discount);
+	if (run(s, q, err) == -1)
+		return -1;
+	/* The receipt: printed by the printer process from the queue, never inline. */
+	if (prepare(s, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('receipt', ?1, "
+	    "?2)", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
+	return run(s, q, err);
+}
+
+int
+sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int ok = -1;
+	char now[32];
+
+	*completed = false;
+	if (must_be_open(s, err) == -1)
+		return -1;
+	if (s->totals.lines == 0)
+		return kerr_set(err, KERR_STATE, "the cart is empty: scan something first");
+	if (amount < 0)
+		return kerr_set(err, KERR_INPUT, "an amount cannot be negative");
+	if (amount == 0)
+		amount = s->totals.due;
+	if (method == PAY_CARD && amount > s->totals.due)
+		return kerr_set(err, KERR_INPUT, "a card pays at most what is due");
+	if (begin(s, err) == -1)
+		return -1;
+	if (amount > 0) {
+		if (prepare(s, "INSERT INTO payments(sale_id, method, amount, at) VALUES (?1, ?2, "
+		    "?3, ?4)", &q, err) == -1)
+			goto out;
+		sqlite3_bind_int64(q, 1, s->id);
+		sqlite3_bind_text(q, 2, method == PAY_CARD ? "card" : "cash", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, amount);
+		sqlite3_bind_text(q, 4, store_now(now, sizeof now), -1, SQLITE_STATIC);
+		if (run(s, q, err) == -1)
+			goto out;
+	}
+	if (reload_and_recompute(s, err) == -1)
+		goto out;
+	if (s->totals.paid >= s->totals.total) {
+		if (complete(s, err) == -1)
+			goto out;
+		*completed = true;
+	}
+	ok = 0;
+out:
+	if (finish(s, ok, false, err) == -1) {
+		*completed = false;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- park, recall, void ----------------------------------------------------------------- */
+
+int
+sale_park(sale *s, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int ok = -1;
+
+	if (must_be_open(s, err) == -1)
+		return -1;
+	if (s->totals.lines == 0)
+		return kerr_set(err, KERR_STATE, "the cart is empty: nothing to park");
+	if (s->npays > 0)
+		return kerr_set(err, KERR_STATE, "payment has started: finish or void the sale");
+	if (begin(s, err) == -1)
+		return -1;
+	if (prepare(s, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err) == -1)
+		goto out;
+	sqlite3_bind_int64(q, 1, s->id);
+	ok = run(s, q, err);
+out:
+	if (finish(s, ok, false, err) == -1)
+		return -1;
+	s->id = 0;
+	clear(s);
+	return 0;
+}
+
+int
+sale_parked_list(store *st, struct sale_summary *out, int max, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int n = 0, rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT s.id, (SELECT count(*) FROM sale_lines l "
+	    "WHERE l.sale_id = s.id AND l.voided = 0), s.total, s.updated_at, coalesce(u.name, "
+	    "'') FROM sales s LEFT JOIN users u ON u.id = s.user_id WHERE s.state = 'parked' "
+	    "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?1", -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, "reading parked sales");
+	sqlite3_bind_int(q, 1, max);
+	while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		out[n].id = sqlite3_column_int64(q, 0);
+		out[n].lines = sqlite3_column_int(q, 1);
+		out[n].total = sqlite3_column_int64(q, 2);
+		text_into(q, 3, out[n].updated_at, sizeof out[n].updated_at);
+		text_into(q, 4, out[n].user, sizeof out[n].user);
+		n++;
+	}
+	sqlite3_finalize(q);
+	if (n < max && rc != SQLITE_DONE)
+		return store_error(st, err, "reading parked sales");
+	return n;
+}
+
+int
+sale_recall(sale *s, int64_t parked_id, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int64_t old = s->id;
+	int ok = -1;
+
+	if (must_be_open(s, err) == -1)
+		return -1;
+	if (s->totals.lines > 0 || s->npays > 0)
+		return kerr_set(err, KERR_STATE, "finish or park the current sale first");
+	if (begin(s, err) == -1)
+		return -1;
+	/* An open cart whose lines were all voided before payment is just an empty cart. */
+	if (old != 0) {
+		if (prepare(s, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND NOT EXISTS "
+		    "(SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err) == -1)
+			goto out;
+		sqlite3_bind_int64(q, 1, old);
+		if (run(s, q, err) == -1)
+			goto out;
+	}
+	if (prepare(s, "UPDATE sales SET state = 'open', user_id = ?2, shift_id = ?3 "
+	    "WHERE id = ?1 AND state = 'parked'", &q, err) == -1)
+		goto out;
+	sqlite3_bind_int64(q, 1, parked_id);
+	sqlite3_bind_int64(q, 2, s->user.id);
+	sqlite3_bind_int64(q, 3, s->shift_id);
+	if (run(s, q, err) == -1)
+		goto out;
+	if (sqlite3_changes(store_db(s->st)) != 1) {
+		kerr_set(err, KERR_NOTFOUND, "no parked sale %" PRId64, parked_id);
+		goto out;
+	}
+	s->id = parked_id;
+	ok = 0;
+out:
+	if (ok != 0)
+		s->id = old;
+	return finish(s, ok, false, err);
+}
+
+int
+sale_void(sale *s, const struct user *approver, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int ok = -1;
+
+	if (must_be_open(s, err) == -1)
+		return -1;
+	if (s->id == 0) {
+		clear(s);
+		return 0;
+	}
+	if (begin(s, err) == -1)
+		return -1;
+	if (s->npays > 0 &&
+	    check_right(s, RIGHT_VOID_PAID, approver, "Voiding a sale after payment", err) == -1)
+		goto out;
+	if (prepare(s, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1", &q,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_int64(q, 1, s->id);
+	{
+		char now[32];
+
+		sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	}
+	if (run(s, q, err) == -1)
+		goto out;
+	/* A cart that never had a live line leaves no trace worth an event. */
+	if (s->nlines > 0 || s->npays > 0) {
+		if (append_event(s, "sale.voided", "SELECT json_object('approver', (SELECT name "
+		    "FROM users WHERE id = ?3), 'lines', (SELECT count(*) FROM sale_lines WHERE "
+		    "sale_id = s.id AND voided = 0), 'paid', s.paid, 'sale', s.uuid, 'total', "
+		    "s.total, 'user', (SELECT name FROM users WHERE id = ?2)) FROM sales s "
+		    "WHERE s.id = ?1", s->id, s->user.id, approver != NULL ? approver->id : 0, NULL,
+		    err) == -1)
+			goto out;
+		if (prepare(s, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id = ?1", &q,
+		    err) == -1)
+			goto out;
+		sqlite3_bind_int64(q, 1, s->shift_id);
+		if (run(s, q, err) == -1)
+			goto out;
+	}
+	ok = 0;
+out:
+	if (finish(s, ok, false, err) == -1)
+		return -1;
+	s->id = 0;
+	clear(s);
+	return 0;
+}
+
+int
+sale_reprint(store *st, int64_t sale_id, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO print_jobs(kind, sale_id, created_at) "
+	    "SELECT 'copy', id, ?2 FROM sales WHERE id = ?1 AND state = 'completed'", -1, &q,
+	    NULL) != SQLITE_OK)
+		return store_error(st, err, "queueing the copy");
+	sqlite3_bind_int64(q, 1, sale_id);
+	sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(st, err, "queueing the copy");
+	if (sqlite3_changes(store_db(st)) != 1)
+		return kerr_set(err, KERR_NOTFOUND, "no completed sale %" PRId64, sale_id);
+	return 0;
+}
+
+int64_t
+sale_last_completed(store *st)
+{
+	sqlite3_stmt *q;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM sales WHERE state = 'completed' "
+	    "ORDER BY number DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return id;
+}
