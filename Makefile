@@ -102,9 +102,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkassa.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa.a $(LDLIBS_TEST) $(LDLIBS_KASSA)
 
-$(BUILD)/tests/tools/%: tests/tools/%.c $(APP_LIB_OBJ) $(BUILD)/libkassa.a
+# The app's objects as an archive, so a tool or the bench pulls in only what it calls (the
+# cmd-*.o files need main.c's cli_* helpers, which are not in it).
+$(BUILD)/libkassa-app.a: $(APP_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(APP_LIB_OBJ) $(BUILD)/libkassa.a $(LDLIBS_KASSA)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a $(LDLIBS_KASSA)
 
 $(BUILD)/tests/%.so: tests/preload/%.c
 	@mkdir -p $(@D)
@@ -114,8 +120,8 @@ $(BUILD)/locale/%/LC_MESSAGES/kassa.mo: po/%.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
-$(BUILD)/kassa-bench: $(BENCH_OBJ) $(APP_LIB_OBJ) $(BUILD)/libkassa.a
-	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(APP_LIB_OBJ) $(BUILD)/libkassa.a $(LDLIBS_KASSA) $(LDLIBS_HUB)
+$(BUILD)/kassa-bench: $(BENCH_OBJ) $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a $(LDLIBS_KASSA) $(LDLIBS_HUB)
 
 # ---- tests ----------------------------------------------------------------------------------
 
