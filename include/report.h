@@ -35,8 +35,8 @@ int report_status(store *st, struct till_status *out, struct kerr *err);
 /* The status as a JSON object (caller frees). */
 char *report_status_json(store *st, struct kerr *err);
 
-/* A shift report (X or Z) as JSON (caller frees). */
-char *report_shift_json(const struct shift_report *r);
+/* A shift report (X or Z) as JSON, built with st's SQLite JSON functions (caller frees). */
+char *report_shift_json(store *st, const struct shift_report *r, struct kerr *err);
 
 /* One completed sale, for the table of `kassa sales` (report-list.c). */
 struct report_sale_row {

@@ -99,9 +99,9 @@ cmd_report_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char 
 		goto out;
 	}
 	if (json) {
-		doc = report_shift_json(&r);
+		doc = report_shift_json(st, &r, &err);
 		if (doc == NULL) {
-			rc = cli_fail("report: cannot build the JSON");
+			rc = cli_fail_err("report", &err);
 			goto out;
 		}
 		rc = cli_print_json(doc);

@@ -1,0 +1,98 @@
+/*
+ * customer: the shop's customers (loyalty cards). Read at the till to attach to a sale; they
+ * flow down from upstream, last-write-wins by updated_at.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "customer.h"
+
+static void
+text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+
+	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+int
+customer_search(store *st, const char *query, struct customer *out, int max,
+    struct kerr *err)
+{
+	char digits[64], like[300];
+	size_t nd = 0;
+	sqlite3_stmt *q;
+	int n = 0, rc;
+
+	while (*query == ' ')
+		query++;
+	if (*query == '\0' || max <= 0)
+		return 0;
+	/* Phone numbers are typed any way ("+998 90 123-45-67"): match on the digits. */
+	for (const char *p = query; *p != '\0' && nd + 1 < sizeof digits; p++) {
+		if (isdigit((unsigned char)*p))
+			digits[nd++] = *p;
+	}
+	digits[nd] = '\0';
+	snprintf(like, sizeof like, "%s", query);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, key, name, coalesce(phone, ''), "
+	    "coalesce(card, '') FROM customers WHERE deleted = 0 AND (card = ?1 OR "
+	    "(length(?2) >= 4 AND replace(replace(replace(replace(phone, ' ', ''), '-', ''), "
+	    "'+', ''), '(', '') LIKE '%' || ?2) OR name LIKE ?3 || '%' OR name LIKE '% ' || ?3 "
+	    "|| '%') ORDER BY card = ?1 DESC, name LIMIT ?4", -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, "searching customers");
+	sqlite3_bind_text(q, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, digits, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, like, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, max);
+	while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		out[n].id = sqlite3_column_int64(q, 0);
+		text_into(q, 1, out[n].key, sizeof out[n].key);
+		text_into(q, 2, out[n].name, sizeof out[n].name);
+		text_into(q, 3, out[n].phone, sizeof out[n].phone);
+		text_into(q, 4, out[n].card, sizeof out[n].card);
+		n++;
+	}
+	sqlite3_finalize(q);
+	if (n < max && rc != SQLITE_DONE)
+		return store_error(st, err, "searching customers");
+	return n;
+}
+
+int
+customer_upsert(store *st, const struct customer *c, const char *updated_at, int deleted,
+    struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (!store_in_tx(st))
+		return kerr_set(err, KERR_INTERNAL, "customer_upsert outside a transaction");
+	if (c->key[0] == '\0')
+		return kerr_set(err, KERR_INPUT, "a customer needs a key");
+	/* Last write wins: the stored row changes only for a newer (or equal) updated_at. */
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO customers(key, name, phone, card, "
+	    "updated_at, deleted) VALUES (?1, ?2, nullif(?3, ''), nullif(?4, ''), ?5, ?6) "
+	    "ON CONFLICT(key) DO UPDATE SET name = excluded.name, phone = excluded.phone, "
+	    "card = excluded.card, updated_at = excluded.updated_at, deleted = excluded.deleted "
+	    "WHERE excluded.updated_at >= customers.updated_at", -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, "saving a customer");
+	sqlite3_bind_text(q, 1, c->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, c->phone, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, c->card, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 6, deleted != 0);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		if ((sqlite3_extended_errcode(store_db(st)) & 0xff) == SQLITE_CONSTRAINT)
+			return kerr_set(err, KERR_INPUT, "customer %s: card %s belongs to another "
+			    "customer", c->key, c->card);
+		return store_error(st, err, "saving a customer");
+	}
+	return 0;
+}

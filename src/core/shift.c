@@ -1,0 +1,408 @@
+/*
+ * shift: one open shift per till. Opening with the float, cash in and out, the no-sale drawer
+ * opening, the X report while open and the Z report at close with the counted cash and the
+ * variance. Each step is an event; the shifts row keeps the running totals in the same
+ * transaction (tests fold the events and check they agree).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "journal.h"
+#include "shift.h"
+#include "xalloc.h"
+
+static int
+step_done(store *st, sqlite3_stmt *q, struct kerr *err, const char *what)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(st, err, what);
+	return 0;
+}
+
+static int
+prepare(store *st, const char *sql, sqlite3_stmt **q, struct kerr *err, const char *what)
+{
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, q, NULL) != SQLITE_OK)
+		return store_error(st, err, what);
+	return 0;
+}
+
+bool
+shift_current(store *st, int64_t *shift_id)
+{
+	sqlite3_stmt *q;
+	bool open = false;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM shifts WHERE closed_at IS NULL", -1,
+	    &q, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		open = true;
+		if (shift_id != NULL)
+			*shift_id = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_finalize(q);
+	return open;
+}
+
+/* Builds a payload with a query (?1..?3 integers, 0 = NULL for ?3; ?4 text) and appends it. */
+static int
+append_event(store *st, const char *type, const char *sql, int64_t a, int64_t b, int64_t c,
+    const char *text, int64_t *seq, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char *payload;
+	int rc, n;
+
+	if (prepare(st, sql, &q, err, "recording the event") == -1)
+		return -1;
+	n = sqlite3_bind_parameter_count(q);
+	if (n >= 1) sqlite3_bind_int64(q, 1, a);
+	if (n >= 2) sqlite3_bind_int64(q, 2, b);
+	if (n >= 3) { if (c != 0) sqlite3_bind_int64(q, 3, c); else sqlite3_bind_null(q, 3); }
+	if (n >= 4) sqlite3_bind_text(q, 4, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW || sqlite3_column_text(q, 0) == NULL) {
+		sqlite3_finalize(q);
+		return store_error(st, err, "recording the event");
+	}
+	payload = xstrdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	rc = journal_append(st, type, payload, seq, err);
+	free(payload);
+	return rc;
+}
+
+/* u's right, or the approver's (then an approval.granted event names both). */
+static int
+check_right(store *st, const struct user *u, const struct user *approver,
+    enum user_right right, const char *what, struct kerr *err)
+{
+	if (user_can(u, right))
+		return 0;
+	if (approver == NULL || !user_can(approver, right))
+		return kerr_set(err, KERR_DENIED, "%s needs a manager's approval", what);
+	return append_event(st, "approval.granted", "SELECT json_object('approver', (SELECT "
+	    "name FROM users WHERE id = ?2), 'right', ?4, 'sale', NULL, 'user', (SELECT name "
+	    "FROM users WHERE id = ?1))", u->id, approver->id, 0, user_right_name(right), NULL,
+	    err);
+}
+
+int
+shift_open(store *st, const struct user *u, money_t opening_float, int64_t *shift_id,
+    struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int64_t id;
+	char now[32];
+
+	if (opening_float < 0)
+		return kerr_set(err, KERR_INPUT, "the float cannot be negative");
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (shift_current(st, NULL)) {
+		kerr_set(err, KERR_STATE, "a shift is already open");
+		goto fail;
+	}
+	if (prepare(st, "INSERT INTO shifts(number, user_id, opened_at, opening_float) VALUES "
+	    "((SELECT coalesce(max(number), 0) + 1 FROM shifts), ?1, ?2, ?3)", &q, err,
+	    "opening the shift") == -1)
+		goto fail;
+	sqlite3_bind_int64(q, 1, u->id);
+	sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 3, opening_float);
+	if (step_done(st, q, err, "opening the shift") == -1)
+		goto fail;
+	id = sqlite3_last_insert_rowid(store_db(st));
+	if (append_event(st, "shift.opened", "SELECT json_object('float', opening_float, "
+	    "'number', number, 'shift_id', id, 'user', (SELECT name FROM users WHERE id = "
+	    "user_id)) FROM shifts WHERE id = ?1", id, 0, 0, NULL, NULL, err) == -1)
+		goto fail;
+	if (store_commit(st, err) == -1)
+		return -1;
+	if (shift_id != NULL)
+		*shift_id = id;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+shift_cash_move(store *st, const struct user *u, const struct user *approver, money_t amount,
+    const char *reason, struct kerr *err)
+{
+	struct shift_report r;
+	sqlite3_stmt *q;
+	int64_t shift_id, seq;
+	char now[32];
+
+	if (amount == 0)
+		return kerr_set(err, KERR_INPUT, "type an amount");
+	if (reason == NULL || reason[0] == '\0')
+		return kerr_set(err, KERR_INPUT, "say why the cash moves (a reason is required)");
+	if (!shift_current(st, &shift_id))
+		return kerr_set(err, KERR_STATE, "no shift is open");
+	if (amount < 0) {
+		if (shift_report_x(st, &r, err) == -1)
+			return -1;
+		if (-amount > r.expected_cash) {
+			char buf[32];
+
+			return kerr_set(err, KERR_INPUT, "only %s should be in the drawer",
+			    money_format(r.expected_cash, buf, sizeof buf));
+		}
+	}
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (check_right(st, u, approver, RIGHT_CASH_MOVE, amount > 0 ? "Cash in" : "Cash out",
+	    err) == -1)
+		goto fail;
+	if (append_event(st, "cash.moved", "SELECT json_object('amount', ?2, 'approver', (SELECT "
+	    "name FROM users WHERE id = ?3), 'reason', ?4, 'shift', (SELECT number FROM shifts "
+	    "WHERE closed_at IS NULL), 'user', (SELECT name FROM users WHERE id = ?1))", u->id,
+	    amount, approver != NULL ? approver->id : 0, reason, &seq, err) == -1)
+		goto fail;
+	if (prepare(st, "INSERT INTO cash_moves(shift_id, user_id, amount, reason, at, event_seq) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q, err, "recording the cash") == -1)
+		goto fail;
+	sqlite3_bind_int64(q, 1, shift_id);
+	sqlite3_bind_int64(q, 2, u->id);
+	sqlite3_bind_int64(q, 3, amount);
+	sqlite3_bind_text(q, 4, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 6, seq);
+	if (step_done(st, q, err, "recording the cash") == -1)
+		goto fail;
+	if (prepare(st, amount > 0 ? "UPDATE shifts SET cash_in = cash_in + ?2 WHERE id = ?1" :
+	    "UPDATE shifts SET cash_out = cash_out - ?2 WHERE id = ?1", &q, err,
+	    "recording the cash") == -1)
+		goto fail;
+	sqlite3_bind_int64(q, 1, shift_id);
+	sqlite3_bind_int64(q, 2, amount);
+	if (step_done(st, q, err, "recording the cash") == -1)
+		goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+shift_no_sale(store *st, const struct user *u, const struct user *approver, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+
+	if (!shift_current(st, NULL))
+		return kerr_set(err, KERR_STATE, "no shift is open");
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (check_right(st, u, approver, RIGHT_NO_SALE, "Opening the drawer without a sale",
+	    err) == -1)
+		goto fail;
+	if (append_event(st, "drawer.opened", "SELECT json_object('approver', (SELECT name FROM "
+	    "users WHERE id = ?3), 'shift', (SELECT number FROM shifts WHERE closed_at IS NULL), "
+	    "'user', (SELECT name FROM users WHERE id = ?1))", u->id, 0,
+	    approver != NULL ? approver->id : 0, NULL, NULL, err) == -1)
+		goto fail;
+	if (prepare(st, "INSERT INTO print_jobs(kind, created_at) VALUES ('drawer', ?1)", &q, err,
+	    "opening the drawer") == -1)
+		goto fail;
+	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	if (step_done(st, q, err, "opening the drawer") == -1)
+		goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+static void
+text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+
+	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+int
+shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if (prepare(st, "SELECT s.id, s.number, s.opened_at, coalesce(s.closed_at, ''), "
+	    "coalesce(o.name, ''), coalesce(c.name, ''), s.opening_float, s.cash_sales, "
+	    "s.card_sales, s.sales_count, s.sales_total, s.vat_total, s.discount_total, "
+	    "s.voids_count, s.cash_in, s.cash_out, coalesce(s.counted_cash, 0), "
+	    "s.closed_at IS NOT NULL FROM shifts s LEFT JOIN users o ON o.id = s.user_id "
+	    "LEFT JOIN users c ON c.id = s.closed_by WHERE s.id = ?1", &q, err,
+	    "reading the shift") == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, shift_id);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		if (rc == SQLITE_DONE)
+			return kerr_set(err, KERR_NOTFOUND, "no shift %" PRId64, shift_id);
+		return store_error(st, err, "reading the shift");
+	}
+	r->id = sqlite3_column_int64(q, 0);
+	r->number = sqlite3_column_int64(q, 1);
+	text_into(q, 2, r->opened_at, sizeof r->opened_at);
+	text_into(q, 3, r->closed_at, sizeof r->closed_at);
+	text_into(q, 4, r->opened_by, sizeof r->opened_by);
+	text_into(q, 5, r->closed_by, sizeof r->closed_by);
+	r->opening_float = sqlite3_column_int64(q, 6);
+	r->cash_sales = sqlite3_column_int64(q, 7);
+	r->card_sales = sqlite3_column_int64(q, 8);
+	r->sales_count = sqlite3_column_int64(q, 9);
+	r->sales_total = sqlite3_column_int64(q, 10);
+	r->vat_total = sqlite3_column_int64(q, 11);
+	r->discount_total = sqlite3_column_int64(q, 12);
+	r->voids_count = sqlite3_column_int64(q, 13);
+	r->cash_in = sqlite3_column_int64(q, 14);
+	r->cash_out = sqlite3_column_int64(q, 15);
+	r->counted_cash = sqlite3_column_int64(q, 16);
+	r->closed = sqlite3_column_int(q, 17) != 0;
+	sqlite3_finalize(q);
+	r->expected_cash = r->opening_float + r->cash_sales + r->cash_in - r->cash_out;
+	r->variance = r->closed ? r->counted_cash - r->expected_cash : 0;
+
+	/* VAT per rate, from the lines of the shift's completed sales. */
+	if (prepare(st, "SELECT l.vat_bp, sum(l.total), sum(l.vat) FROM sale_lines l JOIN sales s "
+	    "ON s.id = l.sale_id WHERE s.shift_id = ?1 AND s.state = 'completed' AND l.voided = 0 "
+	    "GROUP BY l.vat_bp ORDER BY l.vat_bp DESC LIMIT 8", &q, err, "reading VAT") == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, shift_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		r->vat_bp[r->vat_rates] = sqlite3_column_int(q, 0);
+		r->vat_gross[r->vat_rates] = sqlite3_column_int64(q, 1);
+		r->vat_amount[r->vat_rates] = sqlite3_column_int64(q, 2);
+		r->vat_rates++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(st, err, "reading VAT");
+	return 0;
+}
+
+int
+shift_report_x(store *st, struct shift_report *r, struct kerr *err)
+{
+	int64_t id;
+
+	if (!shift_current(st, &id))
+		return kerr_set(err, KERR_STATE, "no shift is open");
+	return shift_report_get(st, id, r, err);
+}
+
+int
+shift_report_z(store *st, struct shift_report *r, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int64_t id = 0;
+
+	if (prepare(st, "SELECT id FROM shifts WHERE closed_at IS NOT NULL ORDER BY number DESC "
+	    "LIMIT 1", &q, err, "reading shifts") == -1)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (id == 0)
+		return kerr_set(err, KERR_NOTFOUND, "no shift has been closed yet");
+	return shift_report_get(st, id, r, err);
+}
+
+/* Counts sales that block a close: parked ones, and an open cart with live lines. */
+static int64_t
+blocking_sales(store *st, const char *state)
+{
+	sqlite3_stmt *q;
+	int64_t n = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM sales s WHERE s.state = ?1 AND "
+	    "EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0)", -1, &q,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+int
+shift_close(store *st, const struct user *u, money_t counted_cash, struct shift_report *r,
+    struct kerr *err)
+{
+	struct shift_report x;
+	sqlite3_stmt *q;
+	int64_t id, parked, open;
+	char now[32];
+
+	if (counted_cash < 0)
+		return kerr_set(err, KERR_INPUT, "the counted cash cannot be negative");
+	if (!user_can(u, RIGHT_SHIFT_CLOSE))
+		return kerr_set(err, KERR_DENIED, "%s may not close the shift", u->name);
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (!shift_current(st, &id)) {
+		kerr_set(err, KERR_STATE, "no shift is open");
+		goto fail;
+	}
+	parked = blocking_sales(st, "parked");
+	open = blocking_sales(st, "open");
+	if (parked != 0 || open != 0) {
+		if (parked > 0)
+			kerr_set(err, KERR_STATE, "%" PRId64 " %s still parked: recall and finish or "
+			    "void %s first", parked, parked == 1 ? "sale is" : "sales are",
+			    parked == 1 ? "it" : "them");
+		else
+			kerr_set(err, KERR_STATE, "a sale is still open: finish or void it first");
+		goto fail;
+	}
+	/* Empty carts (every line voided before payment) go with the shift. */
+	if (prepare(st, "UPDATE sales SET state = 'voided' WHERE state IN ('open', 'parked') "
+	    "AND shift_id = ?1", &q, err, "closing the shift") == -1)
+		goto fail;
+	sqlite3_bind_int64(q, 1, id);
+	if (step_done(st, q, err, "closing the shift") == -1)
+		goto fail;
+	if (shift_report_get(st, id, &x, err) == -1)
+		goto fail;
+	if (prepare(st, "UPDATE shifts SET closed_at = ?2, closed_by = ?3, counted_cash = ?4, "
+	    "expected_cash = ?5 WHERE id = ?1", &q, err, "closing the shift") == -1)
+		goto fail;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 3, u->id);
+	sqlite3_bind_int64(q, 4, counted_cash);
+	sqlite3_bind_int64(q, 5, x.expected_cash);
+	if (step_done(st, q, err, "closing the shift") == -1)
+		goto fail;
+	/* Keys in sorted order: canonical JSON (journal.h). */
+	if (append_event(st, "shift.closed", "SELECT json_object('card_sales', card_sales, "
+	    "'cash_in', cash_in, 'cash_out', cash_out, 'cash_sales', cash_sales, 'counted', "
+	    "counted_cash, 'discount', discount_total, 'expected', expected_cash, 'float', "
+	    "opening_float, 'number', number, 'sales', sales_count, 'shift_id', id, 'total', "
+	    "sales_total, 'user', (SELECT name FROM users WHERE id = closed_by), 'variance', "
+	    "counted_cash - expected_cash, 'vat', vat_total, 'voids', voids_count) FROM shifts "
+	    "WHERE id = ?1", id, 0, 0, NULL, NULL, err) == -1)
+		goto fail;
+	if (store_commit(st, err) == -1)
+		return -1;
+	return shift_report_get(st, id, r, err);
+fail:
+	store_rollback(st);
+	return -1;
+}
