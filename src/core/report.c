@@ -203,11 +203,11 @@ report_shift_json(store *st, const struct shift_report *r, struct kerr *err)
 		free(rates);
 		rates = next;
 	}
-	if (sqlite3_prepare_v2(store_db(st), "SELECT json_object('shift', ?1, 'closed', "
+	if (sqlite3_prepare_v2(store_db(st), "SELECT json_object('number', ?1, 'closed', "
 	    "json(CASE WHEN ?2 THEN 'true' ELSE 'false' END), 'opened_at', ?3, 'closed_at', "
-	    "nullif(?4, ''), 'opened_by', ?5, 'closed_by', nullif(?6, ''), 'float', ?7, "
-	    "'cash_sales', ?8, 'card_sales', ?9, 'sales', ?10, 'total', ?11, 'vat', ?12, "
-	    "'discount', ?13, 'voids', ?14, 'cash_in', ?15, 'cash_out', ?16, 'expected_cash', ?17, "
+	    "nullif(?4, ''), 'opened_by', ?5, 'closed_by', nullif(?6, ''), 'opening_float', ?7, "
+	    "'cash_sales', ?8, 'card_sales', ?9, 'sales_count', ?10, 'sales_total', ?11, "
+	    "'vat_total', ?12, 'discount_total', ?13, 'voids_count', ?14, 'cash_in', ?15, 'cash_out', ?16, 'expected_cash', ?17, "
 	    "'counted_cash', CASE WHEN ?2 THEN ?18 END, 'variance', CASE WHEN ?2 THEN ?19 END, "
 	    "'vat_rates', json(?20))", -1, &q, NULL) != SQLITE_OK) {
 		free(rates);
