@@ -1,0 +1,424 @@
+/*
+ * Unit tests for sales and shifts on a real SQLite file: what a cashier sees on the receipt and
+ * what the Z report says, and that the state kept in tables agrees with the events.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "catalog.h"
+#include "journal.h"
+#include "sale.h"
+#include "shift.h"
+#include "store.h"
+#include "user.h"
+
+/* Prices in so'm: bread 4 000 (VAT 0), milk 14 500, cola 13 000 (12%), apples 18 990 a kg. */
+static const char catalog_csv[] =
+    "barcode,name,price,vat,unit,sku,plu,stock\n"
+    "4780000000015,Non,4000,0,pcs,BREAD,,100\n"
+    "4780000000022,Молоко 3.2% 1 л,14500,12,pcs,MILK,,50\n"
+    "4780000000039,Coca-Cola 1.5 l,13000,12,pcs,COLA,,10\n"
+    "4780000000046,Olma (apples),18990,12,kg,APPLE,123,20\n";
+
+struct fx {
+	char dir[64];
+	store *st;
+	struct user cashier, manager;
+	sale *s;
+};
+
+static const char *
+barcode_of(const char *stem)
+{
+	/* The test catalogue's barcodes carry real check digits. */
+	static char code[14];
+	snprintf(code, sizeof code, "%s", stem);
+	code[12] = (char)('0' + barcode_check_digit(code, 12));
+	code[13] = '\0';
+	return code;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	char path[128], csv[1024];
+	struct kerr err;
+	long n = 0;
+	FILE *in;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/kassa-sale-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(path, sizeof path, "%s/k.db", f->dir);
+	f->st = store_open(path, STORE_CREATE, &err);
+	assert_non_null(f->st);
+	/* Fix the check digits of the sample barcodes. */
+	snprintf(csv, sizeof csv, "%s", catalog_csv);
+	for (char *p = csv; (p = strstr(p, "478000000")) != NULL; p += 13)
+		memcpy(p, barcode_of(p), 13);
+	in = fmemopen(csv, strlen(csv), "r");
+	assert_int_equal(catalog_import_csv(f->st, in, "cat.csv", NULL, NULL, &n, &err), 0);
+	fclose(in);
+	assert_int_equal(n, 4);
+	assert_int_equal(user_add(f->st, "Dilnoza", ROLE_CASHIER, "1111", &err), 0);
+	assert_int_equal(user_add(f->st, "Rustam", ROLE_MANAGER, "9999", &err), 0);
+	assert_int_equal(user_login(f->st, "1111", &f->cashier, &err), 0);
+	assert_int_equal(user_login(f->st, "9999", &f->manager, &err), 0);
+	assert_int_equal(shift_open(f->st, &f->cashier, 10000000, NULL, &err), 0);
+	f->s = sale_current(f->st, &f->cashier, &err);
+	assert_non_null(f->s);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	sale_free(f->s);
+	store_close(f->st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static int64_t
+q1(store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t n;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+static void
+add(struct fx *f, const char *input)
+{
+	struct kerr err;
+
+	if (sale_add_input(f->s, NULL, input, NULL, &err) != 0)
+		fail_msg("add %s: %s", input, err.msg);
+}
+
+static void
+test_scan_and_totals(void **state)
+{
+	struct fx *f = *state;
+	const struct sale_totals *t;
+	struct kerr err;
+	char in[40];
+
+	add(f, "BREAD");
+	snprintf(in, sizeof in, "3*%s", barcode_of("478000000002"));
+	add(f, in);
+	add(f, "MILK");		/* the same product again adds to its line */
+	t = sale_totals(f->s);
+	assert_int_equal(t->lines, 2);
+	assert_int_equal(sale_line(f->s, 1)->qty, 4000);
+	assert_int_equal(t->total, 400000 + 4 * 1450000);
+	/* VAT: only the milk carries 12% */
+	assert_int_equal(t->vat, money_vat_included(4 * 1450000, 1200));
+
+	/* An unknown code and a bad check digit change nothing. */
+	assert_int_equal(sale_add_input(f->s, NULL, "4780000000000", NULL, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_int_equal(sale_add_input(f->s, NULL, "NOSUCH", NULL, &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
+	assert_int_equal(sale_add_input(f->s, NULL, "0*BREAD", NULL, &err), -1);
+	assert_int_equal(sale_add_input(f->s, NULL, "1.5*BREAD", NULL, &err), -1);
+	assert_int_equal(sale_totals(f->s)->total, 400000 + 4 * 1450000);
+	assert_int_equal(sale_line_count(f->s), 2);
+}
+
+static void
+test_weight_label(void **state)
+{
+	struct fx *f = *state;
+	char label[14] = "210012301250";	/* prefix 21, PLU 00123, 1 250 g */
+
+	label[12] = (char)('0' + barcode_check_digit(label, 12));
+	label[13] = '\0';
+	add(f, label);
+	assert_int_equal(sale_line(f->s, 0)->qty, 1250);
+	assert_true(sale_line(f->s, 0)->by_weight);
+	/* 1.250 kg x 18 990 = 23 737.50 */
+	assert_int_equal(sale_totals(f->s)->total, 2373750);
+	add(f, "0.5*APPLE");
+	assert_int_equal(sale_line_count(f->s), 2);	/* weighed goods never merge */
+}
+
+static void
+test_discounts_add_up_exactly(void **state)
+{
+	struct fx *f = *state;
+	const struct sale_totals *t;
+	money_t sum_total = 0, sum_vat = 0, sum_disc = 0;
+	struct kerr err;
+
+	add(f, "BREAD");
+	add(f, "3*MILK");
+	add(f, "COLA");
+	/* 5% off the milk line, then 1 000.01 so'm off the cart: shares must add up. */
+	assert_int_equal(sale_discount_line(f->s, 1, DISC_PERCENT, 500, NULL, &err), 0);
+	assert_int_equal(sale_discount_cart(f->s, DISC_AMOUNT, 100001, NULL, &err), 0);
+	t = sale_totals(f->s);
+	for (int i = 0; i < sale_line_count(f->s); i++) {
+		sum_total += sale_line(f->s, i)->total;
+		sum_vat += sale_line(f->s, i)->vat;
+		sum_disc += sale_line(f->s, i)->discount;
+	}
+	assert_int_equal(sum_total, t->total);
+	assert_int_equal(sum_vat, t->vat);
+	assert_int_equal(sum_disc, t->discount);
+	assert_int_equal(t->subtotal - t->discount, t->total);
+	assert_int_equal(t->discount, 217500 + 100001);	/* 5% of 43 500 + the cart amount */
+	/* Bread has no VAT whatever its share of the discount. */
+	assert_int_equal(sale_line(f->s, 0)->vat, 0);
+}
+
+static void
+test_approval_for_big_discount_and_paid_void(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	bool done;
+
+	add(f, "MILK");
+	add(f, "COLA");
+	/* 30% is above a cashier's 10%: refused, flagged, nothing changed. */
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 3000, NULL, &err), -1);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_true(sale_needs_approval(f->s));
+	assert_int_equal(sale_totals(f->s)->discount, 0);
+	/* A cashier's PIN is no approval. */
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 3000, &f->cashier, &err), -1);
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 3000, &f->manager, &err), 0);
+	assert_false(sale_needs_approval(f->s));
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'approval.granted' "
+	    "AND json_extract(payload, '$.approver') = 'Rustam' AND json_extract(payload, "
+	    "'$.user') = 'Dilnoza' AND json_extract(payload, '$.right') = 'discount_big'"), 1);
+	/* After a tender, voiding a line needs a manager too. */
+	assert_int_equal(sale_pay(f->s, PAY_CARD, 100000, &done, &err), 0);
+	assert_false(done);
+	assert_int_equal(sale_void_line(f->s, 1, NULL, &err), -1);
+	assert_true(sale_needs_approval(f->s));
+	assert_int_equal(sale_totals(f->s)->lines, 2);
+}
+
+static void
+test_split_payment_completes_once(void **state)
+{
+	struct fx *f = *state;
+	const struct sale_totals *t;
+	struct kerr err;
+	bool done;
+	int64_t id;
+
+	add(f, "2*MILK");	/* 29 000 */
+	id = sale_id(f->s);
+	/* Card may not pay more than is due; cash may (change). */
+	assert_int_equal(sale_pay(f->s, PAY_CARD, 3000000, &done, &err), -1);
+	assert_int_equal(sale_pay(f->s, PAY_CARD, 1000000, &done, &err), 0);
+	assert_false(done);
+	assert_int_equal(sale_totals(f->s)->due, 1900000);
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 2000000, &done, &err), 0);
+	assert_true(done);
+	t = sale_totals(f->s);
+	assert_int_equal(t->change, 100000);
+	assert_int_equal(sale_state(f->s), SALE_COMPLETED);
+	assert_int_equal(sale_number(f->s), 1);
+	/* One event, its outbox row, the stock moved, the receipt queued. */
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.completed'"), 1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM outbox o JOIN events e ON e.seq = o.seq "
+	    "WHERE e.type = 'sale.completed'"), 1);
+	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'MILK'"), 48000);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM print_jobs WHERE kind = 'receipt'"), 1);
+	assert_int_equal(q1(f->st, "SELECT json_extract(payload, '$.total') FROM events WHERE "
+	    "type = 'sale.completed'"), 2900000);
+	assert_int_equal(q1(f->st, "SELECT json_array_length(payload, '$.payments') FROM events "
+	    "WHERE type = 'sale.completed'"), 2);
+	/* Paying again is refused: no second completion. */
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), -1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.completed'"), 1);
+	(void)id;
+}
+
+static void
+test_resume_exactly(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	int64_t id;
+	money_t total;
+
+	add(f, "BREAD");
+	add(f, "2*COLA");
+	assert_int_equal(sale_discount_line(f->s, 1, DISC_AMOUNT, 50000, NULL, &err), 0);
+	id = sale_id(f->s);
+	total = sale_totals(f->s)->total;
+	/* The till dies; the next log-in finds the same cart. */
+	sale_free(f->s);
+	f->s = sale_current(f->st, &f->cashier, &err);
+	assert_non_null(f->s);
+	assert_int_equal(sale_id(f->s), id);
+	assert_int_equal(sale_totals(f->s)->total, total);
+	assert_int_equal(sale_line(f->s, 1)->disc_value, 50000);
+	assert_int_equal(sale_line(f->s, 1)->qty, 2000);
+}
+
+static void
+test_park_recall_void(void **state)
+{
+	struct fx *f = *state;
+	struct sale_summary list[4];
+	struct kerr err;
+
+	add(f, "BREAD");
+	assert_int_equal(sale_park(f->s, &err), 0);
+	assert_int_equal(sale_line_count(f->s), 0);
+	add(f, "COLA");
+	assert_int_equal(sale_recall(f->s, 1, &err), -1);	/* cart not empty */
+	assert_int_equal(sale_void_line(f->s, 0, NULL, &err), 0);
+	assert_int_equal(sale_parked_list(f->st, list, 4, &err), 1);
+	assert_int_equal(list[0].total, 400000);
+	assert_int_equal(sale_recall(f->s, list[0].id, &err), 0);
+	assert_int_equal(sale_totals(f->s)->total, 400000);
+	assert_int_equal(sale_parked_list(f->st, list, 4, &err), 0);
+	assert_int_equal(sale_void(f->s, NULL, &err), 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided'"), 1);
+	assert_int_equal(q1(f->st, "SELECT voids_count FROM shifts"), 1);
+}
+
+static void
+test_shift_close_and_events_agree(void **state)
+{
+	struct fx *f = *state;
+	struct shift_report z;
+	struct kerr err;
+	bool done;
+
+	add(f, "3*MILK");
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 5000000, &done, &err), 0);	/* change 650 000 */
+	sale_free(f->s);
+	f->s = sale_current(f->st, &f->cashier, &err);
+	add(f, "BREAD");
+	add(f, "COLA");
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 1000, NULL, &err), 0);
+	assert_int_equal(sale_pay(f->s, PAY_CARD, 0, &done, &err), 0);
+	assert_true(done);
+	assert_int_equal(shift_cash_move(f->st, &f->cashier, NULL, 500000, "change", &err), -1);
+	assert_int_equal(shift_cash_move(f->st, &f->cashier, &f->manager, 500000, "change", &err),
+	    0);
+	assert_int_equal(shift_cash_move(f->st, &f->manager, NULL, -200000, "lunch", &err), 0);
+	/* A parked sale blocks the close. */
+	sale_free(f->s);
+	f->s = sale_current(f->st, &f->cashier, &err);
+	add(f, "BREAD");
+	assert_int_equal(sale_park(f->s, &err), 0);
+	assert_int_equal(shift_close(f->st, &f->cashier, 0, &z, &err), -1);
+	assert_non_null(strstr(err.msg, "parked"));
+	assert_int_equal(sale_recall(f->s, 3, &err), 0);
+	assert_int_equal(sale_void(f->s, NULL, &err), 0);
+
+	/* expected = float 100 000 + cash 43 500 + in 5 000 - out 2 000 */
+	assert_int_equal(shift_close(f->st, &f->cashier, 14650000, &z, &err), 0);
+	assert_true(z.closed);
+	assert_int_equal(z.sales_count, 2);
+	assert_int_equal(z.cash_sales, 4350000);
+	assert_int_equal(z.card_sales, 1530000);	/* (4 000 + 13 000) less 10% */
+	assert_int_equal(z.expected_cash, 14650000);
+	assert_int_equal(z.variance, 0);
+	assert_int_equal(z.voids_count, 1);
+
+	/* Fold the journal and compare with what the tables keep. */
+	assert_int_equal(q1(f->st, "SELECT sum(json_extract(payload, '$.total')) FROM events "
+	    "WHERE type = 'sale.completed'"), z.sales_total);
+	assert_int_equal(q1(f->st, "SELECT sum(json_extract(p.value, '$.amount')) - "
+	    "sum(DISTINCT json_extract(e.payload, '$.change')) FROM events e, "
+	    "json_each(e.payload, '$.payments') p WHERE e.type = 'sale.completed' AND "
+	    "json_extract(p.value, '$.method') = 'cash'"), z.cash_sales);
+	assert_int_equal(q1(f->st, "SELECT sum(json_extract(payload, '$.vat')) FROM events "
+	    "WHERE type = 'sale.completed'"), z.vat_total);
+	assert_int_equal(q1(f->st, "SELECT json_extract(payload, '$.expected') FROM events "
+	    "WHERE type = 'shift.closed'"), z.expected_cash);
+	assert_int_equal(q1(f->st, "SELECT sum(json_extract(payload, '$.amount')) FROM events "
+	    "WHERE type = 'cash.moved'"), z.cash_in - z.cash_out);
+	/* Stock: the products table equals the sum of its movements. */
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM products p WHERE p.stock != (SELECT "
+	    "coalesce(sum(qty), 0) FROM stock_moves m WHERE m.product_id = p.id)"), 0);
+	/* And stock sold equals the lines of the completed events. */
+	assert_int_equal(q1(f->st, "SELECT -sum(qty) FROM stock_moves WHERE reason = 'sale'"),
+	    q1(f->st, "SELECT sum(json_extract(l.value, '$.qty')) FROM events e, "
+	    "json_each(e.payload, '$.lines') l WHERE e.type = 'sale.completed'"));
+	{
+		int64_t n = 0, bad = 0;
+
+		assert_int_equal(journal_verify(f->st, &n, &bad, &err), 0);
+	}
+	/* No sale without an open shift. */
+	sale_free(f->s);
+	f->s = sale_current(f->st, &f->cashier, &err);
+	assert_null(f->s);
+	assert_int_equal(err.code, KERR_STATE);
+}
+
+static void
+test_import_all_or_nothing(void **state)
+{
+	struct fx *f = *state;
+	static const char bad[] =
+	    "name,barcode,price\n"
+	    "Good one,4006381333931,100\n"
+	    "Bad price,96385074,12,5\n"
+	    "\"Bad digit\",4006381333932,100\n"
+	    ",4780000000015,100\n"
+	    "Dup,4006381333931,100\n"
+	    "Bad \xff utf,036000291452,1\n";
+	struct kerr err;
+	long n = -1;
+	FILE *in = fmemopen((void *)bad, sizeof bad - 1, "r");
+	int64_t before = catalog_count(f->st);
+
+	assert_int_equal(catalog_import_csv(f->st, in, "bad.csv", NULL, NULL, &n, &err), -1);
+	fclose(in);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_non_null(strstr(err.msg, "5 bad rows"));
+	assert_int_equal(catalog_count(f->st), before);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM barcodes WHERE code = '4006381333931'"),
+	    0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_scan_and_totals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_weight_label, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_discounts_add_up_exactly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_approval_for_big_discount_and_paid_void, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_split_payment_completes_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_exactly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_park_recall_void, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shift_close_and_events_agree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_all_or_nothing, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
