@@ -59,14 +59,18 @@ MO := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/kassa.mo)
 
 # `make BUILD=build-NAME` builds apart (a developer's or a helper's own tree); only the default
 # build copies the binaries to the top level.
+# The hub is built once its sources exist (contrib/hub/*.c).
+HUB_TOP := $(if $(HUB_SRC),kassa-hub)
+HUB_BUILT := $(if $(HUB_SRC),$(BUILD)/kassa-hub)
+
 ifeq ($(BUILD),build)
-all: kassa kassa-hub $(MO)
+all: kassa $(HUB_TOP) $(MO)
 kassa: $(BUILD)/kassa
 	cp $< $@
 kassa-hub: $(BUILD)/kassa-hub
 	cp $< $@
 else
-all: $(BUILD)/kassa $(BUILD)/kassa-hub $(MO)
+all: $(BUILD)/kassa $(HUB_BUILT) $(MO)
 endif
 
 $(BUILD)/kassa: $(APP_OBJ) $(BUILD)/libkassa.a
@@ -148,7 +152,7 @@ regress: all $(PRELOAD_SO) $(TOOL_BIN)
 # The same tests with AddressSanitizer and UBSan, built apart in build-asan/.
 asan:
 	$(MAKE) BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		CFLAGS='-O1 -g' build-asan/kassa build-asan/kassa-hub asan-tests
+		CFLAGS='-O1 -g' build-asan/kassa $(if $(HUB_SRC),build-asan/kassa-hub) asan-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		KASSA_BIN=build-asan/kassa KASSA_HUB_BIN=build-asan/kassa-hub tests/run-tests build-asan
 
@@ -184,7 +188,7 @@ demo: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 kassa kassa-hub $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 kassa $(HUB_TOP) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 man/kassa.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 man/kassa.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	if [ -f man/kassa-hub.8 ]; then install -m 0644 man/kassa-hub.8 $(DESTDIR)$(PREFIX)/share/man/man8/; fi
