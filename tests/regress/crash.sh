@@ -70,7 +70,7 @@ while read -r ms; do
 	pid=$!
 	sleep "$ms"
 	kill -9 "$pid" 2> /dev/null
-	wait "$pid"
+	wait "$pid" 2> /dev/null
 	rc=$?
 	# 137 = killed by SIGKILL. Anything else: the child died of its own accord (an error).
 	[ "$rc" -eq 137 ] || fail "round $i: crash-sales exited $rc before it was killed (seed $((seed + i)))"

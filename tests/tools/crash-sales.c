@@ -147,7 +147,7 @@ ring_up(struct run *r, sale *s)
 	if (rnd(r, 10) == 0 && (idx = live_line(r, s)) != -1 &&
 	    sale_discount_line(s, idx, DISC_PERCENT, 500, NULL, &err) == -1)
 		die("sale_discount_line", &err);
-	if (rnd(r, 10) == 0) {
+	if (rnd(r, 10) == 0 && sale_totals(s)->lines > 0) {
 		if (rnd(r, 2) == 0) {
 			if (sale_discount_cart(s, DISC_PERCENT, 300, NULL, &err) == -1)
 				die("sale_discount_cart percent", &err);
