@@ -1,0 +1,213 @@
+/*
+ * ui-draw.c: drawing helpers. Text is placed by display width (wcwidth), not bytes, so Uzbek
+ * Latin (oʻ, gʻ) and Cyrillic names line up in columns; money is written as shops write it.
+ */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ui-int.h"
+
+/* UTF-8 to wide, at most n - 1 characters; invalid bytes become '?'. */
+static int
+widen(const char *s, wchar_t *out, int n)
+{
+	mbstate_t ps;
+	int o = 0;
+
+	memset(&ps, 0, sizeof ps);
+	while (*s != '\0' && o < n - 1) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, MB_CUR_MAX, &ps);
+
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			wc = L'?';
+			k = 1;
+			memset(&ps, 0, sizeof ps);
+		}
+		out[o++] = wc;
+		s += k;
+	}
+	out[o] = L'\0';
+	return o;
+}
+
+int
+ui_width(const char *utf8)
+{
+	wchar_t w[512];
+	int n = widen(utf8, w, 512), width = 0;
+
+	for (int i = 0; i < n; i++) {
+		int cw = wcwidth(w[i]);
+
+		width += cw > 0 ? cw : 0;
+	}
+	return width;
+}
+
+void
+ui_put(int y, int x, int width, const char *utf8, int align)
+{
+	wchar_t w[512];
+	int n = widen(utf8, w, 512), used = 0, cut = 0, pad;
+
+	if (width <= 0)
+		return;
+	/* Keep whole characters that fit in width columns. */
+	for (cut = 0; cut < n; cut++) {
+		int cw = wcwidth(w[cut]);
+
+		if (cw < 0)
+			cw = 0;
+		if (used + cw > width)
+			break;
+		used += cw;
+	}
+	pad = width - used;
+	if (align == 1)
+		x += pad;
+	else if (align == 0)
+		x += pad / 2;
+	mvaddnwstr(y, x, w, cut);
+}
+
+char *
+ui_money(money_t amount, char *buf, size_t size)
+{
+	char num[40];
+
+	money_format(amount, num, sizeof num);
+	/* Written as shops write it: "12 500 so'm". */
+	snprintf(buf, size, "%s %s", num, _("so'm"));
+	return buf;
+}
+
+static const char *
+sync_text(struct ui *ui, char *buf, size_t size)
+{
+	const struct sync_status *s = &ui->sync_state;
+
+	if (!s->configured)
+		snprintf(buf, size, "%s", _("sync: not configured"));
+	else if (s->rejected > 0)
+		snprintf(buf, size, _("sync: %lld rejected!"), (long long)s->rejected);
+	else if (s->online && s->pending == 0)
+		snprintf(buf, size, "%s", _("sync: online"));
+	else if (s->online)
+		snprintf(buf, size, _("sync: %lld waiting"), (long long)s->pending);
+	else
+		snprintf(buf, size, _("sync: offline, %lld waiting"), (long long)s->pending);
+	return buf;
+}
+
+void
+ui_draw_status(struct ui *ui)
+{
+	char left[256], right[128], when[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	int64_t shift = 0;
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%H:%M", &tm);
+	if (ui->logged_in && shift_current(ui->st, &shift))
+		snprintf(left, sizeof left, " %s | %s | %s | %s %lld", ui->store_name, ui->device,
+		    ui->user.name, _("shift"), (long long)shift);
+	else
+		snprintf(left, sizeof left, " %s | %s", ui->store_name, ui->device);
+	{
+		char sync[96];
+
+		snprintf(right, sizeof right, "%s | %s ", sync_text(ui, sync, sizeof sync), when);
+	}
+	if (has_colors())
+		attron(COLOR_PAIR(1));
+	attron(A_REVERSE);
+	mvhline(0, 0, ' ', COLS);
+	ui_put(0, 0, COLS - ui_width(right), left, -1);
+	ui_put(0, COLS - ui_width(right), ui_width(right), right, 1);
+	attroff(A_REVERSE);
+	if (has_colors())
+		attroff(COLOR_PAIR(1));
+}
+
+void
+ui_draw_bottom(struct ui *ui, const char *hint)
+{
+	char right[200];
+
+	/* The message line: errors stand out (colour where there is one, reverse otherwise). */
+	if (ui->msg[0] != '\0') {
+		if (ui->msg_error) {
+			if (has_colors())
+				attron(COLOR_PAIR(2));
+			attron(A_BOLD | (has_colors() ? 0 : A_REVERSE));
+		}
+		mvhline(LINES - 3, 0, ' ', COLS);
+		ui_put(LINES - 3, 1, COLS - 2, ui->msg, -1);
+		attroff(A_BOLD | A_REVERSE);
+		if (has_colors())
+			attroff(COLOR_PAIR(2));
+	}
+	snprintf(right, sizeof right, "%s: %s ", _("printer"), ui->printer_state.state);
+	if (has_colors())
+		attron(COLOR_PAIR(1));
+	attron(A_REVERSE);
+	mvhline(LINES - 1, 0, ' ', COLS);
+	ui_put(LINES - 1, 1, COLS - 2 - ui_width(right), hint, -1);
+	ui_put(LINES - 1, COLS - ui_width(right) - 1, ui_width(right), right, 1);
+	attroff(A_REVERSE);
+	if (has_colors())
+		attroff(COLOR_PAIR(1));
+}
+
+/* A 5-row block font for the change: readable from across the counter. */
+static const char *const big_font[][5] = {
+	{ "###", "# #", "# #", "# #", "###" }, { " # ", "## ", " # ", " # ", "###" },
+	{ "###", "  #", "###", "#  ", "###" }, { "###", "  #", "###", "  #", "###" },
+	{ "# #", "# #", "###", "  #", "  #" }, { "###", "#  ", "###", "  #", "###" },
+	{ "###", "#  ", "###", "# #", "###" }, { "###", "  #", "  #", "  #", "  #" },
+	{ "###", "# #", "###", "# #", "###" }, { "###", "# #", "###", "  #", "###" },
+};
+
+void
+ui_draw_big(int y, int x, const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9') {
+			for (int r = 0; r < 5; r++)
+				mvaddstr(y + r, x, big_font[*p - '0'][r]);
+			x += 4;
+		} else if (*p == '.') {
+			mvaddch(y + 4, x, '#');
+			x += 2;
+		} else if (*p == '-') {
+			mvaddstr(y + 2, x, "###");
+			x += 4;
+		} else
+			x += 2;
+	}
+}
+
+void
+ui_text_clear(struct ui *ui, const char *title)
+{
+	ui->ntext = 0;
+	snprintf(ui->text_title, sizeof ui->text_title, "%s", title);
+}
+
+void
+ui_text_add(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ui->ntext >= UI_TEXT_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ui->text[ui->ntext++], sizeof ui->text[0], fmt, ap);
+	va_end(ap);
+}
