@@ -265,8 +265,9 @@ config_load(const char *path, struct config *cfg, struct kerr *err)
 		rc = kerr_set(err, KERR_INPUT, "%s holds the sync token but others may read it: "
 		    "chmod 600 %s", path, path);
 	fclose(f);
-	if (rc == 0)
-		snprintf(cfg->path, sizeof cfg->path, "%s", path);
+	/* Only for messages: a path too long to keep is left out. */
+	if (rc == 0 && snprintf(cfg->path, sizeof cfg->path, "%s", path) >= (int)sizeof cfg->path)
+		cfg->path[0] = '\0';
 	return rc;
 }
 
