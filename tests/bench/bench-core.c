@@ -349,6 +349,45 @@ on_commit(void *arg)
 	return 0;   /* let it commit */
 }
 
+/* Where a sale's time goes: SQLite's own profile of each statement (SQLITE_TRACE_PROFILE),
+ * summed by statement text. Shown when the sales figure misses its target. */
+#define PROF_MAX 256
+
+struct prof {
+	struct {
+		char *sql;
+		double secs;
+		long calls;
+	} s[PROF_MAX];
+	int n;
+	double total;
+};
+
+static int
+on_profile(unsigned type, void *ctx, void *p, void *x)
+{
+	struct prof *pr = ctx;
+	const char *sql = sqlite3_sql(p);
+	double secs = (double)*(sqlite3_int64 *)x / 1e9;
+	int i;
+
+	if (type != SQLITE_TRACE_PROFILE || sql == NULL)
+		return 0;
+	pr->total += secs;
+	for (i = 0; i < pr->n; i++) {
+		if (strcmp(pr->s[i].sql, sql) == 0)
+			break;
+	}
+	if (i == pr->n) {
+		if (pr->n == PROF_MAX)
+			return 0;
+		pr->s[pr->n++].sql = xstrdup(sql);
+	}
+	pr->s[i].secs += secs;
+	pr->s[i].calls++;
+	return 0;
+}
+
 /* One sale of SALE_LINES distinct random products, paid in cash, exactly. */
 static int
 one_sale(const struct bench_env *env, store *st, const struct user *u, unsigned *seed,
@@ -376,6 +415,47 @@ one_sale(const struct bench_env *env, store *st, const struct user *u, unsigned 
 out:
 	sale_free(s);
 	return rc;
+}
+
+static int one_sale(const struct bench_env *env, store *st, const struct user *u,
+    unsigned *seed, struct kerr *err);
+
+/* Runs n more sales under the profiler and prints the statements that took the most time. */
+static void
+profile_sales(const struct bench_env *env, store *st, const struct user *u, unsigned *seed,
+    int n)
+{
+	struct prof *pr = xcalloc(1, sizeof *pr);
+	struct kerr err;
+	double t0, wall;
+	int i, k, best;
+
+	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_PROFILE, on_profile, pr);
+	t0 = bench_now();
+	for (i = 0; i < n; i++) {
+		if (one_sale(env, st, u, seed, &err) == -1)
+			break;
+	}
+	wall = bench_now() - t0;
+	sqlite3_trace_v2(store_db(st), 0, NULL, NULL);
+	bench_note("where a sale's time goes (%d more sales under SQLITE_TRACE_PROFILE: %.2f ms "
+	    "per sale, %.2f ms of it in SQL statements):", i, wall * 1e3 / i,
+	    pr->total * 1e3 / i);
+	for (k = 0; k < 6; k++) {
+		best = -1;
+		for (i = 0; i < pr->n; i++) {
+			if (pr->s[i].calls > 0 && (best == -1 || pr->s[i].secs > pr->s[best].secs))
+				best = i;
+		}
+		if (best == -1)
+			break;
+		bench_note("  %6.3f ms/sale %5.1f calls/sale  %.110s", pr->s[best].secs * 1e3 / n,
+		    (double)pr->s[best].calls / n, pr->s[best].sql);
+		pr->s[best].calls = 0;
+	}
+	for (i = 0; i < pr->n; i++)
+		free(pr->s[i].sql);
+	free(pr);
 }
 
 /* The baseline: the same commits with the same number of rows each, on a bare table with
@@ -504,6 +584,8 @@ bench_sales(const struct bench_env *env, store *st)
 	    "hook): the cart is stored on every change", one_commits, one_rows, profile);
 	bench_note("baseline: the same %zu commits of the same row counts as bare INSERTs, "
 	    "in %.2f s; ratio = baseline rate / kassa rate", c.n, bsecs);
+	if (brate / rate > 2)
+		profile_sales(env, st, &u, &seed, 50);
 	rc = 0;
 	goto out;
 fail:
