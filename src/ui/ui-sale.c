@@ -81,7 +81,8 @@ draw_totals(struct ui *ui)
 	char a[48], b[48], c[48], line[200];
 	int y = LINES - 7;
 
-	mvhline(y, 0, ACS_HLINE, COLS);
+	/* ASCII on monochrome terminals (vt100): their line drawing is not always there. */
+	mvhline(y, 0, has_colors() ? ACS_HLINE : '-', COLS);
 	if (ui->sale == NULL)
 		return;
 	t = sale_totals(ui->sale);

@@ -268,9 +268,15 @@ read_keys(struct ui *ui)
 			nodelay(stdscr, TRUE);
 			if (get_wch(&next) == OK) {
 				static const char fkeys[] = "1234567890-=";
-				const char *p = next < 128 ? strchr(fkeys, (int)next) : NULL;
+				const char *p = next < 128 && next != 0 ? strchr(fkeys, (int)next) : NULL;
 
-				if (p != NULL && next != 0)
+				if (next == '[' || next == 'O') {
+					/* A key this terminal description does not know: swallow the
+					 * whole sequence rather than type it into the input. */
+					while (get_wch(&next) == OK && !(next >= 0x40 && next <= 0x7e))
+						;
+					beep();
+				} else if (p != NULL)
 					dispatch(ui, UI_KEY_F((int)(p - fkeys) + 1 == 11 ? 12 :
 					    (int)(p - fkeys) + 1), false);
 				else
@@ -516,8 +522,8 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 		}
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			ui->quit = true;
-		if (fds[0].revents & POLLIN)
-			read_keys(ui);
+		/* Also after EINTR: a resize (SIGWINCH) shows up as KEY_RESIZE from get_wch. */
+		read_keys(ui);
 		poll_worker(&ui->sync, on_sync_line, ui);
 		poll_worker(&ui->printer, on_printer_line, ui);
 	}
