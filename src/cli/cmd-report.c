@@ -37,8 +37,11 @@ print_report(const struct shift_report *r)
 	line("  of which VAT", r->vat_total);
 	line("discounts", r->discount_total);
 	for (i = 0; i < r->vat_rates && i < 8; i++) {
-		snprintf(label, sizeof label, "VAT %d.%02d%% on", r->vat_bp[i] / 100,
-		    r->vat_bp[i] % 100);
+		if (r->vat_bp[i] % 100 == 0)
+			snprintf(label, sizeof label, "VAT %d%% on", r->vat_bp[i] / 100);
+		else
+			snprintf(label, sizeof label, "VAT %d.%02d%% on", r->vat_bp[i] / 100,
+			    r->vat_bp[i] % 100);
 		line(label, r->vat_gross[i]);
 		line("  VAT", r->vat_amount[i]);
 	}
