@@ -2,9 +2,11 @@
  * bench-ui: the figures of issue 3, measured from outside as a cashier would feel them. The
  * real `kassa` runs in a pseudo-terminal (forkpty, 40x120, TERM=xterm); the bench reads what
  * it draws, types the PIN when the PIN prompt shows, and waits for the sale screen. Then it
- * scans 100 products into the cart and times further scans: from writing "CODE\r" (all at
- * once, as a scanner sends it) to the end of the screen update it causes (the last byte
- * before the output goes quiet for QUIET_MS). Peak RSS of the till comes from wait4.
+ * scans 100 products into the cart and times 100 further scans: from writing "CODE\r" (all
+ * at once, as a scanner sends it) to the read that brings the new line's name to the terminal
+ * (escape sequences and spaces dropped before matching), and to the end of the whole redraw
+ * (the last byte before the output goes quiet for QUIET_MS). Peak RSS of the till comes from
+ * wait4.
  *
  * When the screen is not there yet (the till exits, or never shows a PIN prompt) the rows are
  * skipped with the reason.
@@ -34,7 +36,7 @@
 /* What the screens print (src/ui): the PIN prompt and, once logged in with a shift open, the
  * sale screen. Any of the markers will do; matched on the output with escapes removed. */
 static const char *const pin_marks[] = { "PIN", NULL };
-static const char *const sale_marks[] = { "F10", "Total", "Jami", "Итого", NULL };
+static const char *const sale_marks[] = { "TOTAL", "F10", NULL };
 
 struct tty {
 	int fd;
@@ -72,6 +74,9 @@ take(struct tty *t, const char *buf, size_t n)
 			state = 1;
 			continue;
 		}
+		/* Spaces go too: curses may move the cursor over them instead of writing them. */
+		if (c == ' ')
+			continue;
 		if (t->len + 1 >= OUT_MAX) {
 			/* Keep the newer half. */
 			memmove(t->out, t->out + OUT_MAX / 2, t->len - OUT_MAX / 2);
@@ -126,22 +131,42 @@ wait_for(struct tty *t, size_t from, const char *const *marks, double timeout)
 }
 
 /* Reads until the output has been quiet for QUIET_MS (or timeout); returns the time of the
- * last byte, or -1 when nothing came. */
+ * last byte, or -1 when nothing came. When want is not NULL, *seen_at is when it first showed
+ * in the output after mark (0 if it did not). */
 static double
-settle(struct tty *t, double since, double timeout)
+settle(struct tty *t, double since, double timeout, const char *want, size_t mark,
+    double *seen_at)
 {
 	double end = bench_now() + timeout;
 
 	t->last = 0;
+	if (seen_at != NULL)
+		*seen_at = 0;
 	while (bench_now() < end) {
 		ssize_t n = pump(t, QUIET_MS);
 
 		if (n == -1)
 			break;
+		if (n > 0 && want != NULL && *seen_at == 0 && mark < t->len &&
+		    strstr(t->out + mark, want) != NULL)
+			*seen_at = t->last;
 		if (n == 0 && t->last >= since)
 			break;
 	}
 	return t->last >= since ? t->last : -1;
+}
+
+/* The name as it shows once spaces are dropped (see take), cut to 16 bytes. */
+static void
+squeeze(const char *name, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *name != '\0' && n + 1 < size && n < 16; name++) {
+		if (*name != ' ')
+			out[n++] = *name;
+	}
+	out[n] = '\0';
 }
 
 static int
@@ -179,7 +204,7 @@ bench_ui(struct bench_env *env)
 	struct winsize ws = { .ws_row = 40, .ws_col = 120 };
 	struct tty t = { .fd = -1 };
 	char code[14], name[96], line[32];
-	double t0, t_pin, t_sale, *lat = NULL, sent, done;
+	double t0, t_pin, t_sale, *lat = NULL, *whole = NULL, sent, done, p99;
 	long rss;
 	int i, verified = 0, rc = 0;
 	size_t mark;
@@ -224,44 +249,51 @@ bench_ui(struct bench_env *env)
 	bench_note("kassa in a pty: start to PIN prompt %.1f ms, PIN typed to sale screen %.1f ms "
 	    "(the PIN check is a deliberately slow yescrypt hash)", (t_pin - t0) * 1e3,
 	    (t_sale - t_pin) * 1e3);
-	settle(&t, 0, 1);
+	settle(&t, 0, 1, NULL, 0, NULL);
 
 	/* Fill the cart: 100 distinct products, each waited for. */
 	for (i = 0; i < CART_LINES; i++) {
 		bench_product(2 * ((long)i * 7919 % (env->products / 2)), code, name);
 		snprintf(line, sizeof line, "%s\r", code);
 		sent = bench_now();
-		if (type(&t, line) == -1 || settle(&t, sent, 2) < 0) {
+		if (type(&t, line) == -1 || settle(&t, sent, 2, NULL, 0, NULL) < 0) {
 			rss = stop(&t);
 			bench_skip("scan latency, 100-line cart", "the till stopped answering scans");
 			goto rss;
 		}
 	}
 	lat = xcalloc(SCANS, sizeof *lat);
+	whole = xcalloc(SCANS, sizeof *whole);
 	for (i = 0; i < SCANS; i++) {
-		char word[32];
+		char want[32];
+		double seen_at;
 
 		bench_product(2 * ((long)(i + CART_LINES) * 7919 % (env->products / 2)), code, name);
-		snprintf(word, sizeof word, "%.*s", (int)strcspn(name, " "), name);
+		squeeze(name, want, sizeof want);
 		snprintf(line, sizeof line, "%s\r", code);
 		mark = t.len;
 		sent = bench_now();
-		if (type(&t, line) == -1 || (done = settle(&t, sent, 2)) < 0) {
+		if (type(&t, line) == -1 || (done = settle(&t, sent, 2, want, mark, &seen_at)) < 0) {
 			rss = stop(&t);
 			bench_skip("scan latency, 100-line cart", "the till stopped answering scans");
 			goto rss;
 		}
-		lat[i] = done - sent;
-		if (strstr(t.out + mark, word) != NULL)
+		/* On screen = the new line's name has been drawn; else the redraw's end. */
+		whole[i] = done - sent;
+		lat[i] = seen_at > 0 ? seen_at - sent : done - sent;
+		if (seen_at > 0)
 			verified++;
 	}
-	snprintf(line, sizeof line, "%.2f ms", bench_quantile(lat, SCANS, 0.99) * 1e3);
-	bench_row("scan latency p99, 100-line cart", line, "< 10 ms", NULL, NULL,
-	    bench_quantile(lat, SCANS, 0.99) < 0.010);
+	p99 = bench_quantile(lat, SCANS, 0.99);
+	snprintf(line, sizeof line, "%.2f ms", p99 * 1e3);
+	bench_row("scan latency p99, 100-line cart", line, "< 10 ms", NULL, NULL, p99 < 0.010);
 	bench_note("%d scans of new products onto a cart of %d-%d lines: from writing CODE\\r to "
-	    "the last byte of the redraw (quiet for %d ms after it); median %.2f ms; the product's "
-	    "name was seen in %d of the redraws", SCANS, CART_LINES, CART_LINES + SCANS - 1,
-	    QUIET_MS, bench_quantile(lat, SCANS, 0.5) * 1e3, verified);
+	    "the read that brought the new line's name (seen in %d of %d); median %.2f ms", SCANS,
+	    CART_LINES, CART_LINES + SCANS - 1, verified, SCANS,
+	    bench_quantile(lat, SCANS, 0.5) * 1e3);
+	bench_note("to the end of the whole redraw (the last byte before %d ms of quiet): median "
+	    "%.2f ms, p99 %.2f ms", QUIET_MS, bench_quantile(whole, SCANS, 0.5) * 1e3,
+	    bench_quantile(whole, SCANS, 0.99) * 1e3);
 	rss = stop(&t);
 rss:
 	snprintf(line, sizeof line, "%.1f MB", rss / 1024.0);
@@ -270,6 +302,7 @@ rss:
 	rc = 0;
 out:
 	free(lat);
+	free(whole);
 	free(t.out);
 	return rc;
 }
