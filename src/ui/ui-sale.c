@@ -308,6 +308,7 @@ do_discount(struct ui *ui)
 		ui_message(ui, true, _("The cart is empty"));
 		return;
 	}
+	/* xgettext:no-c-format */
 	ui_ask(ui, _("Discount on the selected line: 10% or an amount; *10% for the whole sale; "
 	    "0 removes"), false, false, discount_entered, NULL);
 }
@@ -606,6 +607,7 @@ open_menu(struct ui *ui)
 static const struct ui_binding sale_keys[] = {
 	{ KEY_F(1), "F1", N_("help: all keys"), show_help },
 	{ KEY_F(2), "F2", N_("search by name"), do_search },
+	/* xgettext:no-c-format */
 	{ KEY_F(4), "F4", N_("discount on the line, or *N% on the sale"), do_discount },
 	{ KEY_F(5), "F5", N_("park the sale / recall a parked one"), do_park },
 	{ KEY_F(8), "F8", N_("void the selected line"), do_void },
