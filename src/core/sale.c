@@ -375,6 +375,7 @@ recompute(sale *s, struct kerr *err)
 		goto out;
 	for (int i = 0; i < n; i++) {
 		struct sale_line *l = &s->lines[i];
+		money_t was_discount = l->discount, was_total = l->total, was_vat = l->vat;
 
 		if (l->voided) {
 			l->discount = l->total = l->vat = 0;
@@ -386,6 +387,9 @@ recompute(sale *s, struct kerr *err)
 		discount += l->discount;
 		total += l->total;
 		vat += l->vat;
+		/* A scan into a long cart touches one line: write only what changed. */
+		if (l->discount == was_discount && l->total == was_total && l->vat == was_vat)
+			continue;
 		if (prepare(s, "UPDATE sale_lines SET discount = ?2, total = ?3, vat = ?4 "
 		    "WHERE id = ?1", &q, err) == -1)
 			goto out;
