@@ -75,4 +75,20 @@ int64_t user_count(store *st);
 int user_approve(store *st, const char *pin, enum user_right right, struct user *approver,
     struct kerr *err);
 
+/* One user as `kassa user list` shows it (user-list.c). */
+struct user_info {
+	int64_t id;
+	char name[64];
+	enum user_role role;
+	bool active;
+	char updated_at[32];
+};
+
+/* Called once per user; returning -1 stops the walk. */
+typedef int (*user_list_fn)(void *ctx, const struct user_info *u);
+
+/* Calls fn for every user, by name. Returns 0, or -1 with err on a database error or when fn
+ * stopped the walk. PIN hashes are never handed out. */
+int user_list(store *st, user_list_fn fn, void *ctx, struct kerr *err);
+
 #endif

@@ -1,7 +1,8 @@
 /*
- * cmd-user.c: `kassa user add NAME --role cashier|manager|admin`. The PIN is the first line of
- * standard input (4-12 digits), so scripts can pipe it in and it never shows in `ps` or the
- * shell history. On a terminal it is asked for twice with echo off. The PIN is never printed.
+ * cmd-user.c: `kassa user add NAME --role cashier|manager|admin` and `kassa user list`.
+ * The PIN is the first line of standard input (4-12 digits), so scripts can pipe it in and it
+ * never shows in `ps` or the shell history. On a terminal it is asked for twice with echo off.
+ * The PIN is never printed.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -129,6 +130,46 @@ out:
 }
 
 static int
+print_user(void *ctx, const struct user_info *u)
+{
+	int *count = ctx;
+
+	if (*count == 0)
+		printf("%-24s  %-8s  %s\n", "name", "role", "state");
+	printf("%-24s  %-8s  %s\n", u->name, user_role_name(u->role),
+	    u->active ? "active" : "disabled");
+	(*count)++;
+	return 0;
+}
+
+static int
+user_list_exec(struct cli_ctx *ctx, int argc, char **argv)
+{
+	/* Its own usage line, so mistakes show the right one. */
+	static const struct cli_cmd list = { .name = "user", .usage = "user list" };
+	static const struct option longopts[] = { { NULL, 0, NULL, 0 } };
+	const struct cli_cmd *self = &list;
+	struct kerr err;
+	store *st;
+	int c, count = 0, rc = CLI_OK;
+
+	kerr_clear(&err);
+	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1)
+		return CLI_USAGE;
+	if (argc - optind != 1)
+		return cli_usage(self, "user list: takes no arguments");
+	st = cli_open_store(ctx, STORE_READONLY);
+	if (st == NULL)
+		return CLI_FAIL;
+	if (user_list(st, print_user, &count, &err) == -1)
+		rc = cli_fail_err("user list", &err);
+	else if (count == 0)
+		printf("no users: add one with `kassa user add NAME --role admin`\n");
+	store_close(st);
+	return rc;
+}
+
+static int
 cmd_user_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **argv)
 {
 	int i;
@@ -141,15 +182,17 @@ cmd_user_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **
 			i++;
 	}
 	if (i >= argc)
-		return cli_usage(self, "user: wants a subcommand (add)");
+		return cli_usage(self, "user: wants a subcommand (add or list)");
 	if (strcmp(argv[i], "add") == 0)
 		return user_add_exec(self, ctx, argc, argv);
-	return cli_usage(self, "user: unknown subcommand '%s' (add)", argv[i]);
+	if (strcmp(argv[i], "list") == 0)
+		return user_list_exec(ctx, argc, argv);
+	return cli_usage(self, "user: unknown subcommand '%s' (add or list)", argv[i]);
 }
 
 const struct cli_cmd cmd_user = {
 	.name = "user",
 	.usage = "user add NAME --role cashier|manager|admin",
-	.summary = "add a user; the PIN is the first line of stdin",
+	.summary = "add a user (PIN: first line of stdin); `user list` lists them",
 	.exec = cmd_user_exec,
 };

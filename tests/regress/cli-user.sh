@@ -1,7 +1,8 @@
 #!/bin/sh
 # cli-user: `kassa user add NAME --role R` takes the PIN from the first line of stdin, never
 # echoes it, refuses a bad PIN (exit 1) and a bad or missing role (exit 2), refuses a PIN another
-# user has; the user can then log in with that PIN (checked through the core with kassa-drive).
+# user has; `kassa user list` shows them; each can then log in with the PIN (checked through
+# the core with kassa-drive).
 set -u
 t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT INT TERM
@@ -68,6 +69,15 @@ expect 2 '4444
 expect 2 '4444
 ' k user remove Kamola --role cashier
 expect 2 '' k user
+
+# user list: every user with the role, no PIN or hash anywhere.
+k user list > "$t/out" 2> "$t/err" || fail "user list"
+[ "$(grep -c . "$t/out")" -eq 4 ] || fail "user list: not a header and 3 users"
+grep -Eq "^Admin User +admin +active$" "$t/out" || fail "user list: admin"
+grep -Eq "^Dilnoza +cashier +active$" "$t/out" || fail "user list: Dilnoza"
+grep -Eq "^Rustam +manager +active$" "$t/out" || fail "user list: Rustam"
+grep -q '\$y\$\|258036' "$t/out" && fail "user list shows a PIN or a hash"
+expect 2 '' k user list extra
 
 # The users log in with their PINs; refused users do not exist.
 printf 'login 258036\n' | "$drive" "$db" > "$t/drive" 2>&1 || { cat "$t/drive"; fail "Dilnoza cannot log in"; }
