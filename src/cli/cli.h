@@ -75,6 +75,10 @@ struct option;
 int cli_getopt(const struct cli_cmd *cmd, int argc, char **argv, const char *shortopts,
     const struct option *longopts);
 
+/* Prints s on stdout in exactly width columns: cut at a character boundary (never in the
+ * middle of a UTF-8 sequence) or padded with spaces. One column per character. */
+void cli_print_padded(const char *s, int width);
+
 /* Writes s and a newline to stdout; CLI_FAIL (with a message) if stdout failed (disk full,
  * closed pipe). */
 int cli_print_json(const char *s);

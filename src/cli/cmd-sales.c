@@ -90,8 +90,10 @@ print_row(void *arg, const struct report_sale_row *r)
 		paid = "card";
 	else
 		paid = "cash";
-	printf("%8lld  %-19s  %-16.16s  %5lld  %14s  %s\n", (long long)r->number, when,
-	    r->cashier, (long long)r->lines, money_format(r->total, total, sizeof total), paid);
+	printf("%8lld  %-19s  ", (long long)r->number, when);
+	cli_print_padded(r->cashier, 16);
+	printf("  %5lld  %14s  %s\n", (long long)r->lines,
+	    money_format(r->total, total, sizeof total), paid);
 	t->count++;
 	if (!money_add(t->total, r->total, &t->total))
 		t->failed = true;

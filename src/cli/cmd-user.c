@@ -136,8 +136,8 @@ print_user(void *ctx, const struct user_info *u)
 
 	if (*count == 0)
 		printf("%-24s  %-8s  %s\n", "name", "role", "state");
-	printf("%-24s  %-8s  %s\n", u->name, user_role_name(u->role),
-	    u->active ? "active" : "disabled");
+	cli_print_padded(u->name, 24);
+	printf("  %-8s  %s\n", user_role_name(u->role), u->active ? "active" : "disabled");
 	(*count)++;
 	return 0;
 }

@@ -141,6 +141,23 @@ cli_getopt(const struct cli_cmd *cmd, int argc, char **argv, const char *shortop
 	return c;
 }
 
+void
+cli_print_padded(const char *s, int width)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int cols = 0;
+
+	while (*p != '\0' && cols < width) {
+		/* Copy one character: a lead byte and its continuation bytes (10xxxxxx). */
+		putchar(*p++);
+		while ((*p & 0xc0) == 0x80)
+			putchar(*p++);
+		cols++;
+	}
+	for (; cols < width; cols++)
+		putchar(' ');
+}
+
 int
 cli_print_json(const char *s)
 {
