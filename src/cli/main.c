@@ -41,7 +41,7 @@ usage_all(FILE *f)
 	    "       kassa -h | --help | --version\n\n"
 	    "With no command, runs the till on DB. Commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-46s %s\n", commands[i]->usage, commands[i]->summary);
+		fprintf(f, "  kassa %s\n        %s\n", commands[i]->usage, commands[i]->summary);
 	fprintf(f, "\nOptions:\n"
 	    "  -d DB    the database (default $KASSA_DB, else $XDG_DATA_HOME/kassa/kassa.db)\n"
 	    "  -c CONF  the config file (default $KASSA_CONFIG, else $XDG_CONFIG_HOME/kassa/kassa.conf,\n"
