@@ -55,6 +55,16 @@ bool store_in_tx(store *st);
  * KERR_BUSY, CONSTRAINT -> KERR_INPUT, others KERR_IO. what says what was being done. Returns -1. */
 int store_error(store *st, struct kerr *err, const char *what);
 
+/*
+ * Prepared statements kept for the life of the store, for hot paths (a scan, a sale, an import
+ * row). sql must be a string literal or other storage that lives as long as st: the cache is
+ * keyed by its address. Returns a statement ready to bind (reset, bindings cleared), owned by
+ * st; call store_release() when done with it so it holds no read lock. NULL on a prepare error
+ * (then store_error() says why).
+ */
+struct sqlite3_stmt *store_cached(store *st, const char *sql);
+void store_release(struct sqlite3_stmt *q);
+
 /* meta table. store_meta_get returns a malloc'd string (caller frees) or NULL if absent. */
 char *store_meta_get(store *st, const char *key);
 int store_meta_set(store *st, const char *key, const char *value, struct kerr *err);

@@ -56,8 +56,8 @@ find_one(store *st, const char *sql, const char *text, int64_t num, struct produ
 	sqlite3_stmt *q;
 	int rc;
 
-	if (sqlite3_prepare_v3(store_db(st), sql, -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) !=
-	    SQLITE_OK)
+	q = store_cached(st, sql);
+	if (q == NULL)
 		return store_error(st, err, "looking up a product");
 	if (text != NULL)
 		sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
@@ -66,7 +66,7 @@ find_one(store *st, const char *sql, const char *text, int64_t num, struct produ
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
 		fill_product(q, p);
-	sqlite3_finalize(q);
+	store_release(q);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -228,13 +228,11 @@ existing_id(store *st, const struct product *p, char *updated_at, size_t size,
 	int rc;
 
 	if (p->barcode[0] != '\0')
-		rc = sqlite3_prepare_v3(store_db(st), "SELECT p.id, p.updated_at FROM barcodes b "
-		    "JOIN products p ON p.id = b.product_id WHERE b.code = ?1", -1,
-		    SQLITE_PREPARE_PERSISTENT, &q, NULL);
+		q = store_cached(st, "SELECT p.id, p.updated_at FROM barcodes b JOIN products p "
+		    "ON p.id = b.product_id WHERE b.code = ?1");
 	else
-		rc = sqlite3_prepare_v3(store_db(st), "SELECT id, updated_at FROM products "
-		    "WHERE sku = ?1", -1, SQLITE_PREPARE_PERSISTENT, &q, NULL);
-	if (rc != SQLITE_OK)
+		q = store_cached(st, "SELECT id, updated_at FROM products WHERE sku = ?1");
+	if (q == NULL)
 		return store_error(st, err, "saving a product");
 	sqlite3_bind_text(q, 1, p->barcode[0] != '\0' ? p->barcode : p->sku, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
@@ -242,7 +240,7 @@ existing_id(store *st, const struct product *p, char *updated_at, size_t size,
 		id = sqlite3_column_int64(q, 0);
 		copy_text(q, 1, updated_at, size);
 	}
-	sqlite3_finalize(q);
+	store_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(st, err, "saving a product");
 	return id;
@@ -266,15 +264,14 @@ write_product(store *st, int64_t id, const struct product *p, const char *update
 	int rc;
 
 	if (id == 0)
-		rc = sqlite3_prepare_v3(store_db(st), "INSERT INTO products(sku, name, price, "
-		    "vat_bp, unit, mxik, category, plu, updated_at, deleted) VALUES (?1, ?2, ?3, "
-		    "?4, ?5, ?6, ?7, ?8, ?9, 0)", -1, SQLITE_PREPARE_PERSISTENT, &q, NULL);
+		q = store_cached(st, "INSERT INTO products(sku, name, price, vat_bp, unit, mxik, "
+		    "category, plu, updated_at, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		    "0)");
 	else
-		rc = sqlite3_prepare_v3(store_db(st), "UPDATE products SET sku = ?1, name = ?2, "
-		    "price = ?3, vat_bp = ?4, unit = ?5, mxik = ?6, category = ?7, plu = ?8, "
-		    "updated_at = ?9, deleted = 0 WHERE id = ?10", -1, SQLITE_PREPARE_PERSISTENT,
-		    &q, NULL);
-	if (rc != SQLITE_OK)
+		q = store_cached(st, "UPDATE products SET sku = ?1, name = ?2, price = ?3, vat_bp = "
+		    "?4, unit = ?5, mxik = ?6, category = ?7, plu = ?8, updated_at = ?9, deleted = 0 "
+		    "WHERE id = ?10");
+	if (q == NULL)
 		return store_error(st, err, "saving a product");
 	bind_optional(q, 1, p->sku);
 	sqlite3_bind_text(q, 2, p->name, -1, SQLITE_TRANSIENT);
@@ -291,7 +288,7 @@ write_product(store *st, int64_t id, const struct product *p, const char *update
 	if (id != 0)
 		sqlite3_bind_int64(q, 10, id);
 	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
+	store_release(q);
 	if (rc != SQLITE_DONE) {
 		if ((sqlite3_extended_errcode(store_db(st)) & 0xff) == SQLITE_CONSTRAINT)
 			return kerr_set(err, KERR_INPUT, "product '%s': its SKU or weight code "
@@ -301,14 +298,14 @@ write_product(store *st, int64_t id, const struct product *p, const char *update
 	if (id == 0)
 		id = sqlite3_last_insert_rowid(store_db(st));
 	if (p->barcode[0] != '\0') {
-		if (sqlite3_prepare_v3(store_db(st), "INSERT OR IGNORE INTO barcodes(code, "
-		    "product_id) VALUES (?1, ?2)", -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) !=
-		    SQLITE_OK)
+		q = store_cached(st, "INSERT OR IGNORE INTO barcodes(code, product_id) VALUES (?1, "
+		    "?2)");
+		if (q == NULL)
 			return store_error(st, err, "saving a barcode");
 		sqlite3_bind_text(q, 1, p->barcode, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(q, 2, id);
 		rc = sqlite3_step(q);
-		sqlite3_finalize(q);
+		store_release(q);
 		if (rc != SQLITE_DONE)
 			return store_error(st, err, "saving a barcode");
 	}
@@ -503,48 +500,88 @@ parse_stock(const char *s, qty_t *out, struct kerr *err)
 	return qty_parse(s, out, err);
 }
 
-/* Sets a product's stock to a counted quantity: a stock.counted event and the movement. */
+/* Counts from the file wait in a temp table until every row is known good. */
 static int
-count_stock(store *st, int64_t id, qty_t counted, struct kerr *err)
+note_count(store *st, int64_t id, qty_t counted, struct kerr *err)
 {
-	sqlite3_stmt *q;
-	int64_t seq, old = 0;
-	char now[32];
+	sqlite3_stmt *q = store_cached(st, "INSERT OR REPLACE INTO temp.import_counts(product_id, "
+	    "counted) VALUES (?1, ?2)");
 	int rc;
 
-	if (sqlite3_prepare_v3(store_db(st), "SELECT stock FROM products WHERE id = ?1", -1,
-	    SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK)
-		return store_error(st, err, "counting stock");
-	sqlite3_bind_int64(q, 1, id);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		old = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	if (old == counted)
-		return 0;
-	if (journal_append_sql(st, "stock.counted", "SELECT json_object('counted', ?2, "
-	    "'delta', ?2 - stock, 'product_id', id, 'sku', sku) FROM products WHERE id = ?1",
-	    id, counted, &seq, err) == -1)
-		return -1;
-	if (sqlite3_prepare_v3(store_db(st), "INSERT INTO stock_moves(product_id, qty, reason, "
-	    "event_seq, at) VALUES (?1, ?2, 'count', ?3, ?4)", -1, SQLITE_PREPARE_PERSISTENT, &q,
-	    NULL) != SQLITE_OK)
-		return store_error(st, err, "counting stock");
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_int64(q, 2, counted - old);
-	sqlite3_bind_int64(q, 3, seq);
-	sqlite3_bind_text(q, 4, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
-		return store_error(st, err, "counting stock");
-	if (sqlite3_prepare_v3(store_db(st), "UPDATE products SET stock = ?2 WHERE id = ?1", -1,
-	    SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK)
+	if (q == NULL)
 		return store_error(st, err, "counting stock");
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, counted);
 	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
+	store_release(q);
 	return rc == SQLITE_DONE ? 0 : store_error(st, err, "counting stock");
+}
+
+#define COUNTS_PER_EVENT 500
+
+/*
+ * The stock column of an import: a count is one fact about many products, so it becomes
+ * stock.counted events of up to COUNTS_PER_EVENT products each (keeping each event small
+ * enough for an upstream batch), with one stock movement per product whose stock changes.
+ */
+static int
+apply_counts(store *st, struct kerr *err)
+{
+	static const char payload_sql[] = "SELECT json_object('counts', (SELECT "
+	    "json_group_array(json(j)) FROM (SELECT json_object('counted', c.counted, 'delta', "
+	    "c.counted - c.old, 'product_id', c.product_id, 'sku', p.sku) AS j FROM "
+	    "temp.import_counts c JOIN products p ON p.id = c.product_id WHERE c.n > ?1 AND "
+	    "c.n <= ?2 ORDER BY c.n)), 'source', 'import')";
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	int64_t last = 0, seq;
+	char now[32];
+	int rc;
+
+	if (sqlite3_exec(db, "UPDATE temp.import_counts SET old = (SELECT stock FROM products "
+	    "WHERE id = product_id); DELETE FROM temp.import_counts WHERE counted = old;", NULL,
+	    NULL, NULL) != SQLITE_OK)
+		return store_error(st, err, "counting stock");
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(n), 0) FROM temp.import_counts", -1, &q,
+	    NULL) != SQLITE_OK)
+		return store_error(st, err, "counting stock");
+	if (sqlite3_step(q) == SQLITE_ROW)
+		last = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	store_now(now, sizeof now);
+	for (int64_t lo = 0; lo < last; lo += COUNTS_PER_EVENT) {
+		int64_t hi = lo + COUNTS_PER_EVENT;
+
+		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM temp.import_counts WHERE n > ?1 "
+		    "AND n <= ?2", -1, &q, NULL) != SQLITE_OK)
+			return store_error(st, err, "counting stock");
+		sqlite3_bind_int64(q, 1, lo);
+		sqlite3_bind_int64(q, 2, hi);
+		rc = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+		sqlite3_finalize(q);
+		if (rc == 0)
+			continue;	/* every count in this range matched the shelf */
+		if (journal_append_sql(st, "stock.counted", payload_sql, lo, hi, &seq, err) == -1)
+			return -1;
+		if (sqlite3_prepare_v2(db, "INSERT INTO stock_moves(product_id, qty, reason, "
+		    "event_seq, at) SELECT product_id, counted - old, 'count', ?3, ?4 FROM "
+		    "temp.import_counts WHERE n > ?1 AND n <= ?2 ORDER BY n", -1, &q, NULL) !=
+		    SQLITE_OK)
+			return store_error(st, err, "counting stock");
+		sqlite3_bind_int64(q, 1, lo);
+		sqlite3_bind_int64(q, 2, hi);
+		sqlite3_bind_int64(q, 3, seq);
+		sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		sqlite3_finalize(q);
+		if (rc != SQLITE_DONE)
+			return store_error(st, err, "counting stock");
+	}
+	if (sqlite3_exec(db, "UPDATE products SET stock = (SELECT counted FROM "
+	    "temp.import_counts c WHERE c.product_id = products.id) WHERE id IN (SELECT "
+	    "product_id FROM temp.import_counts)", NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(st, err, "counting stock");
+	return 0;
 }
 
 static void
@@ -662,7 +699,7 @@ read_row(struct import *im)
 		im->failed = true;
 		return;
 	}
-	if (has_stock && count_stock(im->st, id, stock, &err) == -1) {
+	if (has_stock && note_count(im->st, id, stock, &err) == -1) {
 		im->fatal = err;
 		im->failed = true;
 		return;
@@ -726,27 +763,33 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 		return -1;
 	}
 	if (sqlite3_exec(store_db(st), "CREATE TEMP TABLE IF NOT EXISTS import_seen(code TEXT "
-	    "PRIMARY KEY, line INTEGER); DELETE FROM import_seen;", NULL, NULL, NULL) != SQLITE_OK ||
+	    "PRIMARY KEY, line INTEGER); DELETE FROM import_seen; CREATE TEMP TABLE IF NOT EXISTS "
+	    "import_counts(n INTEGER PRIMARY KEY, product_id INTEGER UNIQUE, counted INTEGER, "
+	    "old INTEGER); DELETE FROM import_counts;", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_db(st), "INSERT INTO import_seen(code, line) VALUES (?1, ?2)",
 	    -1, &im.seen, NULL) != SQLITE_OK) {
 		store_error(st, err, "starting the import");
 		goto out;
 	}
 	while (!im.failed && (n = fread(buf, 1, sizeof buf, in)) > 0) {
-		/* Byte by byte, so each row knows the line it starts on. */
-		for (size_t i = 0; i < n && !im.failed; i++) {
+		/* A physical line at a time, so each row knows the line it starts on. */
+		for (size_t i = 0; i < n && !im.failed;) {
+			char *nl = memchr(buf + i, '\n', n - i);
+			size_t len = nl != NULL ? (size_t)(nl - (buf + i)) + 1 : n - i;
+
 			if (im.at_row_start && buf[i] != '\n' && buf[i] != '\r') {
 				im.row_line = im.line;
 				im.at_row_start = false;
 			}
-			if (csv_parse(&parser, buf + i, 1, on_field, on_row, &im) != 1) {
+			if (csv_parse(&parser, buf + i, len, on_field, on_row, &im) != len) {
 				report_bad(&im, im.row_line, "%s (a quote out of place?)",
 				    csv_strerror(csv_error(&parser)));
 				im.failed = true;
 				break;
 			}
-			if (buf[i] == '\n')
+			if (nl != NULL)
 				im.line++;
+			i += len;
 		}
 	}
 	if (ferror(in)) {
@@ -773,7 +816,10 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 	}
 	sqlite3_finalize(im.seen);
 	im.seen = NULL;
-	if (sqlite3_exec(store_db(st), "DELETE FROM import_seen", NULL, NULL, NULL) != SQLITE_OK) {
+	if (apply_counts(st, err) == -1)
+		goto out;
+	if (sqlite3_exec(store_db(st), "DELETE FROM import_seen; DELETE FROM import_counts", NULL,
+	    NULL, NULL) != SQLITE_OK) {
 		store_error(st, err, "finishing the import");
 		goto out;
 	}

@@ -59,12 +59,11 @@ journal_hash(const char *prev_hash, const char *id, int64_t seq, const char *typ
 int
 journal_head(store *st, int64_t *seq, char hash[JOURNAL_HASH_HEX], struct kerr *err)
 {
-	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", -1,
-	    &q, NULL) != SQLITE_OK)
+	q = store_cached(st, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+	if (q == NULL)
 		return store_error(st, err, "reading the journal");
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
@@ -74,7 +73,7 @@ journal_head(store *st, int64_t *seq, char hash[JOURNAL_HASH_HEX], struct kerr *
 		*seq = 0;
 		memcpy(hash, zero_hash, JOURNAL_HASH_HEX);
 	}
-	sqlite3_finalize(q);
+	store_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(st, err, "reading the journal");
 	return 0;
@@ -84,7 +83,6 @@ int
 journal_append(store *st, const char *type, const char *payload, int64_t *seq_out,
     struct kerr *err)
 {
-	sqlite3 *db = store_db(st);
 	char prev[JOURNAL_HASH_HEX], hash[JOURNAL_HASH_HEX], id[40], at[32];
 	sqlite3_stmt *q = NULL;
 	int64_t seq;
@@ -93,16 +91,16 @@ journal_append(store *st, const char *type, const char *payload, int64_t *seq_ou
 		return kerr_set(err, KERR_INTERNAL, "journal: %s appended outside a transaction",
 		    type);
 	/* Only canonical JSON objects are chained; anything else is a bug in the caller. */
-	if (sqlite3_prepare_v2(db, "SELECT json_valid(?1) AND json_type(?1) = 'object'", -1, &q,
-	    NULL) != SQLITE_OK)
+	q = store_cached(st, "SELECT json_valid(?1) AND json_type(?1) = 'object'");
+	if (q == NULL)
 		return store_error(st, err, "checking an event");
 	sqlite3_bind_text(q, 1, payload, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0) != 1) {
-		sqlite3_finalize(q);
+		store_release(q);
 		return kerr_set(err, KERR_INTERNAL, "journal: %s payload is not a JSON object",
 		    type);
 	}
-	sqlite3_finalize(q);
+	store_release(q);
 
 	if (journal_head(st, &seq, prev, err) == -1)
 		return -1;
@@ -111,8 +109,9 @@ journal_append(store *st, const char *type, const char *payload, int64_t *seq_ou
 	store_now(at, sizeof at);
 	journal_hash(prev, id, seq, type, at, payload, hash);
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO events(seq, id, type, at, payload, prev_hash, "
-	    "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &q, NULL) != SQLITE_OK)
+	q = store_cached(st, "INSERT INTO events(seq, id, type, at, payload, prev_hash, hash) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	if (q == NULL)
 		return store_error(st, err, "writing an event");
 	sqlite3_bind_int64(q, 1, seq);
 	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
@@ -122,21 +121,22 @@ journal_append(store *st, const char *type, const char *payload, int64_t *seq_ou
 	sqlite3_bind_text(q, 6, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 7, hash, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_DONE) {
-		sqlite3_finalize(q);
+		store_release(q);
 		return store_error(st, err, "writing an event");
 	}
-	sqlite3_finalize(q);
+	store_release(q);
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO outbox(seq, state, updated_at) "
-	    "VALUES (?1, 'pending', ?2)", -1, &q, NULL) != SQLITE_OK)
+	q = store_cached(st, "INSERT INTO outbox(seq, state, updated_at) VALUES (?1, 'pending', "
+	    "?2)");
+	if (q == NULL)
 		return store_error(st, err, "queueing an event");
 	sqlite3_bind_int64(q, 1, seq);
 	sqlite3_bind_text(q, 2, at, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_DONE) {
-		sqlite3_finalize(q);
+		store_release(q);
 		return store_error(st, err, "queueing an event");
 	}
-	sqlite3_finalize(q);
+	store_release(q);
 	if (seq_out != NULL)
 		*seq_out = seq;
 	return 0;

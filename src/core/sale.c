@@ -44,22 +44,23 @@ struct sale {
 
 /* ---- small SQL helpers ------------------------------------------------------------------ */
 
+/* A cached statement for sql (a literal): every scan runs the same few. */
 static int
 prepare(sale *s, const char *sql, sqlite3_stmt **q, struct kerr *err)
 {
-	if (sqlite3_prepare_v3(store_db(s->st), sql, -1, SQLITE_PREPARE_PERSISTENT, q, NULL) !=
-	    SQLITE_OK)
+	*q = store_cached(s->st, sql);
+	if (*q == NULL)
 		return store_error(s->st, err, "saving the sale");
 	return 0;
 }
 
-/* Steps a write statement to completion and finalizes it. */
+/* Steps a write statement to completion and releases it. */
 static int
 run(sale *s, sqlite3_stmt *q, struct kerr *err)
 {
 	int rc = sqlite3_step(q);
 
-	sqlite3_finalize(q);
+	store_release(q);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_error(s->st, err, "saving the sale");
 	return 0;
@@ -112,11 +113,11 @@ append_event(sale *s, const char *type, const char *sql, int64_t a, int64_t b, i
 	if (n >= 4) sqlite3_bind_text(q, 4, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW || sqlite3_column_text(q, 0) == NULL) {
-		sqlite3_finalize(q);
+		store_release(q);
 		return store_error(s->st, err, "recording the event");
 	}
 	payload = xstrdup((const char *)sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
+	store_release(q);
 	rc = journal_append(s->st, type, payload, NULL, err);
 	free(payload);
 	return rc;
@@ -162,7 +163,7 @@ load(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 1, s->id);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(q);
+		store_release(q);
 		if (rc == SQLITE_DONE)
 			return kerr_set(err, KERR_NOTFOUND, "no sale %" PRId64, s->id);
 		return store_error(s->st, err, "reading the sale");
@@ -185,7 +186,7 @@ load(sale *s, struct kerr *err)
 	s->totals.change = sqlite3_column_int64(q, 12);
 	text_into(q, 13, s->completed_at, sizeof s->completed_at);
 	text_into(q, 14, s->cashier, sizeof s->cashier);
-	sqlite3_finalize(q);
+	store_release(q);
 
 	s->nlines = 0;
 	s->totals.lines = 0;
@@ -220,7 +221,7 @@ load(sale *s, struct kerr *err)
 		if (!l->voided)
 			s->totals.lines++;
 	}
-	sqlite3_finalize(q);
+	store_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s->st, err, "reading the sale");
 
@@ -239,7 +240,7 @@ load(sale *s, struct kerr *err)
 		s->pays[s->npays].amount = sqlite3_column_int64(q, 1);
 		s->npays++;
 	}
-	sqlite3_finalize(q);
+	store_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s->st, err, "reading the sale");
 	s->totals.due = s->totals.total > s->totals.paid ? s->totals.total - s->totals.paid : 0;

@@ -33,9 +33,16 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION 1
 
+#define STMT_CACHE 64
+
 struct store {
 	sqlite3 *db;
 	char *path;
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} cache[STMT_CACHE];
+	int ncache;
 };
 
 int
@@ -236,11 +243,46 @@ fail:
 	return NULL;
 }
 
+sqlite3_stmt *
+store_cached(store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+
+	for (int i = 0; i < st->ncache; i++) {
+		if (st->cache[i].sql == sql) {
+			sqlite3_reset(st->cache[i].stmt);
+			sqlite3_clear_bindings(st->cache[i].stmt);
+			return st->cache[i].stmt;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK)
+		return NULL;
+	if (st->ncache == STMT_CACHE) {
+		/* Full: the oldest makes room (the hot statements are used again at once). */
+		sqlite3_finalize(st->cache[0].stmt);
+		memmove(&st->cache[0], &st->cache[1], (STMT_CACHE - 1) * sizeof st->cache[0]);
+		st->ncache--;
+	}
+	st->cache[st->ncache].sql = sql;
+	st->cache[st->ncache].stmt = q;
+	st->ncache++;
+	return q;
+}
+
+void
+store_release(sqlite3_stmt *q)
+{
+	if (q != NULL)
+		sqlite3_reset(q);
+}
+
 void
 store_close(store *st)
 {
 	if (st == NULL)
 		return;
+	for (int i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);
 	free(st->path);
