@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -404,6 +405,83 @@ test_import_all_or_nothing(void **state)
 	    0);
 }
 
+static void
+test_full_disk_keeps_the_cart(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	char pragma[64];
+	int i, rc = 0;
+	int64_t before_lines;
+	money_t before_total;
+
+	add(f, "BREAD");
+	/* The disk fills up: no page may be added to the file from now on. */
+	snprintf(pragma, sizeof pragma, "PRAGMA max_page_count = %lld",
+	    (long long)q1(f->st, "PRAGMA page_count"));
+	assert_int_equal(sqlite3_exec(store_db(f->st), pragma, NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < 2000 && rc == 0; i++) {
+		before_lines = sale_line_count(f->s);
+		before_total = sale_totals(f->s)->total;
+		rc = sale_add_input(f->s, NULL, i % 2 ? "MILK" : "COLA", NULL, &err);
+		if (rc == 0)
+			rc = sale_discount_line(f->s, sale_line_count(f->s) - 1, DISC_AMOUNT, i % 50,
+			    NULL, &err);
+	}
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.code, KERR_IO);
+	assert_non_null(strstr(err.msg, "disk is full"));
+	/* What the screen shows is what is stored, and nothing was half-written. */
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM sale_lines"), sale_line_count(f->s));
+	assert_int_equal(q1(f->st, "SELECT total FROM sales WHERE state = 'open'"),
+	    sale_totals(f->s)->total);
+	assert_true(sale_line_count(f->s) >= before_lines);
+	(void)before_total;
+	/* Space comes back: the sale goes on and completes. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "PRAGMA max_page_count = 1073741823", NULL,
+	    NULL, NULL), SQLITE_OK);
+	add(f, "BREAD");
+	{
+		bool done;
+
+		assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
+		assert_true(done);
+	}
+}
+
+static void
+test_locked_database_is_waited_for(void **state)
+{
+	struct fx *f = *state;
+	char path[128];
+	struct kerr err;
+	int status;
+	pid_t pid;
+
+	snprintf(path, sizeof path, "%s/k.db", f->dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* Another process (a report, the sync process) holds the write lock a while. */
+		sqlite3 *db;
+
+		if (sqlite3_open(path, &db) != SQLITE_OK ||
+		    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			_exit(1);
+		usleep(800 * 1000);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(db);
+		_exit(0);
+	}
+	usleep(200 * 1000);
+	/* The scan waits for the lock instead of failing. */
+	add(f, "BREAD");
+	assert_int_equal(sale_line_count(f->s), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	(void)err;
+}
+
 int
 main(void)
 {
@@ -418,6 +496,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_park_recall_void, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shift_close_and_events_agree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_keeps_the_cart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locked_database_is_waited_for, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
