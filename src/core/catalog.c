@@ -170,25 +170,47 @@ fts_query(const char *text)
 	return q;
 }
 
+static const char search_ranked_sql[] = "SELECT " PRODUCT_COLS ", (SELECT min(code) FROM "
+	"barcodes WHERE product_id = p.id) FROM products_fts f JOIN products p ON p.id = f.rowid "
+	"WHERE products_fts MATCH ?1 AND p.deleted = 0 ORDER BY f.rank, length(p.name) LIMIT ?2";
+static const char search_plain_sql[] = "SELECT " PRODUCT_COLS ", (SELECT min(code) FROM "
+	"barcodes WHERE product_id = p.id) FROM products_fts f JOIN products p ON p.id = f.rowid "
+	"WHERE products_fts MATCH ?1 AND p.deleted = 0 LIMIT ?2";
+
 int
 catalog_search(store *st, const char *query, struct product *out, int max, struct kerr *err)
 {
 	sqlite3_stmt *q;
 	char *match;
 	int n = 0, rc;
+	bool ranked;
 
 	if (max <= 0)
 		return 0;
 	match = fts_query(query);
 	if (match == NULL)
 		return 0;
-	/* Best matches first: bm25 rank, then shorter names (the plain product before its
-	 * variants). */
-	if (sqlite3_prepare_v3(store_db(st), "SELECT " PRODUCT_COLS ", (SELECT min(code) FROM "
-	    "barcodes WHERE product_id = p.id) FROM products_fts f JOIN products p "
-	    "ON p.id = f.rowid WHERE products_fts MATCH ?1 AND p.deleted = 0 "
-	    "ORDER BY f.rank, length(p.name) LIMIT ?2", -1, SQLITE_PREPARE_PERSISTENT, &q,
-	    NULL) != SQLITE_OK) {
+	/*
+	 * Best matches first (bm25 rank, then shorter names) when there are few enough to rank
+	 * at once; a prefix that matches thousands (the first letter typed) lists them unranked,
+	 * and the next letters narrow it down.
+	 */
+	q = store_cached(st, "SELECT count(*) FROM (SELECT rowid FROM products_fts WHERE "
+	    "products_fts MATCH ?1 LIMIT 1000)");
+	if (q == NULL) {
+		free(match);
+		return store_error(st, err, "searching products");
+	}
+	sqlite3_bind_text(q, 1, match, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	ranked = rc == SQLITE_ROW && sqlite3_column_int(q, 0) < 1000;
+	store_release(q);
+	if (rc != SQLITE_ROW) {
+		free(match);
+		return store_error(st, err, "searching products");
+	}
+	q = store_cached(st, ranked ? search_ranked_sql : search_plain_sql);
+	if (q == NULL) {
 		free(match);
 		return store_error(st, err, "searching products");
 	}
@@ -196,7 +218,7 @@ catalog_search(store *st, const char *query, struct product *out, int max, struc
 	sqlite3_bind_int(q, 2, max);
 	while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW)
 		fill_product(q, &out[n++]);
-	sqlite3_finalize(q);
+	store_release(q);
 	free(match);
 	if (n < max && rc != SQLITE_DONE)
 		return store_error(st, err, "searching products");
