@@ -1,0 +1,325 @@
+/*
+ * Unit tests for the catalogue on a real SQLite file: what a scan resolves to (barcode, SKU,
+ * weight labels by weight and by price, UPC-A read as EAN-13), the messages a cashier sees for
+ * a bad or unknown code, name search as the F2 list shows it (prefixes, Cyrillic, diacritics,
+ * text that looks like FTS syntax) and last-write-wins upserts and deletes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "barcode.h"
+#include "catalog.h"
+#include "store.h"
+
+struct fx {
+	char dir[64];
+	store *st;
+};
+
+/* 12 digits -> the EAN-13 with its check digit, in a static buffer (one at a time). */
+static const char *
+ean13(const char *twelve)
+{
+	static char code[14];
+
+	snprintf(code, sizeof code, "%.12s", twelve);
+	code[12] = (char)('0' + barcode_check_digit(code, 12));
+	code[13] = '\0';
+	return code;
+}
+
+static void
+put(store *st, const char *barcode, const char *sku, const char *name, money_t price,
+    bool kg, int64_t plu, const char *at)
+{
+	struct product p;
+	struct kerr err;
+
+	memset(&p, 0, sizeof p);
+	snprintf(p.barcode, sizeof p.barcode, "%s", barcode);
+	snprintf(p.sku, sizeof p.sku, "%s", sku);
+	snprintf(p.name, sizeof p.name, "%s", name);
+	p.price = price;
+	p.vat_bp = 1200;
+	p.by_weight = kg;
+	p.plu = plu;
+	assert_int_equal(store_begin(st, &err), 0);
+	if (catalog_upsert(st, &p, at, &err) != 0)
+		fail_msg("upsert %s: %s", name, err.msg);
+	assert_int_equal(store_commit(st, &err), 0);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	char path[128];
+	struct kerr err;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/kassa-catalog-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(path, sizeof path, "%s/k.db", f->dir);
+	f->st = store_open(path, STORE_CREATE, &err);
+	assert_non_null(f->st);
+	put(f->st, ean13("478000000001"), "BREAD", "Non issiq", 400000, false, 0,
+	    "2026-11-25T08:00:00.000Z");
+	put(f->st, ean13("478000000002"), "MILK", "Молоко Musaffo 3.2% 1 л", 1450000, false, 0,
+	    "2026-11-25T08:00:00.000Z");
+	put(f->st, ean13("478000000003"), "CAFE", "Café au lait", 2200000, false, 0,
+	    "2026-11-25T08:00:00.000Z");
+	put(f->st, ean13("478000000004"), "APPLE", "Olma qizil", 1899000, true, 123,
+	    "2026-11-25T08:00:00.000Z");
+	put(f->st, "036000291452", "UPC", "Imported gum", 500000, false, 0,
+	    "2026-11-25T08:00:00.000Z");
+	/* An SKU that looks like an EAN-13 with a wrong check digit. */
+	put(f->st, ean13("478000000005"), "4780000000000", "Choy ko'k", 900000, false, 0,
+	    "2026-11-25T08:00:00.000Z");
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	store_close(f->st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void
+test_lookup_barcode_and_sku(void **state)
+{
+	struct fx *f = *state;
+	struct product p;
+	struct kerr err;
+	qty_t qty = 0;
+	char code[14];
+
+	snprintf(code, sizeof code, "%s", ean13("478000000002"));
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.sku, "MILK");
+	assert_string_equal(p.barcode, code);
+	assert_int_equal(p.price, 1450000);
+	assert_int_equal(qty, 1000);
+
+	/* The SKU finds the same product, with its barcode filled in. */
+	assert_int_equal(catalog_lookup(f->st, NULL, "BREAD", &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Non issiq");
+	assert_string_equal(p.barcode, ean13("478000000001"));
+
+	/* A UPC-A as a scanner may send it: 13 digits with a leading 0. */
+	assert_int_equal(catalog_lookup(f->st, NULL, "0036000291452", &p, &qty, &err), 0);
+	assert_string_equal(p.sku, "UPC");
+}
+
+static void
+test_lookup_errors(void **state)
+{
+	struct fx *f = *state;
+	struct product p;
+	struct kerr err;
+	qty_t qty;
+
+	/* A GTIN with a wrong check digit is a misread, not an unknown product. */
+	assert_int_equal(catalog_lookup(f->st, NULL, "4780001234568", &p, &qty, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_non_null(strstr(err.msg, "bad check digit in 4780001234568"));
+	assert_int_equal(catalog_lookup(f->st, NULL, "96385075", &p, &qty, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	/* ... unless it is somebody's SKU. */
+	assert_int_equal(catalog_lookup(f->st, NULL, "4780000000000", &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Choy ko'k");
+
+	assert_int_equal(catalog_lookup(f->st, NULL, "123", &p, &qty, &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
+	assert_string_equal(err.msg, "unknown code 123");
+	/* A valid EAN-13 nobody sells. */
+	assert_int_equal(catalog_lookup(f->st, NULL, ean13("478999999999"), &p, &qty, &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
+	assert_int_equal(catalog_lookup(f->st, NULL, "", &p, &qty, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+}
+
+static void
+test_lookup_weight_labels(void **state)
+{
+	struct fx *f = *state;
+	struct weight_layout by_price;
+	struct product p;
+	struct kerr err;
+	qty_t qty = 0;
+
+	/* Default layout PPCCCCCWWWWWK: prefix 21, PLU 00123, 1 250 g. */
+	assert_int_equal(catalog_lookup(f->st, NULL, ean13("210012301250"), &p, &qty, &err), 0);
+	assert_string_equal(p.sku, "APPLE");
+	assert_true(p.by_weight);
+	assert_int_equal(qty, 1250);
+	/* An unknown PLU names the weight code. */
+	assert_int_equal(catalog_lookup(f->st, NULL, ean13("210099901250"), &p, &qty, &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
+	assert_non_null(strstr(err.msg, "999"));
+
+	/* Price-embedded labels: 9 495.00 so'm of apples at 18 990 a kg = 0.500 kg. */
+	assert_int_equal(barcode_layout_parse("PPCCCCC$$$$$K", &by_price), 0);
+	assert_true(by_price.value_is_price);
+	/* The label's 5 digits are minor units: 189.90 so'm buys 0.010 kg. */
+	assert_int_equal(catalog_lookup(f->st, &by_price, ean13("220012318990"), &p, &qty, &err),
+	    0);
+	assert_int_equal(qty, 10);
+	/* 33.33 so'm buys 0.001755... kg: rounded to the nearest gram. */
+	assert_int_equal(catalog_lookup(f->st, &by_price, ean13("220012303333"), &p, &qty, &err),
+	    0);
+	assert_int_equal(qty, 2);
+}
+
+static void
+test_deleted_products_are_not_found(void **state)
+{
+	struct fx *f = *state;
+	struct product p, found[4];
+	struct kerr err;
+	qty_t qty;
+	int64_t id;
+	char code[14];
+
+	snprintf(code, sizeof code, "%s", ean13("478000000001"));
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	id = p.id;
+	/* An older delete than the stored change loses (last write wins). */
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(catalog_delete(f->st, code, "2026-11-24T00:00:00.000Z", &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(catalog_delete(f->st, code, "2026-11-25T09:00:00.000Z", &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
+	assert_int_equal(catalog_lookup(f->st, NULL, "BREAD", &p, &qty, &err), -1);
+	assert_int_equal(catalog_search(f->st, "non", found, 4, &err), 0);
+	assert_int_equal(catalog_count(f->st), 5);
+	/* Old receipts still name it. */
+	assert_int_equal(catalog_get(f->st, id, &p, &err), 0);
+	assert_string_equal(p.name, "Non issiq");
+}
+
+static void
+test_upsert_last_write_wins(void **state)
+{
+	struct fx *f = *state;
+	struct product p;
+	struct kerr err;
+	qty_t qty;
+	const char *code = "036000291452";
+
+	put(f->st, code, "UPC", "Imported gum (old)", 1, false, 0, "2026-11-20T00:00:00.000Z");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Imported gum");
+	assert_int_equal(p.price, 500000);
+	put(f->st, code, "UPC", "Imported gum mint", 550000, false, 0, "2026-11-25T10:00:00.000Z");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Imported gum mint");
+	assert_int_equal(p.price, 550000);
+	assert_int_equal(catalog_count(f->st), 6);
+	/* The new name is searchable at once, the old one no more. */
+	assert_int_equal(catalog_search(f->st, "mint", &p, 1, &err), 1);
+	assert_string_equal(p.sku, "UPC");
+	/* Outside a transaction is a bug in the caller. */
+	assert_int_equal(catalog_upsert(f->st, &p, "2026-11-26T00:00:00.000Z", &err), -1);
+	assert_int_equal(err.code, KERR_INTERNAL);
+}
+
+static void
+test_search(void **state)
+{
+	struct fx *f = *state;
+	struct product out[8];
+	struct kerr err;
+	/* Text a cashier might type that FTS5 would otherwise read as syntax. */
+	static const char *const hostile[] = { "\"", "\"\"\"", "*", "-", "(", "NEAR(", "OR",
+		"AND NOT", "name:", "^", "sku:MILK", "\"non", "non\"", "a\"b*c", "  ", "+",
+		"'", "o'", "{name}", "NOT non", "{", "}", ":", "name : non" };
+
+	/* Every word a prefix, in any order. */
+	assert_int_equal(catalog_search(f->st, "no", out, 8, &err), 1);
+	assert_string_equal(out[0].sku, "BREAD");
+	assert_int_equal(catalog_search(f->st, "qiz ol", out, 8, &err), 1);
+	assert_string_equal(out[0].sku, "APPLE");
+	assert_true(out[0].by_weight);
+	/* Cyrillic, any case. */
+	assert_int_equal(catalog_search(f->st, "МОЛ", out, 8, &err), 1);
+	assert_string_equal(out[0].sku, "MILK");
+	assert_string_equal(out[0].barcode, ean13("478000000002"));
+	assert_int_equal(catalog_search(f->st, "мол mus", out, 8, &err), 1);
+	/* Diacritics ignored both ways. */
+	assert_int_equal(catalog_search(f->st, "cafe", out, 8, &err), 1);
+	assert_int_equal(catalog_search(f->st, "CAFÉ", out, 8, &err), 1);
+	/* By SKU too. */
+	assert_int_equal(catalog_search(f->st, "milk", out, 8, &err), 1);
+	/* Nothing, and the limit. */
+	assert_int_equal(catalog_search(f->st, "zzz", out, 8, &err), 0);
+	assert_int_equal(catalog_search(f->st, "", out, 8, &err), 0);
+	assert_int_equal(catalog_search(f->st, "i", out, 1, &err), 1);
+	assert_int_equal(catalog_search(f->st, "i", out, 0, &err), 0);
+	/* Apostrophes of Uzbek Latin. */
+	assert_int_equal(catalog_search(f->st, "ko'k", out, 8, &err), 1);
+	assert_string_equal(out[0].name, "Choy ko'k");
+
+	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		int n = catalog_search(f->st, hostile[i], out, 8, &err);
+
+		if (n < 0)
+			fail_msg("search '%s' failed: %s", hostile[i], err.msg);
+	}
+	/* Quotes are not syntax: a word with a quote in it still finds the product. */
+	assert_int_equal(catalog_search(f->st, "\"non", out, 8, &err), 1);
+}
+
+static void
+test_search_ranks_best_first(void **state)
+{
+	struct fx *f = *state;
+	struct product out[8];
+	struct kerr err;
+	int n;
+
+	put(f->st, ean13("478000000011"), "S1", "Sut Musaffo 1 l va boshqa uzun nom bilan", 1,
+	    false, 0, "2026-11-25T08:00:00.000Z");
+	put(f->st, ean13("478000000012"), "S2", "Sut", 1, false, 0, "2026-11-25T08:00:00.000Z");
+	put(f->st, ean13("478000000013"), "S3", "Sut sut sut", 1, false, 0,
+	    "2026-11-25T08:00:00.000Z");
+	n = catalog_search(f->st, "sut", out, 8, &err);
+	assert_int_equal(n, 3);
+	/* The long name that mentions it once comes last. */
+	assert_string_equal(out[2].sku, "S1");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lookup_barcode_and_sku, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_weight_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_products_are_not_found, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_upsert_last_write_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_ranks_best_first, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
