@@ -29,11 +29,17 @@
 int journal_append(store *st, const char *type, const char *payload, int64_t *seq,
     struct kerr *err);
 
-/* As journal_append, but builds the payload with the SQL expression payload_sql, which must be
- * a single SELECT returning one text column (bound parameters ?1, ?2 = a, b; pass 0 if unused).
- * This is how the core builds payloads from the state it has just written. */
+/* As journal_append, but builds the payload with payload_sql, a single SELECT returning one
+ * text column, with ?1 = a and ?2 = b (0 binds NULL for b). This is how the core builds
+ * payloads from the state it has just written. payload_sql must be a literal (it is cached). */
 int journal_append_sql(store *st, const char *type, const char *payload_sql, int64_t a,
     int64_t b, int64_t *seq, struct kerr *err);
+
+/* As journal_append_sql with more to bind: ?1 = a, ?2 = b, ?3 = c (0 binds NULL for b and c:
+ * "no approver" reads as null) and ?4 = text (may be NULL). The statement is cached, so
+ * payload_sql must be a literal. */
+int journal_append_bind(store *st, const char *type, const char *payload_sql, int64_t a,
+    int64_t b, int64_t c, const char *text, int64_t *seq, struct kerr *err);
 
 /* The hash of one event, as defined above, into out (JOURNAL_HASH_HEX bytes). Pure. */
 void journal_hash(const char *prev_hash, const char *id, int64_t seq, const char *type,

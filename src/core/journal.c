@@ -146,27 +146,38 @@ int
 journal_append_sql(store *st, const char *type, const char *payload_sql, int64_t a,
     int64_t b, int64_t *seq, struct kerr *err)
 {
-	sqlite3_stmt *q;
-	char *payload;
-	int rc;
+	return journal_append_bind(st, type, payload_sql, a, b, 0, NULL, seq, err);
+}
 
-	if (sqlite3_prepare_v2(store_db(st), payload_sql, -1, &q, NULL) != SQLITE_OK)
+int
+journal_append_bind(store *st, const char *type, const char *payload_sql, int64_t a,
+    int64_t b, int64_t c, const char *text, int64_t *seq, struct kerr *err)
+{
+	sqlite3_stmt *q = store_cached(st, payload_sql);
+	char *payload;
+	int rc, n;
+
+	if (q == NULL)
 		return store_error(st, err, "building an event");
-	/* Bind only what the statement uses; a statement with no ?2 ignores b. */
-	if (sqlite3_bind_parameter_count(q) >= 1)
+	n = sqlite3_bind_parameter_count(q);
+	if (n >= 1)
 		sqlite3_bind_int64(q, 1, a);
-	if (sqlite3_bind_parameter_count(q) >= 2)
+	if (n >= 2 && b != 0)
 		sqlite3_bind_int64(q, 2, b);
-	if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_text(q, 0) == NULL) {
-		sqlite3_finalize(q);
-		if (sqlite3_errcode(store_db(st)) != SQLITE_OK &&
-		    sqlite3_errcode(store_db(st)) != SQLITE_ROW &&
-		    sqlite3_errcode(store_db(st)) != SQLITE_DONE)
-			return store_error(st, err, "building an event");
-		return kerr_set(err, KERR_INTERNAL, "journal: %s payload query gave no row", type);
+	if (n >= 3 && c != 0)
+		sqlite3_bind_int64(q, 3, c);
+	if (n >= 4 && text != NULL)
+		sqlite3_bind_text(q, 4, text, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW || sqlite3_column_text(q, 0) == NULL) {
+		store_release(q);
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			return kerr_set(err, KERR_INTERNAL, "journal: %s payload query gave no row",
+			    type);
+		return store_error(st, err, "building an event");
 	}
 	payload = xstrdup((const char *)sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
+	store_release(q);
 	rc = journal_append(st, type, payload, seq, err);
 	free(payload);
 	return rc;

@@ -92,37 +92,6 @@ text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
 	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
 }
 
-/*
- * Appends an event whose payload a query builds from the rows just written: ?1..?3 are bound
- * to a, b, c (0 binds NULL, so "no approver" reads as null) and ?4 to text.
- */
-static int
-append_event(sale *s, const char *type, const char *sql, int64_t a, int64_t b, int64_t c,
-    const char *text, struct kerr *err)
-{
-	sqlite3_stmt *q;
-	char *payload;
-	int rc, n;
-
-	if (prepare(s, sql, &q, err) == -1)
-		return -1;
-	n = sqlite3_bind_parameter_count(q);
-	if (n >= 1) sqlite3_bind_int64(q, 1, a);
-	if (n >= 2) { if (b != 0) sqlite3_bind_int64(q, 2, b); else sqlite3_bind_null(q, 2); }
-	if (n >= 3) { if (c != 0) sqlite3_bind_int64(q, 3, c); else sqlite3_bind_null(q, 3); }
-	if (n >= 4) sqlite3_bind_text(q, 4, text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW || sqlite3_column_text(q, 0) == NULL) {
-		store_release(q);
-		return store_error(s->st, err, "recording the event");
-	}
-	payload = xstrdup((const char *)sqlite3_column_text(q, 0));
-	store_release(q);
-	rc = journal_append(s->st, type, payload, NULL, err);
-	free(payload);
-	return rc;
-}
-
 /* ---- loading ---------------------------------------------------------------------------- */
 
 static void
@@ -462,10 +431,10 @@ check_right(sale *s, enum user_right right, const struct user *approver, const c
 	if (s->id == 0)
 		return 0;
 	/* Keys in sorted order: canonical JSON (journal.h). */
-	return append_event(s, "approval.granted", "SELECT json_object('approver', "
+	return journal_append_bind(s->st, "approval.granted", "SELECT json_object('approver', "
 	    "(SELECT name FROM users WHERE id = ?3), 'right', ?4, 'sale', s.uuid, 'user', "
 	    "(SELECT name FROM users WHERE id = ?2)) FROM sales s WHERE s.id = ?1", s->id,
-	    s->user.id, approver->id, user_right_name(right), err);
+	    s->user.id, approver->id, user_right_name(right), NULL, err);
 }
 
 /* ---- public: life cycle ----------------------------------------------------------------- */
@@ -798,31 +767,25 @@ check_discount(sale *s, enum disc_kind kind, int64_t value, money_t gross,
 	return 0;
 }
 
-int
-sale_discount_line(sale *s, int index, enum disc_kind kind, int64_t value,
-    const struct user *approver, struct kerr *err)
+/* Sets a discount on one line (l) or, with l NULL, on the whole sale, whose gross is gross. */
+static int
+set_discount(sale *s, const struct sale_line *l, money_t gross, enum disc_kind kind,
+    int64_t value, const struct user *approver, struct kerr *err)
 {
-	struct sale_line *l;
 	sqlite3_stmt *q;
-	money_t gross;
 	int ok = -1;
 
-	if (must_be_open(s, err) == -1 || (l = line_at(s, index, err)) == NULL)
-		return -1;
-	if (!money_times_qty(l->price, l->qty, &gross))
-		return kerr_set(err, KERR_INPUT, "amount too large");
 	if (begin(s, err) == -1)
 		return -1;
 	if (check_discount(s, kind, value, gross, approver, err) == -1)
 		goto out;
-	if (prepare(s, "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 WHERE id = ?1", &q,
-	    err) == -1)
+	if (prepare(s, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 WHERE "
+	    "id = ?1" : "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE id = ?1",
+	    &q, err) == -1)
 		goto out;
-	sqlite3_bind_int64(q, 1, l->id);
+	sqlite3_bind_int64(q, 1, l != NULL ? l->id : s->id);
 	if (kind_name(kind) != NULL)
 		sqlite3_bind_text(q, 2, kind_name(kind), -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, 2);
 	sqlite3_bind_int64(q, 3, kind == DISC_NONE ? 0 : value);
 	if (run(s, q, err) == -1)
 		goto out;
@@ -834,12 +797,24 @@ out:
 }
 
 int
+sale_discount_line(sale *s, int index, enum disc_kind kind, int64_t value,
+    const struct user *approver, struct kerr *err)
+{
+	struct sale_line *l;
+	money_t gross;
+
+	if (must_be_open(s, err) == -1 || (l = line_at(s, index, err)) == NULL)
+		return -1;
+	if (!money_times_qty(l->price, l->qty, &gross))
+		return kerr_set(err, KERR_INPUT, "amount too large");
+	return set_discount(s, l, gross, kind, value, approver, err);
+}
+
+int
 sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct user *approver,
     struct kerr *err)
 {
-	sqlite3_stmt *q;
 	money_t gross = 0;
-	int ok = -1;
 
 	if (must_be_open(s, err) == -1)
 		return -1;
@@ -847,26 +822,7 @@ sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct use
 		return kerr_set(err, KERR_STATE, "the cart is empty");
 	for (int i = 0; i < s->nlines; i++)
 		gross += s->lines[i].voided ? 0 : s->lines[i].total;
-	if (begin(s, err) == -1)
-		return -1;
-	if (check_discount(s, kind, value, gross, approver, err) == -1)
-		goto out;
-	if (prepare(s, "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE id = ?1",
-	    &q, err) == -1)
-		goto out;
-	sqlite3_bind_int64(q, 1, s->id);
-	if (kind_name(kind) != NULL)
-		sqlite3_bind_text(q, 2, kind_name(kind), -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, 2);
-	sqlite3_bind_int64(q, 3, kind == DISC_NONE ? 0 : value);
-	if (run(s, q, err) == -1)
-		goto out;
-	ok = reload_and_recompute(s, err);
-	if (ok == 0 && s->totals.paid > s->totals.total)
-		ok = kerr_set(err, KERR_STATE, "more has been paid than the new total");
-out:
-	return finish(s, ok, false, err);
+	return set_discount(s, NULL, gross, kind, value, approver, err);
 }
 
 int
@@ -1171,12 +1127,12 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 		goto out;
 	/* A cart that never had a live line leaves no trace worth an event. */
 	if (s->nlines > 0 || s->npays > 0) {
-		if (append_event(s, "sale.voided", "SELECT json_object('approver', (SELECT name "
+		if (journal_append_bind(s->st, "sale.voided", "SELECT json_object('approver', (SELECT name "
 		    "FROM users WHERE id = ?3), 'lines', (SELECT count(*) FROM sale_lines WHERE "
 		    "sale_id = s.id AND voided = 0), 'paid', s.paid, 'sale', s.uuid, 'total', "
 		    "s.total, 'user', (SELECT name FROM users WHERE id = ?2)) FROM sales s "
 		    "WHERE s.id = ?1", s->id, s->user.id, approver != NULL ? approver->id : 0, NULL,
-		    err) == -1)
+		    NULL, err) == -1)
 			goto out;
 		if (prepare(s, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id = ?1", &q,
 		    err) == -1)

@@ -52,34 +52,6 @@ shift_current(store *st, int64_t *shift_id)
 	return open;
 }
 
-/* Builds a payload with a query (?1..?3 integers, 0 = NULL for ?3; ?4 text) and appends it. */
-static int
-append_event(store *st, const char *type, const char *sql, int64_t a, int64_t b, int64_t c,
-    const char *text, int64_t *seq, struct kerr *err)
-{
-	sqlite3_stmt *q;
-	char *payload;
-	int rc, n;
-
-	if (prepare(st, sql, &q, err, "recording the event") == -1)
-		return -1;
-	n = sqlite3_bind_parameter_count(q);
-	if (n >= 1) sqlite3_bind_int64(q, 1, a);
-	if (n >= 2) sqlite3_bind_int64(q, 2, b);
-	if (n >= 3) { if (c != 0) sqlite3_bind_int64(q, 3, c); else sqlite3_bind_null(q, 3); }
-	if (n >= 4) sqlite3_bind_text(q, 4, text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW || sqlite3_column_text(q, 0) == NULL) {
-		sqlite3_finalize(q);
-		return store_error(st, err, "recording the event");
-	}
-	payload = xstrdup((const char *)sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
-	rc = journal_append(st, type, payload, seq, err);
-	free(payload);
-	return rc;
-}
-
 /* u's right, or the approver's (then an approval.granted event names both). */
 static int
 check_right(store *st, const struct user *u, const struct user *approver,
@@ -89,7 +61,7 @@ check_right(store *st, const struct user *u, const struct user *approver,
 		return 0;
 	if (approver == NULL || !user_can(approver, right))
 		return kerr_set(err, KERR_DENIED, "%s needs a manager's approval", what);
-	return append_event(st, "approval.granted", "SELECT json_object('approver', (SELECT "
+	return journal_append_bind(st, "approval.granted", "SELECT json_object('approver', (SELECT "
 	    "name FROM users WHERE id = ?2), 'right', ?4, 'sale', NULL, 'user', (SELECT name "
 	    "FROM users WHERE id = ?1))", u->id, approver->id, 0, user_right_name(right), NULL,
 	    err);
@@ -121,7 +93,7 @@ shift_open(store *st, const struct user *u, money_t opening_float, int64_t *shif
 	if (step_done(st, q, err, "opening the shift") == -1)
 		goto fail;
 	id = sqlite3_last_insert_rowid(store_db(st));
-	if (append_event(st, "shift.opened", "SELECT json_object('float', opening_float, "
+	if (journal_append_bind(st, "shift.opened", "SELECT json_object('float', opening_float, "
 	    "'number', number, 'shift_id', id, 'user', (SELECT name FROM users WHERE id = "
 	    "user_id)) FROM shifts WHERE id = ?1", id, 0, 0, NULL, NULL, err) == -1)
 		goto fail;
@@ -165,7 +137,7 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 	if (check_right(st, u, approver, RIGHT_CASH_MOVE, amount > 0 ? "Cash in" : "Cash out",
 	    err) == -1)
 		goto fail;
-	if (append_event(st, "cash.moved", "SELECT json_object('amount', ?2, 'approver', (SELECT "
+	if (journal_append_bind(st, "cash.moved", "SELECT json_object('amount', ?2, 'approver', (SELECT "
 	    "name FROM users WHERE id = ?3), 'reason', ?4, 'shift', (SELECT number FROM shifts "
 	    "WHERE closed_at IS NULL), 'user', (SELECT name FROM users WHERE id = ?1))", u->id,
 	    amount, approver != NULL ? approver->id : 0, reason, &seq, err) == -1)
@@ -208,7 +180,7 @@ shift_no_sale(store *st, const struct user *u, const struct user *approver, stru
 	if (check_right(st, u, approver, RIGHT_NO_SALE, "Opening the drawer without a sale",
 	    err) == -1)
 		goto fail;
-	if (append_event(st, "drawer.opened", "SELECT json_object('approver', (SELECT name FROM "
+	if (journal_append_bind(st, "drawer.opened", "SELECT json_object('approver', (SELECT name FROM "
 	    "users WHERE id = ?3), 'shift', (SELECT number FROM shifts WHERE closed_at IS NULL), "
 	    "'user', (SELECT name FROM users WHERE id = ?1))", u->id, 0,
 	    approver != NULL ? approver->id : 0, NULL, NULL, err) == -1)
@@ -391,7 +363,7 @@ shift_close(store *st, const struct user *u, money_t counted_cash, struct shift_
 	if (step_done(st, q, err, "closing the shift") == -1)
 		goto fail;
 	/* Keys in sorted order: canonical JSON (journal.h). */
-	if (append_event(st, "shift.closed", "SELECT json_object('card_sales', card_sales, "
+	if (journal_append_bind(st, "shift.closed", "SELECT json_object('card_sales', card_sales, "
 	    "'cash_in', cash_in, 'cash_out', cash_out, 'cash_sales', cash_sales, 'counted', "
 	    "counted_cash, 'discount', discount_total, 'expected', expected_cash, 'float', "
 	    "opening_float, 'number', number, 'sales', sales_count, 'shift_id', id, 'total', "
