@@ -428,9 +428,13 @@ report_bad(struct import *im, long line, const char *fmt, ...)
 		im->report(im->ctx, im->name, line, reason);
 }
 
-/* True when s is valid UTF-8 with no control characters (tabs excepted). */
-static bool
-text_ok(const char *s)
+/*
+ * What is wrong with a field's text, or NULL when it is valid UTF-8 without control characters
+ * (tabs excepted). A line break or other control character would break the receipt and the
+ * canonical JSON of the events that carry the name.
+ */
+static const char *
+text_problem(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -439,27 +443,29 @@ text_ok(const char *s)
 		uint32_t cp;
 
 		if (*p < 0x80) {
+			if (*p == '\n' || *p == '\r')
+				return "has a line break";
 			if ((*p < ' ' && *p != '\t') || *p == 0x7f)
-				return false;
+				return "has a control character";
 			p++;
 			continue;
 		}
 		if ((*p & 0xe0) == 0xc0) { n = 1; cp = *p & 0x1f; }
 		else if ((*p & 0xf0) == 0xe0) { n = 2; cp = *p & 0x0f; }
 		else if ((*p & 0xf8) == 0xf0) { n = 3; cp = *p & 0x07; }
-		else return false;
+		else return "is not valid UTF-8 (save the file as UTF-8)";
 		p++;
 		for (int i = 0; i < n; i++, p++) {
 			if ((*p & 0xc0) != 0x80)
-				return false;
+				return "is not valid UTF-8 (save the file as UTF-8)";
 			cp = (cp << 6) | (*p & 0x3f);
 		}
 		/* overlong forms, surrogates and out-of-range code points */
 		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
 		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
+			return "is not valid UTF-8 (save the file as UTF-8)";
 	}
-	return true;
+	return NULL;
 }
 
 static const char *
@@ -625,8 +631,16 @@ read_row(struct import *im)
 		return;
 	}
 	for (int i = 0; i < im->nfields; i++) {
-		if (!text_ok(im->field[i])) {
-			report_bad(im, line, "field %d is not valid UTF-8 text", i + 1);
+		const char *problem = text_problem(im->field[i]);
+
+		if (problem != NULL) {
+			const char *column = "?";
+
+			for (int c = 0; c < NCOLS; c++) {
+				if (im->col[c] == i)
+					column = col_names[c];
+			}
+			report_bad(im, line, "%s %s", column, problem);
 			return;
 		}
 	}
