@@ -11,9 +11,9 @@
 #include "shift.h"
 #include "store.h"
 
-/* Completed sales since date ("2026-11-25" or RFC 3339; NULL for all) as a JSON array of
- * {id, number, total, vat, discount, lines:[...], payments:[...], created_at, completed_at,
- * cashier, shift}. Caller frees. */
+/* Completed sales since date ("2026-11-25" = midnight UTC, or RFC 3339 with Z or an offset;
+ * NULL for all; anything else KERR_INPUT) as a JSON array of {id, number, total, vat, discount,
+ * lines:[...], payments:[...], created_at, completed_at, cashier, shift}. Caller frees. */
 char *report_sales_json(store *st, const char *since, struct kerr *err);
 
 struct till_status {

@@ -12,24 +12,46 @@
 #include "report.h"
 #include "xalloc.h"
 
-/* "2026-11-25" -> "2026-11-25T00:00:00.000Z" (UTC midnight); RFC 3339 UTC passes as is. */
+/*
+ * A --since value as the stored times are written (RFC 3339 UTC with milliseconds), so it
+ * compares as text: "2026-11-25" is midnight UTC; "2026-11-25T09:30:00Z" and
+ * "2026-11-25T14:30:00+05:00" are the same instant. SQLite's date functions do the parsing and
+ * the zone arithmetic; a date that does not exist ("2026-02-30") or anything else is refused.
+ */
 static int
-normalize_since(const char *since, char *out, size_t size, struct kerr *err)
+normalize_since(store *st, const char *since, char *out, size_t size, struct kerr *err)
 {
 	size_t len = strlen(since);
-	bool date = len >= 10;
+	sqlite3_stmt *q;
+	const unsigned char *t;
+	bool ok = false;
 
-	for (size_t i = 0; i < 10 && i < len; i++) {
-		if (i == 4 || i == 7 ? since[i] != '-' : !isdigit((unsigned char)since[i]))
-			date = false;
+	/* The shapes RFC 3339 allows (SQLite would also take "now" or a Julian day number).
+	 * date(..., '+0 days') rolls 2026-02-30 over to March, so a day that does not exist
+	 * fails the comparison. */
+	if (len >= 10 && isdigit((unsigned char)since[0]) && since[4] == '-' && since[7] == '-' &&
+	    (len == 10 || since[10] == 'T' || since[10] == 't' || since[10] == ' ') &&
+	    sqlite3_prepare_v2(store_db(st), "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1), "
+	    "date(substr(?1, 1, 10), '+0 days') = substr(?1, 1, 10)", -1, &q, NULL) == SQLITE_OK) {
+		char buf[64];
+
+		/* SQLite wants 'Z' or an offset right after the time, no lower-case t or z. */
+		snprintf(buf, sizeof buf, "%s", since);
+		for (char *p = buf; *p != '\0'; p++) {
+			if (*p == 't' || *p == 'z')
+				*p = (char)(*p - 'a' + 'A');
+		}
+		sqlite3_bind_text(q, 1, buf, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(q) == SQLITE_ROW && (t = sqlite3_column_text(q, 0)) != NULL &&
+		    sqlite3_column_int(q, 1) == 1) {
+			snprintf(out, size, "%s", (const char *)t);
+			ok = true;
+		}
+		sqlite3_finalize(q);
 	}
-	if (!date || (len != 10 && since[10] != 'T'))
-		return kerr_set(err, KERR_INPUT, "bad date '%s': use YYYY-MM-DD or "
-		    "YYYY-MM-DDTHH:MM:SSZ (UTC)", since);
-	if (len == 10)
-		snprintf(out, size, "%sT00:00:00.000Z", since);
-	else
-		snprintf(out, size, "%s", since);
+	if (!ok)
+		return kerr_set(err, KERR_INPUT, "bad date '%s': use YYYY-MM-DD (midnight UTC) or "
+		    "RFC 3339 such as 2026-11-25T09:30:00Z", since);
 	return 0;
 }
 
@@ -53,7 +75,7 @@ report_sales_json(store *st, const char *since, struct kerr *err)
 	char from[40];
 	sqlite3_stmt *q;
 
-	if (since != NULL && normalize_since(since, from, sizeof from, err) == -1)
+	if (since != NULL && normalize_since(st, since, from, sizeof from, err) == -1)
 		return NULL;
 	if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(json_group_array(json(j)), '[]') "
 	    "FROM (SELECT json_object('id', s.id, 'uuid', s.uuid, 'number', s.number, "
