@@ -748,7 +748,7 @@ static int
 check_discount(sale *s, enum disc_kind kind, int64_t value, money_t gross,
     const struct user *approver, struct kerr *err)
 {
-	int64_t bp;
+	bool big;
 
 	if (kind == DISC_NONE)
 		return 0;
@@ -758,11 +758,13 @@ check_discount(sale *s, enum disc_kind kind, int64_t value, money_t gross,
 		return kerr_set(err, KERR_INPUT, "a discount cannot be more than 100%%");
 	if (kind == DISC_AMOUNT && value > gross)
 		return kerr_set(err, KERR_INPUT, "the discount is more than the amount");
+	/* Exactly: an amount is big when amount / gross > limit / 10000, no rounding either way. */
 	if (kind == DISC_PERCENT)
-		bp = value;
-	else if (gross <= 0 || !money_muldiv(value, 10000, gross, &bp))
-		bp = 10000;
-	if (bp > USER_CASHIER_DISCOUNT_BP)
+		big = value > USER_CASHIER_DISCOUNT_BP;
+	else
+		big = gross <= 0 ||
+		    (__int128)value * 10000 > (__int128)USER_CASHIER_DISCOUNT_BP * gross;
+	if (big)
 		return check_right(s, RIGHT_DISCOUNT_BIG, approver, "A discount this large", err);
 	return 0;
 }
@@ -820,8 +822,23 @@ sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct use
 		return -1;
 	if (s->totals.lines == 0)
 		return kerr_set(err, KERR_STATE, "the cart is empty");
-	for (int i = 0; i < s->nlines; i++)
-		gross += s->lines[i].voided ? 0 : s->lines[i].total;
+	/* The cart discount applies to the lines after their own discounts, before any cart
+	 * discount already given (which this one replaces): the line totals plus their shares. */
+	for (int i = 0; i < s->nlines; i++) {
+		const struct sale_line *l = &s->lines[i];
+		money_t g, own = 0;
+
+		if (l->voided)
+			continue;
+		if (!money_times_qty(l->price, l->qty, &g))
+			return kerr_set(err, KERR_INPUT, "amount too large");
+		if (l->disc_kind == DISC_PERCENT && !money_muldiv(g, l->disc_value, 10000, &own))
+			return kerr_set(err, KERR_INPUT, "amount too large");
+		if (l->disc_kind == DISC_AMOUNT)
+			own = l->disc_value;
+		if (!money_add(gross, own < g ? g - own : 0, &gross))
+			return kerr_set(err, KERR_INPUT, "amount too large");
+	}
 	return set_discount(s, NULL, gross, kind, value, approver, err);
 }
 

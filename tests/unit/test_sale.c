@@ -222,6 +222,32 @@ test_approval_for_big_discount_and_paid_void(void **state)
 	assert_int_equal(sale_totals(f->s)->lines, 2);
 }
 
+/* The cashier's 10% limit is measured exactly, against the cart before any cart discount. */
+static void
+test_cashier_discount_limit_is_exact(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+
+	add(f, "MILK");
+	add(f, "COLA");		/* 27 500 */
+	assert_int_equal(sale_discount_cart(f->s, DISC_AMOUNT, 275000, NULL, &err), 0);
+	/* Setting the same 10% again is still 10% of 27 500, not of what is left after it. */
+	assert_int_equal(sale_discount_cart(f->s, DISC_AMOUNT, 275000, NULL, &err), 0);
+	assert_int_equal(sale_totals(f->s)->total, 2475000);
+	/* One tiyin more is above the limit, however little. */
+	assert_int_equal(sale_discount_cart(f->s, DISC_AMOUNT, 275001, NULL, &err), -1);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_true(sale_needs_approval(f->s));
+	assert_int_equal(sale_totals(f->s)->total, 2475000);
+	/* A line discount counts against the line's own gross. */
+	assert_int_equal(sale_discount_line(f->s, 0, DISC_AMOUNT, 145000, NULL, &err), 0);
+	assert_int_equal(sale_discount_line(f->s, 0, DISC_AMOUNT, 145001, NULL, &err), -1);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_int_equal(sale_discount_line(f->s, 1, DISC_PERCENT, 1001, NULL, &err), -1);
+	assert_int_equal(sale_discount_line(f->s, 1, DISC_PERCENT, 1000, NULL, &err), 0);
+}
+
 static void
 test_split_payment_completes_once(void **state)
 {
@@ -490,6 +516,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_weight_label, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discounts_add_up_exactly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_approval_for_big_discount_and_paid_void, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cashier_discount_limit_is_exact, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_split_payment_completes_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume_exactly, setup, teardown),
