@@ -329,7 +329,7 @@ test_many_counts_split_into_events(void **state)
 
 	len += (size_t)snprintf(csv + len, cap - len, "barcode,name,price,stock\n");
 	for (int i = 1; i <= 1200; i++) {
-		char code[14];
+		char code[20];
 
 		snprintf(code, sizeof code, "478100%06d", i);
 		code[12] = (char)('0' + barcode_check_digit(code, 12));
