@@ -813,7 +813,8 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 			char *nl = memchr(buf + i, '\n', n - i);
 			size_t len = nl != NULL ? (size_t)(nl - (buf + i)) + 1 : n - i;
 
-			if (im.at_row_start && buf[i] != '\n' && buf[i] != '\r') {
+			/* A row starts on the first physical line that is not blank. */
+			if (im.at_row_start && strspn(buf + i, "\r\n") < len) {
 				im.row_line = im.line;
 				im.at_row_start = false;
 			}
