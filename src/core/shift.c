@@ -120,6 +120,12 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 		return kerr_set(err, KERR_INPUT, "type an amount");
 	if (reason == NULL || reason[0] == '\0')
 		return kerr_set(err, KERR_INPUT, "say why the cash moves (a reason is required)");
+	/* The reason goes into the event: control characters would print badly and escape
+	 * differently in SQLite's JSON and in jansson's, breaking the canonical payload. */
+	for (const unsigned char *p = (const unsigned char *)reason; *p != '\0'; p++) {
+		if (*p < ' ' || *p == 0x7f)
+			return kerr_set(err, KERR_INPUT, "the reason may not hold control characters");
+	}
 	if (!shift_current(st, &shift_id))
 		return kerr_set(err, KERR_STATE, "no shift is open");
 	if (amount < 0) {

@@ -176,6 +176,8 @@ test_cash_moves_need_a_manager(void **state)
 	assert_int_equal(err.code, KERR_INPUT);
 	assert_int_equal(shift_cash_move(f->st, &f->manager, NULL, 100, "", &err), -1);
 	assert_int_equal(err.code, KERR_INPUT);
+	assert_int_equal(shift_cash_move(f->st, &f->manager, NULL, 100, "bank\x1b[2J", &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
 	/* More out than the drawer should hold: 10 000 + 3 000 - 2 000 = 11 000 so'm. */
 	assert_int_equal(shift_cash_move(f->st, &f->manager, NULL, -1100001, "too much", &err),
 	    -1);
