@@ -322,6 +322,10 @@ out:
 		printf("kept %s\n", dir);
 	else
 		remove_tree(dir);
+	/* bench_core_setup made these (see bench.h). */
+	free((char *)env.csv);
+	free((char *)env.db);
+	free((char *)env.conf);
 	free(dir);
 	free(kassa);
 	free(bindir);

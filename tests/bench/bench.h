@@ -62,7 +62,8 @@ int bench_run(char *const argv[], const char *in_path, const char *out_path, dou
 void bench_product(long i, char *code, char *name);
 
 /* The parts. Each returns 0, or -1 after printing why it could not go on. */
-int bench_core_setup(struct bench_env *env);   /* catalogue, import, user: fills env */
+/* catalogue, import, user: fills env (csv, db and conf are malloc'd; main frees them) */
+int bench_core_setup(struct bench_env *env);
 int bench_core(struct bench_env *env);
 int bench_ui(struct bench_env *env);
 
