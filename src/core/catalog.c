@@ -747,12 +747,23 @@ static void
 on_field(void *data, size_t len, void *ctx)
 {
 	struct import *im = ctx;
+	char *f;
 
 	if (im->nfields >= MAX_FIELDS) {
 		im->too_many = true;
 		return;
 	}
-	im->field[im->nfields++] = xstrndup(data != NULL ? data : "", len);
+	/* A NUL byte would silently cut the field short: keep it visible as a control character,
+	 * which the row check then refuses. */
+	f = xmalloc(len + 1);
+	if (len > 0)
+		memcpy(f, data, len);
+	f[len] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		if (f[i] == '\0')
+			f[i] = '\x01';
+	}
+	im->field[im->nfields++] = f;
 }
 
 static void
@@ -813,10 +824,17 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 			char *nl = memchr(buf + i, '\n', n - i);
 			size_t len = nl != NULL ? (size_t)(nl - (buf + i)) + 1 : n - i;
 
-			/* A row starts on the first physical line that is not blank. */
-			if (im.at_row_start && strspn(buf + i, "\r\n") < len) {
-				im.row_line = im.line;
-				im.at_row_start = false;
+			/* A row starts on the first physical line that is not blank. (buf is not
+			 * NUL-terminated: look at this line's len bytes only.) */
+			if (im.at_row_start) {
+				size_t k = 0;
+
+				while (k < len && (buf[i + k] == '\r' || buf[i + k] == '\n'))
+					k++;
+				if (k < len) {
+					im.row_line = im.line;
+					im.at_row_start = false;
+				}
 			}
 			if (csv_parse(&parser, buf + i, len, on_field, on_row, &im) != len) {
 				report_bad(&im, im.row_line, "%s (a quote out of place?)",

@@ -349,6 +349,34 @@ test_many_counts_split_into_events(void **state)
 	    "'$.counts') c WHERE e.type = 'stock.counted'"));
 }
 
+/* Bytes a text editor hides: a NUL inside a name, a file of blank lines longer than one read. */
+static void
+test_hidden_bytes(void **state)
+{
+	struct fx *f = *state;
+	static const char nul[] = "barcode,name,price\n4780000000014,Non\0xyz,100\n";
+	struct kerr err;
+	size_t blank = 200000;
+	char *csv = malloc(blank + 64);
+	FILE *in;
+	long n = -1;
+
+	in = fmemopen((void *)nul, sizeof nul - 1, "r");
+	f->reports[0] = '\0';
+	f->nreports = 0;
+	assert_int_equal(catalog_import_csv(f->st, in, "nul.csv", on_bad, f, &n, &err), -1);
+	fclose(in);
+	reported(f, "nul.csv:2: name has a control character");
+	assert_int_equal(catalog_count(f->st), 0);
+
+	/* Blank lines, then the header and a row: lines are still counted right. */
+	memset(csv, '\n', blank);
+	snprintf(csv + blank, 64, "barcode,name,price\n4780000000014,Non,x\n");
+	assert_int_equal(import(f, csv, "blank.csv", &n, &err), -1);
+	free(csv);
+	reported_like(f, "blank.csv:200002: ", "price");
+}
+
 int
 main(void)
 {
@@ -359,6 +387,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reimport_updates_and_counts_stock, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_counts_split_into_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hidden_bytes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
