@@ -334,12 +334,30 @@ write_product(store *st, int64_t id, const struct product *p, const char *update
 	return id;
 }
 
-int
-catalog_upsert(store *st, const struct product *p, const char *updated_at, struct kerr *err)
+/* Control characters become spaces: names and codes end up on receipts and in events, whose
+ * canonical JSON escapes them differently in SQLite and in jansson. */
+static void
+blank_controls(char *s)
 {
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			*s = ' ';
+	}
+}
+
+int
+catalog_upsert(store *st, const struct product *given, const char *updated_at,
+    struct kerr *err)
+{
+	struct product copy = *given, *p = &copy;
 	char stored_at[40] = "";
 	int64_t id;
 
+	blank_controls(copy.sku);
+	blank_controls(copy.barcode);
+	blank_controls(copy.name);
+	blank_controls(copy.mxik);
+	blank_controls(copy.category);
 	if (!store_in_tx(st))
 		return kerr_set(err, KERR_INTERNAL, "catalog_upsert outside a transaction");
 	if (p->barcode[0] == '\0' && p->sku[0] == '\0')

@@ -237,6 +237,11 @@ test_upsert_last_write_wins(void **state)
 	/* The new name is searchable at once, the old one no more. */
 	assert_int_equal(catalog_search(f->st, "mint", &p, 1, &err), 1);
 	assert_string_equal(p.sku, "UPC");
+	/* Control characters from upstream become spaces. */
+	put(f->st, code, "UPC", "Imported\tgum\x1b mint", 550000, false, 0,
+	    "2026-11-25T11:00:00.000Z");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Imported gum  mint");
 	/* Outside a transaction is a bug in the caller. */
 	assert_int_equal(catalog_upsert(f->st, &p, "2026-11-26T00:00:00.000Z", &err), -1);
 	assert_int_equal(err.code, KERR_INTERNAL);
