@@ -40,6 +40,8 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 PRELOAD_SRC := $(wildcard tests/preload/*.c)
 TOOL_SRC := $(wildcard tests/tools/*.c)
+# The fuzz targets also build with gcc against a replay main, so make check replays the corpora.
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay-%)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
 APP_OBJ := $(APP_SRC:%.c=$(BUILD)/%.o)
@@ -116,6 +118,11 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libkassa-app.a $(BUILD)/libkass
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a $(LDLIBS_KASSA)
 
+$(BUILD)/tests/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay/replay.c $(BUILD)/libkassa.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< tests/fuzz/replay/replay.c \
+		$(BUILD)/libkassa.a $(LDLIBS_KASSA)
+
 $(BUILD)/tests/%.so: tests/preload/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
@@ -141,7 +148,7 @@ check: deps
 	@tests/run-tests $(BUILD)
 	@if [ "$(ASAN)" = 1 ]; then $(MAKE) --no-print-directory asan; fi
 
-test-build: all $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) check-layers
+test-build: all $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) $(REPLAY_BIN) check-layers
 
 unit: $(UNIT_BIN)
 	@tests/run-tests $(BUILD) unit
@@ -157,7 +164,7 @@ asan:
 		KASSA_BIN=build-asan/kassa KASSA_HUB_BIN=build-asan/kassa-hub tests/run-tests build-asan
 
 .PHONY: asan-tests
-asan-tests: $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) $(MO)
+asan-tests: $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) $(REPLAY_BIN) $(MO)
 
 check-layers:
 	@tests/check-layers
