@@ -22,8 +22,8 @@ int
 customer_search(store *st, const char *query, struct customer *out, int max,
     struct kerr *err)
 {
-	char digits[64], like[300];
-	size_t nd = 0;
+	char digits[64], like[600];
+	size_t nd = 0, nl = 0;
 	sqlite3_stmt *q;
 	int n = 0, rc;
 
@@ -37,12 +37,19 @@ customer_search(store *st, const char *query, struct customer *out, int max,
 			digits[nd++] = *p;
 	}
 	digits[nd] = '\0';
-	snprintf(like, sizeof like, "%s", query);
+	/* What the cashier typed is text, not a pattern: escape LIKE's wildcards. */
+	for (const char *p = query; *p != '\0' && nl + 2 < sizeof like; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			like[nl++] = '\\';
+		like[nl++] = *p;
+	}
+	like[nl] = '\0';
 	if (sqlite3_prepare_v2(store_db(st), "SELECT id, key, name, coalesce(phone, ''), "
 	    "coalesce(card, '') FROM customers WHERE deleted = 0 AND (card = ?1 OR "
 	    "(length(?2) >= 4 AND replace(replace(replace(replace(phone, ' ', ''), '-', ''), "
-	    "'+', ''), '(', '') LIKE '%' || ?2) OR name LIKE ?3 || '%' OR name LIKE '% ' || ?3 "
-	    "|| '%') ORDER BY card = ?1 DESC, name LIMIT ?4", -1, &q, NULL) != SQLITE_OK)
+	    "'+', ''), '(', '') LIKE '%' || ?2) OR name LIKE ?3 || '%' ESCAPE '\\' OR name LIKE "
+	    "'% ' || ?3 || '%' ESCAPE '\\') ORDER BY card = ?1 DESC, name LIMIT ?4", -1, &q,
+	    NULL) != SQLITE_OK)
 		return store_error(st, err, "searching customers");
 	sqlite3_bind_text(q, 1, query, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, digits, -1, SQLITE_STATIC);
@@ -62,12 +69,29 @@ customer_search(store *st, const char *query, struct customer *out, int max,
 	return n;
 }
 
+/* Control characters become spaces: the key goes into sale.completed events, whose canonical
+ * JSON escapes them differently in SQLite and in jansson, and names are printed. */
+static void
+blank_controls(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			*s = ' ';
+	}
+}
+
 int
-customer_upsert(store *st, const struct customer *c, const char *updated_at, int deleted,
+customer_upsert(store *st, const struct customer *given, const char *updated_at, int deleted,
     struct kerr *err)
 {
+	struct customer copy = *given, *c = &copy;
 	sqlite3_stmt *q;
 	int rc;
+
+	blank_controls(copy.key);
+	blank_controls(copy.name);
+	blank_controls(copy.phone);
+	blank_controls(copy.card);
 
 	if (!store_in_tx(st))
 		return kerr_set(err, KERR_INTERNAL, "customer_upsert outside a transaction");

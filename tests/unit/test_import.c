@@ -386,7 +386,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reimport_updates_and_counts_stock, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_many_counts_split_into_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_counts_split_into_events, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_hidden_bytes, setup, teardown),
 	};
 

@@ -186,7 +186,7 @@ test_sales_json(void **state)
 	assert_non_null(doc);
 	assert_string_equal(jtype(f->st, doc, "$[1]"), "object");
 	free(doc);
-	/* RFC 3339 in UTC, and with an offset: Tashkent's 03:00 on the 25th is 22:00Z on the 24th. */
+	/* RFC 3339 in UTC, and with an offset: 03:00 in Tashkent on the 25th is 22:00Z the 24th. */
 	doc = report_sales_json(f->st, "2026-11-24T22:00:00Z", &err);
 	assert_non_null(doc);
 	assert_int_equal(jint(f->st, doc, "$[0].number"), 1);
@@ -269,8 +269,8 @@ test_status(void **state)
 		    "'rejected', error = 'bad' WHERE seq = 2", -1, &q, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_step(q), SQLITE_DONE);
 		sqlite3_finalize(q);
-		assert_int_equal(sqlite3_prepare_v2(store_db(f->st), "DELETE FROM outbox WHERE seq = "
-		    "1", -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(store_db(f->st), "DELETE FROM outbox WHERE "
+		    "seq = 1", -1, &q, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_step(q), SQLITE_DONE);
 		sqlite3_finalize(q);
 	}

@@ -1,0 +1,141 @@
+/*
+ * Unit tests for customers on a real SQLite file: search by card, by phone digits however they
+ * are typed and by name (the typed text is never a LIKE pattern), and last-write-wins upserts.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "customer.h"
+#include "store.h"
+
+struct fx {
+	char dir[64];
+	store *st;
+};
+
+static void
+put(store *st, const char *key, const char *name, const char *phone, const char *card,
+    const char *at, int deleted)
+{
+	struct customer c;
+	struct kerr err;
+
+	memset(&c, 0, sizeof c);
+	snprintf(c.key, sizeof c.key, "%s", key);
+	snprintf(c.name, sizeof c.name, "%s", name);
+	snprintf(c.phone, sizeof c.phone, "%s", phone);
+	snprintf(c.card, sizeof c.card, "%s", card);
+	assert_int_equal(store_begin(st, &err), 0);
+	if (customer_upsert(st, &c, at, deleted, &err) != 0)
+		fail_msg("upsert %s: %s", key, err.msg);
+	assert_int_equal(store_commit(st, &err), 0);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	char path[128];
+	struct kerr err;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/kassa-customer-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(path, sizeof path, "%s/k.db", f->dir);
+	f->st = store_open(path, STORE_CREATE, &err);
+	assert_non_null(f->st);
+	put(f->st, "c1", "Aziza Karimova", "+998 90 123-45-67", "7700001", "2026-11-25T08:00:00Z",
+	    0);
+	put(f->st, "c2", "Bobur 100% Aliyev", "", "7700002", "2026-11-25T08:00:00Z", 0);
+	put(f->st, "c3", "Bobur Toshev", "+998 91 000 11 22", "", "2026-11-25T08:00:00Z", 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	store_close(f->st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void
+test_search(void **state)
+{
+	struct fx *f = *state;
+	struct customer out[4];
+	struct kerr err;
+
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 1);
+	assert_string_equal(out[0].key, "c1");
+	/* Phone digits, typed any way, matching the end of the number. */
+	assert_int_equal(customer_search(f->st, "90 123 45 67", out, 4, &err), 1);
+	assert_string_equal(out[0].key, "c1");
+	assert_int_equal(customer_search(f->st, "0001122", out, 4, &err), 1);
+	assert_string_equal(out[0].key, "c3");
+	/* Name prefix of any word, in name order. */
+	assert_int_equal(customer_search(f->st, "bob", out, 4, &err), 2);
+	assert_string_equal(out[0].key, "c2");
+	assert_int_equal(customer_search(f->st, "Kari", out, 4, &err), 1);
+	assert_int_equal(customer_search(f->st, "bob", out, 1, &err), 1);
+	/* LIKE's wildcards are plain characters here. */
+	assert_int_equal(customer_search(f->st, "%", out, 4, &err), 0);
+	assert_int_equal(customer_search(f->st, "_", out, 4, &err), 0);
+	assert_int_equal(customer_search(f->st, "100%", out, 4, &err), 1);
+	assert_string_equal(out[0].key, "c2");
+	assert_int_equal(customer_search(f->st, "", out, 4, &err), 0);
+	assert_int_equal(customer_search(f->st, "zzz", out, 4, &err), 0);
+}
+
+static void
+test_last_write_wins(void **state)
+{
+	struct fx *f = *state;
+	struct customer out[4], c;
+	struct kerr err;
+
+	/* An older change is ignored, a newer one applies, a delete hides the customer. */
+	put(f->st, "c1", "Old name", "", "7700001", "2026-11-24T00:00:00Z", 0);
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 1);
+	assert_string_equal(out[0].name, "Aziza Karimova");
+	put(f->st, "c1", "Aziza\tKarimova-Ali", "", "7700001", "2026-11-25T09:00:00Z", 0);
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 1);
+	assert_string_equal(out[0].name, "Aziza Karimova-Ali");	/* control characters blanked */
+	put(f->st, "c1", "Aziza", "", "7700001", "2026-11-25T10:00:00Z", 1);
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 0);
+	/* A card that belongs to someone else is refused. */
+	memset(&c, 0, sizeof c);
+	snprintf(c.key, sizeof c.key, "c9");
+	snprintf(c.name, sizeof c.name, "Copy");
+	snprintf(c.card, sizeof c.card, "7700002");
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(customer_upsert(f->st, &c, "2026-11-25T10:00:00Z", 0, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	store_rollback(f->st);
+	/* Outside a transaction, and without a key. */
+	assert_int_equal(customer_upsert(f->st, &c, "2026-11-25T10:00:00Z", 0, &err), -1);
+	assert_int_equal(err.code, KERR_INTERNAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_last_write_wins, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
