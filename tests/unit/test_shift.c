@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "catalog.h"
@@ -33,8 +34,8 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 	static const char csv[] = "barcode,name,price,vat,sku,stock\n"
-	    "4780000000014,Non,4000,0,BREAD,100\n"
-	    "4780000000021,Sut,14500,12,MILK,50\n";
+	    "4780000000014,\"Non \"\"issiq\"\" / \\ yangi\",4000,0,BREAD,100\n"
+	    "4780000000021,Молоко Musaffo,14500,12,MILK,50\n";
 	char path[128];
 	struct kerr err;
 	long n;
@@ -316,6 +317,39 @@ test_x_then_close_with_variance_then_z(void **state)
 }
 
 /*
+ * Every payload is canonical JSON exactly as jansson writes it (JSON_COMPACT | JSON_SORT_KEYS):
+ * what the hub recomputes to check the hash chain.
+ */
+static void
+assert_events_canonical(store *st)
+{
+	sqlite3_stmt *q;
+	int n = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT seq, type, payload FROM events "
+	    "ORDER BY seq", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *payload = (const char *)sqlite3_column_text(q, 2);
+		json_error_t jerr;
+		json_t *j = json_loads(payload, 0, &jerr);
+		char *again;
+
+		if (j == NULL)
+			fail_msg("event %lld (%s) is not JSON: %s", sqlite3_column_int64(q, 0),
+			    sqlite3_column_text(q, 1), jerr.text);
+		again = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		if (strcmp(again, payload) != 0)
+			fail_msg("event %lld (%s) is not canonical:\n  %s\n  %s",
+			    sqlite3_column_int64(q, 0), sqlite3_column_text(q, 1), payload, again);
+		free(again);
+		json_decref(j);
+		n++;
+	}
+	sqlite3_finalize(q);
+	assert_true(n > 0);
+}
+
+/*
  * Derived state agrees with the events: after a mixed session (sales with discounts and split
  * tenders, cash moves, a void, a close), fold the journal with SQL and compare it with what the
  * shifts row and products.stock say.
@@ -393,6 +427,7 @@ test_fold_events_equals_tables(void **state)
 	    "json_extract(l.value, '$.product_id') = p.id)"), 0);
 	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'MILK'"), 45000);
 	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'BREAD'"), 99000);
+	assert_events_canonical(f->st);
 }
 
 int
