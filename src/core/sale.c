@@ -370,8 +370,10 @@ recompute(sale *s, struct kerr *err)
 		if (run(s, q, err) == -1)
 			goto out;
 	}
-	for (int i = 0; i < s->npays; i++)
-		paid += s->pays[i].amount;
+	for (int i = 0; i < s->npays; i++) {
+		if (!money_add(paid, s->pays[i].amount, &paid))
+			goto overflow;
+	}
 	{
 		char now[32];
 
@@ -989,6 +991,12 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 		amount = s->totals.due;
 	if (method == PAY_CARD && amount > s->totals.due)
 		return kerr_set(err, KERR_INPUT, "a card pays at most what is due");
+	{
+		money_t sum;
+
+		if (!money_add(s->totals.paid, amount, &sum))
+			return kerr_set(err, KERR_INPUT, "amount too large");
+	}
 	if (begin(s, err) == -1)
 		return -1;
 	if (amount > 0) {

@@ -248,6 +248,28 @@ test_cashier_discount_limit_is_exact(void **state)
 	assert_int_equal(sale_discount_line(f->s, 1, DISC_PERCENT, 1000, NULL, &err), 0);
 }
 
+/* Amounts that do not fit are refused with a message, never wrapped around. */
+static void
+test_amount_too_large(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	bool done;
+
+	add(f, "MILK");
+	assert_int_equal(sale_pay(f->s, PAY_CARD, 100000, &done, &err), 0);
+	assert_int_equal(sale_pay(f->s, PAY_CASH, INT64_MAX, &done, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_non_null(strstr(err.msg, "amount too large"));
+	assert_false(done);
+	assert_int_equal(sale_totals(f->s)->paid, 100000);
+	/* A quantity whose total does not fit leaves the cart as it was. */
+	assert_int_equal(sale_add_input(f->s, NULL, "9999999999999*MILK", NULL, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_int_equal(sale_line(f->s, 0)->qty, 1000);
+	assert_int_equal(sale_totals(f->s)->total, 1450000);
+}
+
 static void
 test_split_payment_completes_once(void **state)
 {
@@ -519,6 +541,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cashier_discount_limit_is_exact, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_amount_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_payment_completes_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume_exactly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_park_recall_void, setup, teardown),
