@@ -75,7 +75,7 @@ login_draw(struct ui *ui)
 	ui_put(4, 0, COLS, "kassa", 0);
 	attroff(A_BOLD);
 	ui_put(6, 0, COLS, ui->store_name, 0);
-	ui_draw_bottom(ui, _("Type your PIN"));
+	ui_draw_bottom(ui, _("Type your PIN   F12 quit"));
 }
 
 static void

@@ -215,6 +215,11 @@ dispatch(struct ui *ui, int key, bool is_char)
 
 	if (ui->small)
 		return;
+	/* F12 at the PIN prompt closes the till (nothing is lost: the cart is stored). */
+	if (ui->prompt.active && !ui->logged_in && !is_char && key == KEY_F(12)) {
+		ui->quit = true;
+		return;
+	}
 	if (ui->prompt.active) {
 		prompt_key(ui, key, is_char);
 		return;
