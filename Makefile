@@ -57,7 +57,7 @@ APP_LIB_OBJ := $(filter-out $(BUILD)/src/cli/main.o,$(APP_OBJ))
 PO := $(wildcard po/*.po)
 MO := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/kassa.mo)
 
-.PHONY: all check unit regress asan bench demo install clean check-layers fuzz deps test-build
+.PHONY: all check unit regress asan bench demo install clean check-layers fuzz deps test-build po
 
 # `make BUILD=build-NAME` builds apart (a developer's or a helper's own tree); only the default
 # build copies the binaries to the top level.
@@ -189,6 +189,12 @@ bench: all $(BUILD)/kassa-bench
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@contrib/demo
+
+# Refresh po/kassa.pot from the UI's strings and merge it into each catalogue (then translate
+# the new entries in po/*.po by hand).
+po:
+	xgettext --from-code=UTF-8 -k_ -kN_ -c/ --package-name=kassa -o po/kassa.pot src/ui/*.c
+	for p in $(PO); do msgmerge -q --update --backup=none $$p po/kassa.pot; done
 
 # ---- install --------------------------------------------------------------------------------
 
