@@ -75,14 +75,22 @@ ui_put(int y, int x, int width, const char *utf8, int align)
 	mvaddnwstr(y, x, w, cut);
 }
 
+static char currency[8] = "UZS";
+
+void
+ui_set_currency(const char *code)
+{
+	snprintf(currency, sizeof currency, "%s", code);
+}
+
 char *
 ui_money(money_t amount, char *buf, size_t size)
 {
 	char num[40];
 
 	money_format(amount, num, sizeof num);
-	/* Written as shops write it: "12 500 so'm". */
-	snprintf(buf, size, "%s %s", num, _("so'm"));
+	/* Written as shops write it: "12 500 so'm"; other currencies by their code. */
+	snprintf(buf, size, "%s %s", num, strcmp(currency, "UZS") == 0 ? _("so'm") : currency);
 	return buf;
 }
 

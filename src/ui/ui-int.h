@@ -148,6 +148,7 @@ void ui_logout(struct ui *ui);
 int ui_width(const char *utf8);
 void ui_put(int y, int x, int width, const char *utf8, int align);  /* align: -1 0 1 */
 char *ui_money(money_t amount, char *buf, size_t size);             /* "12 500 so'm" */
+void ui_set_currency(const char *code);                             /* [till] currency */
 void ui_draw_status(struct ui *ui);
 void ui_draw_bottom(struct ui *ui, const char *hint);
 void ui_draw_big(int y, int x, const char *text);

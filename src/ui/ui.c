@@ -444,6 +444,7 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 
 	ui = xcalloc(1, sizeof *ui);
 	ui->cfg = cfg;
+	ui_set_currency(cfg->currency);
 	ui->db_path = db_path;
 	ui->sync.wake_fd = ui->sync.status_fd = -1;
 	ui->printer.wake_fd = ui->printer.status_fd = -1;
