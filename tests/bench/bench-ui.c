@@ -6,7 +6,8 @@
  * at once, as a scanner sends it) to the read that brings the new line's name to the terminal
  * (escape sequences and spaces dropped before matching), and to the end of the whole redraw
  * (the last byte before the output goes quiet for QUIET_MS). Peak RSS of the till comes from
- * wait4.
+ * wait4. KASSA_BENCH_TRACE=1 prints every timed scan on stderr (to see whether the slow ones
+ * are periodic).
  *
  * When the screen is not there yet (the till exits, or never shows a PIN prompt) the rows are
  * skipped with the reason.
@@ -300,6 +301,9 @@ bench_ui(struct bench_env *env)
 		/* On screen = the new line's name has been drawn; else the redraw's end. */
 		whole[i] = done - sent;
 		lat[i] = seen_at > 0 ? seen_at - sent : done - sent;
+		if (getenv("KASSA_BENCH_TRACE") != NULL)
+			fprintf(stderr, "scan %d at %.3f s: %.2f ms\n", i, sent - t0,
+			    lat[i] * 1e3);
 		if (seen_at > 0)
 			verified++;
 	}
