@@ -426,6 +426,8 @@ struct import {
 	struct kerr fatal;     /* a database error: stop */
 	bool failed;
 	sqlite3_stmt *seen;    /* duplicate barcodes within the file */
+	bool fts_deferred;     /* the name index is brought up to date once, at the end */
+	char *trigger_sql[2];  /* products_ai and products_au as the schema has them */
 };
 
 static void
@@ -630,6 +632,104 @@ apply_counts(store *st, struct kerr *err)
 	return 0;
 }
 
+/* Fills the columns missing from the file's header with product id's stored values. */
+static int
+keep_absent(struct import *im, int64_t id, struct product *p, struct kerr *err)
+{
+	struct product old;
+
+	if (im->col[COL_VAT] >= 0 && im->col[COL_UNIT] >= 0 && im->col[COL_SKU] >= 0 &&
+	    im->col[COL_MXIK] >= 0 && im->col[COL_CATEGORY] >= 0 && im->col[COL_PLU] >= 0)
+		return 0;
+	if (catalog_get(im->st, id, &old, err) == -1)
+		return -1;
+	if (im->col[COL_VAT] < 0)
+		p->vat_bp = old.vat_bp;
+	if (im->col[COL_UNIT] < 0)
+		p->by_weight = old.by_weight;
+	if (im->col[COL_SKU] < 0)
+		memcpy(p->sku, old.sku, sizeof p->sku);
+	if (im->col[COL_MXIK] < 0)
+		memcpy(p->mxik, old.mxik, sizeof p->mxik);
+	if (im->col[COL_CATEGORY] < 0)
+		memcpy(p->category, old.category, sizeof p->category);
+	if (im->col[COL_PLU] < 0)
+		p->plu = old.plu;
+	return 0;
+}
+
+/* Runs sql (a literal) with ?1 = id, for the deferred name index. */
+static int
+note_fts(store *st, const char *sql, int64_t id, struct kerr *err)
+{
+	sqlite3_stmt *q = store_cached(st, sql);
+	int rc;
+
+	if (q == NULL)
+		return store_error(st, err, "indexing names");
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	store_release(q);
+	return rc == SQLITE_DONE ? 0 : store_error(st, err, "indexing names");
+}
+
+/*
+ * The name index (products_fts) is kept by triggers, one row at a time. Inside a transaction
+ * every one of those writes makes FTS5 flush a tiny segment (a statement savepoint each), which
+ * was most of a 200 000-row import. So the import drops the two triggers inside its own
+ * transaction, notes what it changes, and brings the index up to date with two statements at
+ * the end, then puts the triggers back exactly as the schema has them. A rollback restores them
+ * as well. If the triggers are not found as expected, the import leaves them alone.
+ */
+static int
+defer_fts(struct import *im, struct kerr *err)
+{
+	static const char *const names[2] = { "products_ai", "products_au" };
+	sqlite3 *db = store_db(im->st);
+	sqlite3_stmt *q;
+
+	for (int i = 0; i < 2; i++) {
+		if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+		    "AND name = ?1 AND tbl_name = 'products'", -1, &q, NULL) != SQLITE_OK)
+			return store_error(im->st, err, "starting the import");
+		sqlite3_bind_text(q, 1, names[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+			im->trigger_sql[i] = xstrdup((const char *)sqlite3_column_text(q, 0));
+		sqlite3_finalize(q);
+		if (im->trigger_sql[i] == NULL)
+			return 0;	/* not the schema we know: the triggers do the work */
+	}
+	if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS import_fts_old(id INTEGER PRIMARY "
+	    "KEY, name TEXT, sku TEXT); DELETE FROM import_fts_old; CREATE TEMP TABLE IF NOT "
+	    "EXISTS import_touched(id INTEGER PRIMARY KEY); DELETE FROM import_touched; "
+	    "DROP TRIGGER products_ai; DROP TRIGGER products_au;", NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(im->st, err, "starting the import");
+	im->fts_deferred = true;
+	return 0;
+}
+
+/* The end of a deferred index: old entries out, new ones in, the triggers back. */
+static int
+finish_fts(struct import *im, struct kerr *err)
+{
+	sqlite3 *db = store_db(im->st);
+
+	if (!im->fts_deferred)
+		return 0;
+	if (sqlite3_exec(db, "INSERT INTO products_fts(products_fts, rowid, name, sku) SELECT "
+	    "'delete', id, name, sku FROM temp.import_fts_old; INSERT INTO products_fts(rowid, "
+	    "name, sku) SELECT id, name, sku FROM products WHERE id IN (SELECT id FROM "
+	    "temp.import_touched); DELETE FROM temp.import_fts_old; DELETE FROM "
+	    "temp.import_touched;", NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(im->st, err, "indexing names");
+	for (int i = 0; i < 2; i++) {
+		if (sqlite3_exec(db, im->trigger_sql[i], NULL, NULL, NULL) != SQLITE_OK)
+			return store_error(im->st, err, "indexing names");
+	}
+	im->fts_deferred = false;
+	return 0;
+}
+
 static void
 read_row(struct import *im)
 {
@@ -742,8 +842,20 @@ read_row(struct import *im)
 	if (im->bad > 0)
 		return;	/* nothing will be kept: only keep checking the rows */
 	id = existing_id(im->st, &p, stored, sizeof stored, &err);
+	/* A column the file does not have keeps what the product had: a file of barcodes and
+	 * new prices must not reset every VAT rate to 12% or clear the SKUs. */
+	if (id > 0 && keep_absent(im, id, &p, &err) == -1)
+		id = -1;
+	/* What the name index holds for a product about to change, to take it out at the end. */
+	if (id > 0 && im->fts_deferred && note_fts(im->st, "INSERT OR IGNORE INTO "
+	    "temp.import_fts_old(id, name, sku) SELECT id, name, sku FROM products WHERE id = ?1",
+	    id, &err) == -1)
+		id = -1;
 	if (id >= 0)
 		id = write_product(im->st, id, &p, im->now, &err);
+	if (id > 0 && im->fts_deferred && note_fts(im->st, "INSERT OR IGNORE INTO "
+	    "temp.import_touched(id) VALUES (?1)", id, &err) == -1)
+		id = -1;
 	if (id < 0) {
 		if (err.code == KERR_INPUT) {
 			report_bad(im, line, "%s", err.msg);
@@ -836,6 +948,8 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 		store_error(st, err, "starting the import");
 		goto out;
 	}
+	if (defer_fts(&im, err) == -1)
+		goto out;
 	while (!im.failed && (n = fread(buf, 1, sizeof buf, in)) > 0) {
 		/* A physical line at a time, so each row knows the line it starts on. */
 		for (size_t i = 0; i < n && !im.failed;) {
@@ -889,7 +1003,7 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 	}
 	sqlite3_finalize(im.seen);
 	im.seen = NULL;
-	if (apply_counts(st, err) == -1)
+	if (apply_counts(st, err) == -1 || finish_fts(&im, err) == -1)
 		goto out;
 	if (sqlite3_exec(store_db(st), "DELETE FROM import_seen; DELETE FROM import_counts", NULL,
 	    NULL, NULL) != SQLITE_OK) {
@@ -907,7 +1021,9 @@ out:
 	if (im.seen != NULL)
 		sqlite3_finalize(im.seen);
 	if (rc != 0)
-		store_rollback(st);
+		store_rollback(st);	/* the triggers too, if they were dropped */
+	free(im.trigger_sql[0]);
+	free(im.trigger_sql[1]);
 	csv_free(&parser);
 	return rc;
 }

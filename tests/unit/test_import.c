@@ -95,6 +95,17 @@ q1(store *st, const char *sql)
 	return n;
 }
 
+/* 1 when the name index agrees with the products table and its three triggers exist. */
+static int
+fts_ok(struct fx *f)
+{
+	if (sqlite3_exec(store_db(f->st), "INSERT INTO products_fts(products_fts, rank) "
+	    "VALUES ('integrity-check', 1)", NULL, NULL, NULL) != SQLITE_OK)
+		return 0;
+	return q1(f->st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+	    "tbl_name = 'products'") == 3;
+}
+
 /* The reports must hold this exact line. */
 static void
 reported(struct fx *f, const char *line)
@@ -170,6 +181,7 @@ test_good_file_any_order(void **state)
 	assert_int_equal(catalog_lookup(f->st, NULL, "036000291452", &p, &qty, &err), 0);
 	assert_int_equal(p.vat_bp, 1200);
 	assert_int_equal(catalog_lookup(f->st, NULL, "96385074", &p, &qty, &err), 0);
+	assert_int_equal(fts_ok(f), 1);
 	/* No stock column: no events at all. */
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM events"), 0);
 }
@@ -225,8 +237,9 @@ test_every_bad_row_named(void **state)
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM barcodes"), 0);
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM events"), 0);
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM stock_moves"), 0);
-	/* The store is usable afterwards: no transaction left open. */
+	/* The store is usable afterwards: no transaction left open, the triggers back. */
 	assert_false(store_in_tx(f->st));
+	assert_int_equal(fts_ok(f), 1);
 }
 
 static void
@@ -273,9 +286,9 @@ test_reimport_updates_and_counts_stock(void **state)
 	long n;
 	int64_t id;
 
-	assert_int_equal(import(f, "barcode,name,price,sku,stock\n"
-	    "4780000000014,Non,4000,BREAD,100\n"
-	    "4780000000021,Sut,14500,MILK,\n", "a.csv", &n, &err), 0);
+	assert_int_equal(import(f, "barcode,name,price,sku,stock,vat,category\n"
+	    "4780000000014,Non,4000,BREAD,100,0,Bakery\n"
+	    "4780000000021,Sut,14500,MILK,,12,Dairy\n", "a.csv", &n, &err), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(catalog_lookup(f->st, NULL, "BREAD", &p, &qty, &err), 0);
 	id = p.id;
@@ -297,11 +310,30 @@ test_reimport_updates_and_counts_stock(void **state)
 	assert_string_equal(p.name, "Non issiq");
 	assert_int_equal(p.price, 450000);
 	assert_int_equal(p.stock, 60000);
+	/* Columns the second file did not have kept their values. */
+	assert_string_equal(p.sku, "BREAD");
+	assert_int_equal(p.vat_bp, 0);
+	assert_string_equal(p.category, "Bakery");
 	assert_int_equal(q1(f->st, "SELECT qty FROM stock_moves WHERE reason = 'count' ORDER BY "
 	    "id DESC LIMIT 1"), -40000);
 	assert_int_equal(q1(f->st, "SELECT json_extract(payload, '$.counts[0].delta') FROM events "
 	    "WHERE type = 'stock.counted' ORDER BY seq DESC LIMIT 1"), -40000);
 	assert_int_equal(catalog_search(f->st, "issiq", found, 2, &err), 1);
+
+	/* Renamed: the old name is gone from the search, the new one found; the index agrees
+	 * with the table, and the triggers that keep it are all still there. */
+	assert_int_equal(import(f, "barcode,name,price\n4780000000021,Qatiq,9000\n", "r.csv", &n,
+	    &err), 0);
+	assert_int_equal(catalog_search(f->st, "sut", found, 2, &err), 0);
+	assert_int_equal(catalog_search(f->st, "qat", found, 2, &err), 1);
+	assert_string_equal(found[0].sku, "MILK");
+	/* An empty cell in a column the file has is the default: VAT 12%, no category. */
+	assert_int_equal(import(f, "barcode,name,price,vat,category\n"
+	    "4780000000014,Non issiq,4500,,\n", "d.csv", &n, &err), 0);
+	assert_int_equal(catalog_lookup(f->st, NULL, "BREAD", &p, &qty, &err), 0);
+	assert_int_equal(p.vat_bp, 1200);
+	assert_string_equal(p.category, "");
+	assert_int_equal(fts_ok(f), 1);
 
 	/* The same count again is no news: no event. */
 	assert_int_equal(import(f, "name,barcode,price,stock\n"
