@@ -839,8 +839,8 @@ read_row(struct import *im)
 		report_bad(im, line, "barcode %s appears earlier in the file", barcode);
 		return;
 	}
-	if (im->bad > 0)
-		return;	/* nothing will be kept: only keep checking the rows */
+	/* Written even after a bad row (it all rolls back then), so a clash with another
+	 * product's SKU or weight code is named for every row, not only before the first error. */
 	id = existing_id(im->st, &p, stored, sizeof stored, &err);
 	/* A column the file does not have keeps what the product had: a file of barcodes and
 	 * new prices must not reset every VAT rate to 12% or clear the SKUs. */

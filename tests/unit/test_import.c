@@ -242,6 +242,32 @@ test_every_bad_row_named(void **state)
 	assert_int_equal(fts_ok(f), 1);
 }
 
+/* Clashes only the database can see are named for every row, also after an earlier bad row. */
+static void
+test_sku_clashes_named(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	long n;
+
+	assert_int_equal(import(f, "barcode,name,price,sku,plu\n"
+	    "4780000000014,Non,4000,BREAD,\n"
+	    "4780000000021,Olma,18990,APPLE,123\n", "a.csv", &n, &err), 0);
+	assert_int_equal(import(f, "barcode,name,price,sku,plu\n"
+	    "4780000000038,Bad price,x,,\n"
+	    "4780000000045,Another bread,100,BREAD,\n"
+	    "4780000000052,Another apple,100,,123\n"
+	    "4780000000069,Twice,100,NEW,\n"
+	    "4780000000076,Twice again,100,NEW,\n", "b.csv", &n, &err), -1);
+	assert_int_equal(f->nreports, 4);
+	reported_like(f, "b.csv:2: ", "price");
+	reported_like(f, "b.csv:3: ", "SKU");
+	reported_like(f, "b.csv:4: ", "weight code");
+	reported_like(f, "b.csv:6: ", "SKU");
+	assert_int_equal(catalog_count(f->st), 2);
+	assert_int_equal(fts_ok(f), 1);
+}
+
 static void
 test_bad_header(void **state)
 {
@@ -416,6 +442,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_good_file_any_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_bad_row_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sku_clashes_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reimport_updates_and_counts_stock, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_counts_split_into_events, setup,
