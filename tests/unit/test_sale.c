@@ -270,6 +270,40 @@ test_amount_too_large(void **state)
 	assert_int_equal(sale_totals(f->s)->total, 1450000);
 }
 
+/* Voiding a whole sale after a tender needs a manager; the event names both. */
+static void
+test_void_paid_sale_needs_a_manager(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	bool done;
+	int64_t id;
+
+	add(f, "MILK");
+	add(f, "COLA");
+	id = sale_id(f->s);
+	assert_int_equal(sale_pay(f->s, PAY_CARD, 1000000, &done, &err), 0);
+	assert_int_equal(sale_void(f->s, NULL, &err), -1);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_true(sale_needs_approval(f->s));
+	assert_int_equal(sale_id(f->s), id);
+	assert_int_equal(sale_state(f->s), SALE_OPEN);
+	assert_int_equal(sale_void(f->s, &f->cashier, &err), -1);
+	assert_int_equal(sale_void(f->s, &f->manager, &err), 0);
+	assert_int_equal(sale_id(f->s), 0);		/* a new empty cart */
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided' AND "
+	    "json_extract(payload, '$.approver') = 'Rustam' AND json_extract(payload, '$.user') = "
+	    "'Dilnoza' AND json_extract(payload, '$.paid') = 1000000 AND json_extract(payload, "
+	    "'$.lines') = 2"), 1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'approval.granted' "
+	    "AND json_extract(payload, '$.right') = 'void_paid'"), 1);
+	assert_int_equal(q1(f->st, "SELECT voids_count FROM shifts"), 1);
+	/* A voided sale sells nothing: no stock moved, no takings. */
+	assert_int_equal(q1(f->st, "SELECT card_sales + cash_sales + sales_count FROM shifts"), 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM stock_moves WHERE reason = 'sale'"), 0);
+	assert_int_equal(q1(f->st, "SELECT state = 'voided' FROM sales WHERE id = 1"), 1);
+}
+
 static void
 test_split_payment_completes_once(void **state)
 {
@@ -542,6 +576,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cashier_discount_limit_is_exact, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_amount_too_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_void_paid_sale_needs_a_manager, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_split_payment_completes_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume_exactly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_park_recall_void, setup, teardown),
