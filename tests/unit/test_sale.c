@@ -350,12 +350,24 @@ test_resume_exactly(void **state)
 	int64_t id;
 	money_t total;
 
+	struct sale_line before[4];
+	struct sale_totals tb;
+	bool done;
+
 	add(f, "BREAD");
 	add(f, "2*COLA");
+	add(f, "MILK");
 	assert_int_equal(sale_discount_line(f->s, 1, DISC_AMOUNT, 50000, NULL, &err), 0);
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 750, NULL, &err), 0);
+	assert_int_equal(sale_void_line(f->s, 0, NULL, &err), 0);
+	assert_int_equal(sale_pay(f->s, PAY_CARD, 100000, &done, &err), 0);
 	id = sale_id(f->s);
 	total = sale_totals(f->s)->total;
-	/* The till dies; the next log-in finds the same cart. */
+	tb = *sale_totals(f->s);
+	assert_int_equal(sale_line_count(f->s), 3);
+	for (int i = 0; i < 3; i++)
+		before[i] = *sale_line(f->s, i);
+	/* The till dies; the next log-in finds the same cart, to the last field. */
 	sale_free(f->s);
 	f->s = sale_current(f->st, &f->cashier, &err);
 	assert_non_null(f->s);
@@ -363,6 +375,40 @@ test_resume_exactly(void **state)
 	assert_int_equal(sale_totals(f->s)->total, total);
 	assert_int_equal(sale_line(f->s, 1)->disc_value, 50000);
 	assert_int_equal(sale_line(f->s, 1)->qty, 2000);
+	assert_int_equal(sale_line_count(f->s), 3);
+	for (int i = 0; i < 3; i++) {
+		const struct sale_line *l = sale_line(f->s, i);
+
+		assert_int_equal(l->id, before[i].id);
+		assert_int_equal(l->lineno, before[i].lineno);
+		assert_int_equal(l->product_id, before[i].product_id);
+		assert_string_equal(l->code, before[i].code);
+		assert_string_equal(l->name, before[i].name);
+		assert_int_equal(l->by_weight, before[i].by_weight);
+		assert_int_equal(l->qty, before[i].qty);
+		assert_int_equal(l->price, before[i].price);
+		assert_int_equal(l->vat_bp, before[i].vat_bp);
+		assert_int_equal(l->disc_kind, before[i].disc_kind);
+		assert_int_equal(l->disc_value, before[i].disc_value);
+		assert_int_equal(l->discount, before[i].discount);
+		assert_int_equal(l->total, before[i].total);
+		assert_int_equal(l->vat, before[i].vat);
+		assert_int_equal(l->voided, before[i].voided);
+	}
+	assert_true(sale_line(f->s, 0)->voided);
+	assert_int_equal(sale_totals(f->s)->lines, tb.lines);
+	assert_int_equal(sale_totals(f->s)->subtotal, tb.subtotal);
+	assert_int_equal(sale_totals(f->s)->discount, tb.discount);
+	assert_int_equal(sale_totals(f->s)->vat, tb.vat);
+	assert_int_equal(sale_totals(f->s)->paid, 100000);
+	assert_int_equal(sale_totals(f->s)->due, tb.due);
+	assert_int_equal(sale_payment_count(f->s), 1);
+	assert_int_equal(sale_payment(f->s, 0)->method, PAY_CARD);
+	/* And it finishes from there: once. */
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
+	assert_true(done);
+	assert_int_equal(sale_number(f->s), 1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.completed'"), 1);
 }
 
 static void

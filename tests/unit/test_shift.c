@@ -428,6 +428,11 @@ test_fold_events_equals_tables(void **state)
 	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'MILK'"), 45000);
 	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'BREAD'"), 99000);
 	assert_events_canonical(f->st);
+	/* Receipt numbers have no gaps (the voided sale took none). */
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM sales WHERE state = 'completed'"), 2);
+	assert_int_equal(q1(f->st, "SELECT max(number) FROM sales"), 2);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM sales WHERE state != 'completed' AND "
+	    "number IS NOT NULL"), 0);
 }
 
 int
