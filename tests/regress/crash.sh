@@ -144,6 +144,14 @@ half = one("SELECT count(*) FROM sales WHERE state <> 'completed' AND "
            "(number IS NOT NULL OR completed_at IS NOT NULL OR event_seq IS NOT NULL AND state <> 'voided')")
 check(half == 0, "%d sales that are not completed carry a number, a completion time or an event" % half)
 check(one("SELECT count(*) FROM sales WHERE state = 'open'") <= 1, "more than one open cart")
+# A cart a kill left open or parked is whole too: its stored totals match its lines and tenders.
+for sid, state, total, vat, paid in q("SELECT id, state, total, vat_total, paid FROM sales "
+                                       "WHERE state IN ('open', 'parked')"):
+    lt, lv = c.execute("SELECT coalesce(sum(total), 0), coalesce(sum(vat), 0) FROM sale_lines "
+                       "WHERE sale_id = ? AND voided = 0", (sid,)).fetchone()
+    pays = one("SELECT coalesce(sum(amount), 0) FROM payments WHERE sale_id = ?", sid)
+    check((total, vat, paid) == (lt, lv, pays), "%s sale %d: total/vat/paid %r, its lines and "
+          "payments say %r" % (state, sid, (total, vat, paid), (lt, lv, pays)))
 stray = one("SELECT count(*) FROM stock_moves m JOIN sales s ON s.id = m.sale_id WHERE s.state <> 'completed'")
 check(stray == 0, "%d stock moves belong to sales that are not completed" % stray)
 
