@@ -336,6 +336,13 @@ test_split_payment_completes_once(void **state)
 	    "type = 'sale.completed'"), 2900000);
 	assert_int_equal(q1(f->st, "SELECT json_array_length(payload, '$.payments') FROM events "
 	    "WHERE type = 'sale.completed'"), 2);
+	/* Reprint the last receipt: a copy job; only completed sales have one. */
+	assert_int_equal(sale_last_completed(f->st), sale_id(f->s));
+	assert_int_equal(sale_reprint(f->st, sale_last_completed(f->st), &err), 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM print_jobs WHERE kind = 'copy' AND "
+	    "sale_id = 1 AND body IS NULL AND state = 'queued'"), 1);
+	assert_int_equal(sale_reprint(f->st, 999, &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
 	/* Paying again is refused: no second completion. */
 	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), -1);
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.completed'"), 1);
