@@ -453,10 +453,31 @@ sale_alloc(store *st, const struct user *u)
 	return s;
 }
 
+/* Gives the open cart s->id to s->user when someone else's name is on it. */
+static int
+take_over(sale *s, struct kerr *err)
+{
+	sqlite3_stmt *q;
+
+	if (store_begin(s->st, err) == -1)
+		return -1;
+	if (prepare(s, "UPDATE sales SET user_id = ?2 WHERE id = ?1", &q, err) == -1)
+		goto fail;
+	sqlite3_bind_int64(q, 1, s->id);
+	sqlite3_bind_int64(q, 2, s->user.id);
+	if (run(s, q, err) == -1)
+		goto fail;
+	return store_commit(s->st, err);
+fail:
+	store_rollback(s->st);
+	return -1;
+}
+
 sale *
 sale_current(store *st, const struct user *u, struct kerr *err)
 {
 	sqlite3_stmt *q;
+	int64_t owner = 0;
 	sale *s;
 	int rc;
 
@@ -475,14 +496,20 @@ sale_current(store *st, const struct user *u, struct kerr *err)
 		goto fail;
 	}
 	/* The open cart of this till, exactly as it was left. */
-	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM sales WHERE state = 'open' "
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, user_id FROM sales WHERE state = 'open' "
 	    "ORDER BY id DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK) {
 		store_error(st, err, "reading the open sale");
 		goto fail;
 	}
-	if (sqlite3_step(q) == SQLITE_ROW)
+	if (sqlite3_step(q) == SQLITE_ROW) {
 		s->id = sqlite3_column_int64(q, 0);
+		owner = sqlite3_column_int64(q, 1);
+	}
 	sqlite3_finalize(q);
+	/* A cart left by another cashier is finished by the one now logged in, as a recalled
+	 * sale is: the receipt and the sale.completed event name who took the money. */
+	if (s->id != 0 && u != NULL && owner != u->id && take_over(s, err) == -1)
+		goto fail;
 	if (load(s, err) == -1)
 		goto fail;
 	return s;

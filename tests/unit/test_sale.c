@@ -411,11 +411,19 @@ test_resume_exactly(void **state)
 	assert_int_equal(sale_totals(f->s)->due, tb.due);
 	assert_int_equal(sale_payment_count(f->s), 1);
 	assert_int_equal(sale_payment(f->s, 0)->method, PAY_CARD);
+	/* Another cashier logging in finishes it under their own name. */
+	sale_free(f->s);
+	f->s = sale_current(f->st, &f->manager, &err);
+	assert_non_null(f->s);
+	assert_int_equal(sale_id(f->s), id);
+	assert_string_equal(sale_cashier(f->s), "Rustam");
+	assert_int_equal(sale_totals(f->s)->total, total);
 	/* And it finishes from there: once. */
 	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
 	assert_true(done);
 	assert_int_equal(sale_number(f->s), 1);
-	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.completed'"), 1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.completed' AND "
+	    "json_extract(payload, '$.cashier') = 'Rustam'"), 1);
 }
 
 static void
