@@ -100,6 +100,13 @@ catalog_lookup(store *st, const struct weight_layout *layout, const char *code,
 	/* Scanners send a UPC-A as a 13-digit EAN with a leading 0: try the 12-digit form. */
 	if (rc == 0 && len == 13 && code[0] == '0')
 		rc = find_one(st, by_barcode_sql, code + 1, 0, p, err);
+	/* ... and the other way round, when the catalogue holds the 13-digit form. */
+	if (rc == 0 && len == 12) {
+		char ean[14];
+
+		snprintf(ean, sizeof ean, "0%s", code);
+		rc = find_one(st, by_barcode_sql, ean, 0, p, err);
+	}
 	if (rc == 0)
 		rc = find_one(st, by_sku_sql, code, 0, p, err);
 	if (rc != 0)

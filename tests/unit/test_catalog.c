@@ -122,6 +122,11 @@ test_lookup_barcode_and_sku(void **state)
 	/* A UPC-A as a scanner may send it: 13 digits with a leading 0. */
 	assert_int_equal(catalog_lookup(f->st, NULL, "0036000291452", &p, &qty, &err), 0);
 	assert_string_equal(p.sku, "UPC");
+	/* And a UPC-A scanned as 12 digits when the catalogue has the 13-digit form. */
+	put(f->st, "0614141000036", "UPC13", "Imported tea", 700000, false, 0,
+	    "2026-11-25T08:00:00.000Z");
+	assert_int_equal(catalog_lookup(f->st, NULL, "614141000036", &p, &qty, &err), 0);
+	assert_string_equal(p.sku, "UPC13");
 }
 
 static void
