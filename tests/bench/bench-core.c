@@ -463,7 +463,7 @@ profile_sales(const struct bench_env *env, store *st, const struct user *u, unsi
  * table, with the store's journal_mode and synchronous, in the same directory. It runs in
  * turns with kassa's sales (ROUNDS of each), so a slow patch of the disk hits both sides.
  */
-#define ROUNDS 5
+#define ROUNDS 10
 
 struct base {
 	sqlite3 *db;
@@ -550,7 +550,7 @@ bench_sales(const struct bench_env *env, store *st)
 	struct user u;
 	struct kerr err;
 	char val[48], base[48], ratio[24], profile[256];
-	double t0, secs = 0, bsecs = 0, part, rate, brate;
+	double t0, secs = 0, bsecs = 0, part, rate, brate, mratio, ratios[ROUNDS];
 	int64_t shift_id;
 	unsigned seed = 4;
 	size_t k, len = 0, from;
@@ -586,9 +586,14 @@ bench_sales(const struct bench_env *env, store *st)
 		if (len >= sizeof profile)
 			len = sizeof profile - 1;
 	}
-	c.n = 0;
 
+	/* The baseline's warm-up: the first sale's commits, so both sides start with a WAL. */
+	if (base_replay(&b, &c, 0, c.n) < 0)
+		goto out;
+	c.n = 0;
 	for (r = 0; r < ROUNDS; r++) {
+		double ksecs;
+
 		n = r == ROUNDS - 1 ? env->sales - done : env->sales / ROUNDS;
 		from = c.n;
 		t0 = bench_now();
@@ -596,11 +601,13 @@ bench_sales(const struct bench_env *env, store *st)
 			if (one_sale(env, st, &u, &seed, &err) == -1)
 				goto fail;
 		}
-		secs += bench_now() - t0;
+		ksecs = bench_now() - t0;
+		secs += ksecs;
 		done += n;
 		if ((part = base_replay(&b, &c, from, c.n)) < 0)
 			goto out;
 		bsecs += part;
+		ratios[r] = ksecs / part;
 	}
 	for (k = 0; k < c.n; k++)
 		rows += c.rows[k];
@@ -608,19 +615,23 @@ bench_sales(const struct bench_env *env, store *st)
 
 	rate = env->sales / secs;
 	brate = env->sales / bsecs;
+	/* The ratio is the median of the turns' ratios: one slow fsync on either side moves a
+	 * sum, not a median. */
+	mratio = bench_quantile(ratios, ROUNDS, 0.5);
 	snprintf(val, sizeof val, "%.1f sales/s", rate);
 	snprintf(base, sizeof base, "%.1f sales/s", brate);
-	snprintf(ratio, sizeof ratio, "%.2fx", brate / rate);
-	bench_row("completed sales per second", val, "within 2x", base, ratio, brate / rate <= 2);
+	snprintf(ratio, sizeof ratio, "%.2fx", mratio);
+	bench_row("completed sales per second", val, "within 2x", base, ratio, mratio <= 2);
 	bench_note("%d sales of %d lines paid in cash (sale_current, sale_add_input x%d, sale_pay) "
 	    "in %.2f s; %zu durable commits, %ld rows", env->sales, SALE_LINES, SALE_LINES, secs,
 	    c.n, rows);
 	bench_note("one sale = %d commits writing %d rows (%s; sqlite3_total_changes per commit "
 	    "hook): the cart is stored on every change", one_commits, one_rows, profile);
 	bench_note("baseline: the same %zu commits of the same row counts as bare INSERTs, "
-	    "in %.2f s, in %d turns with the sales; ratio = baseline rate / kassa rate", c.n,
-	    bsecs, ROUNDS);
-	if (brate / rate > 2)
+	    "in %.2f s, in %d turns with the sales; ratio = the median over the turns of kassa's "
+	    "time / the baseline's (from %.2f to %.2f; of the sums: %.2f)", c.n, bsecs, ROUNDS,
+	    ratios[0], ratios[ROUNDS - 1], brate / rate);
+	if (mratio > 2)
 		profile_sales(env, st, &u, &seed, 50);
 	rc = 0;
 	goto out;

@@ -8,7 +8,7 @@
  *   kassa-bench [-k] [-n PRODUCTS] [-s SALES] [-d DIR]
  *
  *   -n PRODUCTS  catalogue size (default 200000)
- *   -s SALES     sales to time (default 300)
+ *   -s SALES     sales to time (default 1000)
  *   -d DIR       where the scratch directory goes (default $TMPDIR, else /var/tmp: a disk,
  *                since durable commits on tmpfs would measure nothing)
  *   -k           keep the scratch directory and say where it is
@@ -249,7 +249,7 @@ main(int argc, char **argv)
 
 	memset(&env, 0, sizeof env);
 	env.products = 200000;
-	env.sales = 300;
+	env.sales = 1000;
 	if (base == NULL || *base == '\0')
 		base = "/var/tmp";
 	while ((c = getopt(argc, argv, "d:kn:s:")) != -1) {
