@@ -435,6 +435,45 @@ test_hidden_bytes(void **state)
 	reported_like(f, "blank.csv:200002: ", "price");
 }
 
+/*
+ * The import drops and restores the name-index triggers inside its transaction: another
+ * connection (the till, running while the office imports) must see them afterwards and keep
+ * the index right with its own statements, prepared before the import.
+ */
+static void
+test_other_connection_after_import(void **state)
+{
+	struct fx *f = *state;
+	struct product p, found[2];
+	struct kerr err;
+	char path[128];
+	qty_t qty;
+	store *till;
+	long n;
+
+	snprintf(path, sizeof path, "%s/k.db", f->dir);
+	till = store_open(path, 0, &err);
+	assert_non_null(till);
+	assert_int_equal(catalog_search(till, "non", found, 2, &err), 0);
+	assert_int_equal(import(f, "barcode,name,price\n4780000000014,Non,4000\n", "a.csv", &n,
+	    &err), 0);
+	assert_int_equal(catalog_search(till, "non", found, 2, &err), 1);
+	/* A change from the till's connection goes through the restored triggers. */
+	memset(&p, 0, sizeof p);
+	snprintf(p.barcode, sizeof p.barcode, "4780000000021");
+	snprintf(p.name, sizeof p.name, "Sut Musaffo");
+	p.price = 1450000;
+	p.vat_bp = 1200;
+	assert_int_equal(store_begin(till, &err), 0);
+	assert_int_equal(catalog_upsert(till, &p, "2030-01-01T00:00:00.000Z", &err), 0);
+	assert_int_equal(store_commit(till, &err), 0);
+	assert_int_equal(catalog_search(till, "musaf", found, 2, &err), 1);
+	assert_int_equal(catalog_search(f->st, "musaf", found, 2, &err), 1);
+	assert_int_equal(catalog_lookup(till, NULL, "4780000000014", &p, &qty, &err), 0);
+	store_close(till);
+	assert_int_equal(fts_ok(f), 1);
+}
+
 int
 main(void)
 {
@@ -448,6 +487,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_many_counts_split_into_events, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_hidden_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_connection_after_import, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
