@@ -145,11 +145,13 @@ catalog_get(store *st, int64_t id, struct product *p, struct kerr *err)
 }
 
 /* Turns what the cashier typed into an FTS5 query: every word a quoted prefix, so nothing the
- * user types is taken as FTS syntax. Returns NULL when there is no word. Caller frees. */
+ * user types is taken as FTS syntax. A double quote separates words, as the tokenizer splits
+ * names there too. Returns NULL when there is no word. Caller frees. */
 static char *
 fts_query(const char *text)
 {
-	size_t cap = strlen(text) * 2 + 16, o = 0;
+	/* Worst case "a b c": every 2 bytes typed become 5 ("a"* and a space). */
+	size_t cap = strlen(text) * 3 + 16, o = 0;
 	char *q = xmalloc(cap);
 	const char *p = text;
 
@@ -161,11 +163,8 @@ fts_query(const char *text)
 		if (o > 0)
 			q[o++] = ' ';
 		q[o++] = '"';
-		while (*p != '\0' && !isspace((unsigned char)*p)) {
-			if (*p != '"')
-				q[o++] = *p;
-			p++;
-		}
+		while (*p != '\0' && !isspace((unsigned char)*p) && *p != '"')
+			q[o++] = *p++;
 		q[o++] = '"';
 		q[o++] = '*';
 	}

@@ -296,6 +296,19 @@ test_search(void **state)
 	}
 	/* Quotes are not syntax: a word with a quote in it still finds the product. */
 	assert_int_equal(catalog_search(f->st, "\"non", out, 8, &err), 1);
+	assert_int_equal(catalog_search(f->st, "non\"iss", out, 8, &err), 1);
+	/* Many one-letter words: the query grows to 2.5 times what was typed. */
+	{
+		char many[400];
+
+		for (size_t i = 0; i + 2 < sizeof many; i += 2) {
+			many[i] = (char)('a' + i % 26);
+			many[i + 1] = i % 4 == 0 ? ' ' : '"';
+		}
+		many[sizeof many - 2] = 'z';
+		many[sizeof many - 1] = '\0';
+		assert_true(catalog_search(f->st, many, out, 8, &err) >= 0);
+	}
 }
 
 static void
