@@ -29,7 +29,7 @@ normalize_since(store *st, const char *since, char *out, size_t size, struct ker
 	/* The shapes RFC 3339 allows (SQLite would also take "now" or a Julian day number).
 	 * date(..., '+0 days') rolls 2026-02-30 over to March, so a day that does not exist
 	 * fails the comparison. */
-	if (len >= 10 && isdigit((unsigned char)since[0]) && since[4] == '-' && since[7] == '-' &&
+	if (len >= 10 && len < 40 && isdigit((unsigned char)since[0]) && since[4] == '-' && since[7] == '-' &&
 	    (len == 10 || since[10] == 'T' || since[10] == 't' || since[10] == ' ') &&
 	    sqlite3_prepare_v2(store_db(st), "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1), "
 	    "date(substr(?1, 1, 10), '+0 days') = substr(?1, 1, 10)", -1, &q, NULL) == SQLITE_OK) {

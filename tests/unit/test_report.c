@@ -205,7 +205,8 @@ test_sales_json(void **state)
 	{
 		static const char *const bad[] = { "yesterday", "2026-13-01", "2026-02-30",
 			"25.11.2026", "2026-11-25T25:00:00Z", "now", "2460000.5", "",
-			"2026-11-2", "2026-11-25X" };
+			"2026-11-2", "2026-11-25X",
+			"2026-11-25T10:00:00Z                                          garbage" };
 
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 			doc = report_sales_json(f->st, bad[i], &err);
