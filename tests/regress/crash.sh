@@ -66,6 +66,7 @@ awk -v n="$rounds" -v s="$seed" 'BEGIN { srand(s); for (i = 0; i < n; i++) print
 i=0
 while read -r ms; do
 	i=$((i + 1))
+	echo "round $i" >> "$t/done"
 	"$cs" -s $((seed + i)) -u "$uid" "$db" "$t/codes" >> "$t/done" 2>> "$t/child-err" &
 	pid=$!
 	sleep "$ms"
@@ -169,6 +170,36 @@ for line in open(done_path, encoding="utf-8"):
           % (f[2], f[1], "missing" if f[2] not in by_uuid else "number %s" % by_uuid[f[2]]))
 check(reported > 0, "no child reported a completed sale")
 
+# The cart survives a kill: each run starts with "resume ID LINES PAID" (what sale_current gave
+# back); the killed runs before it printed "cart ID LINES PAID" after each change the core had
+# stored. The cart resumed must be that one with no fewer lines (voided ones count) and no less
+# paid; one more change may have been stored after the last line printed. If another cart is
+# resumed, the old one must still be in the database with its lines (parked, completed, voided).
+last = None
+resumed = 0
+for line in open(done_path, encoding="utf-8"):
+    if not line.endswith("\n"):
+        continue
+    f = line.split()
+    if f and f[0] == "done":
+        last = None
+    elif len(f) == 4 and f[0] == "cart":
+        last = tuple(int(x) for x in f[1:])
+    elif len(f) == 4 and f[0] == "resume":
+        rid, rn, rp = (int(x) for x in f[1:])
+        if last is not None:
+            resumed += 1
+            lid, ln, lp = last
+            if rid == lid:
+                check(rn >= ln and rp >= lp, "cart %d resumed with %d lines, %d paid; before the "
+                      "kill it had %d lines, %d paid" % (rid, rn, rp, ln, lp))
+            else:
+                got = one("SELECT count(*) FROM sale_lines WHERE sale_id = ?", lid)
+                check(got >= ln, "cart %d had %d lines before the kill, the database has %d"
+                      % (lid, ln, got))
+        last = (rid, rn, rp)
+check(resumed > 0, "no run resumed a cart a kill had left")
+
 # Derived state agrees with what it is derived from.
 skew = q("SELECT p.id, p.stock, coalesce(sum(m.qty), 0) FROM products p LEFT JOIN stock_moves m "
          "ON m.product_id = p.id GROUP BY p.id HAVING p.stock <> coalesce(sum(m.qty), 0)")
@@ -192,8 +223,8 @@ for (shift,) in q("SELECT id FROM shifts"):
           "shift %d: voids_count %d, voided sales %d" % (shift, sh[7],
           one("SELECT count(*) FROM sales WHERE shift_id = ? AND state = 'voided'", shift)))
 
-print("%d completed sales, %d reported done, %d events, %d voided, %d open, %d parked" % (
-    len(completed), reported, n, one("SELECT count(*) FROM sales WHERE state = 'voided'"),
+print("%d completed sales, %d reported done, %d carts resumed, %d events, %d voided, %d open, "
+      "%d parked" % (len(completed), reported, resumed, n, one("SELECT count(*) FROM sales WHERE state = 'voided'"),
     one("SELECT count(*) FROM sales WHERE state = 'open'"),
     one("SELECT count(*) FROM sales WHERE state = 'parked'")))
 for b in bad[:30]:
@@ -223,7 +254,7 @@ PY
 before=$(grep -c '^done ' "$t/done")
 "$cs" -n 3 -s "$seed" -u "$uid" "$db" "$t/codes" > "$t/out" 2> "$t/err" || fail "crash-sales -n 3 after the kills"
 [ "$(grep -c '^done ' "$t/out")" -eq 3 ] || fail "crash-sales -n 3 did not complete 3 sales"
-cat "$t/out" >> "$t/done"
+{ echo "round final"; cat "$t/out"; } >> "$t/done"
 python3 "$t/check.py" "$db" "$t/done" > "$t/out" 2>&1 || fail "the database after the last sales"
 k journal verify > "$t/out" 2> "$t/err" || fail "kassa journal verify at the end"
 echo "ok ($before + 3 sales)"

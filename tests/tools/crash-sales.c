@@ -14,7 +14,9 @@
  *
  * After each completed sale it prints "done NUMBER UUID" on stdout and flushes, so the parent
  * knows which sales the core had reported complete when the kill came: those must all be in
- * the database. Every failure is fatal (a message on stderr, exit 1); a crash test tells a
+ * the database. Likewise "cart ID LINES PAID" after each stored change of the cart, and at the
+ * start "resume ID LINES PAID" for the cart sale_current gave back: the next run must resume
+ * what the killed one had stored. Every failure is fatal (a message on stderr, exit 1); a crash test tells a
  * death by its own hand from a kill by the exit status.
  *
  *   -o FLOAT    open a shift (float in minor units) when none is open
@@ -93,6 +95,16 @@ read_codes(struct run *r, const char *path)
 	}
 }
 
+/* "cart ID LINES PAID" after every change the core has stored: the crash test checks that
+ * the next run resumes that cart with no less (LINES counts voided lines too). */
+static void
+say_cart(const sale *s)
+{
+	printf("cart %lld %d %lld\n", (long long)sale_id(s), sale_line_count(s),
+	    (long long)sale_totals(s)->paid);
+	fflush(stdout);
+}
+
 /* A line that is not voided, or -1. */
 static int
 live_line(struct run *r, const sale *s)
@@ -128,6 +140,8 @@ ring_up(struct run *r, sale *s)
 			die("sale_parked_list", &err);
 		if (n > 0 && sale_recall(s, parked[0].id, &err) == -1)
 			die("sale_recall (leftover)", &err);
+		if (n > 0)
+			say_cart(s);
 	}
 	n = 1 + (int)rnd(r, 5);
 	for (i = 0; i < n; i++) {
@@ -139,6 +153,7 @@ ring_up(struct run *r, sale *s)
 			snprintf(input, sizeof input, "%s", code);
 		if (sale_add_input(s, &r->layout, input, &idx, &err) == -1)
 			die(input, &err);
+		say_cart(s);
 	}
 	if (rnd(r, 20) == 0 && (idx = live_line(r, s)) != -1 &&
 	    sale_void_line(s, idx, NULL, &err) == -1)
@@ -165,6 +180,7 @@ ring_up(struct run *r, sale *s)
 		if (sale_recall(s, id, &err) == -1)
 			die("sale_recall", &err);
 	}
+	say_cart(s);
 	if (rnd(r, 30) == 0 || sale_totals(s)->lines == 0) {
 		if (sale_void(s, NULL, &err) == -1)
 			die("sale_void", &err);
@@ -198,6 +214,8 @@ pay(struct run *r, sale *s)
 	default:
 		if (due >= 2 && sale_pay(s, PAY_CARD, due / 2, &completed, &err) == -1)
 			die("sale_pay split card", &err);
+		if (!completed)
+			say_cart(s);
 		if (!completed && sale_pay(s, PAY_CASH, 0, &completed, &err) == -1)
 			die("sale_pay split cash", &err);
 		break;
@@ -216,6 +234,7 @@ main(int argc, char **argv)
 	struct kerr err;
 	long long count = -1, done = 0, opening = -1, user_id = 1, seed = 1;
 	int64_t shift_id = 0;
+	bool first = true;
 	int c, i;
 
 	memset(&r, 0, sizeof r);
@@ -259,6 +278,13 @@ main(int argc, char **argv)
 
 		if (s == NULL)
 			die("sale_current", &err);
+		if (first) {
+			/* What a killed run left: "resume ID LINES PAID". */
+			printf("resume %lld %d %lld\n", (long long)sale_id(s), sale_line_count(s),
+			    (long long)sale_totals(s)->paid);
+			fflush(stdout);
+			first = false;
+		}
 		/* A cart resumed with a tender already on it is paid off as it is. */
 		if (sale_totals(s)->paid > 0 || ring_up(&r, s)) {
 			pay(&r, s);
