@@ -1,0 +1,56 @@
+/*
+ * sync-int.h: what the files of the sync process share (private to src/sync).
+ *
+ * The sync process owns its own store connection and its own libcurl handle; nothing here is
+ * ever used in the till's process. One cycle pushes the outbox until it is empty or a push
+ * fails, then pulls the catalogue changes once.
+ */
+#ifndef KASSA_SYNC_INT_H
+#define KASSA_SYNC_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "kerr.h"
+#include "store.h"
+
+struct sync_http {
+	long status;            /* HTTP status, 0 when no reply (connection failed) */
+	long retry_after;       /* seconds from Retry-After, 0 when none */
+	char *body;             /* reply body, NUL-terminated (owned; sync_http_free) */
+	size_t len;
+};
+
+struct sync_ctx {
+	const struct config *cfg;
+	store *st;
+	void *curl;             /* CURL * */
+	char device_id[64];
+	int failures;           /* consecutive failed exchanges, for the back-off */
+	long wait_s;            /* how long to wait before the next try (0: at once) */
+	bool online;
+	char last_error[256];
+	int verbose;
+};
+
+/* sync-http.c: one request with the timeouts, TLS and bearer token of the config.
+ * body NULL means GET. Returns 0 when a reply (any status) came back, -1 with err when not. */
+int sync_http_request(struct sync_ctx *c, const char *url, const char *body,
+    struct sync_http *reply, struct kerr *err);
+void sync_http_free(struct sync_http *reply);
+
+/* sync-push.c: posts one batch of the outbox. *sent = events posted (0: nothing pending).
+ * Returns 0 when the hub answered with a valid reply (marked in the outbox), else -1 with err
+ * (and c->wait_s set from Retry-After or the kind of failure). */
+int sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err);
+
+/* sync-pull.c: pulls and applies catalogue changes from the stored cursor until "more" is
+ * false. Returns 0, or -1 with err. */
+int sync_pull(struct sync_ctx *c, struct kerr *err);
+
+/* sync-loop.c: records a failure: the back-off (exponential, full jitter, capped; Retry-After
+ * honoured) goes into c->wait_s and the message into c->last_error and meta. */
+void sync_failed(struct sync_ctx *c, long retry_after, bool slow, const struct kerr *err);
+
+#endif

@@ -1,0 +1,310 @@
+/*
+ * sync-loop.c: the sync process. `kassa sync` runs the loop in the foreground, `kassa sync
+ * --once` one cycle, and the till forks it as a worker (sync_spawn) that it wakes after each
+ * commit and that reports its state back for the status bar.
+ *
+ * A cycle: push batches until the outbox is empty or a push fails, then pull the catalogue.
+ * Failures back off exponentially with full jitter (base and cap from the config), honouring
+ * Retry-After; a refused token is retried at the cap. The state (last sync, last error) is kept
+ * in meta so `kassa status` shows it too.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <sqlite3.h>
+
+#include "journal.h"
+#include "log.h"
+#include "sync-int.h"
+#include "sync.h"
+#include "xalloc.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+void
+sync_failed(struct sync_ctx *c, long retry_after, bool slow, const struct kerr *err)
+{
+	long cap = c->cfg->sync_backoff_cap, base = c->cfg->sync_backoff_base, ceiling;
+
+	c->failures++;
+	c->online = false;
+	snprintf(c->last_error, sizeof c->last_error, "%s", err->msg);
+	/* Full jitter: a random wait up to base * 2^failures, so many tills coming back online
+	 * at once do not all knock on the hub together. */
+	ceiling = base;
+	for (int i = 1; i < c->failures && ceiling < cap; i++)
+		ceiling *= 2;
+	if (ceiling > cap || slow)
+		ceiling = cap;
+	c->wait_s = slow ? cap : (long)(random() % (ceiling + 1));
+	if (c->wait_s < 1)
+		c->wait_s = 1;
+	if (retry_after > c->wait_s)
+		c->wait_s = retry_after;
+	log_info("sync: %s (next try in %ld s)", err->msg, c->wait_s);
+}
+
+static int64_t
+count_outbox(store *st, const char *state)
+{
+	sqlite3_stmt *q;
+	int64_t n = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM outbox WHERE state = ?1", -1,
+	    &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* Seconds since the oldest pending event was written (0 when none). */
+static int64_t
+oldest_age(store *st)
+{
+	sqlite3_stmt *q;
+	int64_t age = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT CAST((julianday('now') - julianday(e.at)) * "
+	    "86400 AS INTEGER) FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.state = "
+	    "'pending' ORDER BY o.seq LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		age = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return age > 0 ? age : 0;
+}
+
+/* Keeps the outcome of a cycle in meta, for `kassa status` and the next start. */
+static void
+record(struct sync_ctx *c, bool ok)
+{
+	struct kerr err;
+	char now[32];
+
+	if (store_begin(c->st, &err) == -1)
+		return;
+	if ((ok && store_meta_set(c->st, "sync_last_at", store_now(now, sizeof now), &err) == -1) ||
+	    store_meta_set(c->st, "sync_last_error", ok ? "" : c->last_error, &err) == -1) {
+		store_rollback(c->st);
+		return;
+	}
+	store_commit(c->st, &err);
+}
+
+/* One cycle. Returns 0 when everything went through, -1 on a failure (c->wait_s set). */
+static int
+cycle(struct sync_ctx *c)
+{
+	struct kerr err;
+	int sent = 0;
+
+	kerr_clear(&err);
+	c->wait_s = 0;
+	do {
+		if (sync_push_batch(c, &sent, &err) == -1) {
+			record(c, false);
+			return -1;
+		}
+	} while (sent > 0 && !stopping);
+	if (sync_pull(c, &err) == -1) {
+		sync_failed(c, c->wait_s, err.code == KERR_DENIED, &err);
+		record(c, false);
+		return -1;
+	}
+	c->failures = 0;
+	c->online = true;
+	c->last_error[0] = '\0';
+	record(c, true);
+	return 0;
+}
+
+static void
+report(struct sync_ctx *c, int status_fd)
+{
+	char pending[24], rejected[24], age[24], *last;
+
+	snprintf(pending, sizeof pending, "%lld", (long long)count_outbox(c->st, "pending"));
+	snprintf(rejected, sizeof rejected, "%lld", (long long)count_outbox(c->st, "rejected"));
+	snprintf(age, sizeof age, "%lld", (long long)oldest_age(c->st));
+	last = store_meta_get(c->st, "sync_last_at");
+	worker_report(status_fd, "online", c->online ? "1" : "0", "pending", pending, "rejected",
+	    rejected, "oldest_age", age, "last_error", c->last_error, "last_sync",
+	    last != NULL ? last : "", (char *)NULL);
+	free(last);
+}
+
+/* Opens the sync process's own connections (never inherited across fork). */
+static int
+ctx_open(struct sync_ctx *c, const struct config *cfg, const char *db_path, int verbose,
+    struct kerr *err)
+{
+	char *device;
+
+	memset(c, 0, sizeof *c);
+	c->cfg = cfg;
+	c->verbose = verbose;
+	if (cfg->sync_url[0] == '\0')
+		return kerr_set(err, KERR_STATE, "no [sync] url in the config: the till works "
+		    "offline only");
+	c->st = store_open(db_path, 0, err);
+	if (c->st == NULL)
+		return -1;
+	device = journal_device_id(c->st);
+	if (device == NULL) {
+		store_close(c->st);
+		return kerr_set(err, KERR_STATE, "the till has no device id: run `kassa init`");
+	}
+	snprintf(c->device_id, sizeof c->device_id, "%s", device);
+	free(device);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	c->curl = curl_easy_init();
+	if (c->curl == NULL) {
+		store_close(c->st);
+		return kerr_set(err, KERR_INTERNAL, "cannot start libcurl");
+	}
+	srandom((unsigned)(time(NULL) ^ getpid()));
+	return 0;
+}
+
+static void
+ctx_close(struct sync_ctx *c)
+{
+	if (c->curl != NULL)
+		curl_easy_cleanup(c->curl);
+	curl_global_cleanup();
+	store_close(c->st);
+}
+
+/* Waits for a wake-up (fd, may be -1), the timeout or a stop. False when the fd closed. */
+static bool
+wait_for(int fd, long seconds)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[64];
+
+	if (stopping)
+		return false;
+	if (poll(&p, fd >= 0 ? 1 : 0, (int)(seconds * 1000)) > 0) {
+		ssize_t n = read(fd, buf, sizeof buf);
+
+		if (n == 0)
+			return false;	/* the till is gone */
+	}
+	return !stopping;
+}
+
+int
+sync_run(const struct config *cfg, const char *db_path, bool once, int verbose)
+{
+	struct sync_ctx c;
+	struct kerr err;
+	int64_t pending, rejected;
+	int rc;
+
+	if (ctx_open(&c, cfg, db_path, verbose, &err) == -1) {
+		fprintf(stderr, "kassa: sync: %s\n", err.msg);
+		return 1;
+	}
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	if (once) {
+		rc = cycle(&c);
+		pending = count_outbox(c.st, "pending");
+		rejected = count_outbox(c.st, "rejected");
+		if (rc == -1)
+			fprintf(stderr, "kassa: sync: %s\n", c.last_error);
+		if (rejected > 0)
+			fprintf(stderr, "kassa: sync: %lld events were rejected by the hub: see "
+			    "`kassa status`\n", (long long)rejected);
+		if (pending > 0)
+			fprintf(stderr, "kassa: sync: %lld events still waiting\n", (long long)pending);
+		ctx_close(&c);
+		return rc == 0 && pending == 0 ? 0 : 1;
+	}
+	while (!stopping) {
+		cycle(&c);
+		if (!wait_for(-1, c.wait_s > 0 ? c.wait_s : cfg->sync_interval))
+			break;
+	}
+	ctx_close(&c);
+	return 0;
+}
+
+struct spawn_args {
+	const struct config *cfg;
+	const char *db_path;
+};
+
+static int
+worker_main(void *arg, int wake_fd, int status_fd)
+{
+	struct spawn_args *a = arg;
+	struct sync_ctx c;
+	struct kerr err;
+
+	if (ctx_open(&c, a->cfg, a->db_path, 0, &err) == -1) {
+		worker_report(status_fd, "online", "0", "last_error", err.msg, (char *)NULL);
+		return 1;
+	}
+	signal(SIGTERM, on_stop);
+	while (!stopping) {
+		cycle(&c);
+		report(&c, status_fd);
+		/* Woken at every commit of the till, or by the timer. */
+		if (!wait_for(wake_fd, c.wait_s > 0 ? c.wait_s : a->cfg->sync_interval))
+			break;
+	}
+	ctx_close(&c);
+	return 0;
+}
+
+int
+sync_spawn(struct worker *w, const struct config *cfg, const char *db_path, struct kerr *err)
+{
+	/* Static: the child reads them after fork, the parent never changes them. */
+	static struct spawn_args args;
+
+	if (cfg->sync_url[0] == '\0')
+		return kerr_set(err, KERR_STATE, "sync is not configured");
+	args.cfg = cfg;
+	args.db_path = db_path;
+	return worker_spawn(w, "sync", worker_main, &args, err);
+}
+
+void
+sync_status_update(struct sync_status *st, const char *line)
+{
+	char buf[256];
+
+	st->configured = true;
+	if (worker_field(line, "online", buf, sizeof buf))
+		st->online = strcmp(buf, "1") == 0;
+	if (worker_field(line, "pending", buf, sizeof buf))
+		st->pending = strtoll(buf, NULL, 10);
+	if (worker_field(line, "rejected", buf, sizeof buf))
+		st->rejected = strtoll(buf, NULL, 10);
+	if (worker_field(line, "oldest_age", buf, sizeof buf))
+		st->oldest_age_s = strtoll(buf, NULL, 10);
+	if (worker_field(line, "last_error", buf, sizeof buf))
+		snprintf(st->last_error, sizeof st->last_error, "%s", buf);
+	if (worker_field(line, "last_sync", st->last_sync_at, sizeof st->last_sync_at)) {
+		/* read straight into the field: a timestamp fits */
+	}
+}

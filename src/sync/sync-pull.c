@@ -1,0 +1,151 @@
+/*
+ * sync-pull.c: GET {url}/v1/changes from the stored cursor and apply catalogue and customer
+ * changes last-write-wins by updated_at, each page in one transaction with its new cursor, so
+ * a crash never applies a change without remembering it (or the reverse). An open cart keeps
+ * the prices it was rung up at: sale lines hold their own price.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "catalog.h"
+#include "customer.h"
+#include "sync-int.h"
+#include "xalloc.h"
+
+static void
+copy_str(json_t *data, const char *key, char *buf, size_t size)
+{
+	const char *s = json_string_value(json_object_get(data, key));
+
+	snprintf(buf, size, "%s", s != NULL ? s : "");
+}
+
+static int
+apply_product(struct sync_ctx *c, json_t *ch, struct kerr *err)
+{
+	json_t *data = json_object_get(ch, "data"), *vat;
+	const char *key = json_string_value(json_object_get(ch, "key"));
+	const char *at = json_string_value(json_object_get(ch, "updated_at"));
+	const char *unit;
+	struct product p;
+
+	if (json_is_true(json_object_get(ch, "deleted")))
+		return catalog_delete(c->st, key, at, err);
+	if (!json_is_object(data) || !json_is_integer(json_object_get(data, "price")))
+		return kerr_set(err, KERR_NET, "product change %s has no price", key);
+	memset(&p, 0, sizeof p);
+	copy_str(data, "barcode", p.barcode, sizeof p.barcode);
+	if (p.barcode[0] == '\0')
+		snprintf(p.barcode, sizeof p.barcode, "%s", key);
+	copy_str(data, "name", p.name, sizeof p.name);
+	copy_str(data, "sku", p.sku, sizeof p.sku);
+	copy_str(data, "mxik", p.mxik, sizeof p.mxik);
+	copy_str(data, "category", p.category, sizeof p.category);
+	p.price = json_integer_value(json_object_get(data, "price"));
+	vat = json_object_get(data, "vat");
+	p.vat_bp = json_is_integer(vat) ? (int)json_integer_value(vat) * 100 :
+	    json_is_real(vat) ? (int)(json_real_value(vat) * 100 + 0.5) : 1200;
+	unit = json_string_value(json_object_get(data, "unit"));
+	p.by_weight = unit != NULL && strcmp(unit, "kg") == 0;
+	p.plu = json_integer_value(json_object_get(data, "plu"));
+	if (p.name[0] == '\0' || p.price < 0 || p.vat_bp < 0 || p.vat_bp > 10000)
+		return kerr_set(err, KERR_NET, "product change %s is not valid", key);
+	return catalog_upsert(c->st, &p, at, err);
+}
+
+static int
+apply_customer(struct sync_ctx *c, json_t *ch, struct kerr *err)
+{
+	json_t *data = json_object_get(ch, "data");
+	struct customer cu;
+
+	memset(&cu, 0, sizeof cu);
+	copy_str(ch, "key", cu.key, sizeof cu.key);
+	copy_str(data, "name", cu.name, sizeof cu.name);
+	copy_str(data, "phone", cu.phone, sizeof cu.phone);
+	copy_str(data, "card", cu.card, sizeof cu.card);
+	if (cu.name[0] == '\0')
+		snprintf(cu.name, sizeof cu.name, "%s", cu.key);
+	return customer_upsert(c->st, &cu, json_string_value(json_object_get(ch, "updated_at")),
+	    json_is_true(json_object_get(ch, "deleted")), err);
+}
+
+/* One page: applies its changes and stores its cursor in one transaction. */
+static int
+apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
+{
+	json_t *changes = json_object_get(page, "changes"), *ch;
+	const char *cursor = json_string_value(json_object_get(page, "cursor"));
+	size_t i;
+
+	if (!json_is_array(changes) || cursor == NULL)
+		return kerr_set(err, KERR_NET, "the hub's changes are not {changes, cursor, more}");
+	if (store_begin(c->st, err) == -1)
+		return -1;
+	json_array_foreach(changes, i, ch) {
+		const char *entity = json_string_value(json_object_get(ch, "entity"));
+		int rc = 0;
+
+		if (entity == NULL || !json_is_string(json_object_get(ch, "key")) ||
+		    !json_is_string(json_object_get(ch, "updated_at"))) {
+			rc = kerr_set(err, KERR_NET, "a change without entity, key or updated_at");
+		} else if (strcmp(entity, "product") == 0)
+			rc = apply_product(c, ch, err);
+		else if (strcmp(entity, "customer") == 0)
+			rc = apply_customer(c, ch, err);
+		/* Entities this till does not know yet are skipped, not fatal. */
+		if (rc == -1) {
+			store_rollback(c->st);
+			return -1;
+		}
+	}
+	if (store_meta_set(c->st, "sync_cursor", cursor, err) == -1) {
+		store_rollback(c->st);
+		return -1;
+	}
+	return store_commit(c->st, err);
+}
+
+int
+sync_pull(struct sync_ctx *c, struct kerr *err)
+{
+	struct sync_http reply;
+	json_error_t jerr;
+	json_t *page;
+	bool more = true;
+
+	for (int pages = 0; more && pages < 1000; pages++) {
+		char *cursor = store_meta_get(c->st, "sync_cursor");
+		char *esc = curl_easy_escape(c->curl, cursor != NULL ? cursor : "", 0);
+		char url[1200];
+		int rc;
+
+		snprintf(url, sizeof url, "%s/v1/changes?since=%s&limit=500", c->cfg->sync_url,
+		    esc != NULL ? esc : "");
+		curl_free(esc);
+		free(cursor);
+		if (sync_http_request(c, url, NULL, &reply, err) == -1)
+			return -1;
+		if (reply.status != 200) {
+			c->wait_s = reply.retry_after;
+			kerr_set(err, reply.status == 401 || reply.status == 403 ? KERR_DENIED :
+			    KERR_NET, "changes: the hub answered HTTP %ld", reply.status);
+			sync_http_free(&reply);
+			return -1;
+		}
+		page = json_loads(reply.body, 0, &jerr);
+		sync_http_free(&reply);
+		if (page == NULL)
+			return kerr_set(err, KERR_NET, "changes: the reply is not JSON: %s", jerr.text);
+		rc = apply_page(c, page, err);
+		more = json_is_true(json_object_get(page, "more"));
+		json_decref(page);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}

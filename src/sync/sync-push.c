@@ -1,0 +1,215 @@
+/*
+ * sync-push.c: one batch of the outbox to POST {url}/v1/events (CONTRACT.md section 5).
+ *
+ * The batch is read in a short read transaction that ends before the network is touched; the
+ * reply is marked in a short write transaction afterwards, so the till is never kept waiting
+ * by the network. Accepted and duplicate events leave the outbox (they stay in the journal);
+ * rejected ones are kept, marked and never resent by themselves.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "journal.h"
+#include "sync-int.h"
+#include "xalloc.h"
+
+#define MAX_BODY (1024 * 1024)
+
+/* Reads up to the batch size of pending events (and at most ~1 MiB) into a JSON array. */
+static json_t *
+read_batch(struct sync_ctx *c, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	json_t *events = json_array();
+	size_t bytes = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(c->st), "SELECT e.seq, e.id, e.type, e.at, e.payload, "
+	    "e.prev_hash, e.hash FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.state = "
+	    "'pending' ORDER BY o.seq LIMIT ?1", -1, &q, NULL) != SQLITE_OK) {
+		store_error(c->st, err, "reading the outbox");
+		json_decref(events);
+		return NULL;
+	}
+	sqlite3_bind_int(q, 1, c->cfg->sync_batch);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *payload_text = (const char *)sqlite3_column_text(q, 4);
+		json_error_t jerr;
+		json_t *payload = json_loads(payload_text, 0, &jerr), *ev;
+
+		if (payload == NULL) {
+			kerr_set(err, KERR_INTERNAL, "event %lld has a payload that is not JSON: %s",
+			    (long long)sqlite3_column_int64(q, 0), jerr.text);
+			json_decref(events);
+			sqlite3_finalize(q);
+			return NULL;
+		}
+		bytes += strlen(payload_text) + 300;
+		if (json_array_size(events) > 0 && bytes > MAX_BODY) {
+			json_decref(payload);
+			break;
+		}
+		ev = json_pack("{s:s, s:I, s:s, s:s, s:o, s:s, s:s}",
+		    "id", (const char *)sqlite3_column_text(q, 1),
+		    "seq", (json_int_t)sqlite3_column_int64(q, 0),
+		    "type", (const char *)sqlite3_column_text(q, 2),
+		    "at", (const char *)sqlite3_column_text(q, 3),
+		    "payload", payload,
+		    "prev_hash", (const char *)sqlite3_column_text(q, 5),
+		    "hash", (const char *)sqlite3_column_text(q, 6));
+		json_array_append_new(events, ev);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_error(c->st, err, "reading the outbox");
+		json_decref(events);
+		return NULL;
+	}
+	return events;
+}
+
+/* Marks one id: delivered (removed from the outbox) or rejected with its error. */
+static int
+mark(struct sync_ctx *c, const char *id, const char *error, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+	int rc;
+
+	if (error == NULL)
+		rc = sqlite3_prepare_v2(store_db(c->st), "DELETE FROM outbox WHERE seq = (SELECT "
+		    "seq FROM events WHERE id = ?1)", -1, &q, NULL);
+	else
+		rc = sqlite3_prepare_v2(store_db(c->st), "UPDATE outbox SET state = 'rejected', "
+		    "error = ?2, attempts = attempts + 1, updated_at = ?3 WHERE seq = (SELECT seq "
+		    "FROM events WHERE id = ?1)", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return store_error(c->st, err, "marking the outbox");
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if (error != NULL) {
+		sqlite3_bind_text(q, 2, error, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	}
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(c->st, err, "marking the outbox");
+}
+
+/* Checks the reply's shape strictly: anything else counts as a failed exchange. */
+static int
+check_reply(json_t *r, struct kerr *err)
+{
+	json_t *acc = json_object_get(r, "accepted"), *dup = json_object_get(r, "duplicates");
+	json_t *rej = json_object_get(r, "rejected"), *v;
+	size_t i;
+
+	if (!json_is_object(r) || !json_is_array(acc) || !json_is_array(dup) ||
+	    !json_is_array(rej))
+		return kerr_set(err, KERR_NET, "the hub's reply is not {accepted, duplicates, "
+		    "rejected}");
+	json_array_foreach(acc, i, v)
+		if (!json_is_string(v))
+			return kerr_set(err, KERR_NET, "the hub's reply has a bad accepted id");
+	json_array_foreach(dup, i, v)
+		if (!json_is_string(v))
+			return kerr_set(err, KERR_NET, "the hub's reply has a bad duplicate id");
+	json_array_foreach(rej, i, v)
+		if (!json_is_string(json_object_get(v, "id")) ||
+		    !json_is_string(json_object_get(v, "error")))
+			return kerr_set(err, KERR_NET, "the hub's reply has a bad rejection");
+	return 0;
+}
+
+int
+sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err)
+{
+	char url[600], head_hash[JOURNAL_HASH_HEX];
+	struct sync_http reply;
+	json_t *events, *req, *r = NULL, *v;
+	json_error_t jerr;
+	int64_t head_seq = 0;
+	char *body;
+	size_t i;
+	int rc = -1;
+
+	*sent = 0;
+	if (store_begin(c->st, err) == -1)	/* a consistent view of outbox and head */
+		return -1;
+	events = read_batch(c, err);
+	if (events != NULL && journal_head(c->st, &head_seq, head_hash, err) == -1) {
+		json_decref(events);
+		events = NULL;
+	}
+	store_rollback(c->st);		/* read only: end it before the network */
+	if (events == NULL)
+		return -1;
+	if (json_array_size(events) == 0) {
+		json_decref(events);
+		return 0;
+	}
+	req = json_pack("{s:s, s:o, s:{s:I, s:s}}", "device_id", c->device_id, "events", events,
+	    "head", "seq", (json_int_t)head_seq, "hash", head_hash);
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (body == NULL)
+		return kerr_set(err, KERR_INTERNAL, "cannot build the batch");
+	snprintf(url, sizeof url, "%s/v1/events", c->cfg->sync_url);
+	if (sync_http_request(c, url, body, &reply, err) == -1) {
+		free(body);
+		sync_failed(c, 0, false, err);
+		return -1;
+	}
+	free(body);
+	if (reply.status == 401 || reply.status == 403) {
+		kerr_set(err, KERR_DENIED, "the hub refused the token (HTTP %ld): check [sync] "
+		    "token", reply.status);
+		sync_failed(c, reply.retry_after, true, err);
+		goto out;
+	}
+	if (reply.status != 200) {
+		kerr_set(err, KERR_NET, "the hub answered HTTP %ld", reply.status);
+		sync_failed(c, reply.retry_after, false, err);
+		goto out;
+	}
+	r = json_loads(reply.body, 0, &jerr);
+	if (r == NULL || check_reply(r, err) == -1) {
+		if (r == NULL)
+			kerr_set(err, KERR_NET, "the hub's reply is not JSON: %s", jerr.text);
+		sync_failed(c, 0, false, err);
+		goto out;
+	}
+	if (store_begin(c->st, err) == -1)
+		goto out;
+	json_array_foreach(json_object_get(r, "accepted"), i, v)
+		if (mark(c, json_string_value(v), NULL, err) == -1)
+			goto rollback;
+	json_array_foreach(json_object_get(r, "duplicates"), i, v)
+		if (mark(c, json_string_value(v), NULL, err) == -1)
+			goto rollback;
+	json_array_foreach(json_object_get(r, "rejected"), i, v)
+		if (mark(c, json_string_value(json_object_get(v, "id")),
+		    json_string_value(json_object_get(v, "error")), err) == -1)
+			goto rollback;
+	if (store_commit(c->st, err) == -1)
+		goto out;
+	*sent = (int)(json_array_size(json_object_get(r, "accepted")) +
+	    json_array_size(json_object_get(r, "duplicates")) +
+	    json_array_size(json_object_get(r, "rejected")));
+	if (*sent == 0) {
+		kerr_set(err, KERR_NET, "the hub took none of the batch");
+		sync_failed(c, 0, false, err);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+rollback:
+	store_rollback(c->st);
+out:
+	json_decref(r);
+	sync_http_free(&reply);
+	return rc;
+}
