@@ -1,0 +1,428 @@
+/*
+ * hub-http.c: the hub's HTTP side (libmicrohttpd): POST /v1/events and GET /v1/changes of
+ * CONTRACT.md section 5.
+ *
+ * Ingest is idempotent on the event id (the same id with other content is rejected, never
+ * stored), checks each device's seq continuity and hash chain, and stores a batch in one
+ * transaction. An event the hub refuses on its merits (not its chain) is stored marked
+ * rejected, so the chain and the events after it go on. One polling thread serves every
+ * connection, so the database is used by one thread only.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <sqlite3.h>
+
+#include "hub-int.h"
+#include "journal.h"
+#include "xalloc.h"
+
+#define MAX_UPLOAD (8 * 1024 * 1024)
+
+struct upload {
+	char *data;
+	size_t len;
+	bool too_big;
+};
+
+static enum MHD_Result
+reply(struct MHD_Connection *conn, unsigned int status, const char *body, long retry_after)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+	    MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result rc;
+
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	if (retry_after > 0) {
+		char v[16];
+
+		snprintf(v, sizeof v, "%ld", retry_after);
+		MHD_add_response_header(r, "Retry-After", v);
+	}
+	rc = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static enum MHD_Result
+reply_error(struct MHD_Connection *conn, unsigned int status, const char *msg)
+{
+	json_t *j = json_pack("{s:s}", "error", msg);
+	char *body = json_dumps(j, JSON_COMPACT);
+	enum MHD_Result rc = reply(conn, status, body, 0);
+
+	free(body);
+	json_decref(j);
+	return rc;
+}
+
+/* The chain's head for a device: seq and hash (0 and zeros when it has no event yet). */
+static void
+device_head(struct hub *h, const char *device, int64_t *seq, char hash[JOURNAL_HASH_HEX])
+{
+	sqlite3_stmt *q;
+
+	*seq = 0;
+	memset(hash, '0', 64);
+	hash[64] = '\0';
+	if (sqlite3_prepare_v2(store_db(h->st), "SELECT seq, hash FROM hub_events WHERE "
+	    "device_id = ?1 ORDER BY seq DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(q, 0);
+		snprintf(hash, JOURNAL_HASH_HEX, "%s", (const char *)sqlite3_column_text(q, 1));
+	}
+	sqlite3_finalize(q);
+}
+
+/* The stored hash of an event id ("" when unknown) into out. */
+static void
+stored_hash(struct hub *h, const char *id, char out[JOURNAL_HASH_HEX])
+{
+	sqlite3_stmt *q;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(store_db(h->st), "SELECT hash FROM hub_events WHERE id = ?1", -1,
+	    &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		snprintf(out, JOURNAL_HASH_HEX, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+}
+
+static int
+store_event(struct hub *h, const char *device, json_t *ev, const char *payload,
+    const char *error)
+{
+	sqlite3_stmt *q;
+	char now[32];
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(h->st), "INSERT INTO hub_events(device_id, seq, id, type, "
+	    "at, payload, prev_hash, hash, status, error, received_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11)", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, json_integer_value(json_object_get(ev, "seq")));
+	sqlite3_bind_text(q, 3, json_string_value(json_object_get(ev, "id")), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, json_string_value(json_object_get(ev, "type")), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, json_string_value(json_object_get(ev, "at")), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, json_string_value(json_object_get(ev, "prev_hash")), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, json_string_value(json_object_get(ev, "hash")), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, error == NULL ? "accepted" : "rejected", -1, SQLITE_STATIC);
+	if (error != NULL)
+		sqlite3_bind_text(q, 10, error, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 11, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Judges one event: returns NULL when accepted or duplicate (*dup), else why it is rejected.
+ * *keep is set when a rejected event is still stored (it is in the chain). */
+static const char *
+judge(struct hub *h, const char *device, json_t *ev, char **payload, bool *dup, bool *keep)
+{
+	static char why[128];
+	const char *id = json_string_value(json_object_get(ev, "id"));
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	const char *at = json_string_value(json_object_get(ev, "at"));
+	const char *prev = json_string_value(json_object_get(ev, "prev_hash"));
+	const char *hash = json_string_value(json_object_get(ev, "hash"));
+	json_t *seqj = json_object_get(ev, "seq"), *pl = json_object_get(ev, "payload");
+	char head_hash[JOURNAL_HASH_HEX], have[JOURNAL_HASH_HEX], mine[JOURNAL_HASH_HEX];
+	int64_t head_seq, seq;
+
+	*dup = *keep = false;
+	if (id == NULL || type == NULL || at == NULL || prev == NULL || hash == NULL ||
+	    !json_is_integer(seqj) || !json_is_object(pl))
+		return "malformed event";
+	seq = json_integer_value(seqj);
+	/* The payload as canonical JSON: compact, keys sorted (include/journal.h). */
+	*payload = json_dumps(pl, JSON_COMPACT | JSON_SORT_KEYS);
+	if (*payload == NULL)
+		return "malformed payload";
+	stored_hash(h, id, have);
+	if (have[0] != '\0') {
+		if (strcmp(have, hash) == 0) {
+			*dup = true;
+			return NULL;
+		}
+		return "conflicting content: this id was stored with other content";
+	}
+	device_head(h, device, &head_seq, head_hash);
+	if (seq != head_seq + 1) {
+		snprintf(why, sizeof why, "seq gap: expected %lld", (long long)head_seq + 1);
+		return why;
+	}
+	if (strcmp(prev, head_hash) != 0)
+		return "prev_hash does not match the previous event";
+	journal_hash(prev, id, seq, type, at, *payload, mine);
+	if (strcmp(mine, hash) != 0)
+		return "hash does not match the event's content";
+	if (h->faults.reject_seq == seq) {
+		*keep = true;
+		return "rejected by the hub (test fault)";
+	}
+	return NULL;
+}
+
+static enum MHD_Result
+post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
+    struct upload *up)
+{
+	json_t *req, *events, *ev, *acc, *dup, *rej, *out;
+	json_error_t jerr;
+	struct kerr err;
+	enum MHD_Result rc;
+	const char *claimed;
+	char *body;
+	size_t i;
+	bool drop = false;
+
+	if (h->faults.fail503 > 0) {
+		h->faults.fail503--;
+		return reply_error(conn, 503, "unavailable (test fault)");
+	}
+	if (h->faults.fail429 > 0) {
+		h->faults.fail429--;
+		return reply(conn, 429, "{\"error\":\"slow down (test fault)\"}", 1);
+	}
+	req = json_loadb(up->data != NULL ? up->data : "", up->len, 0, &jerr);
+	events = json_object_get(req, "events");
+	claimed = json_string_value(json_object_get(req, "device_id"));
+	if (req == NULL || !json_is_array(events) || claimed == NULL) {
+		json_decref(req);
+		return reply_error(conn, 400, "expected {device_id, events: [...]}");
+	}
+	if (strcmp(claimed, device) != 0) {
+		json_decref(req);
+		return reply_error(conn, 403, "this token belongs to another device");
+	}
+	if (store_begin(h->st, &err) == -1) {
+		json_decref(req);
+		return reply_error(conn, 503, err.msg);
+	}
+	acc = json_array();
+	dup = json_array();
+	rej = json_array();
+	json_array_foreach(events, i, ev) {
+		char *payload = NULL;
+		bool is_dup, keep;
+		const char *why = judge(h, device, ev, &payload, &is_dup, &keep);
+		const char *id = json_string_value(json_object_get(ev, "id"));
+
+		if (why == NULL && is_dup)
+			json_array_append_new(dup, json_string(id));
+		else if ((why == NULL || keep) && store_event(h, device, ev, payload, why) == -1) {
+			free(payload);
+			store_rollback(h->st);
+			json_decref(acc); json_decref(dup); json_decref(rej); json_decref(req);
+			return reply_error(conn, 503, "the hub could not store the batch");
+		} else if (why == NULL)
+			json_array_append_new(acc, json_string(id));
+		else
+			json_array_append_new(rej, json_pack("{s:s?, s:s}", "id", id, "error", why));
+		free(payload);
+	}
+	if (store_commit(h->st, &err) == -1) {
+		json_decref(acc); json_decref(dup); json_decref(rej); json_decref(req);
+		return reply_error(conn, 503, err.msg);
+	}
+	json_decref(req);
+	if (h->faults.drop > 0) {
+		/* The batch is stored, but the answer never reaches the till. */
+		h->faults.drop--;
+		drop = true;
+	}
+	out = json_pack("{s:o, s:o, s:o}", "accepted", acc, "duplicates", dup, "rejected", rej);
+	body = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	if (drop) {
+		free(body);
+		return MHD_NO;
+	}
+	if (h->faults.badjson > 0) {
+		h->faults.badjson--;
+		free(body);
+		return reply(conn, 200, "<html>proxy error</html>", 0);
+	}
+	rc = reply(conn, 200, body, 0);
+	free(body);
+	return rc;
+}
+
+static enum MHD_Result
+get_changes(struct hub *h, struct MHD_Connection *conn)
+{
+	const char *since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
+	const char *lim = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	char at[64] = "", cursor[96];
+	long long after_id = 0;
+	int limit = lim != NULL ? atoi(lim) : 500, n = 0;
+	json_t *changes = json_array(), *out;
+	sqlite3_stmt *q;
+	enum MHD_Result rc;
+	char *body;
+
+	if (limit <= 0 || limit > 5000)
+		limit = 500;
+	/* The cursor is "updated_at|id" of the last change sent; the till sends it back as is. */
+	if (since != NULL && *since != '\0') {
+		const char *bar = strchr(since, '|');
+
+		if (bar == NULL || (size_t)(bar - since) >= sizeof at) {
+			json_decref(changes);
+			return reply_error(conn, 400, "bad cursor");
+		}
+		memcpy(at, since, (size_t)(bar - since));
+		at[bar - since] = '\0';
+		after_id = atoll(bar + 1);
+	}
+	if (sqlite3_prepare_v2(store_db(h->st), "SELECT p.id, p.updated_at, p.deleted, "
+	    "(SELECT min(code) FROM barcodes WHERE product_id = p.id), json_object('barcode', "
+	    "(SELECT min(code) FROM barcodes WHERE product_id = p.id), 'name', p.name, 'price', "
+	    "p.price, 'vat', CASE WHEN p.vat_bp % 100 = 0 THEN p.vat_bp / 100 ELSE p.vat_bp / "
+	    "100.0 END, 'unit', p.unit, 'sku', p.sku, 'mxik', p.mxik, 'category', p.category, "
+	    "'plu', p.plu) FROM products p WHERE (p.updated_at, p.id) > (?1, ?2) ORDER BY "
+	    "p.updated_at, p.id LIMIT ?3", -1, &q, NULL) != SQLITE_OK) {
+		json_decref(changes);
+		return reply_error(conn, 503, sqlite3_errmsg(store_db(h->st)));
+	}
+	sqlite3_bind_text(q, 1, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, after_id);
+	sqlite3_bind_int(q, 3, limit + 1);
+	snprintf(cursor, sizeof cursor, "%s", since != NULL ? since : "");
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		json_error_t jerr;
+		json_t *data;
+
+		if (n == limit) {
+			n++;	/* one more exists: "more" */
+			break;
+		}
+		data = json_loads((const char *)sqlite3_column_text(q, 4), 0, &jerr);
+		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:b, s:o}", "entity",
+		    "product", "key", sqlite3_column_text(q, 3) != NULL ?
+		    (const char *)sqlite3_column_text(q, 3) : "", "updated_at",
+		    (const char *)sqlite3_column_text(q, 1), "deleted", sqlite3_column_int(q, 2),
+		    "data", data != NULL ? data : json_object()));
+		snprintf(cursor, sizeof cursor, "%s|%lld", (const char *)sqlite3_column_text(q, 1),
+		    (long long)sqlite3_column_int64(q, 0));
+		n++;
+	}
+	sqlite3_finalize(q);
+	out = json_pack("{s:o, s:s, s:b}", "changes", changes, "cursor", cursor, "more",
+	    n > limit);
+	body = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	rc = reply(conn, 200, body, 0);
+	free(body);
+	return rc;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *data, size_t *size, void **con_cls)
+{
+	struct hub *h = cls;
+	struct upload *up = *con_cls;
+	const char *auth;
+	char *device;
+	enum MHD_Result rc;
+
+	(void)version;
+	if (up == NULL) {
+		*con_cls = xcalloc(1, sizeof *up);
+		return MHD_YES;
+	}
+	if (*size > 0) {
+		if (up->len + *size > MAX_UPLOAD)
+			up->too_big = true;
+		else {
+			up->data = xrealloc(up->data, up->len + *size + 1);
+			memcpy(up->data + up->len, data, *size);
+			up->len += *size;
+			up->data[up->len] = '\0';
+		}
+		*size = 0;
+		return MHD_YES;
+	}
+	auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	device = auth != NULL && strncmp(auth, "Bearer ", 7) == 0 ?
+	    hub_device_for_token(h, auth + 7) : NULL;
+	if (device == NULL)
+		return reply_error(conn, 401, "missing or unknown bearer token");
+	if (up->too_big)
+		rc = reply_error(conn, 413, "batch too large");
+	else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/events") == 0)
+		rc = post_events(h, conn, device, up);
+	else if (strcmp(method, "GET") == 0 && strcmp(url, "/v1/changes") == 0)
+		rc = get_changes(h, conn);
+	else
+		rc = reply_error(conn, 404, "no such endpoint");
+	free(device);
+	return rc;
+}
+
+static void
+done(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct upload *up = *con_cls;
+
+	(void)cls; (void)conn; (void)toe;
+	if (up != NULL) {
+		free(up->data);
+		free(up);
+		*con_cls = NULL;
+	}
+}
+
+int
+hub_serve(struct hub *h, const char *listen_addr, struct kerr *err)
+{
+	struct sockaddr_in sa;
+	struct MHD_Daemon *d;
+	char host[64];
+	const char *colon = strrchr(listen_addr, ':');
+	sigset_t set;
+	int sig, port;
+
+	if (colon == NULL || (size_t)(colon - listen_addr) >= sizeof host ||
+	    (port = atoi(colon + 1)) <= 0 || port > 65535)
+		return kerr_set(err, KERR_INPUT, "--listen wants HOST:PORT, e.g. 127.0.0.1:8080");
+	memcpy(host, listen_addr, (size_t)(colon - listen_addr));
+	host[colon - listen_addr] = '\0';
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return kerr_set(err, KERR_INPUT, "--listen: '%s' is not an IPv4 address", host);
+	/* Signals are taken by sigwait below, not by the server's thread. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port,
+	    NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done,
+	    NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
+	if (d == NULL)
+		return kerr_set(err, KERR_IO, "cannot listen on %s (in use?)", listen_addr);
+	fprintf(stderr, "kassa-hub: listening on %s\n", listen_addr);
+	sigwait(&set, &sig);
+	MHD_stop_daemon(d);
+	return 0;
+}

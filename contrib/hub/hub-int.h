@@ -1,0 +1,41 @@
+/*
+ * hub-int.h: what the files of kassa-hub share.
+ *
+ * The hub keeps its data in one SQLite file opened through the till's store (so the catalogue
+ * and its CSV import are the very code the tills run) plus the hub's own tables: devices with
+ * hashed tokens, and every device's events in its chain order.
+ */
+#ifndef KASSA_HUB_INT_H
+#define KASSA_HUB_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kerr.h"
+#include "store.h"
+
+/* Test-only faults (`serve --fault KIND:N`), to prove the tills cope with a bad hub. */
+struct hub_faults {
+	int fail503;      /* answer the next N event posts with 503 */
+	int fail429;      /* ... with 429 and Retry-After: 1 */
+	int badjson;      /* ... with 200 and a body that is not JSON */
+	int drop;         /* store the next N batches, then close without an answer */
+	int64_t reject_seq; /* reject the event with this seq (stored, marked rejected) */
+};
+
+struct hub {
+	store *st;
+	struct hub_faults faults;
+};
+
+/* hub-db.c */
+int hub_db_open(struct hub *h, const char *path, struct kerr *err);
+/* The device a bearer token belongs to (malloc'd), or NULL. */
+char *hub_device_for_token(struct hub *h, const char *token);
+int hub_token_add(struct hub *h, const char *device, char *token_out, size_t size,
+    struct kerr *err);
+
+/* hub-http.c */
+int hub_serve(struct hub *h, const char *listen_addr, struct kerr *err);
+
+#endif
