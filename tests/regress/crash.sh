@@ -250,6 +250,49 @@ got = {k: x.get(k) for k in want}
 assert got == want, (got, want)
 PY
 
+# An import killed half-way changes nothing: the catalogue has all of a file or none of it.
+# Each round's file gives the same 5000 products new prices (1000 + i + round), so after a
+# kill either every one of them has that round's price or none has.
+more() {
+	awk -v r="$1" 'BEGIN {
+		print "barcode,name,price,vat,unit,stock"
+		for (i = 0; i < 5000; i++) {
+			code = sprintf("479%09d", i); sum = 0
+			for (k = 1; k <= 12; k++) sum += substr(code, k, 1) * (k % 2 ? 1 : 3)
+			printf "%s%d,Mahsulot %d,%d,12,pcs,%d\n", code, (10 - sum % 10) % 10, i,
+			    1000 + i + r, i % 50
+		}
+	}' > "$t/more.csv"
+}
+# priced R: how many of the 5000 carry round R's prices, and how many there are in all.
+priced() { python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT count(*) FROM products p JOIN barcodes b ON b.product_id = p.id WHERE "
+                "b.code LIKE ? AND p.price = (1000 + CAST(substr(b.code, 4, 9) AS INTEGER) + ?) * 100",
+                ("479%", int(sys.argv[2]))).fetchone()[0],
+      c.execute("SELECT count(*) FROM barcodes WHERE code LIKE ?", ("479%",)).fetchone()[0])' "$db" "$1"; }
+case "$KASSA_BUILD" in *-asan) span=300 ;; *) span=120 ;; esac
+awk -v s="$seed" -v n="$span" 'BEGIN { srand(s + 1); for (i = 1; i <= 10; i++) printf "%d 0.%03d\n", i, int(rand() * n) }' > "$t/isleeps"
+whole=0
+while read -r r ms; do
+	more "$r"
+	"$KASSA_BIN" -d "$db" -c "$t/kassa.conf" import products "$t/more.csv" > /dev/null 2>&1 &
+	pid=$!
+	sleep "$ms"
+	kill -9 "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+	set -- $(priced "$r")
+	[ "$1" -eq 0 ] || [ "$1" -eq 5000 ] ||
+		fail "an import killed after $ms s left $1 of 5000 products with the file's prices"
+	[ "$2" -eq 0 ] || [ "$2" -eq 5000 ] || fail "an import killed after $ms s left $2 of 5000 barcodes"
+	[ "$1" -eq 5000 ] && whole=$((whole + 1))
+done < "$t/isleeps"
+more 99
+k import products "$t/more.csv" > "$t/out" 2> "$t/err" || fail "import after the killed imports"
+set -- $(priced 99)
+[ "$1" -eq 5000 ] || fail "the last import priced $1 of 5000 products"
+echo "killed imports: all or nothing ($whole of 10 had finished before the kill)"
+
 # The till carries on: the cart a kill left behind is resumed and sales complete normally.
 before=$(grep -c '^done ' "$t/done")
 "$cs" -n 3 -s "$seed" -u "$uid" "$db" "$t/codes" > "$t/out" 2> "$t/err" || fail "crash-sales -n 3 after the kills"
