@@ -5,7 +5,9 @@
 # sale has its number (gapless, unique), exactly one sale.completed event with its outbox row,
 # its stock movements and consistent totals; no half-written sale exists; every sale a killed
 # child had reported done is there (durability); products.stock and the shift totals agree
-# with what they are derived from. Finally the till resumes and completes sales normally.
+# with what they are derived from; the cart a kill left is resumed with every change stored.
+# Then `kassa import` is killed at random moments: the catalogue has all of a file or none of
+# it. Finally the till resumes and completes sales normally, and all of it is checked again.
 #
 # KASSA_CRASH_ROUNDS=N and KASSA_CRASH_SEED=S repeat a run (the log's first line names both).
 # 300 rounds by default, 100 on an ASan build (KASSA_BUILD ending in -asan).
