@@ -26,7 +26,12 @@ struct sync_status {
  * when nothing is left pending). */
 int sync_run(const struct config *cfg, const char *db_path, bool once, int verbose);
 
-/* The till: forks the sync process as a worker (only when cfg->sync_url is set). */
+/* `kassa sync --worker`: the loop of the till's sync process, started by sync_spawn with the
+ * wake pipe on WORKER_WAKE_FD and the status pipe on WORKER_STATUS_FD (worker.h). */
+int sync_worker(const struct config *cfg, const char *db_path, int wake_fd, int status_fd);
+
+/* The till: starts the sync process as a worker (only when cfg->sync_url is set): this
+ * program again as `kassa -d DB [-c CONF] sync --worker`, a fresh process. */
 int sync_spawn(struct worker *w, const struct config *cfg, const char *db_path,
     struct kerr *err);
 

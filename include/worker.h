@@ -4,8 +4,12 @@
  *     "key=value key2=value2\n"   (values percent-encoded: no space, '=', '%' or newline)
  * The till's poll() loop watches worker.status_fd; nothing the cashier does waits on a worker.
  *
- * Fork hygiene: the child closes every descriptor it does not need (the parent's SQLite files
- * included), restores default signals and then calls fn, which opens its own connections.
+ * Fork hygiene: the child closes every descriptor it does not need, restores default signals
+ * and runs the worker. A worker that uses SQLite must be started with worker_exec (a fresh
+ * program): SQLite's process-wide state, copied by fork from a parent that has the database
+ * open, points at the parent's descriptors, and a forked child's new connection fails on them
+ * (seen: EBADF on the -shm locks). worker_spawn runs fn in the forked child and suits workers
+ * that touch no database.
  */
 #ifndef KASSA_WORKER_H
 #define KASSA_WORKER_H
@@ -33,6 +37,17 @@ typedef int (*worker_fn)(void *arg, int wake_fd, int status_fd);
 
 /* Forks a child that runs fn(arg, ...) and exits with its result. */
 int worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, struct kerr *err);
+
+/*
+ * Forks and executes this very program (/proc/self/exe) with argv, giving the child the read end
+ * of the wake pipe as fd 3 and the write end of the status pipe as fd 4 (WORKER_WAKE_FD and
+ * WORKER_STATUS_FD). Use this for a worker that opens SQLite: a forked copy of a process that
+ * has the database open must not use SQLite at all (its global state points at the parent's
+ * descriptors), so the worker starts afresh.
+ */
+#define WORKER_WAKE_FD 3
+#define WORKER_STATUS_FD 4
+int worker_exec(struct worker *w, const char *name, char *const argv[], struct kerr *err);
 
 /* Parent: wakes the child (never blocks; a full pipe already means "wake up"). */
 void worker_wake(struct worker *w);

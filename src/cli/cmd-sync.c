@@ -17,17 +17,24 @@ cmd_sync_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **
 {
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, '1' },
+		{ "worker", no_argument, NULL, 'w' },	/* the till's own sync process */
 		{ NULL, 0, NULL, 0 }
 	};
 	store *st;
-	bool once = false;
+	bool once = false, worker = false;
 	int c, rc;
 
 	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1) {
-		if (c != '1')
+		if (c == '1')
+			once = true;
+		else if (c == 'w')
+			worker = true;
+		else
 			return CLI_USAGE;
-		once = true;
 	}
+	if (worker)
+		return sync_worker(&ctx->cfg, ctx->db_path, WORKER_WAKE_FD, WORKER_STATUS_FD) == 0 ?
+		    CLI_OK : CLI_FAIL;
 	if (optind != argc)
 		return cli_usage(self, "sync: unexpected argument '%s'", argv[optind]);
 	if (ctx->cfg.sync_url[0] == '\0')

@@ -247,19 +247,14 @@ sync_run(const struct config *cfg, const char *db_path, bool once, int verbose)
 	return 0;
 }
 
-struct spawn_args {
-	const struct config *cfg;
-	const char *db_path;
-};
-
-static int
-worker_main(void *arg, int wake_fd, int status_fd)
+int
+sync_worker(const struct config *cfg, const char *db_path, int wake_fd, int status_fd)
 {
-	struct spawn_args *a = arg;
 	struct sync_ctx c;
 	struct kerr err;
 
-	if (ctx_open(&c, a->cfg, a->db_path, 0, &err) == -1) {
+	signal(SIGPIPE, SIG_IGN);
+	if (ctx_open(&c, cfg, db_path, 0, &err) == -1) {
 		worker_report(status_fd, "online", "0", "last_error", err.msg, (char *)NULL);
 		return 1;
 	}
@@ -267,8 +262,8 @@ worker_main(void *arg, int wake_fd, int status_fd)
 	while (!stopping) {
 		cycle(&c);
 		report(&c, status_fd);
-		/* Woken at every commit of the till, or by the timer. */
-		if (!wait_for(wake_fd, c.wait_s > 0 ? c.wait_s : a->cfg->sync_interval))
+		/* Woken at every commit of the till, or by the timer; gone with the till. */
+		if (!wait_for(wake_fd, c.wait_s > 0 ? c.wait_s : cfg->sync_interval))
 			break;
 	}
 	ctx_close(&c);
@@ -278,14 +273,22 @@ worker_main(void *arg, int wake_fd, int status_fd)
 int
 sync_spawn(struct worker *w, const struct config *cfg, const char *db_path, struct kerr *err)
 {
-	/* Static: the child reads them after fork, the parent never changes them. */
-	static struct spawn_args args;
+	char *argv[8];
+	int n = 0;
 
 	if (cfg->sync_url[0] == '\0')
 		return kerr_set(err, KERR_STATE, "sync is not configured");
-	args.cfg = cfg;
-	args.db_path = db_path;
-	return worker_spawn(w, "sync", worker_main, &args, err);
+	argv[n++] = (char *)"kassa";
+	argv[n++] = (char *)"-d";
+	argv[n++] = (char *)db_path;
+	if (cfg->path[0] != '\0') {
+		argv[n++] = (char *)"-c";
+		argv[n++] = (char *)cfg->path;
+	}
+	argv[n++] = (char *)"sync";
+	argv[n++] = (char *)"--worker";
+	argv[n] = NULL;
+	return worker_exec(w, "sync", argv, err);
 }
 
 void

@@ -114,6 +114,60 @@ worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, struct
 	return 0;
 }
 
+int
+worker_exec(struct worker *w, const char *name, char *const argv[], struct kerr *err)
+{
+	int wake[2], status[2], devnull;
+	pid_t pid;
+
+	if (pipe(wake) == -1)
+		return kerr_set(err, KERR_INTERNAL, "%s: pipe: %s", name, strerror(errno));
+	if (pipe(status) == -1) {
+		close(wake[0]);
+		close(wake[1]);
+		return kerr_set(err, KERR_INTERNAL, "%s: pipe: %s", name, strerror(errno));
+	}
+	pid = fork();
+	if (pid == -1) {
+		close(wake[0]); close(wake[1]); close(status[0]); close(status[1]);
+		return kerr_set(err, KERR_INTERNAL, "%s: fork: %s", name, strerror(errno));
+	}
+	if (pid == 0) {
+		/* Move the two pipe ends to fds 3 and 4 without clobbering one with the other. */
+		int wr = fcntl(wake[0], F_DUPFD_CLOEXEC, 10), st = fcntl(status[1], F_DUPFD_CLOEXEC, 10);
+
+		if (wr == -1 || st == -1 || dup2(wr, WORKER_WAKE_FD) == -1 ||
+		    dup2(st, WORKER_STATUS_FD) == -1)
+			_exit(127);
+		close_inherited(WORKER_WAKE_FD, WORKER_STATUS_FD);
+		/* Never the cashier's terminal. */
+		devnull = open("/dev/null", O_RDWR);
+		if (devnull != -1) {
+			dup2(devnull, STDIN_FILENO);
+			if (isatty(STDOUT_FILENO))
+				dup2(devnull, STDOUT_FILENO);
+			if (isatty(STDERR_FILENO))
+				dup2(devnull, STDERR_FILENO);
+			if (devnull > STDERR_FILENO)
+				close(devnull);
+		}
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(wake[0]);
+	close(status[1]);
+	set_flags(wake[1], O_NONBLOCK, FD_CLOEXEC);
+	set_flags(status[0], O_NONBLOCK, FD_CLOEXEC);
+	w->pid = pid;
+	w->wake_fd = wake[1];
+	w->status_fd = status[0];
+	w->len = 0;
+	snprintf(w->name, sizeof w->name, "%s", name);
+	return 0;
+}
+
 void
 worker_wake(struct worker *w)
 {
