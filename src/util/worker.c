@@ -59,12 +59,10 @@ close_inherited(int keep1, int keep2)
 	}
 }
 
-int
-worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, struct kerr *err)
+/* The two pipes of a worker: wake (parent -> child) and status (child -> parent). */
+static int
+open_pipes(const char *name, int wake[2], int status[2], struct kerr *err)
 {
-	int wake[2], status[2];
-	pid_t pid;
-
 	if (pipe(wake) == -1)
 		return kerr_set(err, KERR_INTERNAL, "%s: pipe: %s", name, strerror(errno));
 	if (pipe(status) == -1) {
@@ -72,38 +70,46 @@ worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, struct
 		close(wake[1]);
 		return kerr_set(err, KERR_INTERNAL, "%s: pipe: %s", name, strerror(errno));
 	}
-	pid = fork();
+	return 0;
+}
+
+/* In the child: signals back to defaults (but for the till's own), and never the cashier's
+ * terminal on stdin, stdout or stderr. */
+static void
+child_setup(void)
+{
+	int devnull;
+
+	signal(SIGINT, SIG_IGN);    /* Ctrl-C at the till is not for us */
+	signal(SIGHUP, SIG_IGN);    /* the till saves and stops us itself */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGWINCH, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	devnull = open("/dev/null", O_RDWR);
+	if (devnull != -1) {
+		dup2(devnull, STDIN_FILENO);
+		if (isatty(STDOUT_FILENO))
+			dup2(devnull, STDOUT_FILENO);
+		if (isatty(STDERR_FILENO))
+			dup2(devnull, STDERR_FILENO);
+		if (devnull > STDERR_FILENO)
+			close(devnull);
+	}
+}
+
+/* In the parent after fork: keep our ends, never block on them. */
+static int
+parent_setup(struct worker *w, const char *name, pid_t pid, int wake[2], int status[2],
+    struct kerr *err)
+{
 	if (pid == -1) {
 		close(wake[0]); close(wake[1]); close(status[0]); close(status[1]);
 		return kerr_set(err, KERR_INTERNAL, "%s: fork: %s", name, strerror(errno));
 	}
-	if (pid == 0) {
-		int rc, devnull;
-
-		signal(SIGINT, SIG_IGN);    /* Ctrl-C at the till is not for us */
-		signal(SIGHUP, SIG_IGN);    /* the till saves and stops us itself */
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_IGN);
-		signal(SIGWINCH, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		/* Never touch the cashier's terminal. */
-		devnull = open("/dev/null", O_RDWR);
-		if (devnull != -1) {
-			dup2(devnull, STDIN_FILENO);
-			if (isatty(STDOUT_FILENO))
-				dup2(devnull, STDOUT_FILENO);
-			if (isatty(STDERR_FILENO))
-				dup2(devnull, STDERR_FILENO);
-			if (devnull > STDERR_FILENO)
-				close(devnull);
-		}
-		close_inherited(wake[0], status[1]);
-		rc = fn(arg, wake[0], status[1]);
-		_exit(rc & 0xff);
-	}
 	close(wake[0]);
 	close(status[1]);
-	/* The parent never blocks on either pipe: a full wake pipe already means "wake up". */
+	/* A full wake pipe already means "wake up". */
 	set_flags(wake[1], O_NONBLOCK, FD_CLOEXEC);
 	set_flags(status[0], O_NONBLOCK, FD_CLOEXEC);
 	w->pid = pid;
@@ -115,57 +121,45 @@ worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, struct
 }
 
 int
-worker_exec(struct worker *w, const char *name, char *const argv[], struct kerr *err)
+worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, struct kerr *err)
 {
-	int wake[2], status[2], devnull;
+	int wake[2], status[2];
 	pid_t pid;
 
-	if (pipe(wake) == -1)
-		return kerr_set(err, KERR_INTERNAL, "%s: pipe: %s", name, strerror(errno));
-	if (pipe(status) == -1) {
-		close(wake[0]);
-		close(wake[1]);
-		return kerr_set(err, KERR_INTERNAL, "%s: pipe: %s", name, strerror(errno));
-	}
+	if (open_pipes(name, wake, status, err) == -1)
+		return -1;
 	pid = fork();
-	if (pid == -1) {
-		close(wake[0]); close(wake[1]); close(status[0]); close(status[1]);
-		return kerr_set(err, KERR_INTERNAL, "%s: fork: %s", name, strerror(errno));
-	}
 	if (pid == 0) {
-		/* Move the two pipe ends to fds 3 and 4 without clobbering one with the other. */
-		int wr = fcntl(wake[0], F_DUPFD_CLOEXEC, 10), st = fcntl(status[1], F_DUPFD_CLOEXEC, 10);
+		child_setup();
+		close_inherited(wake[0], status[1]);
+		_exit(fn(arg, wake[0], status[1]) & 0xff);
+	}
+	return parent_setup(w, name, pid, wake, status, err);
+}
+
+int
+worker_exec(struct worker *w, const char *name, char *const argv[], struct kerr *err)
+{
+	int wake[2], status[2];
+	pid_t pid;
+
+	if (open_pipes(name, wake, status, err) == -1)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		/* Move the pipe ends to fds 3 and 4 without clobbering one with the other. */
+		int wr = fcntl(wake[0], F_DUPFD_CLOEXEC, 10);
+		int st = fcntl(status[1], F_DUPFD_CLOEXEC, 10);
 
 		if (wr == -1 || st == -1 || dup2(wr, WORKER_WAKE_FD) == -1 ||
 		    dup2(st, WORKER_STATUS_FD) == -1)
 			_exit(127);
 		close_inherited(WORKER_WAKE_FD, WORKER_STATUS_FD);
-		/* Never the cashier's terminal. */
-		devnull = open("/dev/null", O_RDWR);
-		if (devnull != -1) {
-			dup2(devnull, STDIN_FILENO);
-			if (isatty(STDOUT_FILENO))
-				dup2(devnull, STDOUT_FILENO);
-			if (isatty(STDERR_FILENO))
-				dup2(devnull, STDERR_FILENO);
-			if (devnull > STDERR_FILENO)
-				close(devnull);
-		}
-		signal(SIGINT, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
+		child_setup();
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
-	close(wake[0]);
-	close(status[1]);
-	set_flags(wake[1], O_NONBLOCK, FD_CLOEXEC);
-	set_flags(status[0], O_NONBLOCK, FD_CLOEXEC);
-	w->pid = pid;
-	w->wake_fd = wake[1];
-	w->status_fd = status[0];
-	w->len = 0;
-	snprintf(w->name, sizeof w->name, "%s", name);
-	return 0;
+	return parent_setup(w, name, pid, wake, status, err);
 }
 
 void
