@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include <sqlite3.h>
 
 #include "barcode.h"
@@ -47,11 +49,9 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
 	store_close(f->st);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	testlib_rmdir(f->dir);
 	free(f);
 	return 0;
 }
@@ -80,19 +80,6 @@ import(struct fx *f, const char *text, const char *name, long *n, struct kerr *e
 	rc = catalog_import_csv(f->st, in, name, on_bad, f, n, err);
 	fclose(in);
 	return rc;
-}
-
-static int64_t
-q1(store *st, const char *sql)
-{
-	sqlite3_stmt *q;
-	int64_t n;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	n = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return n;
 }
 
 /* 1 when the name index agrees with the products table and its three triggers exist. */

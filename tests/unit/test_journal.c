@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include <sqlite3.h>
 
 #include "journal.h"
@@ -40,11 +42,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
 
 	store_close(f->st);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	testlib_rmdir(f->dir);
 	free(f);
 	return 0;
 }
@@ -59,19 +59,6 @@ append(store *st, const char *type, const char *payload)
 	assert_int_equal(store_commit(st, &err), 0);
 }
 
-static int64_t
-count(store *st, const char *sql)
-{
-	sqlite3_stmt *q;
-	int64_t n;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	n = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return n;
-}
-
 static void
 test_file_is_private(void **state)
 {
@@ -84,7 +71,7 @@ test_file_is_private(void **state)
 	snprintf(dir, sizeof dir, "%s/sub", f->dir);
 	assert_int_equal(stat(dir, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
-	assert_int_equal(count(f->st, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(q1(f->st, "PRAGMA user_version"), store_schema_version());
 }
 
 static void
@@ -118,11 +105,11 @@ test_chain_verifies(void **state)
 	assert_int_equal(seq, 3);
 	assert_int_equal(strlen(head), 64);
 	/* Every event waits in the outbox until upstream accepts it. */
-	assert_int_equal(count(f->st, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 3);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 3);
 	/* The first links to zeros, each next one to the one before. */
-	assert_int_equal(count(f->st, "SELECT count(*) FROM events e JOIN events p "
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events e JOIN events p "
 	    "ON p.seq = e.seq - 1 AND p.hash = e.prev_hash"), 2);
-	assert_int_equal(count(f->st, "SELECT prev_hash = printf('%064d', 0) FROM events "
+	assert_int_equal(q1(f->st, "SELECT prev_hash = printf('%064d', 0) FROM events "
 	    "WHERE seq = 1"), 1);
 }
 
@@ -136,7 +123,7 @@ test_events_are_immutable(void **state)
 	    NULL, NULL, NULL), SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(store_db(f->st), "DELETE FROM events", NULL, NULL,
 	    NULL), SQLITE_OK);
-	assert_int_equal(count(f->st, "SELECT count(*) FROM events"), 1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events"), 1);
 }
 
 static void
@@ -168,7 +155,7 @@ test_append_needs_transaction_and_object(void **state)
 	assert_int_equal(journal_append(f->st, "x", "[1,2]", NULL, &err), -1);
 	assert_int_equal(journal_append(f->st, "x", "not json", NULL, &err), -1);
 	store_rollback(f->st);
-	assert_int_equal(count(f->st, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events"), 0);
 }
 
 static void
@@ -183,11 +170,11 @@ test_rollback_leaves_no_event(void **state)
 	    7, 8, &seq, &err), 0);
 	assert_int_equal(seq, 1);
 	store_rollback(f->st);
-	assert_int_equal(count(f->st, "SELECT count(*) FROM events"), 0);
-	assert_int_equal(count(f->st, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM outbox"), 0);
 	/* The next event after a rollback still gets seq 1: no gaps. */
 	append(f->st, "t", "{\"a\":1}");
-	assert_int_equal(count(f->st, "SELECT max(seq) FROM events"), 1);
+	assert_int_equal(q1(f->st, "SELECT max(seq) FROM events"), 1);
 }
 
 static void

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include <sqlite3.h>
 
 #include "catalog.h"
@@ -85,27 +87,12 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
 	sale_free(f->s);
 	store_close(f->st);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	testlib_rmdir(f->dir);
 	free(f);
 	return 0;
-}
-
-static int64_t
-q1(store *st, const char *sql)
-{
-	sqlite3_stmt *q;
-	int64_t n;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	n = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return n;
 }
 
 static void

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include <sqlite3.h>
 
 #include "journal.h"
@@ -38,11 +40,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
 
 	store_close(*state);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	testlib_rmdir(dir);
 	return 0;
 }
 
