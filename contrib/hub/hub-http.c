@@ -41,7 +41,7 @@ reply(struct MHD_Connection *conn, unsigned int status, const char *body, long r
 
 	MHD_add_response_header(r, "Content-Type", "application/json");
 	if (retry_after > 0) {
-		char v[16];
+		char v[24];
 
 		snprintf(v, sizeof v, "%ld", retry_after);
 		MHD_add_response_header(r, "Retry-After", v);
