@@ -40,6 +40,12 @@ int sync_http_request(struct sync_ctx *c, const char *url, const char *body,
     struct sync_http *reply, struct kerr *err);
 void sync_http_free(struct sync_http *reply);
 
+/* sync-push.c: the JSON body of the next batch: pending events with seq > after, read in a
+ * short read transaction. *count = events in it (0: nothing pending), *last_seq = the last
+ * one's seq (may be NULL). Caller frees; NULL with err on failure. */
+char *sync_batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *last_seq,
+    struct kerr *err);
+
 /* sync-push.c: posts one batch of the outbox. *sent = events posted (0: nothing pending).
  * Returns 0 when the hub answered with a valid reply (marked in the outbox), else -1 with err
  * (and c->wait_s set from Retry-After or the kind of failure). */

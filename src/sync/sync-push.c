@@ -19,9 +19,10 @@
 
 #define MAX_BODY (1024 * 1024)
 
-/* Reads up to the batch size of pending events (and at most ~1 MiB) into a JSON array. */
+/* Reads up to the batch size of pending events after seq `after` (and at most ~1 MiB) into a
+ * JSON array. */
 static json_t *
-read_batch(struct sync_ctx *c, struct kerr *err)
+read_batch(struct sync_ctx *c, int64_t after, struct kerr *err)
 {
 	sqlite3_stmt *q;
 	json_t *events = json_array();
@@ -30,12 +31,13 @@ read_batch(struct sync_ctx *c, struct kerr *err)
 
 	if (sqlite3_prepare_v2(store_db(c->st), "SELECT e.seq, e.id, e.type, e.at, e.payload, "
 	    "e.prev_hash, e.hash FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.state = "
-	    "'pending' ORDER BY o.seq LIMIT ?1", -1, &q, NULL) != SQLITE_OK) {
+	    "'pending' AND o.seq > ?2 ORDER BY o.seq LIMIT ?1", -1, &q, NULL) != SQLITE_OK) {
 		store_error(c->st, err, "reading the outbox");
 		json_decref(events);
 		return NULL;
 	}
 	sqlite3_bind_int(q, 1, c->cfg->sync_batch);
+	sqlite3_bind_int64(q, 2, after);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *payload_text = (const char *)sqlite3_column_text(q, 4);
 		json_error_t jerr;
@@ -124,39 +126,58 @@ check_reply(json_t *r, struct kerr *err)
 	return 0;
 }
 
-int
-sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err)
+char *
+sync_batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *last_seq,
+    struct kerr *err)
 {
-	char url[600], head_hash[JOURNAL_HASH_HEX];
-	struct sync_http reply;
-	json_t *events, *req, *r = NULL, *v;
-	json_error_t jerr;
+	char head_hash[JOURNAL_HASH_HEX];
+	json_t *events, *req;
 	int64_t head_seq = 0;
 	char *body;
-	size_t i;
-	int rc = -1;
 
-	*sent = 0;
+	*count = 0;
 	if (store_begin(c->st, err) == -1)	/* a consistent view of outbox and head */
-		return -1;
-	events = read_batch(c, err);
+		return NULL;
+	events = read_batch(c, after, err);
 	if (events != NULL && journal_head(c->st, &head_seq, head_hash, err) == -1) {
 		json_decref(events);
 		events = NULL;
 	}
 	store_rollback(c->st);		/* read only: end it before the network */
 	if (events == NULL)
-		return -1;
-	if (json_array_size(events) == 0) {
-		json_decref(events);
-		return 0;
-	}
+		return NULL;
+	*count = (int)json_array_size(events);
+	if (*count > 0 && last_seq != NULL)
+		*last_seq = json_integer_value(json_object_get(json_array_get(events,
+		    (size_t)*count - 1), "seq"));
 	req = json_pack("{s:s, s:o, s:{s:I, s:s}}", "device_id", c->device_id, "events", events,
 	    "head", "seq", (json_int_t)head_seq, "hash", head_hash);
 	body = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	if (body == NULL)
-		return kerr_set(err, KERR_INTERNAL, "cannot build the batch");
+		kerr_set(err, KERR_INTERNAL, "cannot build the batch");
+	return body;
+}
+
+int
+sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err)
+{
+	char url[600];
+	struct sync_http reply;
+	json_t *r = NULL, *v;
+	json_error_t jerr;
+	char *body;
+	size_t i;
+	int rc = -1, count;
+
+	*sent = 0;
+	body = sync_batch_body(c, 0, &count, NULL, err);
+	if (body == NULL)
+		return -1;
+	if (count == 0) {
+		free(body);
+		return 0;
+	}
 	snprintf(url, sizeof url, "%s/v1/events", c->cfg->sync_url);
 	if (sync_http_request(c, url, body, &reply, err) == -1) {
 		free(body);
