@@ -852,10 +852,11 @@ read_row(struct import *im)
 	 * new prices must not reset every VAT rate to 12% or clear the SKUs. */
 	if (id > 0 && keep_absent(im, id, &p, &err) == -1)
 		id = -1;
-	/* What the name index holds for a product about to change, to take it out at the end. */
+	/* What the name index holds for a product about to change, to take it out at the end;
+	 * a product this import wrote already is not in the index yet. */
 	if (id > 0 && im->fts_deferred && note_fts(im->st, "INSERT OR IGNORE INTO "
-	    "temp.import_fts_old(id, name, sku) SELECT id, name, sku FROM products WHERE id = ?1",
-	    id, &err) == -1)
+	    "temp.import_fts_old(id, name, sku) SELECT id, name, sku FROM products WHERE id = ?1 "
+	    "AND id NOT IN (SELECT id FROM temp.import_touched)", id, &err) == -1)
 		id = -1;
 	if (id >= 0)
 		id = write_product(im->st, id, &p, im->now, &err);
