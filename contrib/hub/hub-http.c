@@ -225,7 +225,10 @@ post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
 
 		if (why == NULL && is_dup)
 			json_array_append_new(dup, json_string(id));
-		else if ((why == NULL || keep) && store_event(h, device, ev, payload, why) == -1) {
+		else if (((why == NULL || keep) && store_event(h, device, ev, payload, why) == -1) ||
+		    (why == NULL && hub_webhook_wants(h, json_string_value(json_object_get(ev,
+		    "type"))) && hub_webhook_queue(h, device, id, json_string_value(
+		    json_object_get(ev, "type")), payload) == -1)) {
 			free(payload);
 			store_rollback(h->st);
 			json_decref(acc); json_decref(dup); json_decref(rej); json_decref(req);
@@ -421,8 +424,13 @@ hub_serve(struct hub *h, const char *listen_addr, struct kerr *err)
 	    NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
 	if (d == NULL)
 		return kerr_set(err, KERR_IO, "cannot listen on %s (in use?)", listen_addr);
+	if (hub_webhook_start(h, err) == -1) {
+		MHD_stop_daemon(d);
+		return -1;
+	}
 	fprintf(stderr, "kassa-hub: listening on %s\n", listen_addr);
 	sigwait(&set, &sig);
 	MHD_stop_daemon(d);
+	hub_webhook_stop(h);
 	return 0;
 }

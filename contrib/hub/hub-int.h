@@ -8,6 +8,8 @@
 #ifndef KASSA_HUB_INT_H
 #define KASSA_HUB_INT_H
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,7 +27,14 @@ struct hub_faults {
 
 struct hub {
 	store *st;
+	const char *db_path;
 	struct hub_faults faults;
+	/* --webhook URL: events of the types in webhook_types are forwarded there */
+	const char *webhook_url;
+	const char *webhook_types;   /* comma-separated, default "shift.closed" */
+	pthread_t webhook_thread;
+	bool webhook_running;
+	volatile sig_atomic_t stopping;
 };
 
 /* hub-db.c */
@@ -34,6 +43,14 @@ int hub_db_open(struct hub *h, const char *path, struct kerr *err);
 char *hub_device_for_token(struct hub *h, const char *token);
 int hub_token_add(struct hub *h, const char *device, char *token_out, size_t size,
     struct kerr *err);
+
+/* hub-webhook.c: the forward queue (filled in the ingest transaction) and its sender thread */
+int hub_webhook_init(struct hub *h, struct kerr *err);
+bool hub_webhook_wants(const struct hub *h, const char *type);
+int hub_webhook_queue(struct hub *h, const char *device, const char *event_id, const char *type,
+    const char *payload);
+int hub_webhook_start(struct hub *h, struct kerr *err);
+void hub_webhook_stop(struct hub *h);
 
 /* hub-http.c */
 int hub_serve(struct hub *h, const char *listen_addr, struct kerr *err);

@@ -2,7 +2,8 @@
  * kassa-hub: the reference upstream server of protocol v1 (CONTRACT.md section 5), for one shop
  * or a small chain, and the real server every sync test talks to.
  *
- *   kassa-hub serve --db PATH --listen HOST:PORT [--fault KIND:N]...
+ *   kassa-hub serve --db PATH --listen HOST:PORT [--webhook URL [--webhook-events T,...]]
+ *                   [--fault KIND:N]...
  *   kassa-hub token add DEVICE --db PATH          prints the device's new bearer token
  *   kassa-hub import products FILE.csv --db PATH  publishes catalogue changes to every till
  *   kassa-hub report --db PATH                    sales per till and day
@@ -20,7 +21,8 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: kassa-hub serve --db PATH --listen HOST:PORT [--fault KIND:N]\n"
+	fprintf(stderr, "usage: kassa-hub serve --db PATH --listen HOST:PORT [--webhook URL]\n"
+	    "           [--webhook-events TYPE,...] [--fault KIND:N]\n"
 	    "       kassa-hub token add DEVICE --db PATH\n"
 	    "       kassa-hub import products FILE.csv --db PATH\n"
 	    "       kassa-hub report --db PATH\n"
@@ -88,6 +90,8 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "fault", required_argument, NULL, 'f' },
+		{ "webhook", required_argument, NULL, 'w' },
+		{ "webhook-events", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *db = getenv("KASSA_HUB_DB"), *listen_addr = "127.0.0.1:8080";
@@ -97,9 +101,14 @@ main(int argc, char **argv)
 
 	memset(&h, 0, sizeof h);
 	kerr_clear(&err);
-	while ((c = getopt_long(argc, argv, "d:l:f:", opts, NULL)) != -1) {
+	h.webhook_types = "shift.closed";
+	while ((c = getopt_long(argc, argv, "d:l:f:w:e:", opts, NULL)) != -1) {
 		if (c == 'd')
 			db = optarg;
+		else if (c == 'w')
+			h.webhook_url = optarg;
+		else if (c == 'e')
+			h.webhook_types = optarg;
 		else if (c == 'l')
 			listen_addr = optarg;
 		else if (c == 'f') {
@@ -112,7 +121,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1 || db == NULL)
 		return usage();
-	if (hub_db_open(&h, db, &err) == -1) {
+	h.db_path = db;
+	if (hub_db_open(&h, db, &err) == -1 || hub_webhook_init(&h, &err) == -1) {
 		fprintf(stderr, "kassa-hub: %s\n", err.msg);
 		return 1;
 	}
