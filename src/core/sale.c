@@ -39,6 +39,7 @@ struct sale {
 	int npays, pays_cap;
 	struct sale_totals totals;
 	bool needs_approval;
+	bool fresh;                /* the struct already holds what this change wrote */
 };
 
 
@@ -232,8 +233,11 @@ finish(sale *s, int ok, bool created, struct kerr *err)
 {
 	struct kerr lerr;
 
+	bool fresh = s->fresh;
+
+	s->fresh = false;
 	if (ok == 0 && store_commit(s->st, err) == 0)
-		return load(s, err);
+		return fresh ? 0 : load(s, err);	/* a scan's hot path skips the re-read */
 	store_rollback(s->st);
 	if (created)
 		s->id = 0;
@@ -411,9 +415,11 @@ out:
 static int
 reload_and_recompute(sale *s, struct kerr *err)
 {
-	if (load(s, err) == -1)
+	if (load(s, err) == -1 || recompute(s, err) == -1)
 		return -1;
-	return recompute(s, err);
+	/* recompute() wrote exactly what the struct now holds. */
+	s->fresh = true;
+	return 0;
 }
 
 /*
@@ -1042,6 +1048,7 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 	if (s->totals.paid >= s->totals.total) {
 		if (complete(s, err) == -1)
 			goto out;
+		s->fresh = false;	/* completion wrote more than the struct holds */
 		*completed = true;
 	}
 	ok = 0;
