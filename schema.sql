@@ -201,6 +201,9 @@ CREATE TABLE payments (
     amount    INTEGER NOT NULL CHECK (amount > 0),  -- tendered
     at        TEXT NOT NULL
 );
+-- A sale's tenders are read on every change of its cart: without this, every sale scans all
+-- the payments the till ever took.
+CREATE INDEX payments_sale ON payments(sale_id);
 
 -- Every change of stock, one row per product per event. products.stock is their sum.
 CREATE TABLE stock_moves (
