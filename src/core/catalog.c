@@ -420,6 +420,7 @@ struct import {
 	long line;             /* physical line being read */
 	long row_line;         /* line where the current row started */
 	bool at_row_start;
+	bool cr_at_end;        /* the last read ended in CR: an LF next is the same line break */
 	bool header_done;
 	int ncols;             /* fields in the header */
 	int col[NCOLS];        /* field index of each column, -1 if absent */
@@ -960,8 +961,29 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 	while (!im.failed && (n = fread(buf, 1, sizeof buf, in)) > 0) {
 		/* A physical line at a time, so each row knows the line it starts on. */
 		for (size_t i = 0; i < n && !im.failed;) {
-			char *nl = memchr(buf + i, '\n', n - i);
-			size_t len = nl != NULL ? (size_t)(nl - (buf + i)) + 1 : n - i;
+			size_t j = i, len;
+			bool brk;
+
+			/* A line ends at LF, CR LF or a lone CR (old spreadsheet exports). */
+			while (j < n && buf[j] != '\n' && buf[j] != '\r')
+				j++;
+			brk = j < n;
+			if (brk && buf[j] == '\r' && j + 1 < n && buf[j + 1] == '\n')
+				j++;
+			len = brk ? j - i + 1 : n - i;
+			/* The LF of a CR LF split across two reads ends no second line. */
+			if (im.cr_at_end && buf[i] == '\n') {
+				im.cr_at_end = false;
+				if (csv_parse(&parser, buf + i, 1, on_field, on_row, &im) != 1) {
+					report_bad(&im, im.row_line, "%s (a quote out of place?)",
+					    csv_strerror(csv_error(&parser)));
+					im.failed = true;
+					break;
+				}
+				i++;
+				continue;
+			}
+			im.cr_at_end = brk && buf[j] == '\r' && j == n - 1;
 
 			/* A row starts on the first physical line that is not blank. (buf is not
 			 * NUL-terminated: look at this line's len bytes only.) */
@@ -981,7 +1003,7 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 				im.failed = true;
 				break;
 			}
-			if (nl != NULL)
+			if (brk)
 				im.line++;
 			i += len;
 		}

@@ -461,6 +461,24 @@ test_other_connection_after_import(void **state)
 	assert_int_equal(fts_ok(f), 1);
 }
 
+/* Old spreadsheet exports end lines with a lone CR: bad rows still get their own line. */
+static void
+test_cr_line_endings(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	long n;
+
+	assert_int_equal(import(f, "barcode,name,price\r4006381333931,A,1\r"
+	    "4006381333932,B,1\r96385075,C,1\r", "cr.csv", &n, &err), -1);
+	assert_int_equal(f->nreports, 2);
+	reported_like(f, "cr.csv:3: ", "check digit");
+	reported_like(f, "cr.csv:4: ", "check digit");
+	assert_int_equal(import(f, "barcode,name,price\r\n4006381333931,A,1\r\n\r\n"
+	    "4006381333931,A,2\r\n", "crlf.csv", &n, &err), -1);
+	reported_like(f, "crlf.csv:4: ", "earlier");
+}
+
 int
 main(void)
 {
@@ -469,6 +487,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_every_bad_row_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sku_clashes_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cr_line_endings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reimport_updates_and_counts_stock, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_counts_split_into_events, setup,
