@@ -6,7 +6,7 @@
  * stored), checks each device's seq continuity and hash chain, and stores a batch in one
  * transaction. An event the hub refuses on its merits (not its chain) is stored marked
  * rejected, so the chain and the events after it go on. One polling thread serves every
- * connection, so the database is used by one thread only.
+ * connection, so the database connection is used by one thread only.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,7 +18,6 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
-#include <sqlite3.h>
 
 #include "hub-int.h"
 #include "journal.h"
@@ -67,66 +66,63 @@ reply_error(struct MHD_Connection *conn, unsigned int status, const char *msg)
 static void
 device_head(struct hub *h, const char *device, int64_t *seq, char hash[JOURNAL_HASH_HEX])
 {
-	sqlite3_stmt *q;
+	const char *params[1] = { device };
+	struct hub_rows r;
+	struct kerr err;
 
 	*seq = 0;
 	memset(hash, '0', 64);
 	hash[64] = '\0';
-	if (sqlite3_prepare_v2(store_db(h->st), "SELECT seq, hash FROM hub_events WHERE "
-	    "device_id = ?1 ORDER BY seq DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+	if (hub_sql(h, "SELECT seq, hash FROM hub_events WHERE device_id = $1 ORDER BY seq DESC "
+	    "LIMIT 1", 1, params, &r, &err) == -1)
 		return;
-	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(q, 0);
-		snprintf(hash, JOURNAL_HASH_HEX, "%s", (const char *)sqlite3_column_text(q, 1));
+	if (r.nrows == 1) {
+		*seq = strtoll(hub_cell(&r, 0, 0), NULL, 10);
+		snprintf(hash, JOURNAL_HASH_HEX, "%s", hub_cell(&r, 0, 1));
 	}
-	sqlite3_finalize(q);
+	hub_rows_free(&r);
 }
 
 /* The stored hash of an event id ("" when unknown) into out. */
 static void
 stored_hash(struct hub *h, const char *id, char out[JOURNAL_HASH_HEX])
 {
-	sqlite3_stmt *q;
+	const char *params[1] = { id };
+	struct hub_rows r;
+	struct kerr err;
 
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(store_db(h->st), "SELECT hash FROM hub_events WHERE id = ?1", -1,
-	    &q, NULL) != SQLITE_OK)
+	if (hub_sql(h, "SELECT hash FROM hub_events WHERE id = $1", 1, params, &r, &err) == -1)
 		return;
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		snprintf(out, JOURNAL_HASH_HEX, "%s", (const char *)sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
+	if (r.nrows == 1)
+		snprintf(out, JOURNAL_HASH_HEX, "%s", hub_cell(&r, 0, 0));
+	hub_rows_free(&r);
 }
 
 static int
 store_event(struct hub *h, const char *device, json_t *ev, const char *payload,
     const char *error)
 {
-	sqlite3_stmt *q;
-	char now[32];
-	int rc;
+	char seq[24], now[32];
+	const char *params[11];
+	struct kerr err;
 
-	if (sqlite3_prepare_v2(store_db(h->st), "INSERT INTO hub_events(device_id, seq, id, type, "
-	    "at, payload, prev_hash, hash, status, error, received_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6, ?7, ?8, ?9, ?10, ?11)", -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, json_integer_value(json_object_get(ev, "seq")));
-	sqlite3_bind_text(q, 3, json_string_value(json_object_get(ev, "id")), -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, json_string_value(json_object_get(ev, "type")), -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, json_string_value(json_object_get(ev, "at")), -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, payload, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 7, json_string_value(json_object_get(ev, "prev_hash")), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(q, 8, json_string_value(json_object_get(ev, "hash")), -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 9, error == NULL ? "accepted" : "rejected", -1, SQLITE_STATIC);
-	if (error != NULL)
-		sqlite3_bind_text(q, 10, error, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 11, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : -1;
+	snprintf(seq, sizeof seq, "%lld", (long long)json_integer_value(json_object_get(ev,
+	    "seq")));
+	params[0] = device;
+	params[1] = seq;
+	params[2] = json_string_value(json_object_get(ev, "id"));
+	params[3] = json_string_value(json_object_get(ev, "type"));
+	params[4] = json_string_value(json_object_get(ev, "at"));
+	params[5] = payload;
+	params[6] = json_string_value(json_object_get(ev, "prev_hash"));
+	params[7] = json_string_value(json_object_get(ev, "hash"));
+	params[8] = error == NULL ? "accepted" : "rejected";
+	params[9] = error;
+	params[10] = store_now(now, sizeof now);
+	return hub_sql(h, "INSERT INTO hub_events(device_id, seq, id, type, at, payload, "
+	    "prev_hash, hash, status, error, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+	    "$9, $10, $11)", 11, params, NULL, &err);
 }
 
 /* Judges one event: returns NULL when accepted or duplicate (*dup), else why it is rejected.
@@ -210,7 +206,7 @@ post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
 		json_decref(req);
 		return reply_error(conn, 403, "this token belongs to another device");
 	}
-	if (store_begin(h->st, &err) == -1) {
+	if (hub_begin(h, &err) == -1) {
 		json_decref(req);
 		return reply_error(conn, 503, err.msg);
 	}
@@ -230,7 +226,7 @@ post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
 		    "type"))) && hub_webhook_queue(h, device, id, json_string_value(
 		    json_object_get(ev, "type")), payload) == -1)) {
 			free(payload);
-			store_rollback(h->st);
+			hub_rollback(h);
 			json_decref(acc); json_decref(dup); json_decref(rej); json_decref(req);
 			return reply_error(conn, 503, "the hub could not store the batch");
 		} else if (why == NULL)
@@ -239,7 +235,7 @@ post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
 			json_array_append_new(rej, json_pack("{s:s?, s:s}", "id", id, "error", why));
 		free(payload);
 	}
-	if (store_commit(h->st, &err) == -1) {
+	if (hub_commit(h, &err) == -1) {
 		json_decref(acc); json_decref(dup); json_decref(rej); json_decref(req);
 		return reply_error(conn, 503, err.msg);
 	}
@@ -271,16 +267,18 @@ get_changes(struct hub *h, struct MHD_Connection *conn)
 {
 	const char *since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
 	const char *lim = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
-	char at[64] = "", cursor[96];
-	long long after_id = 0;
-	int limit = lim != NULL ? atoi(lim) : 500, n = 0;
+	char at[64] = "", after_id[24] = "0", limit_s[16], cursor[96];
+	const char *params[3] = { at, after_id, limit_s };
+	int limit = lim != NULL ? atoi(lim) : 500;
 	json_t *changes = json_array(), *out;
-	sqlite3_stmt *q;
+	struct hub_rows r;
+	struct kerr err;
 	enum MHD_Result rc;
 	char *body;
 
 	if (limit <= 0 || limit > 5000)
 		limit = 500;
+	snprintf(limit_s, sizeof limit_s, "%d", limit + 1);
 	/* The cursor is "updated_at|id" of the last change sent; the till sends it back as is. */
 	if (since != NULL && *since != '\0') {
 		const char *bar = strchr(since, '|');
@@ -291,43 +289,28 @@ get_changes(struct hub *h, struct MHD_Connection *conn)
 		}
 		memcpy(at, since, (size_t)(bar - since));
 		at[bar - since] = '\0';
-		after_id = atoll(bar + 1);
+		snprintf(after_id, sizeof after_id, "%lld", atoll(bar + 1));
 	}
-	if (sqlite3_prepare_v2(store_db(h->st), "SELECT p.id, p.updated_at, p.deleted, "
-	    "(SELECT min(code) FROM barcodes WHERE product_id = p.id), json_object('barcode', "
-	    "(SELECT min(code) FROM barcodes WHERE product_id = p.id), 'name', p.name, 'price', "
-	    "p.price, 'vat', CASE WHEN p.vat_bp % 100 = 0 THEN p.vat_bp / 100 ELSE p.vat_bp / "
-	    "100.0 END, 'unit', p.unit, 'sku', p.sku, 'mxik', p.mxik, 'category', p.category, "
-	    "'plu', p.plu) FROM products p WHERE (p.updated_at, p.id) > (?1, ?2) ORDER BY "
-	    "p.updated_at, p.id LIMIT ?3", -1, &q, NULL) != SQLITE_OK) {
+	if (hub_sql(h, "SELECT id, updated_at, deleted, barcode, data FROM hub_products WHERE "
+	    "(updated_at, id) > ($1, $2) ORDER BY updated_at, id LIMIT $3", 3, params, &r,
+	    &err) == -1) {
 		json_decref(changes);
-		return reply_error(conn, 503, sqlite3_errmsg(store_db(h->st)));
+		return reply_error(conn, 503, err.msg);
 	}
-	sqlite3_bind_text(q, 1, at, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, after_id);
-	sqlite3_bind_int(q, 3, limit + 1);
 	snprintf(cursor, sizeof cursor, "%s", since != NULL ? since : "");
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	for (int i = 0; i < r.nrows && i < limit; i++) {
 		json_error_t jerr;
-		json_t *data;
+		json_t *data = json_loads(hub_cell(&r, i, 4), 0, &jerr);
 
-		if (n == limit) {
-			n++;	/* one more exists: "more" */
-			break;
-		}
-		data = json_loads((const char *)sqlite3_column_text(q, 4), 0, &jerr);
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:b, s:o}", "entity",
-		    "product", "key", sqlite3_column_text(q, 3) != NULL ?
-		    (const char *)sqlite3_column_text(q, 3) : "", "updated_at",
-		    (const char *)sqlite3_column_text(q, 1), "deleted", sqlite3_column_int(q, 2),
-		    "data", data != NULL ? data : json_object()));
-		snprintf(cursor, sizeof cursor, "%s|%lld", (const char *)sqlite3_column_text(q, 1),
-		    (long long)sqlite3_column_int64(q, 0));
-		n++;
+		    "product", "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
+		    "deleted", atoi(hub_cell(&r, i, 2)) != 0, "data",
+		    data != NULL ? data : json_object()));
+		snprintf(cursor, sizeof cursor, "%s|%s", hub_cell(&r, i, 1), hub_cell(&r, i, 0));
 	}
-	sqlite3_finalize(q);
 	out = json_pack("{s:o, s:s, s:b}", "changes", changes, "cursor", cursor, "more",
-	    n > limit);
+	    r.nrows > limit);
+	hub_rows_free(&r);
 	body = json_dumps(out, JSON_COMPACT);
 	json_decref(out);
 	rc = reply(conn, 200, body, 0);

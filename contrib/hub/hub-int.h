@@ -25,8 +25,11 @@ struct hub_faults {
 	int64_t reject_seq; /* reject the event with this seq (stored, marked rejected) */
 };
 
+struct pg_conn;
+
 struct hub {
-	store *st;
+	store *st;                   /* SQLite, or NULL with pg */
+	struct pg_conn *pg;          /* PGconn *, for a postgres:// --db */
 	const char *db_path;
 	struct hub_faults faults;
 	/* --webhook URL: events of the types in webhook_types are forwarded there */
@@ -37,15 +40,28 @@ struct hub {
 	volatile sig_atomic_t stopping;
 };
 
+/* hub-sql.c: the database, SQLite or PostgreSQL. SQL uses $1..$N; values are text. */
+struct hub_rows {
+	int nrows, ncols;
+	char **cell;                 /* cell[row * ncols + col], NULL for SQL NULL */
+};
+int hub_db_connect(struct hub *h, const char *path, struct kerr *err);
+void hub_db_close(struct hub *h);
+int hub_sql(struct hub *h, const char *sql, int n, const char *const *params,
+    struct hub_rows *out, struct kerr *err);
+const char *hub_cell(const struct hub_rows *r, int row, int col);
+void hub_rows_free(struct hub_rows *r);
+int hub_begin(struct hub *h, struct kerr *err);
+int hub_commit(struct hub *h, struct kerr *err);
+void hub_rollback(struct hub *h);
+
 /* hub-db.c */
-int hub_db_open(struct hub *h, const char *path, struct kerr *err);
 /* The device a bearer token belongs to (malloc'd), or NULL. */
 char *hub_device_for_token(struct hub *h, const char *token);
 int hub_token_add(struct hub *h, const char *device, char *token_out, size_t size,
     struct kerr *err);
 
 /* hub-webhook.c: the forward queue (filled in the ingest transaction) and its sender thread */
-int hub_webhook_init(struct hub *h, struct kerr *err);
 bool hub_webhook_wants(const struct hub *h, const char *type);
 int hub_webhook_queue(struct hub *h, const char *device, const char *event_id, const char *type,
     const char *payload);

@@ -13,27 +13,12 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <sqlite3.h>
+#include <jansson.h>
 
 #include "hub-int.h"
 #include "xalloc.h"
 
 #define BACKOFF_CAP 300
-
-static const char webhook_schema[] =
-	"CREATE TABLE IF NOT EXISTS hub_webhooks ("
-	"  id INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL,"
-	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent')),"
-	"  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0,"
-	"  error TEXT, sent_at TEXT);";
-
-int
-hub_webhook_init(struct hub *h, struct kerr *err)
-{
-	if (sqlite3_exec(store_db(h->st), webhook_schema, NULL, NULL, NULL) != SQLITE_OK)
-		return store_error(h->st, err, "creating the webhook queue");
-	return 0;
-}
 
 bool
 hub_webhook_wants(const struct hub *h, const char *type)
@@ -59,21 +44,20 @@ int
 hub_webhook_queue(struct hub *h, const char *device, const char *event_id, const char *type,
     const char *payload)
 {
-	sqlite3_stmt *q;
-	int rc;
+	json_error_t jerr;
+	json_t *msg = json_pack("{s:s, s:s, s:s, s:o}", "device_id", device, "type", type, "id",
+	    event_id, "payload", json_loads(payload, 0, &jerr));
+	char *body = msg != NULL ? json_dumps(msg, JSON_COMPACT) : NULL;
+	const char *params[2] = { event_id, body };
+	struct kerr err;
+	int rc = -1;
 
-	/* The message: the till, the event type and its payload, as JSON built by SQLite. */
-	if (sqlite3_prepare_v2(store_db(h->st), "INSERT OR IGNORE INTO hub_webhooks(event_id, "
-	    "body) VALUES (?1, json_object('device_id', ?2, 'type', ?3, 'id', ?1, 'payload', "
-	    "json(?4)))", -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(q, 1, event_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, device, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, payload, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (body != NULL)
+		rc = hub_sql(h, "INSERT INTO hub_webhooks(event_id, body) VALUES ($1, $2) ON CONFLICT "
+		    "(event_id) DO NOTHING", 2, params, NULL, &err);
+	free(body);
+	json_decref(msg);
+	return rc;
 }
 
 static size_t
@@ -117,81 +101,76 @@ post(CURL *curl, const char *url, const char *body, long *retry_after, char *why
 	return -1;
 }
 
-/* Sends what is due; returns the seconds until the next pending one is due (or 1 s). */
+/* Sends what is due over h's connection; returns the seconds until the next one is due. */
 static long
-send_due(struct hub *h, store *st, CURL *curl)
+send_due(struct hub *h, CURL *curl)
 {
-	sqlite3_stmt *q, *u;
 	long now = (long)time(NULL), next = 5;
+	struct hub_rows r;
+	struct kerr err;
 	char why[256];
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT id, body, attempts, next_at FROM "
-	    "hub_webhooks WHERE state = 'pending' ORDER BY id LIMIT 50", -1, &q, NULL) != SQLITE_OK)
+	if (hub_sql(h, "SELECT id, body, attempts, next_at FROM hub_webhooks WHERE state = "
+	    "'pending' ORDER BY id LIMIT 50", 0, NULL, &r, &err) == -1)
 		return 5;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(q, 0);
-		int attempts = sqlite3_column_int(q, 2);
-		long due = (long)sqlite3_column_int64(q, 3), retry_after, wait, ceiling = 1;
-		char *body;
-		int ok;
+	for (int i = 0; i < r.nrows; i++) {
+		long due = atol(hub_cell(&r, i, 3)), retry_after, wait, ceiling = 1;
+		int attempts = atoi(hub_cell(&r, i, 2)), ok;
+		char next_at[24], stamp[32];
+		const char *params[3] = { hub_cell(&r, i, 0), next_at, why };
 
 		if (due > now) {
 			if (due - now < next)
 				next = due - now;
 			continue;
 		}
-		body = xstrdup((const char *)sqlite3_column_text(q, 1));
-		ok = post(curl, h->webhook_url, body, &retry_after, why, sizeof why);
-		free(body);
-		for (int i = 0; i < attempts && ceiling < BACKOFF_CAP; i++)
+		ok = post(curl, h->webhook_url, hub_cell(&r, i, 1), &retry_after, why, sizeof why);
+		for (int k = 0; k < attempts && ceiling < BACKOFF_CAP; k++)
 			ceiling *= 2;
 		if (ceiling > BACKOFF_CAP)
 			ceiling = BACKOFF_CAP;
 		wait = 1 + random() % ceiling;	/* full jitter */
 		if (retry_after > wait)
 			wait = retry_after;
-		if (sqlite3_prepare_v2(store_db(st), ok == 0 ? "UPDATE hub_webhooks SET state = "
-		    "'sent', attempts = attempts + 1, sent_at = datetime('now') WHERE id = ?1" :
-		    "UPDATE hub_webhooks SET attempts = attempts + 1, next_at = ?2, error = ?3 WHERE "
-		    "id = ?1", -1, &u, NULL) == SQLITE_OK) {
-			sqlite3_bind_int64(u, 1, id);
-			if (ok != 0) {
-				sqlite3_bind_int64(u, 2, now + wait);
-				sqlite3_bind_text(u, 3, why, -1, SQLITE_TRANSIENT);
-				if (wait < next)
-					next = wait;
-			}
-			sqlite3_step(u);
-			sqlite3_finalize(u);
+		if (ok == 0) {
+			params[1] = store_now(stamp, sizeof stamp);
+			hub_sql(h, "UPDATE hub_webhooks SET state = 'sent', attempts = attempts + 1, "
+			    "sent_at = $2 WHERE id = $1", 2, params, NULL, &err);
+		} else {
+			snprintf(next_at, sizeof next_at, "%ld", now + wait);
+			hub_sql(h, "UPDATE hub_webhooks SET attempts = attempts + 1, next_at = $2, "
+			    "error = $3 WHERE id = $1", 3, params, NULL, &err);
+			if (wait < next)
+				next = wait;
 		}
 	}
-	sqlite3_finalize(q);
+	hub_rows_free(&r);
 	return next > 0 ? next : 1;
 }
 
 static void *
 sender(void *arg)
 {
-	struct hub *h = arg;
+	struct hub *h = arg, mine = *h;		/* the same settings, a connection of its own */
 	struct kerr err;
-	store *st = store_open(h->db_path, 0, &err);	/* this thread's own connection */
 	CURL *curl = curl_easy_init();
 
-	if (st == NULL || curl == NULL) {
-		fprintf(stderr, "kassa-hub: webhook sender: %s\n", st == NULL ? err.msg :
-		    "cannot start libcurl");
-		store_close(st);
+	if (hub_db_connect(&mine, h->db_path, &err) == -1 || curl == NULL) {
+		fprintf(stderr, "kassa-hub: webhook sender: %s\n", curl == NULL ?
+		    "cannot start libcurl" : err.msg);
+		if (curl != NULL)
+			curl_easy_cleanup(curl);
 		return NULL;
 	}
 	srandom((unsigned)time(NULL));
 	while (!h->stopping) {
-		long next = send_due(h, st, curl);
+		long next = send_due(&mine, curl);
 
 		for (long i = 0; i < next * 10 && !h->stopping; i++)
 			usleep(100 * 1000);
 	}
 	curl_easy_cleanup(curl);
-	store_close(st);
+	hub_db_close(&mine);
 	return NULL;
 }
 

@@ -1,6 +1,7 @@
 /*
- * kassa-hub: the reference upstream server of protocol v1 (CONTRACT.md section 5), for one shop
- * or a small chain, and the real server every sync test talks to.
+ * kassa-hub: the reference upstream server of protocol v1 (CONTRACT.md section 5): SQLite for
+ * one shop, PostgreSQL (--db postgres://...) for a chain; and the real server every sync test
+ * talks to.
  *
  *   kassa-hub serve --db PATH --listen HOST:PORT [--webhook URL [--webhook-events T,...]]
  *                   [--fault KIND:N]...
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -64,23 +66,102 @@ on_bad_row(void *ctx, const char *file, long line, const char *reason)
 static int
 report(struct hub *h)
 {
-	sqlite3_stmt *q;
+	struct hub_rows r;
+	struct kerr err;
 
-	if (sqlite3_prepare_v2(store_db(h->st), "SELECT device_id, substr(at, 1, 10), count(*), "
-	    "sum(json_extract(payload, '$.total')) FROM hub_events WHERE type = 'sale.completed' "
-	    "AND status = 'accepted' GROUP BY 1, 2 ORDER BY 2, 1", -1, &q, NULL) != SQLITE_OK)
+	/* The one place the two engines differ: reading a number out of a JSON payload. */
+	if (hub_sql(h, h->pg != NULL ?
+	    "SELECT device_id, substr(at, 1, 10), count(*), sum((payload::json->>'total')::bigint) "
+	    "FROM hub_events WHERE type = 'sale.completed' AND status = 'accepted' GROUP BY 1, 2 "
+	    "ORDER BY 2, 1" :
+	    "SELECT device_id, substr(at, 1, 10), count(*), sum(json_extract(payload, '$.total')) "
+	    "FROM hub_events WHERE type = 'sale.completed' AND status = 'accepted' GROUP BY 1, 2 "
+	    "ORDER BY 2, 1", 0, NULL, &r, &err) == -1) {
+		fprintf(stderr, "kassa-hub: %s\n", err.msg);
 		return 1;
+	}
 	printf("%-38s %-10s %6s %16s\n", "till", "day", "sales", "total");
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	for (int i = 0; i < r.nrows; i++) {
 		char total[40];
 
-		money_format(sqlite3_column_int64(q, 3), total, sizeof total);
-		printf("%-38s %-10s %6lld %16s\n", (const char *)sqlite3_column_text(q, 0),
-		    (const char *)sqlite3_column_text(q, 1), (long long)sqlite3_column_int64(q, 2),
-		    total);
+		money_format(strtoll(hub_cell(&r, i, 3), NULL, 10), total, sizeof total);
+		printf("%-38s %-10s %6s %16s\n", hub_cell(&r, i, 0), hub_cell(&r, i, 1),
+		    hub_cell(&r, i, 2), total);
+	}
+	hub_rows_free(&r);
+	return 0;
+}
+
+/*
+ * Publishes a product CSV: checked by the tills' own import (all or nothing, every bad row
+ * named) into a scratch SQLite store, then written to hub_products, where /v1/changes finds
+ * it, in one transaction.
+ */
+static int
+import_products(struct hub *h, const char *file, struct kerr *err)
+{
+	char dir[] = "/tmp/kassa-hub-import-XXXXXX", path[64], now[32];
+	FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	sqlite3_stmt *q;
+	store *scratch = NULL;
+	long n = 0, published = 0;
+	int rc = -1;
+
+	if (in == NULL)
+		return kerr_set(err, KERR_INPUT, "cannot read %s", file);
+	if (mkdtemp(dir) == NULL) {
+		kerr_set(err, KERR_IO, "no scratch folder for the import");
+		goto out;
+	}
+	snprintf(path, sizeof path, "%s/check.db", dir);
+	scratch = store_open(path, STORE_CREATE, err);
+	if (scratch == NULL ||
+	    catalog_import_csv(scratch, in, file, on_bad_row, NULL, &n, err) == -1)
+		goto out;
+	if (sqlite3_prepare_v2(store_db(scratch), "SELECT b.code, json_object('barcode', b.code, "
+	    "'name', p.name, 'price', p.price, 'vat', CASE WHEN p.vat_bp % 100 = 0 THEN p.vat_bp / "
+	    "100 ELSE p.vat_bp / 100.0 END, 'unit', p.unit, 'sku', p.sku, 'mxik', p.mxik, "
+	    "'category', p.category, 'plu', p.plu) FROM products p JOIN barcodes b ON "
+	    "b.product_id = p.id ORDER BY p.id", -1, &q, NULL) != SQLITE_OK) {
+		store_error(scratch, err, "reading the checked catalogue");
+		goto out;
+	}
+	store_now(now, sizeof now);
+	if (hub_begin(h, err) == -1) {
+		sqlite3_finalize(q);
+		goto out;
+	}
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *params[3] = { (const char *)sqlite3_column_text(q, 0),
+		    (const char *)sqlite3_column_text(q, 1), now };
+
+		if (hub_sql(h, "INSERT INTO hub_products(barcode, data, updated_at, deleted) VALUES "
+		    "($1, $2, $3, 0) ON CONFLICT (barcode) DO UPDATE SET data = excluded.data, "
+		    "updated_at = excluded.updated_at, deleted = 0", 3, params, NULL, err) == -1) {
+			sqlite3_finalize(q);
+			hub_rollback(h);
+			goto out;
+		}
+		published++;
 	}
 	sqlite3_finalize(q);
-	return 0;
+	if (hub_commit(h, err) == -1)
+		goto out;
+	printf("published %ld products\n", published);
+	rc = 0;
+out:
+	if (in != stdin)
+		fclose(in);
+	store_close(scratch);
+	if (scratch != NULL || dir[strlen(dir) - 1] != 'X') {
+		unlink(path);
+		snprintf(path, sizeof path, "%s/check.db-wal", dir);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/check.db-shm", dir);
+		unlink(path);
+		rmdir(dir);
+	}
+	return rc;
 }
 
 int
@@ -122,7 +203,7 @@ main(int argc, char **argv)
 	if (argc < 1 || db == NULL)
 		return usage();
 	h.db_path = db;
-	if (hub_db_open(&h, db, &err) == -1 || hub_webhook_init(&h, &err) == -1) {
+	if (hub_db_connect(&h, db, &err) == -1) {
 		fprintf(stderr, "kassa-hub: %s\n", err.msg);
 		return 1;
 	}
@@ -136,28 +217,15 @@ main(int argc, char **argv)
 			printf("%s\n", token);
 	} else if (strcmp(argv[0], "import") == 0 && argc == 3 &&
 	    strcmp(argv[1], "products") == 0) {
-		FILE *in = strcmp(argv[2], "-") == 0 ? stdin : fopen(argv[2], "r");
-		long n = 0;
-
-		if (in == NULL) {
-			kerr_set(&err, KERR_INPUT, "cannot read %s", argv[2]);
-		} else {
-			/* The same validation as every till's import. */
-			rc = catalog_import_csv(h.st, in, argv[2], on_bad_row, NULL, &n, &err) == 0 ?
-			    0 : 1;
-			if (in != stdin)
-				fclose(in);
-			if (rc == 0)
-				printf("published %ld products\n", n);
-		}
+		rc = import_products(&h, argv[2], &err) == 0 ? 0 : 1;
 	} else if (strcmp(argv[0], "report") == 0 && argc == 1) {
 		rc = report(&h);
 	} else {
-		store_close(h.st);
+		hub_db_close(&h);
 		return usage();
 	}
 	if (rc != 0 && err.msg[0] != '\0')
 		fprintf(stderr, "kassa-hub: %s\n", err.msg);
-	store_close(h.st);
+	hub_db_close(&h);
 	return rc;
 }

@@ -1,0 +1,217 @@
+/*
+ * hub-sql.c: the hub's one door to its database, SQLite (one shop, embedded) or PostgreSQL
+ * through libpq (a chain, past one machine). Statements are written once with $1..$N
+ * parameters, which both engines read; values go in and come out as text (NULL for SQL NULL),
+ * and each engine converts them by the columns they meet.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "hub-int.h"
+#include "xalloc.h"
+
+static void
+rows_add(struct hub_rows *r, int ncols, const char *const *vals)
+{
+	r->ncols = ncols;
+	r->cell = xreallocarray(r->cell, (size_t)(r->nrows + 1) * (size_t)ncols,
+	    sizeof *r->cell);
+	for (int c = 0; c < ncols; c++)
+		r->cell[r->nrows * ncols + c] = vals[c] != NULL ? xstrdup(vals[c]) : NULL;
+	r->nrows++;
+}
+
+static int
+sql_sqlite(struct hub *h, const char *sql, int n, const char *const *params,
+    struct hub_rows *out, struct kerr *err)
+{
+	sqlite3 *db = store_db(h->st);
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return store_error(h->st, err, "hub database");
+	for (int i = 0; i < n; i++) {
+		char name[16];
+		int idx;
+
+		snprintf(name, sizeof name, "$%d", i + 1);
+		idx = sqlite3_bind_parameter_index(q, name);
+		if (idx == 0)
+			continue;	/* not used by this statement */
+		if (params[i] != NULL)
+			sqlite3_bind_text(q, idx, params[i], -1, SQLITE_STATIC);
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *vals[16];
+		int ncols = sqlite3_column_count(q);
+
+		if (ncols > 16)
+			ncols = 16;
+		for (int c = 0; c < ncols; c++)
+			vals[c] = (const char *)sqlite3_column_text(q, c);
+		if (out != NULL)
+			rows_add(out, ncols, vals);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(h->st, err, "hub database");
+	return 0;
+}
+
+static int
+sql_pg(struct hub *h, const char *sql, int n, const char *const *params, struct hub_rows *out,
+    struct kerr *err)
+{
+	PGresult *res = PQexecParams(h->pg, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		kerr_set(err, KERR_IO, "PostgreSQL: %s", PQresultErrorMessage(res));
+		PQclear(res);
+		return -1;
+	}
+	if (out != NULL && st == PGRES_TUPLES_OK) {
+		int ncols = PQnfields(res) > 16 ? 16 : PQnfields(res);
+
+		for (int r = 0; r < PQntuples(res); r++) {
+			const char *vals[16];
+
+			for (int c = 0; c < ncols; c++)
+				vals[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+			rows_add(out, ncols, vals);
+		}
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+hub_sql(struct hub *h, const char *sql, int n, const char *const *params, struct hub_rows *out,
+    struct kerr *err)
+{
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	return h->pg != NULL ? sql_pg(h, sql, n, params, out, err) :
+	    sql_sqlite(h, sql, n, params, out, err);
+}
+
+const char *
+hub_cell(const struct hub_rows *r, int row, int col)
+{
+	if (row >= r->nrows || col >= r->ncols)
+		return NULL;
+	return r->cell[row * r->ncols + col];
+}
+
+void
+hub_rows_free(struct hub_rows *r)
+{
+	for (int i = 0; i < r->nrows * r->ncols; i++)
+		free(r->cell[i]);
+	free(r->cell);
+	memset(r, 0, sizeof *r);
+}
+
+int
+hub_begin(struct hub *h, struct kerr *err)
+{
+	/* SQLite takes the write lock up front, so a busy file is waited for, not failed. */
+	return hub_sql(h, h->pg != NULL ? "BEGIN" : "BEGIN IMMEDIATE", 0, NULL, NULL, err);
+}
+
+int
+hub_commit(struct hub *h, struct kerr *err)
+{
+	if (hub_sql(h, "COMMIT", 0, NULL, NULL, err) == -1) {
+		hub_rollback(h);
+		return -1;
+	}
+	return 0;
+}
+
+void
+hub_rollback(struct hub *h)
+{
+	struct kerr err;
+
+	hub_sql(h, "ROLLBACK", 0, NULL, NULL, &err);
+}
+
+static const char schema_sqlite[] =
+	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
+	"  NOT NULL UNIQUE, created_at TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS hub_events (device_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL,"
+	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, status TEXT NOT NULL, error TEXT,"
+	"  received_at TEXT NOT NULL, PRIMARY KEY (device_id, seq));"
+	"CREATE TABLE IF NOT EXISTS hub_products (id INTEGER PRIMARY KEY, barcode TEXT NOT NULL"
+	"  UNIQUE, data TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS hub_products_cursor ON hub_products(updated_at, id);"
+	"CREATE TABLE IF NOT EXISTS hub_webhooks (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL"
+	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
+	"  NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+
+static const char schema_pg[] =
+	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
+	"  NOT NULL UNIQUE, created_at TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS hub_events (device_id TEXT NOT NULL, seq BIGINT NOT NULL,"
+	"  id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL,"
+	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, status TEXT NOT NULL, error TEXT,"
+	"  received_at TEXT NOT NULL, PRIMARY KEY (device_id, seq));"
+	"CREATE TABLE IF NOT EXISTS hub_products (id BIGSERIAL PRIMARY KEY, barcode TEXT NOT NULL"
+	"  UNIQUE, data TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS hub_products_cursor ON hub_products(updated_at, id);"
+	"CREATE TABLE IF NOT EXISTS hub_webhooks (id BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL"
+	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
+	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+
+int
+hub_db_connect(struct hub *h, const char *path, struct kerr *err)
+{
+	h->pg = NULL;
+	h->st = NULL;
+	if (strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0) {
+		PGresult *res;
+
+		h->pg = PQconnectdb(path);
+		if (PQstatus(h->pg) != CONNECTION_OK) {
+			kerr_set(err, KERR_IO, "PostgreSQL: %s", PQerrorMessage(h->pg));
+			PQfinish(h->pg);
+			h->pg = NULL;
+			return -1;
+		}
+		/* CREATE IF NOT EXISTS is not race-free across hubs: one at a time. */
+		res = PQexec(h->pg, "SELECT pg_advisory_lock(4711)");
+		PQclear(res);
+		res = PQexec(h->pg, schema_pg);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			kerr_set(err, KERR_IO, "PostgreSQL: %s", PQresultErrorMessage(res));
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+		PQclear(PQexec(h->pg, "SELECT pg_advisory_unlock(4711)"));
+		return 0;
+	}
+	h->st = store_open(path, STORE_CREATE, err);
+	if (h->st == NULL)
+		return -1;
+	if (sqlite3_exec(store_db(h->st), schema_sqlite, NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(h->st, err, "creating the hub's tables");
+	return 0;
+}
+
+void
+hub_db_close(struct hub *h)
+{
+	if (h->pg != NULL)
+		PQfinish(h->pg);
+	store_close(h->st);
+	h->pg = NULL;
+	h->st = NULL;
+}
