@@ -185,6 +185,8 @@ hub_db_connect(struct hub *h, const char *path, struct kerr *err)
 			h->pg = NULL;
 			return -1;
 		}
+		/* "already exists, skipping" is no news to an operator. */
+		PQclear(PQexec(h->pg, "SET client_min_messages TO warning"));
 		/* CREATE IF NOT EXISTS is not race-free across hubs: one at a time. */
 		res = PQexec(h->pg, "SELECT pg_advisory_lock(4711)");
 		PQclear(res);
