@@ -136,6 +136,62 @@ out:
 	return secs;
 }
 
+/* The same baseline batches into a hub on PostgreSQL (a private cluster, tests/bench/pg-cluster,
+ * fsync on, as a chain would run it). */
+static void
+pg_ingest(const char *hub, const char *dir, char **bodies, int nbodies, int port)
+{
+	const char *top = getenv("KASSA_TOP");
+	char *script = xasprintf("%s/tests/bench/pg-cluster", top != NULL ? top : ".");
+	/* Under /tmp and open to others: the cluster belongs to the postgres user when we are
+	 * root, and it must reach its folder. */
+	char base[] = "/tmp/kassa-bench-pg-XXXXXX";
+	char *pgdir = xasprintf("%s/cluster", mkdtemp(base) != NULL ? base : dir);
+	char *urlfile = xasprintf("%s/pg-url", dir);
+	char *rm[] = { "/bin/rm", "-rf", base, NULL };
+	char portbuf[16], url[512] = "", listen_addr[32], value[64];
+	char *start[] = { script, "start", pgdir, portbuf, NULL };
+	char *stop[] = { script, "stop", pgdir, NULL };
+	char *tok = NULL, *posturl;
+	double secs;
+	pid_t hp;
+	FILE *f;
+
+	chmod(base, 0755);
+	snprintf(portbuf, sizeof portbuf, "%d", port + 1);
+	if (bench_run(start, NULL, urlfile, NULL, NULL) != 0 || (f = fopen(urlfile, "r")) == NULL) {
+		bench_skip("hub ingest (PostgreSQL)", "no PostgreSQL server here (tests/bench/pg-cluster)");
+		goto out;
+	}
+	if (fgets(url, sizeof url, f) != NULL)
+		url[strcspn(url, "\n")] = '\0';
+	fclose(f);
+	tok = token_for(hub, url, "bench-base", dir);
+	snprintf(listen_addr, sizeof listen_addr, "127.0.0.1:%d", port);
+	hp = start_hub(hub, url, listen_addr);
+	posturl = xasprintf("http://%s/v1/events", listen_addr);
+	secs = tok != NULL ? bare_loop(posturl, tok, bodies, nbodies) : -1;
+	free(posturl);
+	kill(hp, SIGTERM);
+	waitpid(hp, NULL, 0);
+	if (secs <= 0) {
+		bench_skip("hub ingest (PostgreSQL)", "the posts to the PostgreSQL hub failed");
+	} else {
+		snprintf(value, sizeof value, "%.0f events/s", EVENTS / secs);
+		bench_row("hub ingest (PostgreSQL)", value, NULL, "", "", true);
+		bench_note("the baseline's %d batches into kassa-hub --db postgresql://... (a private "
+		    "PostgreSQL on a unix socket, fsync on)", nbodies);
+	}
+	bench_run(stop, NULL, NULL, NULL, NULL);
+out:
+	if (base[strlen(base) - 1] != 'X')
+		bench_run(rm, NULL, NULL, NULL, NULL);
+	free(tok);
+	free(script);
+	free(pgdir);
+	free(urlfile);
+}
+
 int
 bench_sync(FILE *out)
 {
@@ -229,7 +285,7 @@ bench_sync(FILE *out)
 	bench_row("sync process peak RSS", value, "< 8 MB", "", "", rss < 8 * 1024);
 	snprintf(value, sizeof value, "%.0f events/s", EVENTS / bsecs);
 	bench_row("hub ingest (SQLite)", value, NULL, "", "", true);
-	bench_skip("hub ingest (PostgreSQL)", "the PostgreSQL backend is not built yet");
+	pg_ingest(hub, dir, bodies, nbodies, tok2 != NULL ? port + 17 : port);
 	rc = 0;
 out:
 	for (int i = 0; i < nbodies; i++)
