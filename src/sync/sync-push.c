@@ -82,14 +82,15 @@ mark(struct sync_ctx *c, const char *id, const char *error, struct kerr *err)
 	char now[32];
 	int rc;
 
+	/* Cached: a batch marks up to 500 events in one transaction. */
 	if (error == NULL)
-		rc = sqlite3_prepare_v2(store_db(c->st), "DELETE FROM outbox WHERE seq = (SELECT "
-		    "seq FROM events WHERE id = ?1)", -1, &q, NULL);
+		q = store_cached(c->st, "DELETE FROM outbox WHERE seq = (SELECT seq FROM events "
+		    "WHERE id = ?1)");
 	else
-		rc = sqlite3_prepare_v2(store_db(c->st), "UPDATE outbox SET state = 'rejected', "
-		    "error = ?2, attempts = attempts + 1, updated_at = ?3 WHERE seq = (SELECT seq "
-		    "FROM events WHERE id = ?1)", -1, &q, NULL);
-	if (rc != SQLITE_OK)
+		q = store_cached(c->st, "UPDATE outbox SET state = 'rejected', error = ?2, "
+		    "attempts = attempts + 1, updated_at = ?3 WHERE seq = (SELECT seq FROM events "
+		    "WHERE id = ?1)");
+	if (q == NULL)
 		return store_error(c->st, err, "marking the outbox");
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
 	if (error != NULL) {
@@ -97,7 +98,7 @@ mark(struct sync_ctx *c, const char *id, const char *error, struct kerr *err)
 		sqlite3_bind_text(q, 3, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	}
 	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
+	store_release(q);
 	return rc == SQLITE_DONE ? 0 : store_error(c->st, err, "marking the outbox");
 }
 
