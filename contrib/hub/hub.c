@@ -182,7 +182,7 @@ main(int argc, char **argv)
 
 	memset(&h, 0, sizeof h);
 	kerr_clear(&err);
-	h.webhook_types = "shift.closed";
+	h.webhook_types = "shift.closed,stock.low";
 	while ((c = getopt_long(argc, argv, "d:l:f:w:e:", opts, NULL)) != -1) {
 		if (c == 'd')
 			db = optarg;

@@ -930,6 +930,39 @@ static const char completed_sql[] =
 	" 'vat', s.vat_total)"
 	" FROM sales s JOIN users u ON u.id = s.user_id WHERE s.id = ?1";
 
+/*
+ * A product this sale took from above zero to zero or below is flagged with a stock.low event
+ * (the sale itself is never blocked), which the hub can forward to the shop's owner. Runs after
+ * the stock update, inside the completion's transaction.
+ */
+static int
+flag_out_of_stock(sale *s, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int64_t ids[64];
+	int n = 0, rc;
+
+	if (prepare(s, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS sold FROM "
+	    "sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON l.product_id = "
+	    "p.id WHERE p.stock <= 0 AND p.stock + l.sold > 0", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < 64)
+		ids[n++] = sqlite3_column_int64(q, 0);
+	store_release(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s->st, err, "checking stock");
+	for (int i = 0; i < n; i++) {
+		/* Keys in sorted order: canonical JSON (journal.h). */
+		if (journal_append_bind(s->st, "stock.low", "SELECT json_object('name', name, "
+		    "'product_id', id, 'sale', (SELECT uuid FROM sales WHERE id = ?2), 'sku', sku, "
+		    "'stock', stock) FROM products WHERE id = ?1", ids[i], s->id, 0, NULL, NULL,
+		    err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 complete(sale *s, struct kerr *err)
 {
@@ -982,6 +1015,8 @@ complete(sale *s, struct kerr *err)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	if (run(s, q, err) == -1)
+		return -1;
+	if (flag_out_of_stock(s, err) == -1)
 		return -1;
 	if (prepare(s, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = card_sales "
 	    "+ ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, sales_total = "

@@ -536,6 +536,29 @@ test_import_all_or_nothing(void **state)
 }
 
 static void
+test_out_of_stock_is_flagged_not_blocked(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	bool done;
+
+	/* 10 colas on the shelf: selling 12 takes it below zero, is flagged once, not refused. */
+	add(f, "12*COLA");
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
+	assert_true(done);
+	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'COLA'"), -2000);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'stock.low' AND "
+	    "json_extract(payload, '$.sku') = 'COLA' AND json_extract(payload, '$.stock') = -2000"),
+	    1);
+	/* Already out: the next sale of it is not flagged again. */
+	sale_free(f->s);
+	f->s = sale_current(f->st, &f->cashier, &err);
+	add(f, "COLA");
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'stock.low'"), 1);
+}
+
+static void
 test_full_disk_keeps_the_cart(void **state)
 {
 	struct fx *f = *state;
@@ -631,6 +654,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_park_recall_void, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shift_close_and_events_agree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_stock_is_flagged_not_blocked, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk_keeps_the_cart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_database_is_waited_for, setup, teardown),
 	};
