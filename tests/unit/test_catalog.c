@@ -62,14 +62,8 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	char path[128];
-	struct kerr err;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/kassa-catalog-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(path, sizeof path, "%s/k.db", f->dir);
-	f->st = store_open(path, STORE_CREATE, &err);
-	assert_non_null(f->st);
+	f->st = testlib_store(f->dir, sizeof f->dir, "catalog");
 	put(f->st, ean13("478000000001"), "BREAD", "Non issiq", 400000, false, 0,
 	    "2026-11-25T08:00:00.000Z");
 	put(f->st, ean13("478000000002"), "MILK", "Молоко Musaffo 3.2% 1 л", 1450000, false, 0,

@@ -44,14 +44,8 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	char path[128];
-	struct kerr err;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/kassa-customer-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(path, sizeof path, "%s/k.db", f->dir);
-	f->st = store_open(path, STORE_CREATE, &err);
-	assert_non_null(f->st);
+	f->st = testlib_store(f->dir, sizeof f->dir, "customer");
 	put(f->st, "c1", "Aziza Karimova", "+998 90 123-45-67", "7700001", "2026-11-25T08:00:00Z",
 	    0);
 	put(f->st, "c2", "Bobur 100% Aliyev", "", "7700002", "2026-11-25T08:00:00Z", 0);

@@ -33,14 +33,8 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	char path[128];
-	struct kerr err;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/kassa-import-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(path, sizeof path, "%s/k.db", f->dir);
-	f->st = store_open(path, STORE_CREATE, &err);
-	assert_non_null(f->st);
+	f->st = testlib_store(f->dir, sizeof f->dir, "import");
 	*state = f;
 	return 0;
 }

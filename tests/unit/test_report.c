@@ -38,17 +38,12 @@ setup(void **state)
 	static const char csv[] = "barcode,name,price,vat,sku\n"
 	    "4780000000014,\"Non \"\"issiq\"\"\",4000,0,BREAD\n"
 	    "4780000000021,Sut,14500,12,MILK\n";
-	char path[128];
 	struct kerr err;
 	long n;
 	FILE *in;
 
 	unsetenv("KASSA_NOW");
-	snprintf(f->dir, sizeof f->dir, "/tmp/kassa-report-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(path, sizeof path, "%s/k.db", f->dir);
-	f->st = store_open(path, STORE_CREATE, &err);
-	assert_non_null(f->st);
+	f->st = testlib_store(f->dir, sizeof f->dir, "report");
 	in = fmemopen((void *)csv, sizeof csv - 1, "r");
 	assert_int_equal(catalog_import_csv(f->st, in, "c.csv", NULL, NULL, &n, &err), 0);
 	fclose(in);

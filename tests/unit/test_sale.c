@@ -54,16 +54,12 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	char path[128], csv[1024];
+	char csv[1024];
 	struct kerr err;
 	long n = 0;
 	FILE *in;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/kassa-sale-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(path, sizeof path, "%s/k.db", f->dir);
-	f->st = store_open(path, STORE_CREATE, &err);
-	assert_non_null(f->st);
+	f->st = testlib_store(f->dir, sizeof f->dir, "sale");
 	/* Fix the check digits of the sample barcodes. */
 	snprintf(csv, sizeof csv, "%s", catalog_csv);
 	for (char *p = csv; (p = strstr(p, "478000000")) != NULL; p += 13)

@@ -27,6 +27,23 @@ q1(store *st, const char *sql)
 	return n;
 }
 
+/* A new database in a fresh folder /tmp/kassa-NAME-XXXXXX (its path into dir). */
+static inline store *
+testlib_store(char *dir, size_t size, const char *name)
+{
+	char path[128];
+	struct kerr err;
+	store *st;
+
+	snprintf(dir, size, "/tmp/kassa-%s-XXXXXX", name);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/k.db", dir);
+	st = store_open(path, STORE_CREATE, &err);
+	if (st == NULL)
+		fail_msg("%s", err.msg);
+	return st;
+}
+
 /* Removes a test's temp folder (made with mkdtemp under /tmp). */
 static inline void
 testlib_rmdir(const char *dir)
