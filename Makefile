@@ -16,7 +16,8 @@ BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := ncursesw sqlite3 libcurl jansson libserialport libcrypto libcrypt uuid
+PKGS := ncursesw sqlite3 libserialport libcrypto libcrypt uuid
+SYNC_PKGS := libcurl jansson
 HUB_PKGS := sqlite3 jansson libmicrohttpd libpq libcrypto uuid libcrypt
 
 CFLAGS ?= -O2 -g
@@ -24,16 +25,20 @@ SAN ?=
 KASSA_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Iinclude -I$(BUILD) -MMD -MP \
 	-DLOCALEDIR='"$(PREFIX)/share/locale"' \
-	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(SAN)
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) $(SYNC_PKGS)) $(SAN)
 LDLIBS_KASSA := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lcsv -lm
 LDLIBS_HUB := $(shell $(PKG_CONFIG) --libs $(HUB_PKGS)) -lm
+LDLIBS_SYNC := $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS))
 LDLIBS_TEST := $(shell $(PKG_CONFIG) --libs cmocka)
 ALL_CFLAGS = $(KASSA_CFLAGS) $(CFLAGS)
 LDFLAGS += $(SAN)
 
 # The core library: everything below the UI, shared by kassa, the hub and the tests.
 CORE_SRC := $(wildcard src/util/*.c src/store/*.c src/core/*.c)
-APP_SRC := $(wildcard src/cli/*.c src/ui/*.c src/sync/*.c src/dev/*.c)
+# The till links the client side of sync only; the sync process (kassa-sync) is the one
+# program that links libcurl and jansson.
+APP_SRC := $(wildcard src/cli/*.c src/ui/*.c src/dev/*.c) src/sync/sync-client.c
+SYNC_SRC := $(filter-out src/sync/sync-client.c src/sync/sync-main.c,$(wildcard src/sync/*.c))
 HUB_SRC := $(wildcard contrib/hub/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -46,6 +51,7 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay-%)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
 APP_OBJ := $(APP_SRC:%.c=$(BUILD)/%.o)
 HUB_OBJ := $(HUB_SRC:%.c=$(BUILD)/%.o)
+SYNC_OBJ := $(SYNC_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 PRELOAD_SO := $(PRELOAD_SRC:tests/preload/%.c=$(BUILD)/tests/%.so)
@@ -66,20 +72,27 @@ HUB_TOP := $(if $(HUB_SRC),kassa-hub)
 HUB_BUILT := $(if $(HUB_SRC),$(BUILD)/kassa-hub)
 
 ifeq ($(BUILD),build)
-all: kassa $(HUB_TOP) $(MO)
+all: kassa kassa-sync $(HUB_TOP) $(MO)
+kassa-sync: $(BUILD)/kassa-sync
+	cp $< $@
 kassa: $(BUILD)/kassa
 	cp $< $@
 kassa-hub: $(BUILD)/kassa-hub
 	cp $< $@
 else
-all: $(BUILD)/kassa $(HUB_BUILT) $(MO)
+all: $(BUILD)/kassa $(BUILD)/kassa-sync $(HUB_BUILT) $(MO)
 endif
 
 $(BUILD)/kassa: $(APP_OBJ) $(BUILD)/libkassa.a
 	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libkassa.a $(LDLIBS_KASSA)
 
+$(BUILD)/kassa-sync: $(SYNC_OBJ) $(BUILD)/src/sync/sync-main.o $(BUILD)/libkassa.a
+	$(CC) $(LDFLAGS) -o $@ $(SYNC_OBJ) $(BUILD)/src/sync/sync-main.o $(BUILD)/libkassa.a \
+		$(LDLIBS_KASSA) $(LDLIBS_SYNC)
+
 $(BUILD)/kassa-hub: $(HUB_OBJ) $(BUILD)/libkassa.a
-	$(CC) $(LDFLAGS) -o $@ $(HUB_OBJ) $(BUILD)/libkassa.a $(LDLIBS_HUB) $(LDLIBS_KASSA)
+	$(CC) $(LDFLAGS) -o $@ $(HUB_OBJ) $(BUILD)/libkassa.a $(LDLIBS_HUB) $(LDLIBS_KASSA) \
+		$(LDLIBS_SYNC)
 
 $(BUILD)/libkassa.a: $(CORE_OBJ)
 	rm -f $@
@@ -106,7 +119,8 @@ $(BUILD)/contrib/hub/%.o: contrib/hub/%.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkassa.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa.a $(LDLIBS_TEST) $(LDLIBS_KASSA)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa.a $(LDLIBS_TEST) $(LDLIBS_KASSA) \
+		$(LDLIBS_SYNC)
 
 # The app's objects as an archive, so a tool or the bench pulls in only what it calls (the
 # cmd-*.o files need main.c's cli_* helpers, which are not in it).
@@ -131,8 +145,9 @@ $(BUILD)/locale/%/LC_MESSAGES/kassa.mo: po/%.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
-$(BUILD)/kassa-bench: $(BENCH_OBJ) $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a
-	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a $(LDLIBS_KASSA) $(LDLIBS_HUB)
+$(BUILD)/kassa-bench: $(BENCH_OBJ) $(SYNC_OBJ) $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(SYNC_OBJ) $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a \
+		$(LDLIBS_KASSA) $(LDLIBS_HUB) $(LDLIBS_SYNC)
 
 # ---- tests ----------------------------------------------------------------------------------
 
@@ -159,7 +174,7 @@ regress: all $(PRELOAD_SO) $(TOOL_BIN)
 # The same tests with AddressSanitizer and UBSan, built apart in build-asan/.
 asan:
 	$(MAKE) BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		CFLAGS='-O1 -g' build-asan/kassa $(if $(HUB_SRC),build-asan/kassa-hub) asan-tests
+		CFLAGS='-O1 -g' build-asan/kassa build-asan/kassa-sync $(if $(HUB_SRC),build-asan/kassa-hub) asan-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		KASSA_BIN=build-asan/kassa KASSA_HUB_BIN=build-asan/kassa-hub tests/run-tests build-asan
 
@@ -201,7 +216,7 @@ po:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 kassa $(HUB_TOP) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 kassa kassa-sync $(HUB_TOP) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 man/kassa.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 man/kassa.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	if [ -f man/kassa-hub.8 ]; then install -m 0644 man/kassa-hub.8 $(DESTDIR)$(PREFIX)/share/man/man8/; fi
@@ -210,6 +225,6 @@ install: all
 		install -m 0644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/; done
 
 clean:
-	rm -rf build build-asan build-fuzz kassa kassa-hub
+	rm -rf build build-asan build-fuzz kassa kassa-sync kassa-hub
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

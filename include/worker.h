@@ -39,7 +39,7 @@ typedef int (*worker_fn)(void *arg, int wake_fd, int status_fd);
 int worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, struct kerr *err);
 
 /*
- * Forks and executes this very program (/proc/self/exe) with argv, giving the child the read end
+ * Forks and executes the program at path with argv, giving the child the read end
  * of the wake pipe as fd 3 and the write end of the status pipe as fd 4 (WORKER_WAKE_FD and
  * WORKER_STATUS_FD). Use this for a worker that opens SQLite: a forked copy of a process that
  * has the database open must not use SQLite at all (its global state points at the parent's
@@ -47,7 +47,8 @@ int worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, st
  */
 #define WORKER_WAKE_FD 3
 #define WORKER_STATUS_FD 4
-int worker_exec(struct worker *w, const char *name, char *const argv[], struct kerr *err);
+int worker_exec(struct worker *w, const char *name, const char *path, char *const argv[],
+    struct kerr *err);
 
 /* Parent: wakes the child (never blocks; a full pipe already means "wake up"). */
 void worker_wake(struct worker *w);

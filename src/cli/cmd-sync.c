@@ -1,12 +1,16 @@
 /*
- * cmd-sync.c: `kassa sync [--once]`. The sync process in the foreground (the till forks the
- * same code as a worker): pushes the outbox and pulls changes (CONTRACT.md section 5). With
- * --once, one push and pull; exit 0 only when nothing is left pending.
+ * cmd-sync.c: `kassa sync [--once]`. The sync process in the foreground: pushes the outbox and
+ * pulls changes (CONTRACT.md section 5). With --once, one push and pull; exit 0 only when
+ * nothing is left pending. The work is done by the kassa-sync program (the only one that loads
+ * libcurl and jansson), which this command becomes with exec; the till starts the same program.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "store.h"
@@ -17,24 +21,18 @@ cmd_sync_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **
 {
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, '1' },
-		{ "worker", no_argument, NULL, 'w' },	/* the till's own sync process */
 		{ NULL, 0, NULL, 0 }
 	};
 	store *st;
-	bool once = false, worker = false;
-	int c, rc;
+	char prog[PATH_MAX], *args[12];
+	bool once = false;
+	int c, n = 0;
 
 	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1) {
-		if (c == '1')
-			once = true;
-		else if (c == 'w')
-			worker = true;
-		else
+		if (c != '1')
 			return CLI_USAGE;
+		once = true;
 	}
-	if (worker)
-		return sync_worker(&ctx->cfg, ctx->db_path, WORKER_WAKE_FD, WORKER_STATUS_FD) == 0 ?
-		    CLI_OK : CLI_FAIL;
 	if (optind != argc)
 		return cli_usage(self, "sync: unexpected argument '%s'", argv[optind]);
 	if (ctx->cfg.sync_url[0] == '\0')
@@ -46,8 +44,23 @@ cmd_sync_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **
 	if (st == NULL)
 		return CLI_FAIL;
 	store_close(st);
-	rc = sync_run(&ctx->cfg, ctx->db_path, once, ctx->verbose);
-	return rc == 0 ? CLI_OK : CLI_FAIL;
+	sync_program(prog, sizeof prog);
+	args[n++] = (char *)"kassa-sync";
+	for (int i = 0; i < ctx->verbose && i < 3; i++)
+		args[n++] = (char *)"-v";
+	args[n++] = (char *)"-d";
+	args[n++] = ctx->db_path;
+	if (ctx->cfg.path[0] != '\0') {
+		args[n++] = (char *)"-c";
+		args[n++] = ctx->cfg.path;
+	}
+	if (once)
+		args[n++] = (char *)"--once";
+	args[n] = NULL;
+	fflush(NULL);
+	execvp(prog, args);
+	return cli_fail("sync: cannot run %s: %s (install kassa-sync beside kassa)", prog,
+	    strerror(errno));
 }
 
 const struct cli_cmd cmd_sync = {

@@ -138,7 +138,8 @@ worker_spawn(struct worker *w, const char *name, worker_fn fn, void *arg, struct
 }
 
 int
-worker_exec(struct worker *w, const char *name, char *const argv[], struct kerr *err)
+worker_exec(struct worker *w, const char *name, const char *path, char *const argv[],
+    struct kerr *err)
 {
 	int wake[2], status[2];
 	pid_t pid;
@@ -156,7 +157,7 @@ worker_exec(struct worker *w, const char *name, char *const argv[], struct kerr 
 			_exit(127);
 		close_inherited(WORKER_WAKE_FD, WORKER_STATUS_FD);
 		child_setup();
-		execv("/proc/self/exe", argv);
+		execv(path, argv);
 		_exit(127);
 	}
 	return parent_setup(w, name, pid, wake, status, err);
