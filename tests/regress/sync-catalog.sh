@@ -69,4 +69,15 @@ check_agree t1
 [ "$(hub_q "SELECT count(*) FROM hub_events WHERE device_id = 't1'")" = "$(till_q t1 "SELECT count(*) FROM events")" ] ||
 	fail "hub and till disagree on t1's events"
 
+# The hub recomputes every hash from the payload with jansson: Cyrillic names and the Uzbek
+# okina must come out byte for byte as the till hashed them, or the sales would be rejected.
+C1=$(grep -m1 "Молоко" "$KASSA_TOP/contrib/demo-catalog.csv" | cut -d, -f1)
+C2=$(grep -m1 "ʻ" "$KASSA_TOP/contrib/demo-catalog.csv" | cut -d, -f1)
+sell t2 "$C1" "$C2"
+sync_once t2 || fail "t2 non-ASCII: $(cat "$T/sync.err")"
+check_agree t2
+[ "$(hub_q "SELECT count(*) FROM hub_events WHERE device_id = 't2' AND status = 'rejected'")" = 0 ] ||
+	fail "the hub rejected a sale with a Cyrillic or Uzbek name"
+hub_q "SELECT payload FROM hub_events WHERE device_id = 't2'" | grep -q "ʻ" ||
+	fail "the Uzbek name did not arrive as UTF-8"
 echo ok
