@@ -19,6 +19,12 @@ int dev_print_test(const struct config *cfg, const char *db_path, struct kerr *e
 int dev_printer_spawn(struct worker *w, const struct config *cfg, const char *db_path,
     struct kerr *err);
 
+/*
+ * The printer process itself (`kassa print worker`, started by dev_printer_spawn through
+ * worker_exec): prints the queue until the till closes wake_fd. Returns the exit status.
+ */
+int dev_printer_main(const struct config *cfg, const char *db_path, int wake_fd, int status_fd);
+
 /* What the status bar shows: "ok", "paper out", "cover open", "offline", "not configured". */
 struct dev_printer_status {
 	char state[64];

@@ -20,6 +20,10 @@ cmd_print_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char *
 	kerr_clear(&err);
 	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1)
 		return CLI_USAGE;
+	/* The till's printer process (dev_printer_spawn), its pipes on fds 3 and 4. */
+	if (argc - optind == 1 && strcmp(argv[optind], "worker") == 0)
+		return dev_printer_main(&ctx->cfg, ctx->db_path, WORKER_WAKE_FD,
+		    WORKER_STATUS_FD) == 0 ? CLI_OK : CLI_FAIL;
 	if (argc - optind != 1 || strcmp(argv[optind], "test") != 0)
 		return cli_usage(self, "print: the only thing to print is 'test'");
 	if (ctx->cfg.printer_device[0] == '\0')

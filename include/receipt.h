@@ -1,0 +1,94 @@
+/*
+ * receipt: the LAYOUT of a printed receipt as a device-neutral document (a list of items: text
+ * rows, left/right pairs, rules, a barcode, a QR code, feed, cut, drawer kick). Built here in the
+ * core from a completed sale; src/dev/escpos.c turns it into printer bytes. No device code here.
+ */
+#ifndef KASSA_RECEIPT_H
+#define KASSA_RECEIPT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kerr.h"
+#include "sale.h"
+#include "store.h"
+
+enum receipt_kind {
+	RECEIPT_TEXT,     /* left (wrapped to the width) */
+	RECEIPT_PAIR,     /* left ... right on one row */
+	RECEIPT_RULE,     /* a line of '-' */
+	RECEIPT_BARCODE,  /* left holds the digits (CODE128) */
+	RECEIPT_QR,       /* left holds the URL */
+	RECEIPT_FEED,
+	RECEIPT_CUT,
+	RECEIPT_DRAWER    /* open the cash drawer */
+};
+
+#define RECEIPT_BOLD   0x1
+#define RECEIPT_DOUBLE 0x2  /* double width and height: half the columns */
+#define RECEIPT_CENTER 0x4
+
+struct receipt_item {
+	enum receipt_kind kind;
+	int style;
+	char *left;   /* UTF-8, owned by the receipt; may be NULL */
+	char *right;
+};
+
+struct receipt {
+	struct receipt_item *items;
+	int n, cap;
+};
+
+/* What a receipt is built from besides the sale. */
+struct receipt_opts {
+	const char *store;       /* store name for the header ("" for none) */
+	bool copy;               /* a reprint: marked COPY, never kicks the drawer */
+	const char *fiscal_url;  /* QR code when non-NULL and non-empty */
+};
+
+/* A receipt for a completed sale. Caller frees with receipt_free(). */
+struct receipt *receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err);
+
+/* The test page of `kassa print test`: code page sample (Cyrillic, Uzbek), widths, barcode. */
+struct receipt *receipt_test_page(const char *store_name, const char *device, int width);
+
+/* Just a drawer kick (a no-sale). */
+struct receipt *receipt_drawer(void);
+
+/* Building blocks (also for reports). left/right are copied. */
+struct receipt *receipt_new(void);
+void receipt_add(struct receipt *r, enum receipt_kind kind, int style, const char *left,
+    const char *right);
+void receipt_free(struct receipt *r);
+
+/*
+ * The print queue (print_jobs, filled by the core on completion, reprint and no-sale; read by
+ * the printer worker in id order). A job is done only once its bytes were sent and the
+ * printer said it was fine afterwards.
+ */
+struct receipt_job {
+	int64_t id;
+	char kind[16];       /* "receipt", "copy", "drawer", "test", "report" */
+	int64_t sale_id;     /* 0 when none */
+	int attempts;
+};
+
+/* The oldest queued job: 1 with *job filled, 0 when the queue is empty, -1 with err. */
+int receipt_job_next(store *st, struct receipt_job *job, struct kerr *err);
+
+/* The document for a job. A fiscal URL, when a fiscal module stored one for the sale, is
+ * read from meta 'fiscal_url:SALE_UUID'. Caller frees. NULL with err. */
+struct receipt *receipt_for_job(store *st, const struct receipt_job *job, const char *store_name,
+    struct kerr *err);
+
+/* Marks a job printed. */
+int receipt_job_done(store *st, int64_t id, struct kerr *err);
+
+/* Counts a failed attempt and keeps the job queued, with why. */
+int receipt_job_retry(store *st, int64_t id, const char *why, struct kerr *err);
+
+/* Queued jobs, or -1 with err. */
+long receipt_jobs_queued(store *st, struct kerr *err);
+
+#endif

@@ -1,0 +1,307 @@
+/*
+ * receipt.c: the layout of a receipt, independent of the printer: header, item lines with
+ * qty x price, discounts, total, VAT per rate, tenders, change, cashier, number, date, COPY,
+ * fiscal QR, the sale number as a barcode, cut, and a drawer kick on cash. escpos.c renders it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "money.h"
+#include "receipt.h"
+#include "xalloc.h"
+
+struct receipt *
+receipt_new(void)
+{
+	return xcalloc(1, sizeof(struct receipt));
+}
+
+void
+receipt_add(struct receipt *r, enum receipt_kind kind, int style, const char *left,
+    const char *right)
+{
+	struct receipt_item *it;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 32;
+		r->items = xreallocarray(r->items, (size_t)r->cap, sizeof *r->items);
+	}
+	it = &r->items[r->n++];
+	it->kind = kind;
+	it->style = style;
+	it->left = left ? xstrdup(left) : NULL;
+	it->right = right ? xstrdup(right) : NULL;
+}
+
+void
+receipt_free(struct receipt *r)
+{
+	if (r == NULL)
+		return;
+	for (int i = 0; i < r->n; i++) {
+		free(r->items[i].left);
+		free(r->items[i].right);
+	}
+	free(r->items);
+	free(r);
+}
+
+struct receipt *
+receipt_drawer(void)
+{
+	struct receipt *r = receipt_new();
+
+	receipt_add(r, RECEIPT_DRAWER, 0, NULL, NULL);
+	return r;
+}
+
+/* The VAT summary: one row per rate, in the order rates first appear. */
+#define VAT_RATES_MAX 16
+
+static void
+add_vat_summary(struct receipt *r, const sale *s)
+{
+	int bp[VAT_RATES_MAX], n = 0;
+	money_t base[VAT_RATES_MAX], vat[VAT_RATES_MAX];
+	char a[48], b[48], label[64];
+
+	for (int i = 0; i < sale_line_count(s); i++) {
+		const struct sale_line *l = sale_line(s, i);
+		int k;
+
+		if (l->voided)
+			continue;
+		for (k = 0; k < n && bp[k] != l->vat_bp; k++)
+			;
+		if (k == n) {
+			if (n == VAT_RATES_MAX)
+				continue;  /* more rates than any shop has: left out, total still right */
+			bp[n] = l->vat_bp;
+			base[n] = vat[n] = 0;
+			n++;
+		}
+		/* Sums of lines that already added up in the sale cannot overflow. */
+		base[k] += l->total;
+		vat[k] += l->vat;
+	}
+	for (int k = 0; k < n; k++) {
+		if (bp[k] % 100 == 0)
+			snprintf(label, sizeof label, "VAT %d%% of %s", bp[k] / 100,
+			    money_format(base[k], a, sizeof a));
+		else
+			snprintf(label, sizeof label, "VAT %d.%02d%% of %s", bp[k] / 100, bp[k] % 100,
+			    money_format(base[k], a, sizeof a));
+		receipt_add(r, RECEIPT_PAIR, 0, label, money_format(vat[k], b, sizeof b));
+	}
+}
+
+struct receipt *
+receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
+{
+	const struct sale_totals *t;
+	struct receipt *r;
+	char a[48], b[48], q[48], buf[256];
+	bool cash = false;
+
+	if (sale_state(s) != SALE_COMPLETED) {
+		kerr_set(err, KERR_STATE, "sale %" PRId64 " is not completed: no receipt to print",
+		    sale_id(s));
+		return NULL;
+	}
+	t = sale_totals(s);
+	r = receipt_new();
+	if (o->store != NULL && o->store[0] != '\0')
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER, o->store,
+		    NULL);
+	if (o->copy)
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER,
+		    "*** COPY ***", NULL);
+	snprintf(buf, sizeof buf, "Receipt %" PRId64, sale_number(s));
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, buf, sale_completed_at(s));
+	receipt_add(r, RECEIPT_PAIR, 0, "Cashier", sale_cashier(s));
+	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+
+	for (int i = 0; i < sale_line_count(s); i++) {
+		const struct sale_line *l = sale_line(s, i);
+
+		if (l->voided)
+			continue;
+		receipt_add(r, RECEIPT_TEXT, 0, l->name, NULL);
+		snprintf(buf, sizeof buf, "  %s x %s", qty_format(l->qty, l->by_weight, q, sizeof q),
+		    money_format(l->price, a, sizeof a));
+		money_t gross = l->total + l->discount;
+		receipt_add(r, RECEIPT_PAIR, 0, buf, money_format(gross, b, sizeof b));
+		if (l->discount != 0)
+			receipt_add(r, RECEIPT_PAIR, 0, "  Discount",
+			    money_format(-l->discount, b, sizeof b));
+	}
+	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+	if (t->discount != 0) {
+		receipt_add(r, RECEIPT_PAIR, 0, "Subtotal", money_format(t->subtotal, a, sizeof a));
+		receipt_add(r, RECEIPT_PAIR, 0, "Discount", money_format(-t->discount, a, sizeof a));
+	}
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD | RECEIPT_DOUBLE, "TOTAL",
+	    money_format(t->total, a, sizeof a));
+	add_vat_summary(r, s);
+	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+	for (int i = 0; i < sale_payment_count(s); i++) {
+		const struct sale_payment *p = sale_payment(s, i);
+
+		if (p->method == PAY_CASH)
+			cash = true;
+		receipt_add(r, RECEIPT_PAIR, 0, p->method == PAY_CASH ? "Cash" : "Card",
+		    money_format(p->amount, a, sizeof a));
+	}
+	if (t->change != 0)
+		receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, "Change", money_format(t->change, a, sizeof a));
+	if (o->fiscal_url != NULL && o->fiscal_url[0] != '\0')
+		receipt_add(r, RECEIPT_QR, RECEIPT_CENTER, o->fiscal_url, NULL);
+	snprintf(buf, sizeof buf, "%" PRId64, sale_number(s));
+	receipt_add(r, RECEIPT_BARCODE, RECEIPT_CENTER, buf, NULL);
+	if (o->copy)
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_CENTER, "*** COPY ***", NULL);
+	receipt_add(r, RECEIPT_FEED, 0, NULL, NULL);
+	receipt_add(r, RECEIPT_CUT, 0, NULL, NULL);
+	/* The drawer opens for cash only, and never for a copy. */
+	if (cash && !o->copy)
+		receipt_add(r, RECEIPT_DRAWER, 0, NULL, NULL);
+	return r;
+}
+
+struct receipt *
+receipt_test_page(const char *store_name, const char *device, int width)
+{
+	struct receipt *r = receipt_new();
+	char buf[256];
+
+	receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER, "TEST PAGE",
+	    NULL);
+	if (store_name != NULL && store_name[0] != '\0')
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_CENTER, store_name, NULL);
+	snprintf(buf, sizeof buf, "Device: %s", device);
+	receipt_add(r, RECEIPT_TEXT, 0, buf, NULL);
+	snprintf(buf, sizeof buf, "Width: %d columns", width);
+	receipt_add(r, RECEIPT_TEXT, 0, buf, NULL);
+	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+	receipt_add(r, RECEIPT_TEXT, 0, "Русский: Молоко 3,2% 1 л", NULL);
+	receipt_add(r, RECEIPT_TEXT, 0, "Oʻzbekcha: Gʻalla, oʻrik", NULL);
+	receipt_add(r, RECEIPT_PAIR, 0, "Left", "Right");
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, "Bold", "12 500");
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD | RECEIPT_DOUBLE, "TOTAL", "12 500");
+	receipt_add(r, RECEIPT_BARCODE, RECEIPT_CENTER, "1234567890", NULL);
+	receipt_add(r, RECEIPT_FEED, 0, NULL, NULL);
+	receipt_add(r, RECEIPT_CUT, 0, NULL, NULL);
+	return r;
+}
+
+int
+receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
+{
+	sqlite3_stmt *q = store_cached(st, "SELECT id, kind, coalesce(sale_id, 0), attempts FROM "
+	    "print_jobs WHERE state = 'queued' ORDER BY id LIMIT 1");
+	int rc;
+
+	if (q == NULL)
+		return store_error(st, err, "reading the print queue");
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		job->id = sqlite3_column_int64(q, 0);
+		snprintf(job->kind, sizeof job->kind, "%s", (const char *)sqlite3_column_text(q, 1));
+		job->sale_id = sqlite3_column_int64(q, 2);
+		job->attempts = sqlite3_column_int(q, 3);
+	}
+	store_release(q);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_error(st, err, "reading the print queue");
+}
+
+struct receipt *
+receipt_for_job(store *st, const struct receipt_job *job, const char *store_name,
+    struct kerr *err)
+{
+	struct receipt_opts o = { .store = store_name };
+	struct receipt *r;
+	char key[96], *url;
+	sale *s;
+
+	if (strcmp(job->kind, "drawer") == 0)
+		return receipt_drawer();
+	if (strcmp(job->kind, "test") == 0)
+		return receipt_test_page(store_name, "queue", 48);
+	if (job->sale_id == 0) {
+		kerr_set(err, KERR_INTERNAL, "print job %" PRId64 " (%s) names no sale", job->id,
+		    job->kind);
+		return NULL;
+	}
+	if ((s = sale_load(st, job->sale_id, err)) == NULL)
+		return NULL;
+	o.copy = strcmp(job->kind, "copy") == 0;
+	snprintf(key, sizeof key, "fiscal_url:%s", sale_uuid(s));
+	url = store_meta_get(st, key);
+	o.fiscal_url = url;
+	r = receipt_from_sale(s, &o, err);
+	free(url);
+	sale_free(s);
+	return r;
+}
+
+int
+receipt_job_done(store *st, int64_t id, struct kerr *err)
+{
+	sqlite3_stmt *q = store_cached(st, "UPDATE print_jobs SET state = 'done', printed_at = ?1, "
+	    "attempts = attempts + 1, error = NULL WHERE id = ?2");
+	char now[40];
+	int rc;
+
+	if (q == NULL)
+		return store_error(st, err, "marking a receipt printed");
+	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, id);
+	rc = sqlite3_step(q);
+	store_release(q);
+	if (rc != SQLITE_DONE)
+		return store_error(st, err, "marking a receipt printed");
+	return 0;
+}
+
+int
+receipt_job_retry(store *st, int64_t id, const char *why, struct kerr *err)
+{
+	sqlite3_stmt *q = store_cached(st, "UPDATE print_jobs SET attempts = attempts + 1, "
+	    "error = ?1 WHERE id = ?2 AND state = 'queued'");
+	int rc;
+
+	if (q == NULL)
+		return store_error(st, err, "noting a print failure");
+	sqlite3_bind_text(q, 1, why, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, id);
+	rc = sqlite3_step(q);
+	store_release(q);
+	if (rc != SQLITE_DONE)
+		return store_error(st, err, "noting a print failure");
+	return 0;
+}
+
+long
+receipt_jobs_queued(store *st, struct kerr *err)
+{
+	sqlite3_stmt *q = store_cached(st, "SELECT count(*) FROM print_jobs WHERE state = "
+	    "'queued'");
+	long n = -1;
+
+	if (q == NULL)
+		return store_error(st, err, "counting the print queue");
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(q, 0);
+	store_release(q);
+	if (n < 0)
+		return store_error(st, err, "counting the print queue");
+	return n;
+}

@@ -1,0 +1,73 @@
+/*
+ * dev-int.h: private to src/dev. The transport drivers (one const struct of operations each),
+ * the ESC/POS encoder and a growable byte buffer.
+ */
+#ifndef KASSA_DEV_INT_H
+#define KASSA_DEV_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "kerr.h"
+#include "receipt.h"
+
+struct sp_port;
+
+/* Bytes to send. */
+struct dev_buf {
+	unsigned char *p;
+	size_t len, cap;
+};
+void dev_buf_add(struct dev_buf *b, const void *data, size_t len);
+void dev_buf_free(struct dev_buf *b);
+
+/* An open device. */
+struct dev_conn {
+	const struct dev_driver *drv;
+	int fd;                 /* file, tcp, sim */
+	int query;              /* sim: the DLE EOT n just sent */
+	struct sp_port *port;   /* serial */
+	char path[512];
+};
+
+/*
+ * One transport. write sends all of len or fails; read waits up to timeout_ms and returns the
+ * bytes read (0 when nothing came in time), -1 on an error.
+ */
+struct dev_driver {
+	const char *prefix;     /* "serial:", "file:", "tcp:", "sim:" */
+	int (*open)(struct dev_conn *c, const char *arg, int baud, const char *bits,
+	    const char *flow, struct kerr *err);
+	int (*write)(struct dev_conn *c, const void *buf, size_t len, struct kerr *err);
+	int (*read)(struct dev_conn *c, void *buf, size_t len, int timeout_ms, struct kerr *err);
+	void (*close)(struct dev_conn *c);
+};
+
+extern const struct dev_driver dev_serial_driver;
+extern const struct dev_driver dev_file_driver;
+extern const struct dev_driver dev_tcp_driver;
+extern const struct dev_driver dev_sim_driver;
+
+/* Opens "prefix:arg" with the right driver. */
+int dev_open(struct dev_conn *c, const char *device, int baud, const char *bits,
+    const char *flow, struct kerr *err);
+void dev_close(struct dev_conn *c);
+
+/* ESC/POS. */
+void escpos_render(const struct receipt *r, int width, int codepage, struct dev_buf *out);
+/* UTF-8 text in the printer's code page ('?' for what it lacks); returns the columns. */
+size_t escpos_text(const char *utf8, int codepage, struct dev_buf *out);
+
+/* Printer states as read with DLE EOT. */
+enum dev_pstate { PSTATE_OK, PSTATE_OFFLINE, PSTATE_COVER, PSTATE_PAPER };
+const char *dev_pstate_name(enum dev_pstate s);
+enum dev_pstate dev_printer_query(struct dev_conn *c);
+
+/* sim: the simulated printer state in PATH.status ("ok" when absent). */
+const char *dev_sim_state(const char *path);
+
+/* serial: the descriptor under a serial port (for poll), or -1. */
+int dev_serial_fd(struct dev_conn *c);
+
+#endif

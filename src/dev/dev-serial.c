@@ -1,0 +1,124 @@
+/*
+ * dev-serial.c: the serial transport through libserialport (the only file that includes it):
+ * baud, data bits, parity and stop bits ("8N1") and flow control ("none", "rtscts",
+ * "xonxoff") from the config. Used by the printer, the scanner and the pole display.
+ */
+#include <libserialport.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev-int.h"
+
+static int
+sp_fail(struct dev_conn *c, const char *what, struct kerr *err)
+{
+	char *msg = sp_last_error_message();
+
+	kerr_set(err, KERR_DEVICE, "%s: %s: %s: is the cable plugged in?", c->path, what,
+	    msg ? msg : "failed");
+	sp_free_error_message(msg);
+	if (c->port != NULL) {
+		sp_close(c->port);
+		sp_free_port(c->port);
+		c->port = NULL;
+	}
+	return -1;
+}
+
+/* "8N1" -> bits, parity, stop bits. */
+static int
+parse_bits(const char *s, int *bits, enum sp_parity *par, int *stop)
+{
+	if (s == NULL || s[0] == '\0')
+		s = "8N1";
+	if (strlen(s) != 3 || s[0] < '5' || s[0] > '8' || (s[2] != '1' && s[2] != '2'))
+		return -1;
+	*bits = s[0] - '0';
+	*stop = s[2] - '0';
+	switch (s[1]) {
+	case 'N': case 'n': *par = SP_PARITY_NONE; break;
+	case 'E': case 'e': *par = SP_PARITY_EVEN; break;
+	case 'O': case 'o': *par = SP_PARITY_ODD; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static int
+serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, const char *flow,
+    struct kerr *err)
+{
+	enum sp_flowcontrol fc = SP_FLOWCONTROL_NONE;
+	enum sp_parity par;
+	int nbits, stop;
+
+	if (parse_bits(bits, &nbits, &par, &stop) == -1)
+		return kerr_set(err, KERR_INPUT, "%s: bad serial format '%s' (e.g. 8N1)", arg, bits);
+	if (flow != NULL && strcmp(flow, "rtscts") == 0)
+		fc = SP_FLOWCONTROL_RTSCTS;
+	else if (flow != NULL && strcmp(flow, "xonxoff") == 0)
+		fc = SP_FLOWCONTROL_XONXOFF;
+	if (sp_get_port_by_name(arg, &c->port) != SP_OK)
+		return sp_fail(c, "no such serial port", err);
+	if (sp_open(c->port, SP_MODE_READ_WRITE) != SP_OK)
+		return sp_fail(c, "cannot open", err);
+	if (sp_set_baudrate(c->port, baud > 0 ? baud : 9600) != SP_OK ||
+	    sp_set_bits(c->port, nbits) != SP_OK || sp_set_parity(c->port, par) != SP_OK ||
+	    sp_set_stopbits(c->port, stop) != SP_OK || sp_set_flowcontrol(c->port, fc) != SP_OK)
+		return sp_fail(c, "cannot set the line settings", err);
+	return 0;
+}
+
+static int
+serial_write(struct dev_conn *c, const void *buf, size_t len, struct kerr *err)
+{
+	enum sp_return rc = sp_blocking_write(c->port, buf, len, 10000);
+
+	if (rc < 0)
+		return kerr_set(err, KERR_DEVICE, "%s: write failed: is the cable plugged in?",
+		    c->path);
+	if ((size_t)rc != len)
+		return kerr_set(err, KERR_DEVICE, "%s: the printer takes no data (10 s): is it "
+		    "offline?", c->path);
+	if (sp_drain(c->port) != SP_OK)
+		return kerr_set(err, KERR_DEVICE, "%s: write failed", c->path);
+	return 0;
+}
+
+static int
+serial_read(struct dev_conn *c, void *buf, size_t len, int timeout_ms, struct kerr *err)
+{
+	enum sp_return rc = sp_blocking_read_next(c->port, buf, len, (unsigned)timeout_ms);
+
+	if (rc < 0)
+		return kerr_set(err, KERR_DEVICE, "%s: read failed: is the cable plugged in?",
+		    c->path);
+	return (int)rc;
+}
+
+static void
+serial_close(struct dev_conn *c)
+{
+	if (c->port != NULL) {
+		sp_close(c->port);
+		sp_free_port(c->port);
+	}
+	c->port = NULL;
+}
+
+/* The descriptor to poll() on (the scanner's loop), or -1. */
+int
+dev_serial_fd(struct dev_conn *c)
+{
+	int fd = -1;
+
+	if (c->port == NULL || sp_get_port_handle(c->port, &fd) != SP_OK)
+		return -1;
+	return fd;
+}
+
+const struct dev_driver dev_serial_driver = {
+	.prefix = "serial:", .open = serial_open, .write = serial_write, .read = serial_read,
+	.close = serial_close,
+};

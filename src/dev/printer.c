@@ -1,0 +1,285 @@
+/*
+ * printer.c: the receipt printer. The printer worker (a separate process: `kassa print worker`
+ * started by the till with worker_exec, since it opens the database) prints print_jobs in id
+ * order; `kassa print test` prints a test page in the foreground.
+ *
+ * Status comes from DLE EOT (n = 1 printer, 2 offline cause, 4 paper) before and after each
+ * job. Offline, cover open or paper out: the job stays queued, the state goes to the till
+ * (status line "state=paper%20out queued=N") and to meta 'printer_state', and the worker
+ * retries every 2 s. A job is marked done only after its bytes were written and the status
+ * after them is fine. A printer unplugged mid-job therefore loses no receipt: the job is
+ * printed again whole when the printer is back, which may duplicate the part that came out
+ * before (accepted: a duplicate paper slip is better than a lost receipt).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dev-int.h"
+#include "dev.h"
+#include "log.h"
+#include "receipt.h"
+#include "store.h"
+
+const char *
+dev_pstate_name(enum dev_pstate s)
+{
+	switch (s) {
+	case PSTATE_OK: return "ok";
+	case PSTATE_COVER: return "cover open";
+	case PSTATE_PAPER: return "paper out";
+	default: return "offline";
+	}
+}
+
+/* Sends DLE EOT n and returns the reply byte, or -1 when none came within 1 s. */
+static int
+query_byte(struct dev_conn *c, int n)
+{
+	unsigned char cmd[3] = { 0x10, 0x04, (unsigned char)n }, reply[16];
+	struct kerr err;
+	int got;
+
+	kerr_clear(&err);
+	c->query = n;
+	if (c->drv->write(c, cmd, sizeof cmd, &err) == -1)
+		return -1;
+	got = c->drv->read(c, reply, sizeof reply, 1000, &err);
+	if (got <= 0)
+		return -1;
+	return reply[got - 1];  /* the latest answer, past any stray byte */
+}
+
+enum dev_pstate
+dev_printer_query(struct dev_conn *c)
+{
+	int r1, r2, r4;
+
+	r1 = query_byte(c, 1);
+	if (r1 == -1) {
+		/* A plain file or a USB printer that cannot answer: nothing to go by but the
+		 * write itself. */
+		return c->drv == &dev_file_driver ? PSTATE_OK : PSTATE_OFFLINE;
+	}
+	r4 = query_byte(c, 4);
+	if (r4 != -1 && (r4 & 0x60) != 0)
+		return PSTATE_PAPER;
+	r2 = query_byte(c, 2);
+	if (r2 != -1 && (r2 & 0x04) != 0)
+		return PSTATE_COVER;
+	if (r2 != -1 && (r2 & 0x20) != 0)
+		return PSTATE_PAPER;
+	if ((r1 & 0x08) != 0 || r2 == -1 || r4 == -1)
+		return PSTATE_OFFLINE;
+	return PSTATE_OK;
+}
+
+static int
+printer_open(struct dev_conn *c, const struct config *cfg, struct kerr *err)
+{
+	return dev_open(c, cfg->printer_device, cfg->printer_baud, cfg->printer_bits,
+	    cfg->printer_flow, err);
+}
+
+/* Sends r; -1 with err when the bytes did not all go or the printer complained after. */
+static int
+print_doc(struct dev_conn *c, const struct receipt *r, const struct config *cfg,
+    enum dev_pstate *after, struct kerr *err)
+{
+	struct dev_buf b = { 0 };
+	int rc;
+
+	escpos_render(r, cfg->printer_width, cfg->printer_codepage, &b);
+	rc = c->drv->write(c, b.p, b.len, err);
+	dev_buf_free(&b);
+	if (rc == -1) {
+		*after = PSTATE_OFFLINE;
+		return -1;
+	}
+	*after = dev_printer_query(c);
+	if (*after != PSTATE_OK)
+		return kerr_set(err, KERR_DEVICE, "%s: %s after printing", cfg->printer_device,
+		    dev_pstate_name(*after));
+	return 0;
+}
+
+int
+dev_print_test(const struct config *cfg, const char *db_path, struct kerr *err)
+{
+	struct dev_conn c;
+	struct receipt *r;
+	enum dev_pstate s;
+	int rc = -1;
+
+	(void)db_path;
+	if (printer_open(&c, cfg, err) == -1)
+		return -1;
+	if ((s = dev_printer_query(&c)) != PSTATE_OK) {
+		kerr_set(err, KERR_DEVICE, "%s: %s", cfg->printer_device,
+		    s == PSTATE_PAPER ? "the printer is out of paper: put in a new roll" :
+		    s == PSTATE_COVER ? "the printer's cover is open: close it" :
+		    "the printer does not answer: check the cable, the power and the baud rate");
+		goto out;
+	}
+	r = receipt_test_page(cfg->store, cfg->printer_device, cfg->printer_width);
+	rc = print_doc(&c, r, cfg, &s, err);
+	receipt_free(r);
+out:
+	dev_close(&c);
+	return rc;
+}
+
+/* Tells the till and the database the printer's state, when it changed. */
+static void
+publish(store *st, int status_fd, const char *state, long queued, char *last, size_t lastsz)
+{
+	char q[32], key[96];
+	struct kerr err;
+
+	snprintf(q, sizeof q, "%ld", queued);
+	snprintf(key, sizeof key, "%s/%ld", state, queued);
+	if (strcmp(key, last) == 0)
+		return;
+	snprintf(last, lastsz, "%s", key);
+	worker_report(status_fd, "state", state, "queued", q, (char *)NULL);
+	kerr_clear(&err);
+	if (store_meta_set(st, "printer_state", state, &err) == -1)
+		log_info("printer: %s", err.msg);
+}
+
+/* One pass: print what is queued while the printer is fine. Returns the printer's state. */
+static enum dev_pstate
+drain(store *st, struct dev_conn *c, const struct config *cfg)
+{
+	struct receipt_job job;
+	struct kerr err;
+	enum dev_pstate s;
+
+	if (c->drv == NULL) {
+		kerr_clear(&err);
+		if (printer_open(c, cfg, &err) == -1) {
+			log_debug("printer: %s", err.msg);
+			return PSTATE_OFFLINE;
+		}
+	}
+	if ((s = dev_printer_query(c)) != PSTATE_OK)
+		goto out;
+	for (;;) {
+		struct receipt *r;
+		int rc;
+
+		kerr_clear(&err);
+		if ((rc = receipt_job_next(st, &job, &err)) != 1) {
+			if (rc == -1)
+				log_info("printer: %s", err.msg);
+			break;
+		}
+		if ((r = receipt_for_job(st, &job, cfg->store, &err)) == NULL) {
+			/* Cannot be rendered (a bug or a damaged row): noted, left queued. */
+			log_info("printer: job %lld: %s", (long long)job.id, err.msg);
+			receipt_job_retry(st, job.id, err.msg, &err);
+			s = PSTATE_OFFLINE;
+			break;
+		}
+		rc = print_doc(c, r, cfg, &s, &err);
+		receipt_free(r);
+		if (rc == -1) {
+			struct kerr e2;
+
+			kerr_clear(&e2);
+			log_info("printer: job %lld stays queued: %s", (long long)job.id, err.msg);
+			receipt_job_retry(st, job.id, err.msg, &e2);
+			break;
+		}
+		kerr_clear(&err);
+		if (receipt_job_done(st, job.id, &err) == -1) {
+			log_info("printer: %s", err.msg);
+			break;
+		}
+	}
+out:
+	if (s == PSTATE_OFFLINE)
+		dev_close(c);  /* unplugged: open it afresh next time */
+	return s;
+}
+
+int
+dev_printer_main(const struct config *cfg, const char *db_path, int wake_fd, int status_fd)
+{
+	struct dev_conn c = { .fd = -1 };
+	struct kerr err;
+	char last[96] = "";
+	store *st;
+
+	kerr_clear(&err);
+	if ((st = store_open(db_path, 0, &err)) == NULL) {
+		worker_report(status_fd, "state", "error", "error", err.msg, (char *)NULL);
+		return 1;
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = wake_fd, .events = POLLIN };
+		enum dev_pstate s = drain(st, &c, cfg);
+		long queued;
+		char buf[64];
+		int rc;
+
+		kerr_clear(&err);
+		queued = receipt_jobs_queued(st, &err);
+		publish(st, status_fd, dev_pstate_name(s), queued < 0 ? 0 : queued, last,
+		    sizeof last);
+		/* Fine and idle: look at the printer now and then; else retry soon. */
+		rc = poll(&pfd, 1, s == PSTATE_OK && queued == 0 ? 5000 : 2000);
+		if (rc == -1 && errno != EINTR)
+			break;
+		if (rc == 1) {
+			ssize_t n = read(wake_fd, buf, sizeof buf);
+
+			if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+				break;  /* the till has gone */
+		}
+	}
+	dev_close(&c);
+	store_close(st);
+	return 0;
+}
+
+int
+dev_printer_spawn(struct worker *w, const struct config *cfg, const char *db_path,
+    struct kerr *err)
+{
+	char exe[PATH_MAX], *argv[10];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	int k = 0;
+
+	if (cfg->printer_device[0] == '\0')
+		return kerr_set(err, KERR_STATE, "no printer configured");
+	if (n <= 0)
+		return kerr_set(err, KERR_INTERNAL, "cannot find the kassa program to start the "
+		    "printer process");
+	exe[n] = '\0';
+	argv[k++] = (char *)"kassa";
+	argv[k++] = (char *)"-d";
+	argv[k++] = (char *)db_path;
+	if (cfg->path[0] != '\0') {
+		argv[k++] = (char *)"-c";
+		argv[k++] = (char *)cfg->path;
+	}
+	argv[k++] = (char *)"print";
+	argv[k++] = (char *)"worker";
+	argv[k] = NULL;
+	return worker_exec(w, "printer", exe, argv, err);
+}
+
+void
+dev_printer_status_update(struct dev_printer_status *st, const char *line)
+{
+	char v[64];
+
+	if (worker_field(line, "state", st->state, sizeof st->state) && worker_field(line, "queued",
+	    v, sizeof v))
+		st->queued = strtol(v, NULL, 10);
+}
