@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -59,6 +60,25 @@ receipt_drawer(void)
 	return r;
 }
 
+/* "2026-11-25T04:31:23.062Z" as the shop's local "25.11.2026 09:31"; as given if unparsable. */
+static void
+local_time(const char *utc, char *buf, size_t size)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (utc == NULL || sscanf(utc, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(buf, size, "%s", utc ? utc : "");
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, size, "%d.%m.%Y %H:%M", &tm) == 0)
+		snprintf(buf, size, "%s", utc);
+}
+
 /* The VAT summary: one row per rate, in the order rates first appear. */
 #define VAT_RATES_MAX 16
 
@@ -104,7 +124,7 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 {
 	const struct sale_totals *t;
 	struct receipt *r;
-	char a[48], b[48], q[48], buf[256];
+	char a[48], b[48], q[48], buf[256], when[64];
 	bool cash = false;
 
 	if (sale_state(s) != SALE_COMPLETED) {
@@ -121,7 +141,8 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER,
 		    "*** COPY ***", NULL);
 	snprintf(buf, sizeof buf, "Receipt %" PRId64, sale_number(s));
-	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, buf, sale_completed_at(s));
+	local_time(sale_completed_at(s), when, sizeof when);
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, buf, when);
 	receipt_add(r, RECEIPT_PAIR, 0, "Cashier", sale_cashier(s));
 	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
 

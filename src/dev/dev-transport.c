@@ -23,7 +23,9 @@ fd_write(struct dev_conn *c, const void *buf, size_t len, struct kerr *err)
 	const unsigned char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = write(c->fd, p, len);
+		/* A socket whose printer went away must fail the write, not raise SIGPIPE. */
+		ssize_t n = c->drv == &dev_tcp_driver ? send(c->fd, p, len, MSG_NOSIGNAL) :
+		    write(c->fd, p, len);
 
 		if (n == -1 && errno == EINTR)
 			continue;

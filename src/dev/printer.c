@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,7 @@ dev_printer_main(const struct config *cfg, const char *db_path, int wake_fd, int
 	char last[96] = "";
 	store *st;
 
+	signal(SIGPIPE, SIG_IGN);  /* a printer that goes away is an error, not our death */
 	kerr_clear(&err);
 	if ((st = store_open(db_path, 0, &err)) == NULL) {
 		worker_report(status_fd, "state", "error", "error", err.msg, (char *)NULL);
