@@ -7,6 +7,7 @@
 #define KASSA_DEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "kerr.h"
@@ -31,5 +32,16 @@ struct dev_printer_status {
 	long queued;
 };
 void dev_printer_status_update(struct dev_printer_status *st, const char *line);
+
+/*
+ * The serial scanner ([scanner] device = serial:/dev/ttyACM0, baud): the till forks its worker
+ * (only when cfg->scanner_device is set), polls w->status_fd like the printer's, and for each
+ * line where dev_scanner_code() finds a code, handles the code exactly as typed input + Enter.
+ * Other lines are "state=ok" or "state=offline error=MESSAGE" (the scanner unplugged).
+ */
+int dev_scanner_spawn(struct worker *w, const struct config *cfg, struct kerr *err);
+
+/* The code in a scanner worker's status line into buf; false for other lines. */
+bool dev_scanner_code(const char *line, char *buf, size_t size);
 
 #endif

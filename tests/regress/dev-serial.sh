@@ -1,0 +1,115 @@
+#!/bin/sh
+# dev-serial: the serial line through the real libserialport, over a socat pty pair (with
+# tests/preload/serialpty.so, which lets libserialport 0.1.1 accept a pty): `kassa print test`
+# on a fake serial printer (tests/lib/escpos.py --tty) decoded to text (CP866 Cyrillic, cut),
+# its refusal when the printer reports paper out; the printer process printing a cash sale in
+# Russian (drawer kick); the serial scanner worker turning CR/LF-terminated codes into
+# "code=..." lines for the till (tests/tools/dev-scan runs it as the till does).
+set -u
+command -v socat > /dev/null || { echo "socat is not installed"; exit 77; }
+t=$(mktemp -d) || exit 1
+pids=""
+cleanup() {
+	exec 7>&- 2>/dev/null
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$t"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+export XDG_DATA_HOME="$t/xdg-data" XDG_CONFIG_HOME="$t/xdg-config"
+unset KASSA_DB KASSA_CONFIG KASSA_LOG KASSA_NOW
+shim=$KASSA_BUILD/tests/serialpty.so
+scan=$KASSA_BUILD/tests/tools/dev-scan
+drive=$KASSA_BUILD/tests/tools/kassa-drive
+for f in "$shim" "$scan" "$drive"; do [ -e "$f" ] || { echo "FAIL: $f is not built"; exit 1; }; done
+db=$t/till.db
+esc="python3 $KASSA_TOP/tests/lib/escpos.py"
+fail() {
+	echo "FAIL: $*"
+	for f in out err drive status scan; do [ -f "$t/$f" ] && sed "s|^|  $f: |" "$t/$f"; done
+	[ -f "$t/paper" ] && $esc decode "$t/paper" | sed 's|^|  paper: |'
+	exit 1
+}
+until_ok() {
+	n=0
+	while ! eval "$1" > /dev/null 2>&1; do
+		n=$((n + 1)); [ $n -gt 300 ] && fail "gave up waiting for: $1"; sleep 0.1
+	done
+}
+# pty PREFIX: a socat pty pair $t/PREFIX-a (ours, for libserialport) and $t/PREFIX-b (theirs).
+pty() {
+	socat -d -d "pty,raw,echo=0,link=$t/$1-a" "pty,raw,echo=0,link=$t/$1-b" 2> "$t/$1.socat" &
+	pids="$pids $!"
+	until_ok "test -e '$t/$1-a' && test -e '$t/$1-b'"
+}
+k() { LD_PRELOAD=$shim "$KASSA_BIN" -d "$db" -c "$t/kassa.conf" "$@"; }
+paper() { $esc decode "$t/paper"; }
+has() { paper | grep -qF -- "$1" || fail "the paper lacks '$1'"; }
+queued() { python3 -c "import sqlite3,sys
+print(sqlite3.connect(sys.argv[1], timeout=10).execute(\"SELECT count(*) FROM print_jobs WHERE state = 'queued'\").fetchone()[0])" "$db"; }
+
+# The printer on one pty pair, the scanner on another.
+pty prn
+pty scn
+echo ok > "$t/pstate"
+$esc printer --tty "$t/prn-b" --out "$t/paper" --state "$t/pstate" 2> "$t/fp.err" &
+pids="$pids $!"
+dev=$(readlink -f "$t/prn-a")
+cat > "$t/kassa.conf" <<EOF2
+[till]
+store = Магазин
+[printer]
+device = serial:$dev
+baud = 19200
+bits = 8N1
+flow = none
+width = 32
+codepage = 17
+EOF2
+"$KASSA_BIN" -d "$db" -c "$t/kassa.conf" init > /dev/null || fail init
+printf 'barcode,name,price,vat\n4780001234586,"Молоко 3,2%% 1 л",14500,12\n' > "$t/p.csv"
+k import products "$t/p.csv" > /dev/null || fail import
+printf '1111\n' | k user add Dilnoza --role cashier > /dev/null || fail "user add"
+
+# Without the shim, libserialport refuses the pty (the reason the shim exists).
+"$KASSA_BIN" -d "$db" -c "$t/kassa.conf" print test > "$t/out" 2> "$t/err" &&
+	echo "note: this libserialport opens ptys by itself"
+
+k print test > "$t/out" 2> "$t/err" || fail "print test over the serial line failed"
+until_ok "paper | grep -qF '[CUT]'"
+has "[INIT][CODEPAGE 17]"
+has "Русский: Молоко 3,2% 1 л"
+has "Магазин"
+echo "paper out" > "$t/pstate"
+k print test > "$t/out" 2> "$t/err" && fail "print test succeeded without paper"
+grep -q "out of paper" "$t/err" || fail "print test did not say the paper is out"
+echo ok > "$t/pstate"
+
+# The printer process on the serial line: a cash sale in Russian, the drawer kicks.
+: > "$t/paper"
+mkfifo "$t/wake"
+k print worker 3< "$t/wake" 4> "$t/status" &
+pids="$pids $!"
+exec 7> "$t/wake"
+printf '%s\n' 'login 1111' 'open 100000' 'scan 4780001234586' 'pay cash 20000' |
+	"$drive" "$db" > "$t/drive" 2>&1 || fail "the sale failed"
+echo x >&7
+until_ok "[ \$(queued) = 0 ]"
+until_ok "paper | grep -qF '[DRAWER]'"
+has "Молоко 3,2% 1 л"
+has "[BARCODE 1]"
+has "[CUT]"
+
+# The scanner: two codes, CR LF and a bare CR, with a blank line between.
+sdev=$(readlink -f "$t/scn-a")
+LD_PRELOAD=$shim "$scan" "serial:$sdev" 9600 2 > "$t/scan" 2>&1 &
+spid=$!
+pids="$pids $spid"
+until_ok "grep -q 'status state=ok' '$t/scan'"
+printf '4780001234586\r\n\r\n47800012\r' > "$t/scn-b"
+wait "$spid" || fail "dev-scan failed"
+grep -qx "code 4780001234586" "$t/scan" || fail "the first code did not arrive"
+grep -qx "code 47800012" "$t/scan" || fail "the second code did not arrive"
+[ "$(grep -c '^code' "$t/scan")" = 2 ] || fail "blank lines became codes"
+echo ok
