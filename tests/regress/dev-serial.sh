@@ -23,6 +23,9 @@ shim=$KASSA_BUILD/tests/serialpty.so
 scan=$KASSA_BUILD/tests/tools/dev-scan
 drive=$KASSA_BUILD/tests/tools/kassa-drive
 for f in "$shim" "$scan" "$drive"; do [ -e "$f" ] || { echo "FAIL: $f is not built"; exit 1; }; done
+# Under AddressSanitizer its runtime must come first in the preload list.
+asan=$(ldd "$KASSA_BIN" 2>/dev/null | awk '/libasan/ { print $3 }')
+[ -n "$asan" ] && shim="$asan:$shim"
 db=$t/till.db
 esc="python3 $KASSA_TOP/tests/lib/escpos.py"
 fail() {
