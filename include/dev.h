@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "kerr.h"
+#include "money.h"
 #include "worker.h"
 
 /* `kassa print test`: prints a test receipt now, in the foreground. */
@@ -43,5 +44,18 @@ int dev_scanner_spawn(struct worker *w, const struct config *cfg, struct kerr *e
 
 /* The code in a scanner worker's status line into buf; false for other lines. */
 bool dev_scanner_code(const char *line, char *buf, size_t size);
+
+/*
+ * The customer pole display ([display] device, baud; 2x20, ESC/POS-compatible): the UI opens it
+ * once and calls dev_display_show after each change of the cart (the last item and its price,
+ * and the total; item "" shows only the total). Never waits more than 200 ms; on a failure the
+ * next call opens the device again. dev_display_open returns NULL (KERR_STATE) when no display
+ * is configured. Caller frees with dev_display_close.
+ */
+typedef struct dev_display dev_display;
+dev_display *dev_display_open(const struct config *cfg, struct kerr *err);
+int dev_display_show(dev_display *d, const char *item, money_t price, money_t total,
+    struct kerr *err);
+void dev_display_close(dev_display *d);
 
 #endif

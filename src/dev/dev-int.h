@@ -27,6 +27,7 @@ struct dev_conn {
 	const struct dev_driver *drv;
 	int fd;                 /* file, tcp, sim */
 	int query;              /* sim: the DLE EOT n just sent */
+	int write_timeout_ms;   /* 0: 10 s (a printer); the display uses 200 ms */
 	struct sp_port *port;   /* serial */
 	char path[512];
 };

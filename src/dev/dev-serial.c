@@ -73,15 +73,17 @@ serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, con
 static int
 serial_write(struct dev_conn *c, const void *buf, size_t len, struct kerr *err)
 {
-	enum sp_return rc = sp_blocking_write(c->port, buf, len, 10000);
+	unsigned timeout = c->write_timeout_ms > 0 ? (unsigned)c->write_timeout_ms : 10000;
+	enum sp_return rc = sp_blocking_write(c->port, buf, len, timeout);
 
 	if (rc < 0)
 		return kerr_set(err, KERR_DEVICE, "%s: write failed: is the cable plugged in?",
 		    c->path);
 	if ((size_t)rc != len)
-		return kerr_set(err, KERR_DEVICE, "%s: the printer takes no data (10 s): is it "
-		    "offline?", c->path);
-	if (sp_drain(c->port) != SP_OK)
+		return kerr_set(err, KERR_DEVICE, "%s: the device takes no data (%u ms): is it "
+		    "offline?", c->path, timeout);
+	/* The printer waits until the bytes left; the display must not wait. */
+	if (c->write_timeout_ms == 0 && sp_drain(c->port) != SP_OK)
 		return kerr_set(err, KERR_DEVICE, "%s: write failed", c->path);
 	return 0;
 }

@@ -32,9 +32,11 @@ fd_write(struct dev_conn *c, const void *buf, size_t len, struct kerr *err)
 		if (n == -1 && errno == EAGAIN) {
 			struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
 
-			if (poll(&pfd, 1, 10000) <= 0)
-				return kerr_set(err, KERR_DEVICE, "%s: the printer takes no data "
-				    "(10 s): is it offline?", c->path);
+			int ms = c->write_timeout_ms > 0 ? c->write_timeout_ms : 10000;
+
+			if (poll(&pfd, 1, ms) <= 0)
+				return kerr_set(err, KERR_DEVICE, "%s: the device takes no data "
+				    "(%d ms): is it offline?", c->path, ms);
 			continue;
 		}
 		if (n <= 0)

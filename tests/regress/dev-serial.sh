@@ -3,7 +3,7 @@
 # tests/preload/serialpty.so, which lets libserialport 0.1.1 accept a pty): `kassa print test`
 # on a fake serial printer (tests/lib/escpos.py --tty) decoded to text (CP866 Cyrillic, cut),
 # its refusal when the printer reports paper out; the printer process printing a cash sale in
-# Russian (drawer kick); the serial scanner worker turning CR/LF-terminated codes into
+# Russian (drawer kick); the customer display's two lines; the serial scanner worker turning CR/LF-terminated codes into
 # "code=..." lines for the till (tests/tools/dev-scan runs it as the till does).
 set -u
 command -v socat > /dev/null || { echo "socat is not installed"; exit 77; }
@@ -115,4 +115,19 @@ wait "$spid" || fail "dev-scan failed"
 grep -qx "code 4780001234586" "$t/scan" || fail "the first code did not arrive"
 grep -qx "code 47800012" "$t/scan" || fail "the second code did not arrive"
 [ "$(grep -c '^code' "$t/scan")" = 2 ] || fail "blank lines became codes"
+
+# The customer display (2x20) on the scanner's pty pair: the last item and the total, in CP866.
+cat "$t/scn-b" > "$t/pole" &
+catpid=$!
+pids="$pids $catpid"
+LD_PRELOAD=$shim "$KASSA_BUILD/tests/tools/dev-display" "serial:$sdev" 17 "Молоко 3,2% 1 л" \
+	1450000 2250000 > "$t/out" 2>&1 || fail "dev-display failed"
+until_ok "[ \$(wc -c < '$t/pole') -ge 45 ]"
+kill "$catpid" 2>/dev/null
+python3 -c "import sys
+b = open(sys.argv[1], 'rb').read()
+assert b[:6] == b'\x1b@\x0c\x1bt\x11', b[:6]
+text = b[6:].decode('cp866')
+assert text == 'Молоко 3,2% 1 14 500' + 'TOTAL' + ' ' * 9 + '22 500', repr(text)
+" "$t/pole" || fail "the pole display got the wrong bytes"
 echo ok
