@@ -154,7 +154,7 @@ publish(store *st, int status_fd, const char *state, long queued, char *last, si
 
 /* One pass: print what is queued while the printer is fine. Returns the printer's state. */
 static enum dev_pstate
-drain(store *st, struct dev_conn *c, const struct config *cfg)
+drain(store *st, struct dev_conn *c, const struct config *cfg, const char *store_name)
 {
 	struct receipt_job job;
 	struct kerr err;
@@ -179,7 +179,7 @@ drain(store *st, struct dev_conn *c, const struct config *cfg)
 				log_info("printer: %s", err.msg);
 			break;
 		}
-		if ((r = receipt_for_job(st, &job, cfg->store, &err)) == NULL) {
+		if ((r = receipt_for_job(st, &job, store_name, &err)) == NULL) {
 			/* Cannot be rendered (a bug or a damaged row): noted, left queued. */
 			log_info("printer: job %lld: %s", (long long)job.id, err.msg);
 			receipt_job_retry(st, job.id, err.msg, &err);
@@ -213,8 +213,9 @@ dev_printer_main(const struct config *cfg, const char *db_path, int wake_fd, int
 {
 	struct dev_conn c = { .fd = -1 };
 	struct kerr err;
-	char last[96] = "";
+	char last[96] = "", name[128];
 	store *st;
+	char *v;
 
 	signal(SIGPIPE, SIG_IGN);  /* a printer that goes away is an error, not our death */
 	kerr_clear(&err);
@@ -222,9 +223,14 @@ dev_printer_main(const struct config *cfg, const char *db_path, int wake_fd, int
 		worker_report(status_fd, "state", "error", "error", err.msg, (char *)NULL);
 		return 1;
 	}
+	/* As the till's screen: the config names the store when it says so, else kassa init did. */
+	v = store_meta_get(st, "store");
+	snprintf(name, sizeof name, "%s", strcmp(cfg->store, "kassa") != 0 || v == NULL ?
+	    cfg->store : v);
+	free(v);
 	for (;;) {
 		struct pollfd pfd = { .fd = wake_fd, .events = POLLIN };
-		enum dev_pstate s = drain(st, &c, cfg);
+		enum dev_pstate s = drain(st, &c, cfg, name);
 		long queued;
 		char buf[64];
 		int rc;
