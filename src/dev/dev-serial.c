@@ -3,7 +3,9 @@
  * baud, data bits, parity and stop bits ("8N1") and flow control ("none", "rtscts",
  * "xonxoff") from the config. Used by the printer, the scanner and the pole display.
  */
+#include <errno.h>
 #include <libserialport.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +93,27 @@ serial_write(struct dev_conn *c, const void *buf, size_t len, struct kerr *err)
 static int
 serial_read(struct dev_conn *c, void *buf, size_t len, int timeout_ms, struct kerr *err)
 {
-	enum sp_return rc = sp_blocking_read_next(c->port, buf, len, (unsigned)timeout_ms);
+	struct pollfd p = { .fd = dev_serial_fd(c), .events = POLLIN };
+	enum sp_return rc;
+	int n;
 
-	if (rc < 0)
+	/*
+	 * Our own poll() rather than sp_blocking_read_next: on a line that hung up (a USB adapter
+	 * pulled out, the far end of a pty gone) libserialport 0.1.1 sees "readable" with nothing
+	 * to read and spins until the time-out, never reporting the loss.
+	 */
+	n = poll(&p, 1, timeout_ms);
+	if (n == -1 && errno == EINTR)
+		return 0;
+	if (n == -1)
+		return kerr_set(err, KERR_DEVICE, "%s: poll: %s", c->path, strerror(errno));
+	if (n == 0)
+		return 0;
+	if ((p.revents & POLLIN) == 0)
+		return kerr_set(err, KERR_DEVICE, "%s: the line hung up: is the cable plugged in?",
+		    c->path);
+	rc = sp_nonblocking_read(c->port, buf, len);
+	if (rc <= 0)
 		return kerr_set(err, KERR_DEVICE, "%s: read failed: is the cable plugged in?",
 		    c->path);
 	return (int)rc;

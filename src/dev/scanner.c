@@ -42,6 +42,7 @@ scanner_main(void *varg, int wake_fd, int status_fd)
 	struct dev_conn c = { .fd = -1 };
 	char code[CODE_MAX + 1], last[16] = "";
 	size_t len = 0;
+	bool overlong = false;
 	struct kerr err;
 
 	for (;;) {
@@ -62,6 +63,7 @@ scanner_main(void *varg, int wake_fd, int status_fd)
 			worker_report(status_fd, "state", "ok", (char *)NULL);
 			snprintf(last, sizeof last, "ok");
 			len = 0;
+			overlong = false;
 		}
 		if (till_gone(wake_fd, 0))
 			break;
@@ -76,11 +78,17 @@ scanner_main(void *varg, int wake_fd, int status_fd)
 		for (int i = 0; i < n; i++) {
 			if (buf[i] == '\r' || buf[i] == '\n') {
 				code[len] = '\0';
-				if (len > 0)
+				if (len > 0 && !overlong)
 					worker_report(status_fd, "code", code, (char *)NULL);
 				len = 0;
-			} else if (buf[i] >= 0x20 && buf[i] < 0x7F && len < CODE_MAX) {
-				code[len++] = (char)buf[i];  /* noise and overlong codes are dropped */
+				overlong = false;
+			} else if (buf[i] >= 0x20 && buf[i] < 0x7F) {
+				/* Noise is skipped; an overlong code is dropped whole, never cut short
+				 * into another product's code. */
+				if (len < CODE_MAX)
+					code[len++] = (char)buf[i];
+				else
+					overlong = true;
 			}
 		}
 	}

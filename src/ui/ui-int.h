@@ -121,6 +121,10 @@ struct ui {
 	struct sync_status sync_state;
 	struct worker printer;
 	struct dev_printer_status printer_state;
+	struct worker scanner;         /* the serial scanner ([scanner] device), if any */
+	bool scanner_offline;
+	dev_display *display;          /* the customer pole display ([display] device), if any */
+	uint64_t display_shown;        /* what it shows (a hash of the cart), to write only changes */
 };
 
 /* Screens. */

@@ -315,6 +315,39 @@ on_printer_line(void *ctx, const char *line)
 	ui->dirty = true;
 }
 
+/*
+ * A code from the serial scanner is handled as if the cashier had typed it and pressed Enter,
+ * but only where a typed code means "add this item": on the sale screen with no question
+ * open. Elsewhere (a PIN prompt, the payment screen) typing it would answer the wrong
+ * question, so it is refused with a message and changes nothing.
+ */
+static void
+on_scanner_line(void *ctx, const char *line)
+{
+	struct ui *ui = ctx;
+	char code[128], state[32];
+
+	ui->dirty = true;
+	if (worker_field(line, "state", state, sizeof state)) {
+		bool offline = strcmp(state, "ok") != 0;
+
+		if (offline && !ui->scanner_offline)
+			ui_message(ui, true, _("The scanner is not connected: type the code"));
+		ui->scanner_offline = offline;
+		return;
+	}
+	if (!dev_scanner_code(line, code, sizeof code))
+		return;
+	if (!ui->logged_in || ui->small || ui->prompt.active || ui->screen != &ui_screen_sale) {
+		beep();
+		ui_message(ui, true, _("Scanned %s: finish this step first, then scan again"), code);
+		return;
+	}
+	for (const char *p = code; *p != '\0'; p++)
+		dispatch(ui, (unsigned char)*p, true);
+	dispatch(ui, '\n', true);
+}
+
 static void
 start_workers(struct ui *ui)
 {
@@ -329,6 +362,11 @@ start_workers(struct ui *ui)
 		if (dev_printer_spawn(&ui->printer, ui->cfg, ui->db_path, &err) == -1)
 			log_info("printer: %s", err.msg);
 	}
+	if (ui->cfg->scanner_device[0] != '\0' && ui->scanner.pid <= 0 &&
+	    worker_may_restart(&ui->scanner)) {
+		if (dev_scanner_spawn(&ui->scanner, ui->cfg, &err) == -1)
+			log_info("scanner: %s", err.msg);
+	}
 }
 
 static void
@@ -338,6 +376,61 @@ poll_worker(struct worker *w, void (*fn)(void *, const char *), void *ctx)
 		worker_reap(w);
 	else if (w->pid > 0)
 		worker_reap(w);	/* a child that died without closing its pipe */
+}
+
+/* ---- the customer display ---------------------------------------------------------------- */
+
+static uint64_t
+mix(uint64_t h, int64_t v)
+{
+	return (h ^ (uint64_t)v) * 1099511628211u;	/* FNV-1a, a value at a time */
+}
+
+/*
+ * The pole display follows the cart: the line just touched (the selected one) and the total,
+ * or the change once the sale is paid. It is written only when the cart changed, so moving
+ * the selection or the clock ticking sends nothing down the line.
+ */
+static void
+update_display(struct ui *ui)
+{
+	const struct sale_line *l = NULL;
+	const char *item = "";
+	money_t price = 0, total = 0;
+	uint64_t h = 14695981039346656037u;
+	struct kerr err;
+
+	if (ui->display == NULL)
+		return;
+	if (ui->completed) {
+		h = mix(mix(h, -1), ui->last_number);
+		item = _("Change");
+		price = ui->last_change;
+		total = ui->last_total;
+	} else if (ui->logged_in && ui->sale != NULL) {
+		int n = sale_line_count(ui->sale);
+
+		h = mix(h, sale_id(ui->sale));
+		for (int i = 0; i < n; i++) {
+			const struct sale_line *x = sale_line(ui->sale, i);
+
+			h = mix(mix(mix(h, x->qty), x->total), x->voided);
+		}
+		if (ui->sel >= 0 && ui->sel < n)
+			l = sale_line(ui->sale, ui->sel);
+		if (l != NULL && !l->voided) {
+			item = l->name;
+			price = l->total;
+		}
+		total = sale_totals(ui->sale)->total;
+	}
+	if (h == ui->display_shown)
+		return;
+	/* A failed write is retried at the next change; the sale never waits on the display. */
+	if (dev_display_show(ui->display, item, price, total, &err) == -1)
+		log_info("display: %s", err.msg);
+	else
+		ui->display_shown = h;
 }
 
 /* ---- drawing ---------------------------------------------------------------------------- */
@@ -448,6 +541,7 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 	ui->db_path = db_path;
 	ui->sync.wake_fd = ui->sync.status_fd = -1;
 	ui->printer.wake_fd = ui->printer.status_fd = -1;
+	ui->scanner.wake_fd = ui->scanner.status_fd = -1;
 	ui->sync_state.configured = cfg->sync_url[0] != '\0';
 	snprintf(ui->printer_state.state, sizeof ui->printer_state.state, "%s",
 	    cfg->printer_device[0] != '\0' ? "..." : _("none"));
@@ -494,11 +588,12 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 		free(ui);
 		return 1;
 	}
+	ui->display = dev_display_open(cfg, &err);	/* NULL: none configured */
 	ui_logout(ui);
 	ui->dirty = true;
 
 	while (!ui->quit) {
-		struct pollfd fds[4];
+		struct pollfd fds[5];
 		int n = 0, pr;
 
 		start_workers(ui);
@@ -508,8 +603,11 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 		    .events = POLLIN };
 		fds[n++] = (struct pollfd){ .fd = ui->printer.pid > 0 ? ui->printer.status_fd : -1,
 		    .events = POLLIN };
+		fds[n++] = (struct pollfd){ .fd = ui->scanner.pid > 0 ? ui->scanner.status_fd : -1,
+		    .events = POLLIN };
 		if (ui->dirty) {
 			draw(ui);
+			update_display(ui);
 			ui->dirty = false;
 		}
 		pr = poll(fds, (nfds_t)n, 1000);
@@ -532,10 +630,13 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 		read_keys(ui);
 		poll_worker(&ui->sync, on_sync_line, ui);
 		poll_worker(&ui->printer, on_printer_line, ui);
+		poll_worker(&ui->scanner, on_scanner_line, ui);
 	}
 	rc = ui->exit_code;
 	worker_stop(&ui->sync, 2000);
 	worker_stop(&ui->printer, 2000);
+	worker_stop(&ui->scanner, 2000);
+	dev_display_close(ui->display);
 	restore_terminal();
 	sale_free(ui->sale);
 	store_close(ui->st);

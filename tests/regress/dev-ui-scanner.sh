@@ -1,36 +1,72 @@
 #!/bin/sh
 # dev-ui-scanner: a serial barcode scanner on a socat pty pair (read through the real
 # libserialport, tests/preload/serialpty.so) adds an item in the till in tmux, as if typed:
-# the code and CR go down the line, the item appears in the cart and the sale completes.
-# Skipped until the till starts the scanner worker (src/ui calling dev_scanner_spawn and
-# feeding dev_scanner_code() lines to its input, see include/dev.h).
+# the code and CR go down the line, the item appears in the cart and the sale completes. A code
+# scanned while a question is open (the discount prompt) is refused and adds nothing. The
+# customer pole display on a second pty pair shows the last item and the total, then the change.
 . "$KASSA_TOP/tests/lib/tmux.sh"
 command -v socat > /dev/null || { echo "socat is not installed"; exit 77; }
-grep -q dev_scanner_spawn "$KASSA_TOP"/src/ui/*.c ||
-	{ echo "the till does not start the serial scanner yet (src/ui: dev_scanner_spawn)"; exit 77; }
 shim=$KASSA_BUILD/tests/serialpty.so
 asan=$(ldd "$KASSA_BIN" 2>/dev/null | awk '/libasan/ { print $3 }')
 [ -n "$asan" ] && shim="$asan:$shim"
 socat -d -d "pty,raw,echo=0,link=$T/scn-a" "pty,raw,echo=0,link=$T/scn-b" 2> "$T/socat.err" &
 socat_pid=$!
-trap 'tmux -S "$SOCK" kill-server 2>/dev/null; kill $socat_pid 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+socat -d -d "pty,raw,echo=0,link=$T/pole-a" "pty,raw,echo=0,link=$T/pole-b" 2> "$T/socat2.err" &
+socat2_pid=$!
+cat_pid=""
+trap 'tmux -S "$SOCK" kill-server 2>/dev/null; kill $socat_pid $socat2_pid $cat_pid 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 n=0
-while ! [ -e "$T/scn-a" ] || ! [ -e "$T/scn-b" ]; do
+while ! [ -e "$T/scn-a" ] || ! [ -e "$T/scn-b" ] || ! [ -e "$T/pole-b" ]; do
 	n=$((n + 1)); [ $n -gt 100 ] && fail "socat did not make the pty pair"; sleep 0.1
 done
 ui_setup
-printf '[scanner]\ndevice = serial:%s\nbaud = 9600\n' "$(readlink -f "$T/scn-a")" > "$T/kassa.conf"
+printf '[scanner]\ndevice = serial:%s\nbaud = 9600\n[display]\ndevice = serial:%s\n' \
+    "$(readlink -f "$T/scn-a")" "$(readlink -f "$T/pole-a")" > "$T/kassa.conf"
+cat "$T/pole-b" > "$T/pole" &
+cat_pid=$!
+# The pole display's last screen: 40 characters after the last ESC @ FF ESC t n.
+pole() {
+	python3 -c "import sys
+b = open(sys.argv[1], 'rb').read()
+i = b.rfind(b'\x1b@\x0c\x1bt')
+print(b[i + 6:i + 46].decode('cp866') if i >= 0 else '')" "$T/pole"
+}
+pole_wait() {
+	n=0
+	until [ "$(pole)" = "$1" ]; do
+		n=$((n + 1))
+		[ $n -gt 50 ] && fail "the pole display shows '$(pole)', not '$1'"
+		sleep 0.1
+	done
+}
 tmux -S "$SOCK" -f /dev/null new-session -d -s till -x 100 -y 30 \
     "LD_PRELOAD='$shim' exec '$KASSA_BIN' -d '$DB' -c '$T/kassa.conf'" || fail "tmux"
 login 1111 100000
 printf '%s\r\n' "$B1" > "$T/scn-b"
 wait_for "Nonvoyxona non"
+pole_wait "Nonvoyxona non 4 000TOTAL          4 000"
+# A scan while the discount question is open answers nothing and adds nothing.
+keys F4
+sleep 0.3
+printf '%s\r' "$B2" > "$T/scn-b"
+wait_for "finish this step first"
+keys Escape
+sleep 0.3
+screen | grep -q "Patir non" && fail "a code scanned at a prompt was added"
 printf '%s\r' "$B2" > "$T/scn-b"
 wait_for "Patir non"
+pole_wait "Patir non      6 000TOTAL         10 000"
 keys F10
 wait_for "PAYMENT"
 keys Enter
 wait_for "CHANGE"
+pole_wait "Change             0TOTAL         10 000"
 [ "$(kassa sales --json | json_get 'len(d[0]["lines"])')" = 2 ] ||
 	fail "the scanned items are not in the sale"
+# The scanner unplugged (its line gone): the till says so and the cashier types the code.
+kill $socat_pid
+wait_for "scanner is not connected"
+B3=$(sed -n 4p "$KASSA_TOP/contrib/demo-catalog.csv" | cut -d, -f1)
+keys "$B3" Enter
+wait_for "Obi non"
 echo ok
