@@ -31,7 +31,7 @@ struct config {
 	int printer_width;        /* 48 (32, 42, 48) */
 	int printer_codepage;     /* 17 = CP866 */
 	char printer_bits[8];     /* "8N1" */
-	char printer_flow[16];    /* "none", "rtscts", "xonxoff" */
+	char printer_flow[16];    /* "none", "rtscts", "xonxoff", "dtrdsr" */
 	/* [scanner] */
 	char scanner_device[512];
 	int scanner_baud;         /* 9600 */

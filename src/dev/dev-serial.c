@@ -1,7 +1,7 @@
 /*
  * dev-serial.c: the serial transport through libserialport (the only file that includes it):
  * baud, data bits, parity and stop bits ("8N1") and flow control ("none", "rtscts",
- * "xonxoff") from the config. Used by the printer, the scanner and the pole display.
+ * "xonxoff", "dtrdsr") from the config. Used by the printer, the scanner and the pole display.
  */
 #include <errno.h>
 #include <libserialport.h>
@@ -61,6 +61,8 @@ serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, con
 		fc = SP_FLOWCONTROL_RTSCTS;
 	else if (flow != NULL && strcmp(flow, "xonxoff") == 0)
 		fc = SP_FLOWCONTROL_XONXOFF;
+	else if (flow != NULL && strcmp(flow, "dtrdsr") == 0)
+		fc = SP_FLOWCONTROL_DTRDSR;
 	if (sp_get_port_by_name(arg, &c->port) != SP_OK)
 		return sp_fail(c, "no such serial port", err);
 	if (sp_open(c->port, SP_MODE_READ_WRITE) != SP_OK)

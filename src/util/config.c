@@ -134,7 +134,7 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 		if (*value != '\0' && !has_prefix(value, "serial:") &&
 		    !has_prefix(value, "file:") && !has_prefix(value, "tcp:") &&
 		    !has_prefix(value, "sim:") && strcmp(value, "none") != 0)
-			return "must be serial:PATH, file:PATH, tcp:HOST:PORT or none";
+			return "must be serial:PATH, file:PATH, tcp:HOST:PORT, sim:PATH or none";
 		if (strcmp(value, "none") == 0)
 			value = "";
 		break;
