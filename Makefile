@@ -132,10 +132,11 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libkassa-app.a $(BUILD)/libkass
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a $(LDLIBS_KASSA)
 
-$(BUILD)/tests/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay/replay.c $(BUILD)/libkassa.a
+$(BUILD)/tests/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay/replay.c $(BUILD)/libkassa-app.a \
+    $(BUILD)/libkassa.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< tests/fuzz/replay/replay.c \
-		$(BUILD)/libkassa.a $(LDLIBS_KASSA)
+		$(BUILD)/libkassa-app.a $(BUILD)/libkassa.a $(LDLIBS_KASSA)
 
 $(BUILD)/tests/%.so: tests/preload/%.c
 	@mkdir -p $(@D)
@@ -187,16 +188,18 @@ check-layers:
 # libFuzzer targets (clang): make fuzz, then e.g.
 #   build-fuzz/fuzz_csv -max_total_time=60 tests/fuzz/corpus-csv
 #   build-fuzz/fuzz_barcode -max_total_time=60 tests/fuzz/corpus-barcode
+#   build-fuzz/fuzz_escpos -max_total_time=60 tests/fuzz/corpus-escpos
 # clang's -Wformat=2 also warns about the logger's vfprintf (gcc does not), hence the -Wno.
 FUZZ_CFLAGS := -O1 -g -Wno-format-nonliteral
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang SAN='-fsanitize=fuzzer-no-link,address,undefined' \
-		CFLAGS='$(FUZZ_CFLAGS)' build-fuzz/libkassa.a
+		CFLAGS='$(FUZZ_CFLAGS)' build-fuzz/libkassa.a build-fuzz/libkassa-app.a
 	@rc=0; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 		echo "clang $$f -> build-fuzz/$$n"; \
 		clang $(filter-out -I$(BUILD) -MMD -MP,$(KASSA_CFLAGS)) -Ibuild-fuzz $(FUZZ_CFLAGS) \
 			-fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
-			build-fuzz/libkassa.a $(LDLIBS_KASSA) || rc=1; done; exit $$rc
+			build-fuzz/libkassa-app.a build-fuzz/libkassa.a $(LDLIBS_KASSA) || rc=1; \
+		done; exit $$rc
 
 bench: all $(BUILD)/kassa-bench
 	$(BUILD)/kassa-bench
