@@ -19,59 +19,81 @@
 
 #define MAX_BODY (1024 * 1024)
 
-/* Reads up to the batch size of pending events after seq `after` (and at most ~1 MiB) into a
- * JSON array. */
-static json_t *
-read_batch(struct sync_ctx *c, int64_t after, struct kerr *err)
+/* A growing string for the batch body. */
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		t->cap = (t->len + n + 1) * 2;
+		t->p = xrealloc(t->p, t->cap);
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+#define text_lit(t, lit) text_add((t), (lit), sizeof(lit) - 1)
+
+/*
+ * Appends up to the batch size of pending events after seq `after` (and at most ~1 MiB) to
+ * body as a JSON array's elements. SQLite writes each event object itself: the payload goes in
+ * as the stored canonical JSON (json() checks it), so no JSON tree of the batch is ever built
+ * (it cost ~9 KiB per event of a many-line sale).
+ */
+static int
+read_batch(struct sync_ctx *c, int64_t after, struct text *body, int *count, int64_t *last_seq,
+    struct kerr *err)
 {
 	sqlite3_stmt *q;
-	json_t *events = json_array();
-	size_t bytes = 0;
+	size_t start = body->len;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(c->st), "SELECT e.seq, e.id, e.type, e.at, e.payload, "
-	    "e.prev_hash, e.hash FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.state = "
-	    "'pending' AND o.seq > ?2 ORDER BY o.seq LIMIT ?1", -1, &q, NULL) != SQLITE_OK) {
-		store_error(c->st, err, "reading the outbox");
-		json_decref(events);
-		return NULL;
-	}
+	q = store_cached(c->st, "SELECT json_object('id', e.id, 'seq', e.seq, 'type', e.type, "
+	    "'at', e.at, 'payload', json(e.payload), 'prev_hash', e.prev_hash, 'hash', e.hash), "
+	    "e.seq FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.state = 'pending' AND "
+	    "o.seq > ?2 ORDER BY o.seq LIMIT ?1");
+	if (q == NULL)
+		return store_error(c->st, err, "reading the outbox");
 	sqlite3_bind_int(q, 1, c->cfg->sync_batch);
 	sqlite3_bind_int64(q, 2, after);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *payload_text = (const char *)sqlite3_column_text(q, 4);
-		json_error_t jerr;
-		json_t *payload = json_loads(payload_text, 0, &jerr), *ev;
+		const char *ev = (const char *)sqlite3_column_text(q, 0);
+		size_t n = (size_t)sqlite3_column_bytes(q, 0);
 
-		if (payload == NULL) {
-			kerr_set(err, KERR_INTERNAL, "event %lld has a payload that is not JSON: %s",
-			    (long long)sqlite3_column_int64(q, 0), jerr.text);
-			json_decref(events);
-			sqlite3_finalize(q);
-			return NULL;
-		}
-		bytes += strlen(payload_text) + 300;
-		if (json_array_size(events) > 0 && bytes > MAX_BODY) {
-			json_decref(payload);
+		if (*count > 0 && body->len - start + n > MAX_BODY)
 			break;
-		}
-		ev = json_pack("{s:s, s:I, s:s, s:s, s:o, s:s, s:s}",
-		    "id", (const char *)sqlite3_column_text(q, 1),
-		    "seq", (json_int_t)sqlite3_column_int64(q, 0),
-		    "type", (const char *)sqlite3_column_text(q, 2),
-		    "at", (const char *)sqlite3_column_text(q, 3),
-		    "payload", payload,
-		    "prev_hash", (const char *)sqlite3_column_text(q, 5),
-		    "hash", (const char *)sqlite3_column_text(q, 6));
-		json_array_append_new(events, ev);
+		if (*count > 0)
+			text_add(body, ",", 1);
+		text_add(body, ev, n);
+		*last_seq = sqlite3_column_int64(q, 1);
+		(*count)++;
 	}
-	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_error(c->st, err, "reading the outbox");
-		json_decref(events);
-		return NULL;
+		/* json() refuses a payload that is not JSON: name the event after the last good. */
+		kerr_set(err, KERR_INTERNAL, "reading the outbox after event %lld: %s",
+		    (long long)*last_seq, sqlite3_errmsg(store_db(c->st)));
+		store_release(q);
+		return -1;
 	}
-	return events;
+	store_release(q);
+	return 0;
+}
+
+/* A JSON string literal of s (quoted and escaped by jansson). */
+static void
+text_add_string(struct text *t, const char *s)
+{
+	json_t *j = json_string(s);
+	char *q = j != NULL ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	text_add(t, q != NULL ? q : "\"\"", q != NULL ? strlen(q) : 2);
+	free(q);
+	json_decref(j);
 }
 
 /* Marks one id: delivered (removed from the outbox) or rejected with its error. */
@@ -131,33 +153,35 @@ char *
 sync_batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *last_seq,
     struct kerr *err)
 {
-	char head_hash[JOURNAL_HASH_HEX];
-	json_t *events, *req;
-	int64_t head_seq = 0;
-	char *body;
+	char head_hash[JOURNAL_HASH_HEX], num[32];
+	struct text body = { 0 };
+	int64_t head_seq = 0, last = 0;
+	int rc;
 
 	*count = 0;
 	if (store_begin(c->st, err) == -1)	/* a consistent view of outbox and head */
 		return NULL;
-	events = read_batch(c, after, err);
-	if (events != NULL && journal_head(c->st, &head_seq, head_hash, err) == -1) {
-		json_decref(events);
-		events = NULL;
-	}
+	text_lit(&body, "{\"device_id\":");
+	text_add_string(&body, c->device_id);
+	text_lit(&body, ",\"events\":[");
+	rc = read_batch(c, after, &body, count, &last, err);
+	if (rc == 0)
+		rc = journal_head(c->st, &head_seq, head_hash, err);
 	store_rollback(c->st);		/* read only: end it before the network */
-	if (events == NULL)
+	if (rc == -1) {
+		free(body.p);
+		*count = 0;
 		return NULL;
-	*count = (int)json_array_size(events);
+	}
+	snprintf(num, sizeof num, "%lld", (long long)head_seq);
+	text_lit(&body, "],\"head\":{\"seq\":");
+	text_add(&body, num, strlen(num));
+	text_lit(&body, ",\"hash\":");
+	text_add_string(&body, head_hash);
+	text_lit(&body, "}}");
 	if (*count > 0 && last_seq != NULL)
-		*last_seq = json_integer_value(json_object_get(json_array_get(events,
-		    (size_t)*count - 1), "seq"));
-	req = json_pack("{s:s, s:o, s:{s:I, s:s}}", "device_id", c->device_id, "events", events,
-	    "head", "seq", (json_int_t)head_seq, "hash", head_hash);
-	body = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	if (body == NULL)
-		kerr_set(err, KERR_INTERNAL, "cannot build the batch");
-	return body;
+		*last_seq = last;
+	return body.p;
 }
 
 int

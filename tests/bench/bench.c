@@ -147,6 +147,36 @@ print_table(void)
 		    rows[i].verdict);
 }
 
+/* Starts argv with stdin from in_path and stdout to out_path (NULL: /dev/null). */
+static pid_t
+spawn(char *const argv[], const char *in_path, const char *out_path)
+{
+	pid_t pid;
+	int fd;
+
+	fflush(stdout);
+	if ((pid = fork()) != 0)
+		return pid;
+	fd = open(in_path != NULL ? in_path : "/dev/null", O_RDONLY);
+	if (fd == -1 || dup2(fd, 0) == -1)
+		_exit(126);
+	close(fd);
+	fd = open(out_path != NULL ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd == -1 || dup2(fd, 1) == -1)
+		_exit(126);
+	close(fd);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+static int
+exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
 int
 bench_run(char *const argv[], const char *in_path, const char *out_path, double *secs,
     long *rss_kb)
@@ -154,24 +184,10 @@ bench_run(char *const argv[], const char *in_path, const char *out_path, double 
 	struct rusage ru;
 	double t0 = bench_now();
 	pid_t pid;
-	int status, fd;
+	int status;
 
-	fflush(stdout);
-	if ((pid = fork()) == -1)
+	if ((pid = spawn(argv, in_path, out_path)) == -1)
 		return -1;
-	if (pid == 0) {
-		fd = open(in_path != NULL ? in_path : "/dev/null", O_RDONLY);
-		if (fd == -1 || dup2(fd, 0) == -1)
-			_exit(126);
-		close(fd);
-		fd = open(out_path != NULL ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC,
-		    0600);
-		if (fd == -1 || dup2(fd, 1) == -1)
-			_exit(126);
-		close(fd);
-		execv(argv[0], argv);
-		_exit(127);
-	}
 	while (wait4(pid, &status, 0, &ru) == -1) {
 		if (errno != EINTR)
 			return -1;
@@ -180,9 +196,84 @@ bench_run(char *const argv[], const char *in_path, const char *out_path, double 
 		*secs = bench_now() - t0;
 	if (rss_kb != NULL)
 		*rss_kb = ru.ru_maxrss;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	return exit_status(status);
+}
+
+long
+bench_proc_kb(pid_t pid, const char *field)
+{
+	char path[64], line[128];
+	size_t n = strlen(field);
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, field, n) == 0 && line[n] == ':') {
+			kb = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Private_Clean + Private_Dirty of /proc/PID/smaps_rollup: memory no other process shares. */
+static long
+private_kb(pid_t pid)
+{
+	char path[64], line[128];
+	long kb, sum = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "Private_Clean: %ld", &kb) == 1 ||
+		    sscanf(line, "Private_Dirty: %ld", &kb) == 1)
+			sum = (sum < 0 ? 0 : sum) + kb;
+	}
+	fclose(f);
+	return sum;
+}
+
+int
+bench_run_peak(char *const argv[], const char *in_path, const char *out_path, double *secs,
+    long *peak_kb, long *private_peak_kb)
+{
+	double t0 = bench_now();
+	long hwm = -1, priv = -1, kb;
+	pid_t pid, r;
+	int status;
+
+	if ((pid = spawn(argv, in_path, out_path)) == -1)
+		return -1;
+	/* VmHWM belongs to the address space the program exec'd into, unlike wait4's
+	 * ru_maxrss, which also counts the forked copy of this process before the exec. It only
+	 * grows within one program, so the last reading is the peak of the last program exec'd
+	 * (`kassa sync` execs kassa-sync). */
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
+		if ((kb = bench_proc_kb(pid, "VmHWM")) > 0) {
+			if (kb < hwm)
+				priv = -1;	/* a new program: forget the one before */
+			hwm = kb;
+			if ((kb = private_kb(pid)) > priv)
+				priv = kb;
+		}
+		usleep(2000);
+	}
+	if (r == -1)
+		return -1;
+	if (secs != NULL)
+		*secs = bench_now() - t0;
+	if (peak_kb != NULL)
+		*peak_kb = hwm;
+	if (private_peak_kb != NULL)
+		*private_peak_kb = priv;
+	return exit_status(status);
 }
 
 /* The directory kassa-bench lives in, so the kassa beside it is found. */

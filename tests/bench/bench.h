@@ -57,6 +57,19 @@ void bench_skip(const char *metric, const char *why);
 int bench_run(char *const argv[], const char *in_path, const char *out_path, double *secs,
     long *rss_kb);
 
+/*
+ * As bench_run, but *peak_kb is the peak of the program the child ran last (VmHWM from
+ * /proc, sampled every 2 ms while it runs, so the last 2 ms may be missed; -1 when it ended
+ * before the first sample), and *private_peak_kb the most of it that no other process
+ * shared at a sample (Private_Clean + Private_Dirty: its heap, stacks and written pages, not
+ * the shared libraries' pages). The sampling costs the timing up to 2 ms: for runs of seconds.
+ */
+int bench_run_peak(char *const argv[], const char *in_path, const char *out_path, double *secs,
+    long *peak_kb, long *private_peak_kb);
+
+/* A "VmRSS" or "VmHWM" line of /proc/PID/status in KiB, or -1. */
+long bench_proc_kb(pid_t pid, const char *field);
+
 /* The generated catalogue's product i (0 <= i < env->products): its EAN-13 (14 bytes) and
  * name (at least 96 bytes). Names of even i are ASCII (the screen bench matches them). */
 void bench_product(long i, char *code, char *name);
