@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 1.
+-- kassa: the whole database schema, version 2.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -66,6 +66,9 @@ CREATE TABLE products (
     updated_at TEXT NOT NULL,
     deleted    INTEGER NOT NULL DEFAULT 0
 );
+-- The few deleted products, so counting the live ones reads two indexes instead of every row
+-- (`kassa status` on 200k products: 49 ms -> 4 ms). Added in version 2.
+CREATE INDEX products_deleted ON products(id) WHERE deleted <> 0;
 
 -- Several barcodes per product.
 CREATE TABLE barcodes (

@@ -237,8 +237,9 @@ catalog_count(store *st)
 	sqlite3_stmt *q;
 	int64_t n = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM products WHERE deleted = 0",
-	    -1, &q, NULL) != SQLITE_OK)
+	/* All minus the deleted: two index scans (products_deleted is a partial index). */
+	if (sqlite3_prepare_v2(store_db(st), "SELECT (SELECT count(*) FROM products) - "
+	    "(SELECT count(*) FROM products WHERE deleted <> 0)", -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(q) == SQLITE_ROW)
 		n = sqlite3_column_int64(q, 0);

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "catalog.h"
 #include "report.h"
 #include "xalloc.h"
 
@@ -138,7 +139,7 @@ report_status(store *st, struct till_status *out, struct kerr *err)
 	out->print_queued = count_of(st, "SELECT count(*) FROM print_jobs WHERE state = "
 	    "'queued'");
 	out->parked_sales = count_of(st, "SELECT count(*) FROM sales WHERE state = 'parked'");
-	out->products = count_of(st, "SELECT count(*) FROM products WHERE deleted = 0");
+	out->products = catalog_count(st);
 	out->shift_id = count_of(st, "SELECT coalesce(max(id), 0) FROM shifts WHERE closed_at IS "
 	    "NULL");
 	if (out->outbox_pending < 0 || out->events < 0 || out->products < 0)

@@ -1,0 +1,144 @@
+/*
+ * test_store: opening a till's database across schema versions. A till upgraded to a new
+ * kassa opens its old file and is migrated in place, keeping every row; a read-only command
+ * refuses an old file with a message rather than reading it wrongly; a file from a newer
+ * kassa is refused untouched.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "catalog.h"
+#include "store.h"
+#include "testlib.h"
+
+struct fx {
+	char dir[64];
+	char path[96];
+};
+
+static void
+put(store *st, const char *barcode, const char *name)
+{
+	struct product p;
+	struct kerr err;
+
+	memset(&p, 0, sizeof p);
+	snprintf(p.barcode, sizeof p.barcode, "%s", barcode);
+	snprintf(p.name, sizeof p.name, "%s", name);
+	p.price = 400000;
+	p.vat_bp = 1200;
+	assert_int_equal(store_begin(st, &err), 0);
+	if (catalog_upsert(st, &p, "2026-11-25T08:00:00.000Z", &err) != 0)
+		fail_msg("upsert %s: %s", name, err.msg);
+	assert_int_equal(store_commit(st, &err), 0);
+}
+
+/* A database with three products, one deleted, then put back to look like version 1. */
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct kerr err;
+	store *st;
+
+	st = testlib_store(f->dir, sizeof f->dir, "store");
+	snprintf(f->path, sizeof f->path, "%s/k.db", f->dir);
+	put(st, "4780000000015", "Non");
+	put(st, "4780000000022", "Sut");
+	put(st, "4780000000039", "Qatiq");
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(catalog_delete(st, "4780000000022", "2026-11-25T09:00:00.000Z", &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	assert_int_equal(sqlite3_exec(store_db(st), "DROP INDEX products_deleted; "
+	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	store_close(st);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	testlib_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+test_old_file_is_migrated(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	store *st;
+
+	st = store_open(f->path, 0, &err);
+	if (st == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(q1(st, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+	    "name = 'products_deleted'"), 1);
+	/* Nothing was lost and the count skips the deleted product. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM products"), 3);
+	assert_int_equal(catalog_count(st), 2);
+	store_close(st);
+}
+
+static void
+test_read_only_refuses_old_file(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	store *st;
+
+	st = store_open(f->path, STORE_READONLY, &err);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "has schema 1"));
+	assert_non_null(strstr(err.msg, "run the till once to upgrade it"));
+}
+
+static void
+test_newer_file_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	sqlite3 *db;
+	store *st;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(f->path, 0, &err);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "made by a newer kassa"));
+	/* Untouched: still the newer version, still without the index. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *q;
+
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(q, 0), 99);
+		sqlite3_finalize(q);
+	}
+	sqlite3_close(db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_old_file_is_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_refuses_old_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_file_is_refused, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
