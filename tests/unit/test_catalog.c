@@ -37,46 +37,25 @@ ean13(const char *twelve)
 	return code;
 }
 
-static void
-put(store *st, const char *barcode, const char *sku, const char *name, money_t price,
-    bool kg, int64_t plu, const char *at)
-{
-	struct product p;
-	struct kerr err;
-
-	memset(&p, 0, sizeof p);
-	snprintf(p.barcode, sizeof p.barcode, "%s", barcode);
-	snprintf(p.sku, sizeof p.sku, "%s", sku);
-	snprintf(p.name, sizeof p.name, "%s", name);
-	p.price = price;
-	p.vat_bp = 1200;
-	p.by_weight = kg;
-	p.plu = plu;
-	assert_int_equal(store_begin(st, &err), 0);
-	if (catalog_upsert(st, &p, at, &err) != 0)
-		fail_msg("upsert %s: %s", name, err.msg);
-	assert_int_equal(store_commit(st, &err), 0);
-}
-
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 
 	f->st = testlib_store(f->dir, sizeof f->dir, "catalog");
-	put(f->st, ean13("478000000001"), "BREAD", "Non issiq", 400000, false, 0,
+	testlib_product(f->st, ean13("478000000001"), "BREAD", "Non issiq", 400000, false, 0,
 	    "2026-11-25T08:00:00.000Z");
-	put(f->st, ean13("478000000002"), "MILK", "Молоко Musaffo 3.2% 1 л", 1450000, false, 0,
+	testlib_product(f->st, ean13("478000000002"), "MILK", "Молоко Musaffo 3.2% 1 л", 1450000,
+	    false, 0, "2026-11-25T08:00:00.000Z");
+	testlib_product(f->st, ean13("478000000003"), "CAFE", "Café au lait", 2200000, false, 0,
 	    "2026-11-25T08:00:00.000Z");
-	put(f->st, ean13("478000000003"), "CAFE", "Café au lait", 2200000, false, 0,
+	testlib_product(f->st, ean13("478000000004"), "APPLE", "Olma qizil", 1899000, true, 123,
 	    "2026-11-25T08:00:00.000Z");
-	put(f->st, ean13("478000000004"), "APPLE", "Olma qizil", 1899000, true, 123,
-	    "2026-11-25T08:00:00.000Z");
-	put(f->st, "036000291452", "UPC", "Imported gum", 500000, false, 0,
+	testlib_product(f->st, "036000291452", "UPC", "Imported gum", 500000, false, 0,
 	    "2026-11-25T08:00:00.000Z");
 	/* An SKU that looks like an EAN-13 with a wrong check digit. */
-	put(f->st, ean13("478000000005"), "4780000000000", "Choy ko'k", 900000, false, 0,
-	    "2026-11-25T08:00:00.000Z");
+	testlib_product(f->st, ean13("478000000005"), "4780000000000", "Choy ko'k", 900000,
+	    false, 0, "2026-11-25T08:00:00.000Z");
 	*state = f;
 	return 0;
 }
@@ -117,7 +96,7 @@ test_lookup_barcode_and_sku(void **state)
 	assert_int_equal(catalog_lookup(f->st, NULL, "0036000291452", &p, &qty, &err), 0);
 	assert_string_equal(p.sku, "UPC");
 	/* And a UPC-A scanned as 12 digits when the catalogue has the 13-digit form. */
-	put(f->st, "0614141000036", "UPC13", "Imported tea", 700000, false, 0,
+	testlib_product(f->st, "0614141000036", "UPC13", "Imported tea", 700000, false, 0,
 	    "2026-11-25T08:00:00.000Z");
 	assert_int_equal(catalog_lookup(f->st, NULL, "614141000036", &p, &qty, &err), 0);
 	assert_string_equal(p.sku, "UPC13");
@@ -224,11 +203,13 @@ test_upsert_last_write_wins(void **state)
 	qty_t qty;
 	const char *code = "036000291452";
 
-	put(f->st, code, "UPC", "Imported gum (old)", 1, false, 0, "2026-11-20T00:00:00.000Z");
+	testlib_product(f->st, code, "UPC", "Imported gum (old)", 1, false, 0,
+	    "2026-11-20T00:00:00.000Z");
 	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
 	assert_string_equal(p.name, "Imported gum");
 	assert_int_equal(p.price, 500000);
-	put(f->st, code, "UPC", "Imported gum mint", 550000, false, 0, "2026-11-25T10:00:00.000Z");
+	testlib_product(f->st, code, "UPC", "Imported gum mint", 550000, false, 0,
+	    "2026-11-25T10:00:00.000Z");
 	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
 	assert_string_equal(p.name, "Imported gum mint");
 	assert_int_equal(p.price, 550000);
@@ -237,7 +218,7 @@ test_upsert_last_write_wins(void **state)
 	assert_int_equal(catalog_search(f->st, "mint", &p, 1, &err), 1);
 	assert_string_equal(p.sku, "UPC");
 	/* Control characters from upstream become spaces. */
-	put(f->st, code, "UPC", "Imported\tgum\x1b mint", 550000, false, 0,
+	testlib_product(f->st, code, "UPC", "Imported\tgum\x1b mint", 550000, false, 0,
 	    "2026-11-25T11:00:00.000Z");
 	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
 	assert_string_equal(p.name, "Imported gum  mint");
@@ -313,10 +294,11 @@ test_search_ranks_best_first(void **state)
 	struct kerr err;
 	int n;
 
-	put(f->st, ean13("478000000011"), "S1", "Sut Musaffo 1 l va boshqa uzun nom bilan", 1,
-	    false, 0, "2026-11-25T08:00:00.000Z");
-	put(f->st, ean13("478000000012"), "S2", "Sut", 1, false, 0, "2026-11-25T08:00:00.000Z");
-	put(f->st, ean13("478000000013"), "S3", "Sut sut sut", 1, false, 0,
+	testlib_product(f->st, ean13("478000000011"), "S1",
+	    "Sut Musaffo 1 l va boshqa uzun nom bilan", 1, false, 0, "2026-11-25T08:00:00.000Z");
+	testlib_product(f->st, ean13("478000000012"), "S2", "Sut", 1, false, 0,
+	    "2026-11-25T08:00:00.000Z");
+	testlib_product(f->st, ean13("478000000013"), "S3", "Sut sut sut", 1, false, 0,
 	    "2026-11-25T08:00:00.000Z");
 	n = catalog_search(f->st, "sut", out, 8, &err);
 	assert_int_equal(n, 3);

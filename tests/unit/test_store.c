@@ -15,27 +15,12 @@
 #include "store.h"
 #include "testlib.h"
 
+#define AT "2026-11-25T08:00:00.000Z"
+
 struct fx {
 	char dir[64];
 	char path[96];
 };
-
-static void
-put(store *st, const char *barcode, const char *name)
-{
-	struct product p;
-	struct kerr err;
-
-	memset(&p, 0, sizeof p);
-	snprintf(p.barcode, sizeof p.barcode, "%s", barcode);
-	snprintf(p.name, sizeof p.name, "%s", name);
-	p.price = 400000;
-	p.vat_bp = 1200;
-	assert_int_equal(store_begin(st, &err), 0);
-	if (catalog_upsert(st, &p, "2026-11-25T08:00:00.000Z", &err) != 0)
-		fail_msg("upsert %s: %s", name, err.msg);
-	assert_int_equal(store_commit(st, &err), 0);
-}
 
 /* A database with three products, one deleted, then put back to look like version 1. */
 static int
@@ -47,9 +32,9 @@ setup(void **state)
 
 	st = testlib_store(f->dir, sizeof f->dir, "store");
 	snprintf(f->path, sizeof f->path, "%s/k.db", f->dir);
-	put(st, "4780000000015", "Non");
-	put(st, "4780000000022", "Sut");
-	put(st, "4780000000039", "Qatiq");
+	testlib_product(st, "4780000000015", "", "Non", 400000, false, 0, AT);
+	testlib_product(st, "4780000000022", "", "Sut", 700000, false, 0, AT);
+	testlib_product(st, "4780000000039", "", "Qatiq", 900000, false, 0, AT);
 	assert_int_equal(store_begin(st, &err), 0);
 	assert_int_equal(catalog_delete(st, "4780000000022", "2026-11-25T09:00:00.000Z", &err), 0);
 	assert_int_equal(store_commit(st, &err), 0);

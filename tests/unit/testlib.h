@@ -1,16 +1,19 @@
 /*
- * testlib.h: what the cmocka unit tests share: a one-number query and removing a test's temp
- * folder. Included by tests/unit/test_*.c after <cmocka.h>.
+ * testlib.h: what the cmocka unit tests share: a one-number query, a fresh database, a product,
+ * removing a test's temp folder. Included by tests/unit/test_*.c after <cmocka.h>.
  */
 #ifndef KASSA_TESTLIB_H
 #define KASSA_TESTLIB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
+#include "catalog.h"
 #include "store.h"
 
 /* The first column of the first row of sql, which must have one. */
@@ -42,6 +45,28 @@ testlib_store(char *dir, size_t size, const char *name)
 	if (st == NULL)
 		fail_msg("%s", err.msg);
 	return st;
+}
+
+/* Adds or updates a product (VAT 12%) in its own transaction, as an import would. */
+static inline void
+testlib_product(store *st, const char *barcode, const char *sku, const char *name,
+    money_t price, bool kg, int64_t plu, const char *at)
+{
+	struct product p;
+	struct kerr err;
+
+	memset(&p, 0, sizeof p);
+	snprintf(p.barcode, sizeof p.barcode, "%s", barcode);
+	snprintf(p.sku, sizeof p.sku, "%s", sku);
+	snprintf(p.name, sizeof p.name, "%s", name);
+	p.price = price;
+	p.vat_bp = 1200;
+	p.by_weight = kg;
+	p.plu = plu;
+	assert_int_equal(store_begin(st, &err), 0);
+	if (catalog_upsert(st, &p, at, &err) != 0)
+		fail_msg("upsert %s: %s", name, err.msg);
+	assert_int_equal(store_commit(st, &err), 0);
 }
 
 /* Removes a test's temp folder (made with mkdtemp under /tmp). */
