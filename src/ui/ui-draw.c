@@ -143,10 +143,39 @@ ui_draw_status(struct ui *ui)
 		attroff(COLOR_PAIR(1));
 }
 
+/*
+ * "printer: paper out, 2 waiting" in the till's language. The printer process reports its
+ * state in English words (they also go to `kassa status`); the cashier reads them translated.
+ * *trouble: the printer needs someone (anything but ok, none, or not known yet).
+ */
+static void
+printer_label(const struct dev_printer_status *p, char *buf, size_t size, bool *trouble)
+{
+	static const char *const states[] = {
+		N_("ok"), N_("paper out"), N_("cover open"), N_("offline"), N_("error"),
+	};
+	const char *state = p->state;
+	int n;
+
+	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+		if (strcmp(p->state, states[i]) == 0)
+			state = _(states[i]);
+	}
+	*trouble = strcmp(p->state, "ok") != 0 && strcmp(p->state, "...") != 0 &&
+	    strcmp(p->state, _("none")) != 0;
+	if (p->queued > 0 && *trouble)
+		n = snprintf(buf, size, _("printer: %s, %ld waiting"), state, p->queued);
+	else
+		n = snprintf(buf, size, "%s: %s", _("printer"), state);
+	if (n >= 0 && (size_t)n + 1 < size)
+		snprintf(buf + n, size - (size_t)n, " ");	/* a space before the bar's end */
+}
+
 void
 ui_draw_bottom(struct ui *ui, const char *hint)
 {
 	char right[200];
+	bool trouble;
 
 	/* The message line: errors stand out (colour where there is one, reverse otherwise). */
 	if (ui->msg[0] != '\0') {
@@ -161,16 +190,22 @@ ui_draw_bottom(struct ui *ui, const char *hint)
 		if (has_colors())
 			attroff(COLOR_PAIR(2));
 	}
-	snprintf(right, sizeof right, "%s: %s ", _("printer"), ui->printer_state.state);
+	printer_label(&ui->printer_state, right, sizeof right, &trouble);
 	if (has_colors())
 		attron(COLOR_PAIR(1));
 	attron(A_REVERSE);
 	mvhline(LINES - 1, 0, ' ', COLS);
 	ui_put(LINES - 1, 1, COLS - 2 - ui_width(right), hint, -1);
+	/* A printer that needs the cashier (paper, cover, cable) stands out in the error colour. */
+	if (trouble) {
+		if (has_colors())
+			attron(COLOR_PAIR(2));
+		attron(A_BOLD);
+	}
 	ui_put(LINES - 1, COLS - ui_width(right) - 1, ui_width(right), right, 1);
-	attroff(A_REVERSE);
+	attroff(A_REVERSE | A_BOLD);
 	if (has_colors())
-		attroff(COLOR_PAIR(1));
+		attroff(COLOR_PAIR(1) | COLOR_PAIR(2));
 }
 
 /* A 5-row block font for the change: readable from across the counter. */

@@ -41,7 +41,7 @@ keys F10
 wait_for "PAYMENT"
 keys Enter
 wait_for "CHANGE"
-wait_for "paper out" 15
+wait_for "printer: paper out, 1 waiting" 15
 [ "$(kassa sales --json | json_get 'len(d)')" = 2 ] || fail "the second sale was not completed"
 paper | grep -qF "Patir non" && fail "printed without paper"
 echo ok > "$T/paper.status"
