@@ -16,6 +16,8 @@
 void
 dev_buf_add(struct dev_buf *b, const void *data, size_t len)
 {
+	if (len == 0)
+		return;		/* data may be an empty buffer's NULL: memcpy must not see it */
 	if (b->len + len > b->cap) {
 		b->cap = (b->len + len) * 2 + 64;
 		b->p = xrealloc(b->p, b->cap);
