@@ -208,10 +208,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@contrib/demo
 
-# Refresh po/kassa.pot from the UI's strings and merge it into each catalogue (then translate
-# the new entries in po/*.po by hand).
+# Refresh po/kassa.pot from the UI's strings and the core's messages (kerr_set formats are
+# C formats) and merge it into each catalogue (then translate the new entries in po/*.po by
+# hand).
 po:
-	xgettext --from-code=UTF-8 -k_ -kN_ -c/ --package-name=kassa -o po/kassa.pot src/ui/*.c
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 \
+		--flag=kerr_set:3:c-format -c/ --package-name=kassa -o po/kassa.pot \
+		src/ui/*.c src/core/*.c src/store/*.c src/util/kerr.c
 	for p in $(PO); do msgmerge -q --update --backup=none $$p po/kassa.pot; done
 
 # ---- install --------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ int kerr_set(struct kerr *err, enum kerr_code code, const char *fmt, ...)
 /* Clears err (when not NULL). */
 void kerr_clear(struct kerr *err);
 
-/* A short English name of the code ("bad input", "not found", ...). Static string. */
+/* A short English name of the code ("bad input", "not found", ...), marked N_() so the till
+ * can show it translated. Static string. */
 const char *kerr_name(enum kerr_code code);
 
 #endif

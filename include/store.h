@@ -52,7 +52,8 @@ void store_rollback(store *st);
 bool store_in_tx(store *st);
 
 /* Maps the connection's last error to a kerr: SQLITE_FULL -> KERR_IO "disk full", BUSY ->
- * KERR_BUSY, CONSTRAINT -> KERR_INPUT, others KERR_IO. what says what was being done. Returns -1. */
+ * KERR_BUSY, CONSTRAINT -> KERR_INPUT, others KERR_IO. what says what was being done
+ * ("saving the sale"), marked N_() so the message is translated whole. Returns -1. */
 int store_error(store *st, struct kerr *err, const char *what);
 
 /*

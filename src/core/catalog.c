@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "catalog.h"
+#include "i18n.h"
 #include "journal.h"
 #include "xalloc.h"
 
@@ -58,7 +59,7 @@ find_one(store *st, const char *sql, const char *text, int64_t num, struct produ
 
 	q = store_cached(st, sql);
 	if (q == NULL)
-		return store_error(st, err, "looking up a product");
+		return store_error(st, err, N_("looking up a product"));
 	if (text != NULL)
 		sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
 	else
@@ -71,7 +72,7 @@ find_one(store *st, const char *sql, const char *text, int64_t num, struct produ
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	return store_error(st, err, "looking up a product");
+	return store_error(st, err, N_("looking up a product"));
 }
 
 static const char by_barcode_sql[] = "SELECT " PRODUCT_COLS ", b.code FROM barcodes b "
@@ -92,9 +93,9 @@ catalog_lookup(store *st, const struct weight_layout *layout, const char *code,
 	int rc;
 
 	if (len == 0)
-		return kerr_set(err, KERR_INPUT, "no code given");
+		return kerr_set(err, KERR_INPUT, _("no code given"));
 	if (len >= CATALOG_CODE_MAX)
-		return kerr_set(err, KERR_INPUT, "code too long: %.20s...", code);
+		return kerr_set(err, KERR_INPUT, _("code too long: %.20s..."), code);
 	*qty = QTY_ONE;
 	rc = find_one(st, by_barcode_sql, code, 0, p, err);
 	/* Scanners send a UPC-A as a 13-digit EAN with a leading 0: try the 12-digit form. */
@@ -116,22 +117,22 @@ catalog_lookup(store *st, const struct weight_layout *layout, const char *code,
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
-			return kerr_set(err, KERR_NOTFOUND, "no product with weight code %" PRId64
-			    " (label %s)", plu, code);
+			return kerr_set(err, KERR_NOTFOUND, _("no product with weight code %lld "
+			    "(label %s)"), (long long)plu, code);
 		snprintf(p->barcode, sizeof p->barcode, "%s", code);
 		if (layout != NULL && layout->value_is_price) {
 			/* The label carries the price: the quantity is what that price buys. */
 			if (p->price <= 0 || !money_muldiv(value, QTY_ONE, p->price, qty) || *qty <= 0)
-				return kerr_set(err, KERR_INPUT, "label %s: cannot work out the weight",
-				    code);
+				return kerr_set(err, KERR_INPUT, _("label %s: cannot work out the "
+				    "weight"), code);
 		} else
 			*qty = value;	/* grams are thousandths of a kilogram */
 		return 0;
 	}
 	if (barcode_kind(code) != BARCODE_NONE && !barcode_valid(code))
-		return kerr_set(err, KERR_INPUT, "bad check digit in %s: scan again or type it",
-		    code);
-	return kerr_set(err, KERR_NOTFOUND, "unknown code %s", code);
+		return kerr_set(err, KERR_INPUT, _("bad check digit in %s: scan again or type "
+		    "it"), code);
+	return kerr_set(err, KERR_NOTFOUND, _("unknown code %s"), code);
 }
 
 int
@@ -140,7 +141,7 @@ catalog_get(store *st, int64_t id, struct product *p, struct kerr *err)
 	int rc = find_one(st, by_id_sql, NULL, id, p, err);
 
 	if (rc == 0)
-		return kerr_set(err, KERR_NOTFOUND, "no product %" PRId64, id);
+		return kerr_set(err, KERR_NOTFOUND, _("no product %lld"), (long long)id);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -205,7 +206,7 @@ catalog_search(store *st, const char *query, struct product *out, int max, struc
 	    "products_fts MATCH ?1 LIMIT 1000)");
 	if (q == NULL) {
 		free(match);
-		return store_error(st, err, "searching products");
+		return store_error(st, err, N_("searching products"));
 	}
 	sqlite3_bind_text(q, 1, match, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
@@ -213,12 +214,12 @@ catalog_search(store *st, const char *query, struct product *out, int max, struc
 	store_release(q);
 	if (rc != SQLITE_ROW) {
 		free(match);
-		return store_error(st, err, "searching products");
+		return store_error(st, err, N_("searching products"));
 	}
 	q = store_cached(st, ranked ? search_ranked_sql : search_plain_sql);
 	if (q == NULL) {
 		free(match);
-		return store_error(st, err, "searching products");
+		return store_error(st, err, N_("searching products"));
 	}
 	sqlite3_bind_text(q, 1, match, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, max);
@@ -227,7 +228,7 @@ catalog_search(store *st, const char *query, struct product *out, int max, struc
 	store_release(q);
 	free(match);
 	if (n < max && rc != SQLITE_DONE)
-		return store_error(st, err, "searching products");
+		return store_error(st, err, N_("searching products"));
 	return n;
 }
 
@@ -262,7 +263,7 @@ existing_id(store *st, const struct product *p, char *updated_at, size_t size,
 	else
 		q = store_cached(st, "SELECT id, updated_at FROM products WHERE sku = ?1");
 	if (q == NULL)
-		return store_error(st, err, "saving a product");
+		return store_error(st, err, N_("saving a product"));
 	sqlite3_bind_text(q, 1, p->barcode[0] != '\0' ? p->barcode : p->sku, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
@@ -271,7 +272,7 @@ existing_id(store *st, const struct product *p, char *updated_at, size_t size,
 	}
 	store_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, err, "saving a product");
+		return store_error(st, err, N_("saving a product"));
 	return id;
 }
 
@@ -301,7 +302,7 @@ write_product(store *st, int64_t id, const struct product *p, const char *update
 		    "?4, unit = ?5, mxik = ?6, category = ?7, plu = ?8, updated_at = ?9, deleted = 0 "
 		    "WHERE id = ?10");
 	if (q == NULL)
-		return store_error(st, err, "saving a product");
+		return store_error(st, err, N_("saving a product"));
 	bind_optional(q, 1, p->sku);
 	sqlite3_bind_text(q, 2, p->name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 3, p->price);
@@ -320,9 +321,9 @@ write_product(store *st, int64_t id, const struct product *p, const char *update
 	store_release(q);
 	if (rc != SQLITE_DONE) {
 		if ((sqlite3_extended_errcode(store_db(st)) & 0xff) == SQLITE_CONSTRAINT)
-			return kerr_set(err, KERR_INPUT, "product '%s': its SKU or weight code "
-			    "belongs to another product", p->name);
-		return store_error(st, err, "saving a product");
+			return kerr_set(err, KERR_INPUT, _("product '%s': its SKU or weight code "
+			    "belongs to another product"), p->name);
+		return store_error(st, err, N_("saving a product"));
 	}
 	if (id == 0)
 		id = sqlite3_last_insert_rowid(store_db(st));
@@ -330,13 +331,13 @@ write_product(store *st, int64_t id, const struct product *p, const char *update
 		q = store_cached(st, "INSERT OR IGNORE INTO barcodes(code, product_id) VALUES (?1, "
 		    "?2)");
 		if (q == NULL)
-			return store_error(st, err, "saving a barcode");
+			return store_error(st, err, N_("saving a barcode"));
 		sqlite3_bind_text(q, 1, p->barcode, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(q, 2, id);
 		rc = sqlite3_step(q);
 		store_release(q);
 		if (rc != SQLITE_DONE)
-			return store_error(st, err, "saving a barcode");
+			return store_error(st, err, N_("saving a barcode"));
 	}
 	return id;
 }
@@ -368,7 +369,7 @@ catalog_upsert(store *st, const struct product *given, const char *updated_at,
 	if (!store_in_tx(st))
 		return kerr_set(err, KERR_INTERNAL, "catalog_upsert outside a transaction");
 	if (p->barcode[0] == '\0' && p->sku[0] == '\0')
-		return kerr_set(err, KERR_INPUT, "product '%s' has neither barcode nor SKU",
+		return kerr_set(err, KERR_INPUT, _("product '%s' has neither barcode nor SKU"),
 		    p->name);
 	id = existing_id(st, p, stored_at, sizeof stored_at, err);
 	if (id < 0)
@@ -396,12 +397,12 @@ catalog_delete(store *st, const char *code, const char *updated_at, struct kerr 
 	/* Kept, not removed: old sales and their receipts still name the product. */
 	if (sqlite3_prepare_v2(store_db(st), "UPDATE products SET deleted = 1, updated_at = ?2 "
 	    "WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, err, "removing a product");
+		return store_error(st, err, N_("removing a product"));
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, updated_at, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, err, "removing a product");
+	return rc == SQLITE_DONE ? 0 : store_error(st, err, N_("removing a product"));
 }
 
 /* ---- CSV import ---------------------------------------------------------------------- */
@@ -565,12 +566,12 @@ note_count(store *st, int64_t id, qty_t counted, struct kerr *err)
 	int rc;
 
 	if (q == NULL)
-		return store_error(st, err, "counting stock");
+		return store_error(st, err, N_("counting stock"));
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, counted);
 	rc = sqlite3_step(q);
 	store_release(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, err, "counting stock");
+	return rc == SQLITE_DONE ? 0 : store_error(st, err, N_("counting stock"));
 }
 
 #define COUNTS_PER_EVENT 500
@@ -597,10 +598,10 @@ apply_counts(store *st, struct kerr *err)
 	if (sqlite3_exec(db, "UPDATE temp.import_counts SET old = (SELECT stock FROM products "
 	    "WHERE id = product_id); DELETE FROM temp.import_counts WHERE counted = old;", NULL,
 	    NULL, NULL) != SQLITE_OK)
-		return store_error(st, err, "counting stock");
+		return store_error(st, err, N_("counting stock"));
 	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(n), 0) FROM temp.import_counts", -1, &q,
 	    NULL) != SQLITE_OK)
-		return store_error(st, err, "counting stock");
+		return store_error(st, err, N_("counting stock"));
 	if (sqlite3_step(q) == SQLITE_ROW)
 		last = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
@@ -610,7 +611,7 @@ apply_counts(store *st, struct kerr *err)
 
 		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM temp.import_counts WHERE n > ?1 "
 		    "AND n <= ?2", -1, &q, NULL) != SQLITE_OK)
-			return store_error(st, err, "counting stock");
+			return store_error(st, err, N_("counting stock"));
 		sqlite3_bind_int64(q, 1, lo);
 		sqlite3_bind_int64(q, 2, hi);
 		rc = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
@@ -623,7 +624,7 @@ apply_counts(store *st, struct kerr *err)
 		    "event_seq, at) SELECT product_id, counted - old, 'count', ?3, ?4 FROM "
 		    "temp.import_counts WHERE n > ?1 AND n <= ?2 ORDER BY n", -1, &q, NULL) !=
 		    SQLITE_OK)
-			return store_error(st, err, "counting stock");
+			return store_error(st, err, N_("counting stock"));
 		sqlite3_bind_int64(q, 1, lo);
 		sqlite3_bind_int64(q, 2, hi);
 		sqlite3_bind_int64(q, 3, seq);
@@ -631,12 +632,12 @@ apply_counts(store *st, struct kerr *err)
 		rc = sqlite3_step(q);
 		sqlite3_finalize(q);
 		if (rc != SQLITE_DONE)
-			return store_error(st, err, "counting stock");
+			return store_error(st, err, N_("counting stock"));
 	}
 	if (sqlite3_exec(db, "UPDATE products SET stock = (SELECT counted FROM "
 	    "temp.import_counts c WHERE c.product_id = products.id) WHERE id IN (SELECT "
 	    "product_id FROM temp.import_counts)", NULL, NULL, NULL) != SQLITE_OK)
-		return store_error(st, err, "counting stock");
+		return store_error(st, err, N_("counting stock"));
 	return 0;
 }
 
@@ -674,11 +675,11 @@ note_fts(store *st, const char *sql, int64_t id, struct kerr *err)
 	int rc;
 
 	if (q == NULL)
-		return store_error(st, err, "indexing names");
+		return store_error(st, err, N_("indexing names"));
 	sqlite3_bind_int64(q, 1, id);
 	rc = sqlite3_step(q);
 	store_release(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, err, "indexing names");
+	return rc == SQLITE_DONE ? 0 : store_error(st, err, N_("indexing names"));
 }
 
 /*
@@ -699,7 +700,7 @@ defer_fts(struct import *im, struct kerr *err)
 	for (int i = 0; i < 2; i++) {
 		if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
 		    "AND name = ?1 AND tbl_name = 'products'", -1, &q, NULL) != SQLITE_OK)
-			return store_error(im->st, err, "starting the import");
+			return store_error(im->st, err, N_("starting the import"));
 		sqlite3_bind_text(q, 1, names[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
 			im->trigger_sql[i] = xstrdup((const char *)sqlite3_column_text(q, 0));
@@ -711,7 +712,7 @@ defer_fts(struct import *im, struct kerr *err)
 	    "KEY, name TEXT, sku TEXT); DELETE FROM import_fts_old; CREATE TEMP TABLE IF NOT "
 	    "EXISTS import_touched(id INTEGER PRIMARY KEY); DELETE FROM import_touched; "
 	    "DROP TRIGGER products_ai; DROP TRIGGER products_au;", NULL, NULL, NULL) != SQLITE_OK)
-		return store_error(im->st, err, "starting the import");
+		return store_error(im->st, err, N_("starting the import"));
 	im->fts_deferred = true;
 	return 0;
 }
@@ -729,10 +730,10 @@ finish_fts(struct import *im, struct kerr *err)
 	    "name, sku) SELECT id, name, sku FROM products WHERE id IN (SELECT id FROM "
 	    "temp.import_touched); DELETE FROM temp.import_fts_old; DELETE FROM "
 	    "temp.import_touched;", NULL, NULL, NULL) != SQLITE_OK)
-		return store_error(im->st, err, "indexing names");
+		return store_error(im->st, err, N_("indexing names"));
 	for (int i = 0; i < 2; i++) {
 		if (sqlite3_exec(db, im->trigger_sql[i], NULL, NULL, NULL) != SQLITE_OK)
-			return store_error(im->st, err, "indexing names");
+			return store_error(im->st, err, N_("indexing names"));
 	}
 	im->fts_deferred = false;
 	return 0;
@@ -954,7 +955,7 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 	    "old INTEGER); DELETE FROM import_counts;", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_db(st), "INSERT INTO import_seen(code, line) VALUES (?1, ?2)",
 	    -1, &im.seen, NULL) != SQLITE_OK) {
-		store_error(st, err, "starting the import");
+		store_error(st, err, N_("starting the import"));
 		goto out;
 	}
 	if (defer_fts(&im, err) == -1)
@@ -1010,7 +1011,7 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 		}
 	}
 	if (ferror(in)) {
-		kerr_set(err, KERR_IO, "%s: read error", name);
+		kerr_set(err, KERR_IO, _("%s: read error"), name);
 		goto out;
 	}
 	if (!im.failed && csv_fini(&parser, on_field, on_row, &im) != 0) {
@@ -1022,13 +1023,13 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 		goto out;
 	}
 	if (!im.header_done) {
-		kerr_set(err, KERR_INPUT, "%s: empty file: a header row is required (barcode,name,"
-		    "price,...)", name);
+		kerr_set(err, KERR_INPUT, _("%s: empty file: a header row is required "
+		    "(barcode,name,price,...)"), name);
 		goto out;
 	}
 	if (im.bad > 0) {
-		kerr_set(err, KERR_INPUT, "%s: %ld bad %s, nothing imported", name, im.bad,
-		    im.bad == 1 ? "row" : "rows");
+		kerr_set(err, KERR_INPUT, P_("%s: %ld bad row, nothing imported",
+		    "%s: %ld bad rows, nothing imported", (unsigned long)im.bad), name, im.bad);
 		goto out;
 	}
 	sqlite3_finalize(im.seen);
@@ -1037,7 +1038,7 @@ catalog_import_csv(store *st, FILE *in, const char *name, catalog_report_fn repo
 		goto out;
 	if (sqlite3_exec(store_db(st), "DELETE FROM import_seen; DELETE FROM import_counts", NULL,
 	    NULL, NULL) != SQLITE_OK) {
-		store_error(st, err, "finishing the import");
+		store_error(st, err, N_("finishing the import"));
 		goto out;
 	}
 	if (store_commit(st, err) == -1)

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "customer.h"
+#include "i18n.h"
 
 static void
 text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
@@ -50,7 +51,7 @@ customer_search(store *st, const char *query, struct customer *out, int max,
 	    "'+', ''), '(', '') LIKE '%' || ?2) OR name LIKE ?3 || '%' ESCAPE '\\' OR name LIKE "
 	    "'% ' || ?3 || '%' ESCAPE '\\') ORDER BY card = ?1 DESC, name LIMIT ?4", -1, &q,
 	    NULL) != SQLITE_OK)
-		return store_error(st, err, "searching customers");
+		return store_error(st, err, N_("searching customers"));
 	sqlite3_bind_text(q, 1, query, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, digits, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, like, -1, SQLITE_STATIC);
@@ -65,7 +66,7 @@ customer_search(store *st, const char *query, struct customer *out, int max,
 	}
 	sqlite3_finalize(q);
 	if (n < max && rc != SQLITE_DONE)
-		return store_error(st, err, "searching customers");
+		return store_error(st, err, N_("searching customers"));
 	return n;
 }
 
@@ -96,14 +97,14 @@ customer_upsert(store *st, const struct customer *given, const char *updated_at,
 	if (!store_in_tx(st))
 		return kerr_set(err, KERR_INTERNAL, "customer_upsert outside a transaction");
 	if (c->key[0] == '\0')
-		return kerr_set(err, KERR_INPUT, "a customer needs a key");
+		return kerr_set(err, KERR_INPUT, _("a customer needs a key"));
 	/* Last write wins: the stored row changes only for a newer (or equal) updated_at. */
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO customers(key, name, phone, card, "
 	    "updated_at, deleted) VALUES (?1, ?2, nullif(?3, ''), nullif(?4, ''), ?5, ?6) "
 	    "ON CONFLICT(key) DO UPDATE SET name = excluded.name, phone = excluded.phone, "
 	    "card = excluded.card, updated_at = excluded.updated_at, deleted = excluded.deleted "
 	    "WHERE excluded.updated_at >= customers.updated_at", -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, err, "saving a customer");
+		return store_error(st, err, N_("saving a customer"));
 	sqlite3_bind_text(q, 1, c->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, c->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, c->phone, -1, SQLITE_STATIC);
@@ -114,9 +115,9 @@ customer_upsert(store *st, const struct customer *given, const char *updated_at,
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
 		if ((sqlite3_extended_errcode(store_db(st)) & 0xff) == SQLITE_CONSTRAINT)
-			return kerr_set(err, KERR_INPUT, "customer %s: card %s belongs to another "
-			    "customer", c->key, c->card);
-		return store_error(st, err, "saving a customer");
+			return kerr_set(err, KERR_INPUT, _("customer %s: card %s belongs to "
+			    "another customer"), c->key, c->card);
+		return store_error(st, err, N_("saving a customer"));
 	}
 	return 0;
 }

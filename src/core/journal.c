@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "i18n.h"
 #include "journal.h"
 #include "xalloc.h"
 
@@ -64,7 +65,7 @@ journal_head(store *st, int64_t *seq, char hash[JOURNAL_HASH_HEX], struct kerr *
 
 	q = store_cached(st, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
 	if (q == NULL)
-		return store_error(st, err, "reading the journal");
+		return store_error(st, err, N_("reading the journal"));
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(q, 0);
@@ -75,7 +76,7 @@ journal_head(store *st, int64_t *seq, char hash[JOURNAL_HASH_HEX], struct kerr *
 	}
 	store_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, err, "reading the journal");
+		return store_error(st, err, N_("reading the journal"));
 	return 0;
 }
 
@@ -93,7 +94,7 @@ journal_append(store *st, const char *type, const char *payload, int64_t *seq_ou
 	/* Only canonical JSON objects are chained; anything else is a bug in the caller. */
 	q = store_cached(st, "SELECT json_valid(?1) AND json_type(?1) = 'object'");
 	if (q == NULL)
-		return store_error(st, err, "checking an event");
+		return store_error(st, err, N_("checking an event"));
 	sqlite3_bind_text(q, 1, payload, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0) != 1) {
 		store_release(q);
@@ -112,7 +113,7 @@ journal_append(store *st, const char *type, const char *payload, int64_t *seq_ou
 	q = store_cached(st, "INSERT INTO events(seq, id, type, at, payload, prev_hash, hash) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	if (q == NULL)
-		return store_error(st, err, "writing an event");
+		return store_error(st, err, N_("writing an event"));
 	sqlite3_bind_int64(q, 1, seq);
 	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, type, -1, SQLITE_STATIC);
@@ -122,19 +123,19 @@ journal_append(store *st, const char *type, const char *payload, int64_t *seq_ou
 	sqlite3_bind_text(q, 7, hash, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_DONE) {
 		store_release(q);
-		return store_error(st, err, "writing an event");
+		return store_error(st, err, N_("writing an event"));
 	}
 	store_release(q);
 
 	q = store_cached(st, "INSERT INTO outbox(seq, state, updated_at) VALUES (?1, 'pending', "
 	    "?2)");
 	if (q == NULL)
-		return store_error(st, err, "queueing an event");
+		return store_error(st, err, N_("queueing an event"));
 	sqlite3_bind_int64(q, 1, seq);
 	sqlite3_bind_text(q, 2, at, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_DONE) {
 		store_release(q);
-		return store_error(st, err, "queueing an event");
+		return store_error(st, err, N_("queueing an event"));
 	}
 	store_release(q);
 	if (seq_out != NULL)
@@ -158,7 +159,7 @@ journal_append_bind(store *st, const char *type, const char *payload_sql, int64_
 	int rc, n;
 
 	if (q == NULL)
-		return store_error(st, err, "building an event");
+		return store_error(st, err, N_("building an event"));
 	n = sqlite3_bind_parameter_count(q);
 	if (n >= 1)
 		sqlite3_bind_int64(q, 1, a);
@@ -174,7 +175,7 @@ journal_append_bind(store *st, const char *type, const char *payload_sql, int64_
 		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 			return kerr_set(err, KERR_INTERNAL, "journal: %s payload query gave no row",
 			    type);
-		return store_error(st, err, "building an event");
+		return store_error(st, err, N_("building an event"));
 	}
 	payload = xstrdup((const char *)sqlite3_column_text(q, 0));
 	store_release(q);
@@ -195,7 +196,7 @@ journal_verify(store *st, int64_t *count, int64_t *bad_seq, struct kerr *err)
 	memcpy(prev, zero_hash, JOURNAL_HASH_HEX);
 	if (sqlite3_prepare_v2(store_db(st), "SELECT seq, id, type, at, payload, prev_hash, hash "
 	    "FROM events ORDER BY seq", -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, err, "reading the journal");
+		return store_error(st, err, N_("reading the journal"));
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(q, 0);
 		const char *id = (const char *)sqlite3_column_text(q, 1);
@@ -240,7 +241,7 @@ journal_verify(store *st, int64_t *count, int64_t *bad_seq, struct kerr *err)
 	}
 	if (result == 0 && rc != SQLITE_DONE) {
 		sqlite3_finalize(q);
-		return store_error(st, err, "reading the journal");
+		return store_error(st, err, N_("reading the journal"));
 	}
 	sqlite3_finalize(q);
 	if (count != NULL)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "money.h"
 
 bool
@@ -108,7 +109,7 @@ parse_digits(const char *p, int64_t *whole, int *ndigits)
 }
 
 /* Shared by money_parse and qty_parse: "[-]digits[.decimals]" with at most maxdec decimals,
- * scaled by 10^maxdec. */
+ * scaled by 10^maxdec. what names the value in messages, marked N_() by the caller. */
 static int
 parse_fixed(const char *s, int maxdec, bool allow_negative, int64_t *out, const char *what,
     struct kerr *err)
@@ -122,39 +123,40 @@ parse_fixed(const char *s, int maxdec, bool allow_negative, int64_t *out, const 
 		p++;
 	if (*p == '-') {
 		if (!allow_negative)
-			return kerr_set(err, KERR_INPUT, "%s may not be negative: '%s'", what, s);
+			return kerr_set(err, KERR_INPUT, _("%s may not be negative: '%s'"),
+			    _(what), s);
 		neg = true;
 		p++;
 	}
 	p = parse_digits(p, &whole, &nd);
 	if (p == NULL)
-		return kerr_set(err, KERR_INPUT, "%s too large: '%s'", what, s);
+		return kerr_set(err, KERR_INPUT, _("%s too large: '%s'"), _(what), s);
 	if (*p == '.') {
 		p++;
 		while (isdigit((unsigned char)*p)) {
 			if (++nf > maxdec)
-				return kerr_set(err, KERR_INPUT, "%s has more than %d decimals: '%s'",
-				    what, maxdec, s);
+				return kerr_set(err, KERR_INPUT, _("%s has more than %d "
+				    "decimals: '%s'"), _(what), maxdec, s);
 			frac = frac * 10 + (*p - '0');
 			p++;
 		}
 		if (nf == 0)
-			return kerr_set(err, KERR_INPUT, "%s has no digits after '.': '%s'", what,
-			    s);
+			return kerr_set(err, KERR_INPUT, _("%s has no digits after '.': '%s'"),
+			    _(what), s);
 	}
 	while (*p == ' ')
 		p++;
 	if (nd == 0 && nf == 0)
-		return kerr_set(err, KERR_INPUT, "%s is not a number: '%s'", what, s);
+		return kerr_set(err, KERR_INPUT, _("%s is not a number: '%s'"), _(what), s);
 	if (*p != '\0')
-		return kerr_set(err, KERR_INPUT, "%s is not a number: '%s' (use digits and a '.' "
-		    "for decimals)", what, s);
+		return kerr_set(err, KERR_INPUT, _("%s is not a number: '%s' (use digits and a "
+		    "'.' for decimals)"), _(what), s);
 	for (int i = 0; i < maxdec; i++)
 		scale *= 10;
 	for (int i = nf; i < maxdec; i++)
 		frac *= 10;
 	if (__builtin_mul_overflow(whole, scale, &v) || __builtin_add_overflow(v, frac, &v))
-		return kerr_set(err, KERR_INPUT, "%s too large: '%s'", what, s);
+		return kerr_set(err, KERR_INPUT, _("%s too large: '%s'"), _(what), s);
 	*out = neg ? -v : v;
 	return 0;
 }
@@ -162,7 +164,7 @@ parse_fixed(const char *s, int maxdec, bool allow_negative, int64_t *out, const 
 int
 money_parse(const char *s, bool allow_negative, money_t *out, struct kerr *err)
 {
-	return parse_fixed(s, 2, allow_negative, out, "amount", err);
+	return parse_fixed(s, 2, allow_negative, out, N_("amount"), err);
 }
 
 int
@@ -170,10 +172,10 @@ qty_parse(const char *s, qty_t *out, struct kerr *err)
 {
 	qty_t q;
 
-	if (parse_fixed(s, 3, false, &q, "quantity", err) == -1)
+	if (parse_fixed(s, 3, false, &q, N_("quantity"), err) == -1)
 		return -1;
 	if (q <= 0)
-		return kerr_set(err, KERR_INPUT, "quantity must be more than 0: '%s'", s);
+		return kerr_set(err, KERR_INPUT, _("quantity must be more than 0: '%s'"), s);
 	*out = q;
 	return 0;
 }

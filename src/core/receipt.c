@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "i18n.h"
 #include "money.h"
 #include "receipt.h"
 #include "xalloc.h"
@@ -128,8 +129,8 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 	bool cash = false;
 
 	if (sale_state(s) != SALE_COMPLETED) {
-		kerr_set(err, KERR_STATE, "sale %" PRId64 " is not completed: no receipt to print",
-		    sale_id(s));
+		kerr_set(err, KERR_STATE, _("sale %lld is not completed: no receipt to print"),
+		    (long long)sale_id(s));
 		return NULL;
 	}
 	t = sale_totals(s);
@@ -227,7 +228,7 @@ receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
 	int rc;
 
 	if (q == NULL)
-		return store_error(st, err, "reading the print queue");
+		return store_error(st, err, N_("reading the print queue"));
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		job->id = sqlite3_column_int64(q, 0);
@@ -240,7 +241,7 @@ receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	return store_error(st, err, "reading the print queue");
+	return store_error(st, err, N_("reading the print queue"));
 }
 
 struct receipt *
@@ -282,13 +283,13 @@ receipt_job_done(store *st, int64_t id, struct kerr *err)
 	int rc;
 
 	if (q == NULL)
-		return store_error(st, err, "marking a receipt printed");
+		return store_error(st, err, N_("marking a receipt printed"));
 	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 2, id);
 	rc = sqlite3_step(q);
 	store_release(q);
 	if (rc != SQLITE_DONE)
-		return store_error(st, err, "marking a receipt printed");
+		return store_error(st, err, N_("marking a receipt printed"));
 	return 0;
 }
 
@@ -300,13 +301,13 @@ receipt_job_retry(store *st, int64_t id, const char *why, struct kerr *err)
 	int rc;
 
 	if (q == NULL)
-		return store_error(st, err, "noting a print failure");
+		return store_error(st, err, N_("noting a print failure"));
 	sqlite3_bind_text(q, 1, why, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 2, id);
 	rc = sqlite3_step(q);
 	store_release(q);
 	if (rc != SQLITE_DONE)
-		return store_error(st, err, "noting a print failure");
+		return store_error(st, err, N_("noting a print failure"));
 	return 0;
 }
 
@@ -318,11 +319,11 @@ receipt_jobs_queued(store *st, struct kerr *err)
 	long n = -1;
 
 	if (q == NULL)
-		return store_error(st, err, "counting the print queue");
+		return store_error(st, err, N_("counting the print queue"));
 	if (sqlite3_step(q) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(q, 0);
 	store_release(q);
 	if (n < 0)
-		return store_error(st, err, "counting the print queue");
+		return store_error(st, err, N_("counting the print queue"));
 	return n;
 }

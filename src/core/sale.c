@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "i18n.h"
 #include "journal.h"
 #include "sale.h"
 #include "xalloc.h"
@@ -51,7 +52,7 @@ prepare(sale *s, const char *sql, sqlite3_stmt **q, struct kerr *err)
 {
 	*q = store_cached(s->st, sql);
 	if (*q == NULL)
-		return store_error(s->st, err, "saving the sale");
+		return store_error(s->st, err, N_("saving the sale"));
 	return 0;
 }
 
@@ -63,7 +64,7 @@ run(sale *s, sqlite3_stmt *q, struct kerr *err)
 
 	store_release(q);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(s->st, err, "saving the sale");
+		return store_error(s->st, err, N_("saving the sale"));
 	return 0;
 }
 
@@ -135,8 +136,8 @@ load(sale *s, struct kerr *err)
 	if (rc != SQLITE_ROW) {
 		store_release(q);
 		if (rc == SQLITE_DONE)
-			return kerr_set(err, KERR_NOTFOUND, "no sale %" PRId64, s->id);
-		return store_error(s->st, err, "reading the sale");
+			return kerr_set(err, KERR_NOTFOUND, _("no sale %lld"), (long long)s->id);
+		return store_error(s->st, err, N_("reading the sale"));
 	}
 	text_into(q, 0, s->uuid, sizeof s->uuid);
 	state = (const char *)sqlite3_column_text(q, 1);
@@ -193,7 +194,7 @@ load(sale *s, struct kerr *err)
 	}
 	store_release(q);
 	if (rc != SQLITE_DONE)
-		return store_error(s->st, err, "reading the sale");
+		return store_error(s->st, err, N_("reading the sale"));
 
 	s->npays = 0;
 	if (prepare(s, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY id", &q,
@@ -212,7 +213,7 @@ load(sale *s, struct kerr *err)
 	}
 	store_release(q);
 	if (rc != SQLITE_DONE)
-		return store_error(s->st, err, "reading the sale");
+		return store_error(s->st, err, N_("reading the sale"));
 	s->totals.due = s->totals.total > s->totals.paid ? s->totals.total - s->totals.paid : 0;
 	return 0;
 }
@@ -403,7 +404,7 @@ recompute(sale *s, struct kerr *err)
 	rc = 0;
 	goto out;
 overflow:
-	kerr_set(err, KERR_INPUT, "amount too large: check the quantity and the price");
+	kerr_set(err, KERR_INPUT, _("amount too large: check the quantity and the price"));
 out:
 	free(gross);
 	free(net);
@@ -424,7 +425,8 @@ reload_and_recompute(sale *s, struct kerr *err)
 
 /*
  * Rights: ok when the seller has the right, or an approver who has it was given (then an
- * approval.granted event names both). Otherwise KERR_DENIED and the needs-approval flag.
+ * approval.granted event names both). Otherwise KERR_DENIED and the needs-approval flag. what
+ * names the action in the message, marked N_() by the caller.
  */
 static int
 check_right(sale *s, enum user_right right, const struct user *approver, const char *what,
@@ -434,7 +436,7 @@ check_right(sale *s, enum user_right right, const struct user *approver, const c
 		return 0;
 	if (approver == NULL || !user_can(approver, right)) {
 		s->needs_approval = true;
-		return kerr_set(err, KERR_DENIED, "%s needs a manager's approval", what);
+		return kerr_set(err, KERR_DENIED, _("%s needs a manager's approval"), _(what));
 	}
 	if (s->id == 0)
 		return 0;
@@ -490,7 +492,7 @@ sale_current(store *st, const struct user *u, struct kerr *err)
 	s = sale_alloc(st, u);
 	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM shifts WHERE closed_at IS NULL",
 	    -1, &q, NULL) != SQLITE_OK) {
-		store_error(st, err, "reading the shift");
+		store_error(st, err, N_("reading the shift"));
 		goto fail;
 	}
 	rc = sqlite3_step(q);
@@ -498,13 +500,14 @@ sale_current(store *st, const struct user *u, struct kerr *err)
 		s->shift_id = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW) {
-		kerr_set(err, KERR_STATE, "no shift is open: open one with the cash float first");
+		kerr_set(err, KERR_STATE, _("no shift is open: open one with the cash float "
+		    "first"));
 		goto fail;
 	}
 	/* The open cart of this till, exactly as it was left. */
 	if (sqlite3_prepare_v2(store_db(st), "SELECT id, user_id FROM sales WHERE state = 'open' "
 	    "ORDER BY id DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK) {
-		store_error(st, err, "reading the open sale");
+		store_error(st, err, N_("reading the open sale"));
 		goto fail;
 	}
 	if (sqlite3_step(q) == SQLITE_ROW) {
@@ -578,10 +581,13 @@ sale_payment(const sale *s, int index)
 static int
 must_be_open(const sale *s, struct kerr *err)
 {
+	/* One message per state, so each is translated whole. */
+	if (s->state == SALE_COMPLETED)
+		return kerr_set(err, KERR_STATE, _("this sale is completed: start a new one"));
+	if (s->state == SALE_VOIDED)
+		return kerr_set(err, KERR_STATE, _("this sale is voided: start a new one"));
 	if (s->state != SALE_OPEN)
-		return kerr_set(err, KERR_STATE, "this sale is %s: start a new one",
-		    s->state == SALE_COMPLETED ? "completed" : s->state == SALE_VOIDED ? "voided" :
-		    "parked");
+		return kerr_set(err, KERR_STATE, _("this sale is parked: start a new one"));
 	return 0;
 }
 
@@ -598,9 +604,9 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 	if (must_be_open(s, err) == -1)
 		return -1;
 	if (qty <= 0)
-		return kerr_set(err, KERR_INPUT, "quantity must be more than 0");
+		return kerr_set(err, KERR_INPUT, _("quantity must be more than 0"));
 	if (!p->by_weight && qty % QTY_ONE != 0)
-		return kerr_set(err, KERR_INPUT, "%s is sold by the piece: a whole quantity",
+		return kerr_set(err, KERR_INPUT, _("%s is sold by the piece: a whole quantity"),
 		    p->name);
 	if (begin(s, err) == -1)
 		return -1;
@@ -622,7 +628,7 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 		qty_t sum;
 
 		if (__builtin_add_overflow(s->lines[target].qty, qty, &sum)) {
-			kerr_set(err, KERR_INPUT, "quantity too large");
+			kerr_set(err, KERR_INPUT, _("quantity too large"));
 			goto out;
 		}
 		if (prepare(s, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err) == -1)
@@ -675,11 +681,11 @@ sale_add_input(sale *s, const struct weight_layout *layout, const char *input, i
 	while (*input == ' ')
 		input++;
 	if (snprintf(buf, sizeof buf, "%s", input) >= (int)sizeof buf)
-		return kerr_set(err, KERR_INPUT, "input too long");
+		return kerr_set(err, KERR_INPUT, _("input too long"));
 	for (size_t n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
 		buf[n - 1] = '\0';
 	if (buf[0] == '\0')
-		return kerr_set(err, KERR_INPUT, "type or scan a code");
+		return kerr_set(err, KERR_INPUT, _("type or scan a code"));
 	code = buf;
 	star = strchr(buf, '*');
 	if (star != NULL) {
@@ -688,13 +694,15 @@ sale_add_input(sale *s, const struct weight_layout *layout, const char *input, i
 		if (qty_parse(buf, &mult, err) == -1)
 			return -1;
 		if (*code == '\0')
-			return kerr_set(err, KERR_INPUT, "N*CODE: the code is missing after '*'");
+			return kerr_set(err, KERR_INPUT, _("N*CODE: the code is missing after "
+			    "'*'"));
 	}
 	if (catalog_lookup(s->st, layout, code, &p, &qty, err) == -1)
 		return -1;
 	if (mult > 0) {
 		if (qty != QTY_ONE)
-			return kerr_set(err, KERR_INPUT, "a weight label already holds its quantity");
+			return kerr_set(err, KERR_INPUT, _("a weight label already holds its "
+			    "quantity"));
 		qty = mult;
 	}
 	/* A weight label is one item weighed: never merged into another line. */
@@ -708,11 +716,11 @@ static struct sale_line *
 line_at(sale *s, int index, struct kerr *err)
 {
 	if (index < 0 || index >= s->nlines) {
-		kerr_set(err, KERR_INPUT, "no line %d", index + 1);
+		kerr_set(err, KERR_INPUT, _("no line %d"), index + 1);
 		return NULL;
 	}
 	if (s->lines[index].voided) {
-		kerr_set(err, KERR_STATE, "line %d is already voided", s->lines[index].lineno);
+		kerr_set(err, KERR_STATE, _("line %d is already voided"), s->lines[index].lineno);
 		return NULL;
 	}
 	return &s->lines[index];
@@ -728,14 +736,14 @@ sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct 
 	if (must_be_open(s, err) == -1 || (l = line_at(s, index, err)) == NULL)
 		return -1;
 	if (qty <= 0)
-		return kerr_set(err, KERR_INPUT, "quantity must be more than 0 (F8 voids a line)");
+		return kerr_set(err, KERR_INPUT, _("quantity must be more than 0 (F8 voids a "
+		    "line)"));
 	if (!l->by_weight && qty % QTY_ONE != 0)
-		return kerr_set(err, KERR_INPUT, "%s is sold by the piece", l->name);
+		return kerr_set(err, KERR_INPUT, _("%s is sold by the piece"), l->name);
 	if (begin(s, err) == -1)
 		return -1;
-	if (qty < l->qty && s->npays > 0 &&
-	    check_right(s, RIGHT_VOID_PAID, approver, "Lowering a quantity after payment", err) ==
-	    -1)
+	if (qty < l->qty && s->npays > 0 && check_right(s, RIGHT_VOID_PAID, approver,
+	    N_("Lowering a quantity after payment"), err) == -1)
 		goto out;
 	if (prepare(s, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err) == -1)
 		goto out;
@@ -745,7 +753,7 @@ sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct 
 		goto out;
 	ok = reload_and_recompute(s, err);
 	if (ok == 0 && s->totals.paid > s->totals.total) {
-		ok = kerr_set(err, KERR_STATE, "more has been paid than the new total");
+		ok = kerr_set(err, KERR_STATE, _("more has been paid than the new total"));
 	}
 out:
 	return finish(s, ok, false, err);
@@ -763,7 +771,8 @@ sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err
 	if (begin(s, err) == -1)
 		return -1;
 	if (s->npays > 0 &&
-	    check_right(s, RIGHT_VOID_PAID, approver, "Voiding a line after payment", err) == -1)
+	    check_right(s, RIGHT_VOID_PAID, approver, N_("Voiding a line after payment"),
+	    err) == -1)
 		goto out;
 	if (prepare(s, "UPDATE sale_lines SET voided = 1 WHERE id = ?1", &q, err) == -1)
 		goto out;
@@ -772,8 +781,8 @@ sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err
 		goto out;
 	ok = reload_and_recompute(s, err);
 	if (ok == 0 && s->totals.paid > s->totals.total)
-		ok = kerr_set(err, KERR_STATE, "more has been paid than the new total: void the "
-		    "whole sale instead");
+		ok = kerr_set(err, KERR_STATE, _("more has been paid than the new total: void "
+		    "the whole sale instead"));
 out:
 	return finish(s, ok, false, err);
 }
@@ -788,11 +797,11 @@ check_discount(sale *s, enum disc_kind kind, int64_t value, money_t gross,
 	if (kind == DISC_NONE)
 		return 0;
 	if (value < 0)
-		return kerr_set(err, KERR_INPUT, "a discount cannot be negative");
+		return kerr_set(err, KERR_INPUT, _("a discount cannot be negative"));
 	if (kind == DISC_PERCENT && value > 10000)
-		return kerr_set(err, KERR_INPUT, "a discount cannot be more than 100%%");
+		return kerr_set(err, KERR_INPUT, _("a discount cannot be more than 100%%"));
 	if (kind == DISC_AMOUNT && value > gross)
-		return kerr_set(err, KERR_INPUT, "the discount is more than the amount");
+		return kerr_set(err, KERR_INPUT, _("the discount is more than the amount"));
 	/* Exactly: an amount is big when amount / gross > limit / 10000, no rounding either way. */
 	if (kind == DISC_PERCENT)
 		big = value > USER_CASHIER_DISCOUNT_BP;
@@ -800,7 +809,8 @@ check_discount(sale *s, enum disc_kind kind, int64_t value, money_t gross,
 		big = gross <= 0 ||
 		    (__int128)value * 10000 > (__int128)USER_CASHIER_DISCOUNT_BP * gross;
 	if (big)
-		return check_right(s, RIGHT_DISCOUNT_BIG, approver, "A discount this large", err);
+		return check_right(s, RIGHT_DISCOUNT_BIG, approver, N_("A discount this large"),
+		    err);
 	return 0;
 }
 
@@ -828,7 +838,7 @@ set_discount(sale *s, const struct sale_line *l, money_t gross, enum disc_kind k
 		goto out;
 	ok = reload_and_recompute(s, err);
 	if (ok == 0 && s->totals.paid > s->totals.total)
-		ok = kerr_set(err, KERR_STATE, "more has been paid than the new total");
+		ok = kerr_set(err, KERR_STATE, _("more has been paid than the new total"));
 out:
 	return finish(s, ok, false, err);
 }
@@ -843,7 +853,7 @@ sale_discount_line(sale *s, int index, enum disc_kind kind, int64_t value,
 	if (must_be_open(s, err) == -1 || (l = line_at(s, index, err)) == NULL)
 		return -1;
 	if (!money_times_qty(l->price, l->qty, &gross))
-		return kerr_set(err, KERR_INPUT, "amount too large");
+		return kerr_set(err, KERR_INPUT, _("amount too large"));
 	return set_discount(s, l, gross, kind, value, approver, err);
 }
 
@@ -856,7 +866,7 @@ sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct use
 	if (must_be_open(s, err) == -1)
 		return -1;
 	if (s->totals.lines == 0)
-		return kerr_set(err, KERR_STATE, "the cart is empty");
+		return kerr_set(err, KERR_STATE, _("the cart is empty"));
 	/* The cart discount applies to the lines after their own discounts, before any cart
 	 * discount already given (which this one replaces): the line totals plus their shares. */
 	for (int i = 0; i < s->nlines; i++) {
@@ -866,13 +876,13 @@ sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct use
 		if (l->voided)
 			continue;
 		if (!money_times_qty(l->price, l->qty, &g))
-			return kerr_set(err, KERR_INPUT, "amount too large");
+			return kerr_set(err, KERR_INPUT, _("amount too large"));
 		if (l->disc_kind == DISC_PERCENT && !money_muldiv(g, l->disc_value, 10000, &own))
-			return kerr_set(err, KERR_INPUT, "amount too large");
+			return kerr_set(err, KERR_INPUT, _("amount too large"));
 		if (l->disc_kind == DISC_AMOUNT)
 			own = l->disc_value;
 		if (!money_add(gross, own < g ? g - own : 0, &gross))
-			return kerr_set(err, KERR_INPUT, "amount too large");
+			return kerr_set(err, KERR_INPUT, _("amount too large"));
 	}
 	return set_discount(s, NULL, gross, kind, value, approver, err);
 }
@@ -899,7 +909,7 @@ sale_set_customer(sale *s, int64_t customer_id, struct kerr *err)
 		sqlite3_bind_null(q, 2);
 	ok = run(s, q, err);
 	if (ok == 0 && (sqlite3_changes(store_db(s->st)) != 1))
-		ok = kerr_set(err, KERR_NOTFOUND, "no such customer");
+		ok = kerr_set(err, KERR_NOTFOUND, _("no such customer"));
 out:
 	return finish(s, ok, created, err);
 }
@@ -951,7 +961,7 @@ flag_out_of_stock(sale *s, struct kerr *err)
 		ids[n++] = sqlite3_column_int64(q, 0);
 	store_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(s->st, err, "checking stock");
+		return store_error(s->st, err, N_("checking stock"));
 	for (int i = 0; i < n; i++) {
 		/* Keys in sorted order: canonical JSON (journal.h). */
 		if (journal_append_bind(s->st, "stock.low", "SELECT json_object('name', name, "
@@ -1052,18 +1062,18 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 	if (must_be_open(s, err) == -1)
 		return -1;
 	if (s->totals.lines == 0)
-		return kerr_set(err, KERR_STATE, "the cart is empty: scan something first");
+		return kerr_set(err, KERR_STATE, _("the cart is empty: scan something first"));
 	if (amount < 0)
-		return kerr_set(err, KERR_INPUT, "an amount cannot be negative");
+		return kerr_set(err, KERR_INPUT, _("an amount cannot be negative"));
 	if (amount == 0)
 		amount = s->totals.due;
 	if (method == PAY_CARD && amount > s->totals.due)
-		return kerr_set(err, KERR_INPUT, "a card pays at most what is due");
+		return kerr_set(err, KERR_INPUT, _("a card pays at most what is due"));
 	{
 		money_t sum;
 
 		if (!money_add(s->totals.paid, amount, &sum))
-			return kerr_set(err, KERR_INPUT, "amount too large");
+			return kerr_set(err, KERR_INPUT, _("amount too large"));
 	}
 	if (begin(s, err) == -1)
 		return -1;
@@ -1106,9 +1116,10 @@ sale_park(sale *s, struct kerr *err)
 	if (must_be_open(s, err) == -1)
 		return -1;
 	if (s->totals.lines == 0)
-		return kerr_set(err, KERR_STATE, "the cart is empty: nothing to park");
+		return kerr_set(err, KERR_STATE, _("the cart is empty: nothing to park"));
 	if (s->npays > 0)
-		return kerr_set(err, KERR_STATE, "payment has started: finish or void the sale");
+		return kerr_set(err, KERR_STATE, _("payment has started: finish or void the "
+		    "sale"));
 	if (begin(s, err) == -1)
 		return -1;
 	if (prepare(s, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err) == -1)
@@ -1133,7 +1144,7 @@ sale_parked_list(store *st, struct sale_summary *out, int max, struct kerr *err)
 	    "WHERE l.sale_id = s.id AND l.voided = 0), s.total, s.updated_at, coalesce(u.name, "
 	    "'') FROM sales s LEFT JOIN users u ON u.id = s.user_id WHERE s.state = 'parked' "
 	    "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?1", -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, err, "reading parked sales");
+		return store_error(st, err, N_("reading parked sales"));
 	sqlite3_bind_int(q, 1, max);
 	while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		out[n].id = sqlite3_column_int64(q, 0);
@@ -1145,7 +1156,7 @@ sale_parked_list(store *st, struct sale_summary *out, int max, struct kerr *err)
 	}
 	sqlite3_finalize(q);
 	if (n < max && rc != SQLITE_DONE)
-		return store_error(st, err, "reading parked sales");
+		return store_error(st, err, N_("reading parked sales"));
 	return n;
 }
 
@@ -1159,7 +1170,7 @@ sale_recall(sale *s, int64_t parked_id, struct kerr *err)
 	if (must_be_open(s, err) == -1)
 		return -1;
 	if (s->totals.lines > 0 || s->npays > 0)
-		return kerr_set(err, KERR_STATE, "finish or park the current sale first");
+		return kerr_set(err, KERR_STATE, _("finish or park the current sale first"));
 	if (begin(s, err) == -1)
 		return -1;
 	/* An open cart whose lines were all voided before payment is just an empty cart. */
@@ -1180,7 +1191,7 @@ sale_recall(sale *s, int64_t parked_id, struct kerr *err)
 	if (run(s, q, err) == -1)
 		goto out;
 	if (sqlite3_changes(store_db(s->st)) != 1) {
-		kerr_set(err, KERR_NOTFOUND, "no parked sale %" PRId64, parked_id);
+		kerr_set(err, KERR_NOTFOUND, _("no parked sale %lld"), (long long)parked_id);
 		goto out;
 	}
 	s->id = parked_id;
@@ -1206,7 +1217,8 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 	if (begin(s, err) == -1)
 		return -1;
 	if (s->npays > 0 &&
-	    check_right(s, RIGHT_VOID_PAID, approver, "Voiding a sale after payment", err) == -1)
+	    check_right(s, RIGHT_VOID_PAID, approver, N_("Voiding a sale after payment"),
+	    err) == -1)
 		goto out;
 	if (prepare(s, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1", &q,
 	    err) == -1)
@@ -1254,15 +1266,16 @@ sale_reprint(store *st, int64_t sale_id, struct kerr *err)
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO print_jobs(kind, sale_id, created_at) "
 	    "SELECT 'copy', id, ?2 FROM sales WHERE id = ?1 AND state = 'completed'", -1, &q,
 	    NULL) != SQLITE_OK)
-		return store_error(st, err, "queueing the copy");
+		return store_error(st, err, N_("queueing the copy"));
 	sqlite3_bind_int64(q, 1, sale_id);
 	sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
-		return store_error(st, err, "queueing the copy");
+		return store_error(st, err, N_("queueing the copy"));
 	if (sqlite3_changes(store_db(st)) != 1)
-		return kerr_set(err, KERR_NOTFOUND, "no completed sale %" PRId64, sale_id);
+		return kerr_set(err, KERR_NOTFOUND, _("no completed sale %lld"),
+		    (long long)sale_id);
 	return 0;
 }
 

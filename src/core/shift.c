@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "i18n.h"
 #include "journal.h"
 #include "shift.h"
 #include "xalloc.h"
@@ -52,7 +53,8 @@ shift_current(store *st, int64_t *shift_id)
 	return open;
 }
 
-/* u's right, or the approver's (then an approval.granted event names both). */
+/* u's right, or the approver's (then an approval.granted event names both). what names the
+ * action in the message, marked N_() by the caller. */
 static int
 check_right(store *st, const struct user *u, const struct user *approver,
     enum user_right right, const char *what, struct kerr *err)
@@ -60,7 +62,7 @@ check_right(store *st, const struct user *u, const struct user *approver,
 	if (user_can(u, right))
 		return 0;
 	if (approver == NULL || !user_can(approver, right))
-		return kerr_set(err, KERR_DENIED, "%s needs a manager's approval", what);
+		return kerr_set(err, KERR_DENIED, _("%s needs a manager's approval"), _(what));
 	return journal_append_bind(st, "approval.granted", "SELECT json_object('approver', (SELECT "
 	    "name FROM users WHERE id = ?2), 'right', ?4, 'sale', NULL, 'user', (SELECT name "
 	    "FROM users WHERE id = ?1))", u->id, approver->id, 0, user_right_name(right), NULL,
@@ -76,21 +78,21 @@ shift_open(store *st, const struct user *u, money_t opening_float, int64_t *shif
 	char now[32];
 
 	if (opening_float < 0)
-		return kerr_set(err, KERR_INPUT, "the float cannot be negative");
+		return kerr_set(err, KERR_INPUT, _("the float cannot be negative"));
 	if (store_begin(st, err) == -1)
 		return -1;
 	if (shift_current(st, NULL)) {
-		kerr_set(err, KERR_STATE, "a shift is already open");
+		kerr_set(err, KERR_STATE, _("a shift is already open"));
 		goto fail;
 	}
 	if (prepare(st, "INSERT INTO shifts(number, user_id, opened_at, opening_float) VALUES "
 	    "((SELECT coalesce(max(number), 0) + 1 FROM shifts), ?1, ?2, ?3)", &q, err,
-	    "opening the shift") == -1)
+	    N_("opening the shift")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, u->id);
 	sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 3, opening_float);
-	if (step_done(st, q, err, "opening the shift") == -1)
+	if (step_done(st, q, err, N_("opening the shift")) == -1)
 		goto fail;
 	id = sqlite3_last_insert_rowid(store_db(st));
 	if (journal_append_bind(st, "shift.opened", "SELECT json_object('float', opening_float, "
@@ -117,31 +119,33 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 	char now[32];
 
 	if (amount == 0)
-		return kerr_set(err, KERR_INPUT, "type an amount");
+		return kerr_set(err, KERR_INPUT, _("type an amount"));
 	if (reason == NULL || reason[0] == '\0')
-		return kerr_set(err, KERR_INPUT, "say why the cash moves (a reason is required)");
+		return kerr_set(err, KERR_INPUT, _("say why the cash moves (a reason is "
+		    "required)"));
 	/* The reason goes into the event: control characters would print badly and escape
 	 * differently in SQLite's JSON and in jansson's, breaking the canonical payload. */
 	for (const unsigned char *p = (const unsigned char *)reason; *p != '\0'; p++) {
 		if (*p < ' ' || *p == 0x7f)
-			return kerr_set(err, KERR_INPUT, "the reason may not hold control characters");
+			return kerr_set(err, KERR_INPUT, _("the reason may not hold control "
+			    "characters"));
 	}
 	if (!shift_current(st, &shift_id))
-		return kerr_set(err, KERR_STATE, "no shift is open");
+		return kerr_set(err, KERR_STATE, _("no shift is open"));
 	if (amount < 0) {
 		if (shift_report_x(st, &r, err) == -1)
 			return -1;
 		if (-amount > r.expected_cash) {
 			char buf[32];
 
-			return kerr_set(err, KERR_INPUT, "only %s should be in the drawer",
+			return kerr_set(err, KERR_INPUT, _("only %s should be in the drawer"),
 			    money_format(r.expected_cash, buf, sizeof buf));
 		}
 	}
 	if (store_begin(st, err) == -1)
 		return -1;
-	if (check_right(st, u, approver, RIGHT_CASH_MOVE, amount > 0 ? "Cash in" : "Cash out",
-	    err) == -1)
+	if (check_right(st, u, approver, RIGHT_CASH_MOVE, amount > 0 ? N_("Cash in") :
+	    N_("Cash out"), err) == -1)
 		goto fail;
 	if (journal_append_bind(st, "cash.moved", "SELECT json_object('amount', ?2, 'approver', (SELECT "
 	    "name FROM users WHERE id = ?3), 'reason', ?4, 'shift', (SELECT number FROM shifts "
@@ -149,7 +153,7 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 	    amount, approver != NULL ? approver->id : 0, reason, &seq, err) == -1)
 		goto fail;
 	if (prepare(st, "INSERT INTO cash_moves(shift_id, user_id, amount, reason, at, event_seq) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q, err, "recording the cash") == -1)
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q, err, N_("recording the cash")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, shift_id);
 	sqlite3_bind_int64(q, 2, u->id);
@@ -157,15 +161,15 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 	sqlite3_bind_text(q, 4, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 6, seq);
-	if (step_done(st, q, err, "recording the cash") == -1)
+	if (step_done(st, q, err, N_("recording the cash")) == -1)
 		goto fail;
 	if (prepare(st, amount > 0 ? "UPDATE shifts SET cash_in = cash_in + ?2 WHERE id = ?1" :
 	    "UPDATE shifts SET cash_out = cash_out - ?2 WHERE id = ?1", &q, err,
-	    "recording the cash") == -1)
+	    N_("recording the cash")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, shift_id);
 	sqlite3_bind_int64(q, 2, amount);
-	if (step_done(st, q, err, "recording the cash") == -1)
+	if (step_done(st, q, err, N_("recording the cash")) == -1)
 		goto fail;
 	return store_commit(st, err);
 fail:
@@ -180,10 +184,10 @@ shift_no_sale(store *st, const struct user *u, const struct user *approver, stru
 	char now[32];
 
 	if (!shift_current(st, NULL))
-		return kerr_set(err, KERR_STATE, "no shift is open");
+		return kerr_set(err, KERR_STATE, _("no shift is open"));
 	if (store_begin(st, err) == -1)
 		return -1;
-	if (check_right(st, u, approver, RIGHT_NO_SALE, "Opening the drawer without a sale",
+	if (check_right(st, u, approver, RIGHT_NO_SALE, N_("Opening the drawer without a sale"),
 	    err) == -1)
 		goto fail;
 	if (journal_append_bind(st, "drawer.opened", "SELECT json_object('approver', (SELECT name FROM "
@@ -192,10 +196,10 @@ shift_no_sale(store *st, const struct user *u, const struct user *approver, stru
 	    approver != NULL ? approver->id : 0, NULL, NULL, err) == -1)
 		goto fail;
 	if (prepare(st, "INSERT INTO print_jobs(kind, created_at) VALUES ('drawer', ?1)", &q, err,
-	    "opening the drawer") == -1)
+	    N_("opening the drawer")) == -1)
 		goto fail;
 	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-	if (step_done(st, q, err, "opening the drawer") == -1)
+	if (step_done(st, q, err, N_("opening the drawer")) == -1)
 		goto fail;
 	return store_commit(st, err);
 fail:
@@ -224,15 +228,16 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	    "s.voids_count, s.cash_in, s.cash_out, coalesce(s.counted_cash, 0), "
 	    "s.closed_at IS NOT NULL FROM shifts s LEFT JOIN users o ON o.id = s.user_id "
 	    "LEFT JOIN users c ON c.id = s.closed_by WHERE s.id = ?1", &q, err,
-	    "reading the shift") == -1)
+	    N_("reading the shift")) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, shift_id);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(q);
 		if (rc == SQLITE_DONE)
-			return kerr_set(err, KERR_NOTFOUND, "no shift %" PRId64, shift_id);
-		return store_error(st, err, "reading the shift");
+			return kerr_set(err, KERR_NOTFOUND, _("no shift %lld"),
+			    (long long)shift_id);
+		return store_error(st, err, N_("reading the shift"));
 	}
 	r->id = sqlite3_column_int64(q, 0);
 	r->number = sqlite3_column_int64(q, 1);
@@ -259,7 +264,7 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	/* VAT per rate, from the lines of the shift's completed sales. */
 	if (prepare(st, "SELECT l.vat_bp, sum(l.total), sum(l.vat) FROM sale_lines l JOIN sales s "
 	    "ON s.id = l.sale_id WHERE s.shift_id = ?1 AND s.state = 'completed' AND l.voided = 0 "
-	    "GROUP BY l.vat_bp ORDER BY l.vat_bp DESC LIMIT 8", &q, err, "reading VAT") == -1)
+	    "GROUP BY l.vat_bp ORDER BY l.vat_bp DESC LIMIT 8", &q, err, N_("reading VAT")) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, shift_id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -270,7 +275,7 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
-		return store_error(st, err, "reading VAT");
+		return store_error(st, err, N_("reading VAT"));
 	return 0;
 }
 
@@ -280,7 +285,7 @@ shift_report_x(store *st, struct shift_report *r, struct kerr *err)
 	int64_t id;
 
 	if (!shift_current(st, &id))
-		return kerr_set(err, KERR_STATE, "no shift is open");
+		return kerr_set(err, KERR_STATE, _("no shift is open"));
 	return shift_report_get(st, id, r, err);
 }
 
@@ -291,13 +296,13 @@ shift_report_z(store *st, struct shift_report *r, struct kerr *err)
 	int64_t id = 0;
 
 	if (prepare(st, "SELECT id FROM shifts WHERE closed_at IS NOT NULL ORDER BY number DESC "
-	    "LIMIT 1", &q, err, "reading shifts") == -1)
+	    "LIMIT 1", &q, err, N_("reading shifts")) == -1)
 		return -1;
 	if (sqlite3_step(q) == SQLITE_ROW)
 		id = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	if (id == 0)
-		return kerr_set(err, KERR_NOTFOUND, "no shift has been closed yet");
+		return kerr_set(err, KERR_NOTFOUND, _("no shift has been closed yet"));
 	return shift_report_get(st, id, r, err);
 }
 
@@ -329,44 +334,45 @@ shift_close(store *st, const struct user *u, money_t counted_cash, struct shift_
 	char now[32];
 
 	if (counted_cash < 0)
-		return kerr_set(err, KERR_INPUT, "the counted cash cannot be negative");
+		return kerr_set(err, KERR_INPUT, _("the counted cash cannot be negative"));
 	if (!user_can(u, RIGHT_SHIFT_CLOSE))
-		return kerr_set(err, KERR_DENIED, "%s may not close the shift", u->name);
+		return kerr_set(err, KERR_DENIED, _("%s may not close the shift"), u->name);
 	if (store_begin(st, err) == -1)
 		return -1;
 	if (!shift_current(st, &id)) {
-		kerr_set(err, KERR_STATE, "no shift is open");
+		kerr_set(err, KERR_STATE, _("no shift is open"));
 		goto fail;
 	}
 	parked = blocking_sales(st, "parked");
 	open = blocking_sales(st, "open");
 	if (parked != 0 || open != 0) {
 		if (parked > 0)
-			kerr_set(err, KERR_STATE, "%" PRId64 " %s still parked: recall and finish or "
-			    "void %s first", parked, parked == 1 ? "sale is" : "sales are",
-			    parked == 1 ? "it" : "them");
+			kerr_set(err, KERR_STATE, P_("%lld sale is still parked: recall and "
+			    "finish or void it first", "%lld sales are still parked: recall and "
+			    "finish or void them first", parked), (long long)parked);
 		else
-			kerr_set(err, KERR_STATE, "a sale is still open: finish or void it first");
+			kerr_set(err, KERR_STATE, _("a sale is still open: finish or void it "
+			    "first"));
 		goto fail;
 	}
 	/* Empty carts (every line voided before payment) go with the shift. */
 	if (prepare(st, "UPDATE sales SET state = 'voided' WHERE state IN ('open', 'parked') "
-	    "AND shift_id = ?1", &q, err, "closing the shift") == -1)
+	    "AND shift_id = ?1", &q, err, N_("closing the shift")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, id);
-	if (step_done(st, q, err, "closing the shift") == -1)
+	if (step_done(st, q, err, N_("closing the shift")) == -1)
 		goto fail;
 	if (shift_report_get(st, id, &x, err) == -1)
 		goto fail;
 	if (prepare(st, "UPDATE shifts SET closed_at = ?2, closed_by = ?3, counted_cash = ?4, "
-	    "expected_cash = ?5 WHERE id = ?1", &q, err, "closing the shift") == -1)
+	    "expected_cash = ?5 WHERE id = ?1", &q, err, N_("closing the shift")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 3, u->id);
 	sqlite3_bind_int64(q, 4, counted_cash);
 	sqlite3_bind_int64(q, 5, x.expected_cash);
-	if (step_done(st, q, err, "closing the shift") == -1)
+	if (step_done(st, q, err, N_("closing the shift")) == -1)
 		goto fail;
 	/* Keys in sorted order: canonical JSON (journal.h). */
 	if (journal_append_bind(st, "shift.closed", "SELECT json_object('card_sales', card_sales, "

@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <sqlite3.h>
 
+#include "i18n.h"
 #include "journal.h"
 #include "user.h"
 #include "xalloc.h"
@@ -163,7 +164,7 @@ find_by_pin(store *st, const char *pin, struct user *out, struct kerr *err)
 
 	if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, role, pin_hash FROM users "
 	    "WHERE active = 1 ORDER BY id", -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, err, "reading users");
+		return store_error(st, err, N_("reading users"));
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (user_pin_check(pin, (const char *)sqlite3_column_text(q, 3)) && !found) {
 			if (out != NULL)
@@ -173,7 +174,7 @@ find_by_pin(store *st, const char *pin, struct user *out, struct kerr *err)
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
-		return store_error(st, err, "reading users");
+		return store_error(st, err, N_("reading users"));
 	return found;
 }
 
@@ -186,14 +187,14 @@ user_add(store *st, const char *name, enum user_role role, const char *pin, stru
 	int rc;
 
 	if (name == NULL || *name == '\0' || strlen(name) >= sizeof ((struct user *)0)->name)
-		return kerr_set(err, KERR_INPUT, "a user name is 1 to 63 bytes");
+		return kerr_set(err, KERR_INPUT, _("a user name is 1 to 63 bytes"));
 	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
 		if (*p < ' ' || *p == 0x7f)
-			return kerr_set(err, KERR_INPUT, "a user name may not hold control "
-			    "characters");
+			return kerr_set(err, KERR_INPUT, _("a user name may not hold control "
+			    "characters"));
 	}
 	if (!user_pin_valid(pin))
-		return kerr_set(err, KERR_INPUT, "a PIN is 4 to 12 digits");
+		return kerr_set(err, KERR_INPUT, _("a PIN is 4 to 12 digits"));
 	if (store_begin(st, err) == -1)
 		return -1;
 	/* The PIN alone logs in, so two users may not share one. */
@@ -202,8 +203,8 @@ user_add(store *st, const char *name, enum user_role role, const char *pin, stru
 		store_rollback(st);
 		if (rc < 0)
 			return -1;
-		return kerr_set(err, KERR_INPUT, "another user already has this PIN: choose "
-		    "another");
+		return kerr_set(err, KERR_INPUT, _("another user already has this PIN: choose "
+		    "another"));
 	}
 	hash = user_pin_hash(pin, err);
 	if (hash == NULL) {
@@ -213,7 +214,7 @@ user_add(store *st, const char *name, enum user_role role, const char *pin, stru
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO users(name, role, pin_hash, active, "
 	    "updated_at) VALUES (?1, ?2, ?3, 1, ?4)", -1, &q, NULL) != SQLITE_OK) {
 		free(hash);
-		store_error(st, err, "adding the user");
+		store_error(st, err, N_("adding the user"));
 		store_rollback(st);
 		return -1;
 	}
@@ -226,9 +227,9 @@ user_add(store *st, const char *name, enum user_role role, const char *pin, stru
 	free(hash);
 	if (rc != SQLITE_DONE) {
 		if ((sqlite3_extended_errcode(store_db(st)) & 0xff) == SQLITE_CONSTRAINT)
-			kerr_set(err, KERR_INPUT, "there is already a user called %s", name);
+			kerr_set(err, KERR_INPUT, _("there is already a user called %s"), name);
 		else
-			store_error(st, err, "adding the user");
+			store_error(st, err, N_("adding the user"));
 		store_rollback(st);
 		return -1;
 	}
@@ -274,10 +275,11 @@ record_failure(store *st, struct kerr *err)
 	if (store_commit(st, err) == -1)
 		return -1;
 	if (lock > 0)
-		return kerr_set(err, KERR_DENIED, "too many wrong PINs: locked for %d s",
+		return kerr_set(err, KERR_DENIED, _("too many wrong PINs: locked for %d s"),
 		    (int)lock);
-	return kerr_set(err, KERR_DENIED, "wrong PIN (%d %s left before a lock-out)",
-	    (int)(LOCK_AFTER - fails), LOCK_AFTER - fails == 1 ? "try" : "tries");
+	return kerr_set(err, KERR_DENIED, P_("wrong PIN (%d try left before a lock-out)",
+	    "wrong PIN (%d tries left before a lock-out)", (unsigned long)(LOCK_AFTER - fails)),
+	    (int)(LOCK_AFTER - fails));
 fail:
 	store_rollback(st);
 	return -1;
@@ -289,7 +291,7 @@ user_login(store *st, const char *pin, struct user *out, struct kerr *err)
 	int left = user_lockout_left(st), rc;
 
 	if (left > 0)
-		return kerr_set(err, KERR_DENIED, "too many wrong PINs: locked for %d s", left);
+		return kerr_set(err, KERR_DENIED, _("too many wrong PINs: locked for %d s"), left);
 	if (!user_pin_valid(pin))
 		return record_failure(st, err);
 	rc = find_by_pin(st, pin, out, err);
@@ -320,8 +322,8 @@ user_approve(store *st, const char *pin, enum user_right right, struct user *app
 	if (user_login(st, pin, &u, err) == -1)
 		return -1;
 	if (!user_can(&u, right))
-		return kerr_set(err, KERR_DENIED, "%s may not approve this: a manager's PIN is "
-		    "needed", u.name);
+		return kerr_set(err, KERR_DENIED, _("%s may not approve this: a manager's PIN is "
+		    "needed"), u.name);
 	*approver = u;
 	return 0;
 }
@@ -334,16 +336,16 @@ user_get(store *st, int64_t id, struct user *out, struct kerr *err)
 
 	if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, role FROM users WHERE id = ?1",
 	    -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, err, "reading a user");
+		return store_error(st, err, N_("reading a user"));
 	sqlite3_bind_int64(q, 1, id);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
 		fill_user(q, out);
 	sqlite3_finalize(q);
 	if (rc == SQLITE_DONE)
-		return kerr_set(err, KERR_NOTFOUND, "no user %" PRId64, id);
+		return kerr_set(err, KERR_NOTFOUND, _("no user %lld"), (long long)id);
 	if (rc != SQLITE_ROW)
-		return store_error(st, err, "reading a user");
+		return store_error(st, err, N_("reading a user"));
 	return 0;
 }
 

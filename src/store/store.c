@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 #include <uuid/uuid.h>
 
+#include "i18n.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -66,21 +67,26 @@ store_error(store *st, struct kerr *err, const char *what)
 	int code = sqlite3_extended_errcode(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
 
+	/* Callers mark what with N_(); a path or an unmarked phrase comes back unchanged ("" would
+	 * give the catalogue's header). */
+	if (what[0] != '\0')
+		what = _(what);
+
 	switch (code & 0xff) {
 	case SQLITE_FULL:
-		return kerr_set(err, KERR_IO, "%s: the disk is full: free some space and try "
-		    "again (nothing was lost)", what);
+		return kerr_set(err, KERR_IO, _("%s: the disk is full: free some space and "
+		    "try again (nothing was lost)"), what);
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return kerr_set(err, KERR_BUSY, "%s: the database is busy (another kassa "
-		    "process holds it); try again", what);
+		return kerr_set(err, KERR_BUSY, _("%s: the database is busy (another kassa "
+		    "process holds it); try again"), what);
 	case SQLITE_CONSTRAINT:
 		return kerr_set(err, KERR_INPUT, "%s: %s", what, msg);
 	case SQLITE_READONLY:
-		return kerr_set(err, KERR_IO, "%s: the database is read-only: %s", what, msg);
+		return kerr_set(err, KERR_IO, _("%s: the database is read-only: %s"), what, msg);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		return kerr_set(err, KERR_IO, "%s: the database %s is damaged: %s", what,
+		return kerr_set(err, KERR_IO, _("%s: the database %s is damaged: %s"), what,
 		    st->path, msg);
 	default:
 		return kerr_set(err, KERR_IO, "%s: %s", what, msg);
@@ -117,7 +123,7 @@ make_parent(const char *path, struct kerr *err)
 	char *slash;
 
 	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
-		return kerr_set(err, KERR_INPUT, "%s: path too long", path);
+		return kerr_set(err, KERR_INPUT, _("%s: path too long"), path);
 	slash = strrchr(dir, '/');
 	if (slash == NULL || slash == dir)
 		return 0;
@@ -127,11 +133,13 @@ make_parent(const char *path, struct kerr *err)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			return kerr_set(err, KERR_IO, "cannot create %s: %s", dir, strerror(errno));
+			return kerr_set(err, KERR_IO, _("cannot create %s: %s"), dir,
+			    strerror(errno));
 		*p = '/';
 	}
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return kerr_set(err, KERR_IO, "cannot create %s: %s", dir, strerror(errno));
+		return kerr_set(err, KERR_IO, _("cannot create %s: %s"), dir,
+		    strerror(errno));
 	return 0;
 }
 
@@ -141,32 +149,32 @@ apply_schema(store *st, struct kerr *err)
 	int v = user_version(st);
 
 	if (v < 0)
-		return store_error(st, err, "reading the schema version");
+		return store_error(st, err, N_("reading the schema version"));
 	if (v > SCHEMA_VERSION)
-		return kerr_set(err, KERR_STATE, "%s was made by a newer kassa (schema %d, this "
-		    "kassa knows %d): upgrade kassa", st->path, v, SCHEMA_VERSION);
+		return kerr_set(err, KERR_STATE, _("%s was made by a newer kassa (schema %d, "
+		    "this kassa knows %d): upgrade kassa"), st->path, v, SCHEMA_VERSION);
 	if (v == SCHEMA_VERSION)
 		return 0;
-	if (exec(st, "BEGIN IMMEDIATE", err, "upgrading the database") == -1)
+	if (exec(st, "BEGIN IMMEDIATE", err, N_("upgrading the database")) == -1)
 		return -1;
 	/* Another process may have done it while we waited for the lock. */
 	v = user_version(st);
 	if (v == 0) {
-		if (exec(st, kassa_schema_sql, err, "creating the database") == -1)
+		if (exec(st, kassa_schema_sql, err, N_("creating the database")) == -1)
 			goto fail;
 	} else {
 		for (; v < SCHEMA_VERSION; v++) {
 			char pragma[64];
 
 			if (migrations[v - 1] != NULL &&
-			    exec(st, migrations[v - 1], err, "migrating the database") == -1)
+			    exec(st, migrations[v - 1], err, N_("migrating the database")) == -1)
 				goto fail;
 			snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-			if (exec(st, pragma, err, "migrating the database") == -1)
+			if (exec(st, pragma, err, N_("migrating the database")) == -1)
 				goto fail;
 		}
 	}
-	if (exec(st, "COMMIT", err, "upgrading the database") == -1)
+	if (exec(st, "COMMIT", err, N_("upgrading the database")) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -183,12 +191,12 @@ store_open(const char *path, int flags, struct kerr *err)
 	mode_t old_umask;
 
 	if (path == NULL || *path == '\0') {
-		kerr_set(err, KERR_INPUT, "no database path given");
+		kerr_set(err, KERR_INPUT, _("no database path given"));
 		return NULL;
 	}
 	if (stat(path, &sb) == -1) {
 		if (errno != ENOENT || !(flags & STORE_CREATE)) {
-			kerr_set(err, KERR_NOTFOUND, "no database at %s: run `kassa init` first",
+			kerr_set(err, KERR_NOTFOUND, _("no database at %s: run `kassa init` first"),
 			    path);
 			return NULL;
 		}
@@ -206,7 +214,7 @@ store_open(const char *path, int flags, struct kerr *err)
 	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	umask(old_umask);
 	if (rc != SQLITE_OK) {
-		kerr_set(err, KERR_IO, "cannot open %s: %s", path,
+		kerr_set(err, KERR_IO, _("cannot open %s: %s"), path,
 		    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
@@ -215,7 +223,8 @@ store_open(const char *path, int flags, struct kerr *err)
 	if (!(flags & STORE_READONLY)) {
 		/* Old files from a laxer umask are tightened too. */
 		if (chmod(path, 0600) == -1 && errno != EPERM) {
-			kerr_set(err, KERR_IO, "cannot chmod %s: %s", path, strerror(errno));
+			kerr_set(err, KERR_IO, _("cannot chmod %s: %s"), path,
+			    strerror(errno));
 			goto fail;
 		}
 		if (exec(st, "PRAGMA journal_mode = WAL", err, path) == -1)
@@ -230,12 +239,12 @@ store_open(const char *path, int flags, struct kerr *err)
 			if (v < 0)
 				store_error(st, err, path);
 			else if (v == 0)
-				kerr_set(err, KERR_NOTFOUND, "%s is not a kassa database: run "
-				    "`kassa init`", path);
+				kerr_set(err, KERR_NOTFOUND, _("%s is not a kassa database: "
+				    "run `kassa init`"), path);
 			else
-				kerr_set(err, KERR_STATE, "%s has schema %d, this kassa knows %d: run "
-				    "the till once to upgrade it, or upgrade kassa", path, v,
-				    SCHEMA_VERSION);
+				kerr_set(err, KERR_STATE, _("%s has schema %d, this kassa knows "
+				    "%d: run the till once to upgrade it, or upgrade kassa"), path,
+				    v, SCHEMA_VERSION);
 			goto fail;
 		}
 	} else if (apply_schema(st, err) == -1)
@@ -309,14 +318,14 @@ store_begin(store *st, struct kerr *err)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		return kerr_set(err, KERR_INTERNAL, "a transaction is already open");
-	return exec(st, "BEGIN IMMEDIATE", err, "starting a transaction");
+	return exec(st, "BEGIN IMMEDIATE", err, N_("starting a transaction"));
 }
 
 int
 store_commit(store *st, struct kerr *err)
 {
 	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		store_error(st, err, "saving");
+		store_error(st, err, N_("saving"));
 		store_rollback(st);
 		return -1;
 	}
@@ -360,13 +369,13 @@ store_meta_set(store *st, const char *key, const char *value, struct kerr *err)
 
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
 	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, err, "saving a setting");
+		return store_error(st, err, N_("saving a setting"));
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
-		return store_error(st, err, "saving a setting");
+		return store_error(st, err, N_("saving a setting"));
 	return 0;
 }
 

@@ -10,7 +10,6 @@
 #ifndef KASSA_UI_INT_H
 #define KASSA_UI_INT_H
 
-#include <libintl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <wchar.h>
@@ -19,6 +18,7 @@
 #include "config.h"
 #include "customer.h"
 #include "dev.h"
+#include "i18n.h"
 #include "kerr.h"
 #include "sale.h"
 #include "shift.h"
@@ -26,9 +26,6 @@
 #include "sync.h"
 #include "user.h"
 #include "worker.h"
-
-#define _(s) gettext(s)
-#define N_(s) (s)
 
 /* Alt-1 .. Alt-0 and Alt-- stand for F1 .. F10 and F12 on terminals without F-keys. */
 #define UI_KEY_F(n) (KEY_F0 + (n))

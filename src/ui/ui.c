@@ -77,7 +77,7 @@ ui_message(struct ui *ui, bool error, const char *fmt, ...)
 void
 ui_error(struct ui *ui, const struct kerr *err)
 {
-	ui_message(ui, true, "%s", err->msg[0] != '\0' ? err->msg : kerr_name(err->code));
+	ui_message(ui, true, "%s", err->msg[0] != '\0' ? err->msg : _(kerr_name(err->code)));
 }
 
 void

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "i18n.h"
 #include "kerr.h"
 
 int
@@ -31,16 +32,16 @@ const char *
 kerr_name(enum kerr_code code)
 {
 	switch (code) {
-	case KERR_OK: return "ok";
-	case KERR_INPUT: return "bad input";
-	case KERR_NOTFOUND: return "not found";
-	case KERR_DENIED: return "not allowed";
-	case KERR_STATE: return "not now";
-	case KERR_IO: return "storage error";
-	case KERR_BUSY: return "database busy";
-	case KERR_NET: return "network error";
-	case KERR_DEVICE: return "device error";
-	case KERR_INTERNAL: return "internal error";
+	case KERR_OK: return N_("ok");
+	case KERR_INPUT: return N_("bad input");
+	case KERR_NOTFOUND: return N_("not found");
+	case KERR_DENIED: return N_("not allowed");
+	case KERR_STATE: return N_("not now");
+	case KERR_IO: return N_("storage error");
+	case KERR_BUSY: return N_("database busy");
+	case KERR_NET: return N_("network error");
+	case KERR_DEVICE: return N_("device error");
+	case KERR_INTERNAL: return N_("internal error");
 	}
-	return "error";
+	return N_("error");
 }

@@ -36,7 +36,7 @@ wait_for "ИТОГО"
 keys F8
 wait_for "PIN менеджера"
 keys 1111 Enter
-wait_for "may not approve"
+wait_for "Dilnoza не может это подтвердить: нужен PIN менеджера"
 screen | grep -q "АННУЛ" && fail "voided without a manager"
 keys F8
 wait_for "PIN менеджера"
