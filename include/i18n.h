@@ -19,4 +19,11 @@
 #define N_(s) (s)
 #define P_(s, p, n) dngettext("kassa", s, p, n)
 
+/*
+ * For the programs whose text people read (the till, the printer process): a UTF-8 locale
+ * (the environment's, else C.UTF-8), the language ([till] language; NULL or "": the
+ * environment's) and the "kassa" catalogues bound. Call once at start.
+ */
+void i18n_init(const char *language);
+
 #endif

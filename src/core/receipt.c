@@ -111,10 +111,11 @@ add_vat_summary(struct receipt *r, const sale *s)
 	}
 	for (int k = 0; k < n; k++) {
 		if (bp[k] % 100 == 0)
-			snprintf(label, sizeof label, "VAT %d%% of %s", bp[k] / 100,
+			snprintf(label, sizeof label, _("VAT %d%% of %s"), bp[k] / 100,
 			    money_format(base[k], a, sizeof a));
 		else
-			snprintf(label, sizeof label, "VAT %d.%02d%% of %s", bp[k] / 100, bp[k] % 100,
+			snprintf(label, sizeof label, _("VAT %d.%02d%% of %s"), bp[k] / 100,
+			    bp[k] % 100,
 			    money_format(base[k], a, sizeof a));
 		receipt_add(r, RECEIPT_PAIR, 0, label, money_format(vat[k], b, sizeof b));
 	}
@@ -140,11 +141,11 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 		    NULL);
 	if (o->copy)
 		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER,
-		    "*** COPY ***", NULL);
-	snprintf(buf, sizeof buf, "Receipt %" PRId64, sale_number(s));
+		    _("*** COPY ***"), NULL);
+	snprintf(buf, sizeof buf, _("Receipt %lld"), (long long)sale_number(s));
 	local_time(sale_completed_at(s), when, sizeof when);
 	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, buf, when);
-	receipt_add(r, RECEIPT_PAIR, 0, "Cashier", sale_cashier(s));
+	receipt_add(r, RECEIPT_PAIR, 0, _("Cashier"), sale_cashier(s));
 	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
 
 	for (int i = 0; i < sale_line_count(s); i++) {
@@ -157,16 +158,17 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 		    money_format(l->price, a, sizeof a));
 		money_t gross = l->total + l->discount;
 		receipt_add(r, RECEIPT_PAIR, 0, buf, money_format(gross, b, sizeof b));
-		if (l->discount != 0)
-			receipt_add(r, RECEIPT_PAIR, 0, "  Discount",
-			    money_format(-l->discount, b, sizeof b));
+		if (l->discount != 0) {
+			snprintf(buf, sizeof buf, "  %s", _("Discount"));
+			receipt_add(r, RECEIPT_PAIR, 0, buf, money_format(-l->discount, b, sizeof b));
+		}
 	}
 	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
 	if (t->discount != 0) {
-		receipt_add(r, RECEIPT_PAIR, 0, "Subtotal", money_format(t->subtotal, a, sizeof a));
-		receipt_add(r, RECEIPT_PAIR, 0, "Discount", money_format(-t->discount, a, sizeof a));
+		receipt_add(r, RECEIPT_PAIR, 0, _("Subtotal"), money_format(t->subtotal, a, sizeof a));
+		receipt_add(r, RECEIPT_PAIR, 0, _("Discount"), money_format(-t->discount, a, sizeof a));
 	}
-	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD | RECEIPT_DOUBLE, "TOTAL",
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD | RECEIPT_DOUBLE, _("TOTAL"),
 	    money_format(t->total, a, sizeof a));
 	add_vat_summary(r, s);
 	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
@@ -175,17 +177,18 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 
 		if (p->method == PAY_CASH)
 			cash = true;
-		receipt_add(r, RECEIPT_PAIR, 0, p->method == PAY_CASH ? "Cash" : "Card",
+		receipt_add(r, RECEIPT_PAIR, 0, p->method == PAY_CASH ? _("Cash") : _("Card"),
 		    money_format(p->amount, a, sizeof a));
 	}
 	if (t->change != 0)
-		receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, "Change", money_format(t->change, a, sizeof a));
+		receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, _("Change"),
+		    money_format(t->change, a, sizeof a));
 	if (o->fiscal_url != NULL && o->fiscal_url[0] != '\0')
 		receipt_add(r, RECEIPT_QR, RECEIPT_CENTER, o->fiscal_url, NULL);
 	snprintf(buf, sizeof buf, "%" PRId64, sale_number(s));
 	receipt_add(r, RECEIPT_BARCODE, RECEIPT_CENTER, buf, NULL);
 	if (o->copy)
-		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_CENTER, "*** COPY ***", NULL);
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_CENTER, _("*** COPY ***"), NULL);
 	receipt_add(r, RECEIPT_FEED, 0, NULL, NULL);
 	receipt_add(r, RECEIPT_CUT, 0, NULL, NULL);
 	/* The drawer opens for cash only, and never for a copy. */

@@ -22,6 +22,7 @@
 
 #include "dev-int.h"
 #include "dev.h"
+#include "i18n.h"
 #include "log.h"
 #include "receipt.h"
 #include "store.h"
@@ -218,6 +219,7 @@ dev_printer_main(const struct config *cfg, const char *db_path, int wake_fd, int
 	char *v;
 
 	signal(SIGPIPE, SIG_IGN);  /* a printer that goes away is an error, not our death */
+	i18n_init(cfg->language);  /* receipts in the till's language */
 	kerr_clear(&err);
 	if ((st = store_open(db_path, 0, &err)) == NULL) {
 		worker_report(status_fd, "state", "error", "error", err.msg, (char *)NULL);

@@ -7,7 +7,6 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -452,31 +451,6 @@ draw(struct ui *ui)
 
 /* ---- set-up and the loop ---------------------------------------------------------------- */
 
-static void
-find_locale_dir(char *buf, size_t size)
-{
-	char exe[512];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash;
-
-	snprintf(buf, size, "%s", LOCALEDIR);
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash == NULL)
-		return;
-	*slash = '\0';
-	/* Run from the source tree: ./kassa beside build/locale, or a build tree with locale/. */
-	snprintf(buf, size, "%s/build/locale", exe);
-	if (access(buf, R_OK) == 0)
-		return;
-	snprintf(buf, size, "%s/locale", exe);
-	if (access(buf, R_OK) == 0)
-		return;
-	snprintf(buf, size, "%s", LOCALEDIR);
-}
-
 static int
 setup_terminal(struct ui *ui)
 {
@@ -523,16 +497,10 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 	struct ui *ui;
 	struct kerr err;
 	struct sigaction sa;
-	char locdir[600], *dev;
+	char *dev;
 	int rc = 0;
 
-	setlocale(LC_ALL, "");
-	if (cfg->language[0] != '\0')
-		setenv("LANGUAGE", cfg->language, 1);
-	find_locale_dir(locdir, sizeof locdir);
-	bindtextdomain("kassa", locdir);
-	bind_textdomain_codeset("kassa", "UTF-8");
-	textdomain("kassa");
+	i18n_init(cfg->language);
 	(void)verbose;
 
 	ui = xcalloc(1, sizeof *ui);

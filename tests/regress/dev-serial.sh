@@ -49,6 +49,7 @@ pty() {
 k() { LD_PRELOAD=$shim "$KASSA_BIN" -d "$db" -c "$t/kassa.conf" "$@"; }
 paper() { $esc decode "$t/paper"; }
 has() { paper | grep -qF -- "$1" || fail "the paper lacks '$1'"; }
+lacks() { paper | grep -qF -- "$1" && fail "the paper has '$1'"; return 0; }
 queued() { python3 -c "import sqlite3,sys
 print(sqlite3.connect(sys.argv[1], timeout=10).execute(\"SELECT count(*) FROM print_jobs WHERE state = 'queued'\").fetchone()[0])" "$db"; }
 
@@ -62,6 +63,7 @@ dev=$(readlink -f "$t/prn-a")
 cat > "$t/kassa.conf" <<EOF2
 [till]
 store = Магазин
+language = ru
 [printer]
 device = serial:$dev
 baud = 19200
@@ -89,7 +91,8 @@ k print test > "$t/out" 2> "$t/err" && fail "print test succeeded without paper"
 grep -q "out of paper" "$t/err" || fail "print test did not say the paper is out"
 echo ok > "$t/pstate"
 
-# The printer process on the serial line: a cash sale in Russian, the drawer kicks.
+# The printer process on the serial line: a cash sale in Russian (the till's language, also
+# for the receipt's own words), the drawer kicks.
 : > "$t/paper"
 mkfifo "$t/wake"
 k print worker 3< "$t/wake" 4> "$t/status" &
@@ -103,6 +106,10 @@ until_ok "paper | grep -qF '[DRAWER]'"
 has "Молоко 3,2% 1 л"
 has "[BARCODE 1]"
 has "[CUT]"
+for word in "Чек 1" "Кассир" "ИТОГО" "НДС 12% с 14 500" "Наличные" "Сдача"; do
+	has "$word"
+done
+lacks "TOTAL"
 
 # The scanner: two codes, CR LF and a bare CR, with a blank line between.
 sdev=$(readlink -f "$t/scn-a")
