@@ -10,6 +10,7 @@
 
 #include "dev-int.h"
 #include "dev.h"
+#include "i18n.h"
 #include "money.h"
 #include "xalloc.h"
 
@@ -76,7 +77,7 @@ dev_display_show(dev_display *d, const char *item, money_t price, money_t total,
 	dev_buf_add(&b, cp, sizeof cp);
 	row(&b, item ? item : "", item && item[0] ? money_format(price, p, sizeof p) : "",
 	    d->codepage);
-	row(&b, "TOTAL", money_format(total, t, sizeof t), d->codepage);
+	row(&b, _("TOTAL"), money_format(total, t, sizeof t), d->codepage);
 	d->c.write_timeout_ms = 200;
 	rc = d->c.drv->write(&d->c, b.p, b.len, err);
 	dev_buf_free(&b);
