@@ -149,4 +149,8 @@ int sale_reprint(store *st, int64_t sale_id, struct kerr *err);
 /* The most recent completed sale's id (0 if none), for "reprint last". */
 int64_t sale_last_completed(store *st);
 
+/* The id of the completed sale with receipt number (as printed, and in the receipt's
+ * barcode), 0 if there is none. */
+int64_t sale_by_number(store *st, int64_t number);
+
 #endif

@@ -1279,17 +1279,31 @@ sale_reprint(store *st, int64_t sale_id, struct kerr *err)
 	return 0;
 }
 
-int64_t
-sale_last_completed(store *st)
+/* The first column of a one-row query with an optional ?1, or 0. */
+static int64_t
+id_of(store *st, const char *sql, int64_t arg)
 {
 	sqlite3_stmt *q;
 	int64_t id = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM sales WHERE state = 'completed' "
-	    "ORDER BY number DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
 		return 0;
+	sqlite3_bind_int64(q, 1, arg);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		id = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	return id;
+}
+
+int64_t
+sale_last_completed(store *st)
+{
+	return id_of(st, "SELECT id FROM sales WHERE state = 'completed' ORDER BY number DESC "
+	    "LIMIT 1", 0);
+}
+
+int64_t
+sale_by_number(store *st, int64_t number)
+{
+	return id_of(st, "SELECT id FROM sales WHERE number = ?1 AND state = 'completed'", number);
 }

@@ -55,6 +55,7 @@ struct ui_prompt {
 	int len;
 	bool masked;             /* PINs */
 	bool digits_only;
+	bool scan_ok;            /* a serial scanner's code answers it (a receipt number) */
 	void (*done)(struct ui *ui, const char *answer);   /* Enter */
 	void (*cancel)(struct ui *ui);                      /* Esc; may be NULL */
 };

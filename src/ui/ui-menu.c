@@ -249,22 +249,46 @@ customer_lookup(struct ui *ui)
 }
 
 static void
-reprint(struct ui *ui)
+reprint_number(struct ui *ui, const char *answer)
 {
 	struct kerr err;
-	int64_t id = sale_last_completed(ui->st);
+	int64_t id;
+	char *end;
 
-	ui_show(ui, &ui_screen_sale);
-	if (id == 0) {
-		ui_message(ui, true, _("No sale to reprint yet"));
-		return;
+	if (answer[0] == '\0') {
+		id = sale_last_completed(ui->st);
+		if (id == 0) {
+			ui_message(ui, true, _("No sale to reprint yet"));
+			return;
+		}
+	} else {
+		long long n = strtoll(answer, &end, 10);
+
+		id = *end == '\0' && n > 0 ? sale_by_number(ui->st, n) : 0;
+		if (id == 0) {
+			ui_message(ui, true, _("No completed sale has receipt number %s"), answer);
+			return;
+		}
 	}
 	if (sale_reprint(ui->st, id, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
 	ui_after_commit(ui);
-	ui_message(ui, false, _("A copy of the last receipt is queued for the printer"));
+	if (answer[0] == '\0')
+		ui_message(ui, false, _("A copy of the last receipt is queued for the printer"));
+	else
+		ui_message(ui, false, _("A copy of receipt %s is queued for the printer"), answer);
+}
+
+/* The number printed on the receipt, typed or scanned from its barcode; Enter alone: the last. */
+static void
+reprint(struct ui *ui)
+{
+	ui_show(ui, &ui_screen_sale);
+	ui_ask(ui, _("Reprint: receipt number (or scan its barcode), Enter for the last"), false,
+	    true, reprint_number, NULL);
+	ui->prompt.scan_ok = true;
 }
 
 static void
@@ -293,7 +317,7 @@ static const struct menu_item menu_items[] = {
 	{ N_("Close the shift (Z report)"), close_shift },
 	{ N_("Stock look-up"), stock_lookup },
 	{ N_("Customer look-up"), customer_lookup },
-	{ N_("Reprint the last receipt"), reprint },
+	{ N_("Reprint a receipt"), reprint },
 	{ N_("Open the drawer (no sale)"), no_sale },
 	{ N_("Log out"), log_out },
 	{ N_("Quit the till"), quit },

@@ -316,9 +316,10 @@ on_printer_line(void *ctx, const char *line)
 
 /*
  * A code from the serial scanner is handled as if the cashier had typed it and pressed Enter,
- * but only where a typed code means "add this item": on the sale screen with no question
- * open. Elsewhere (a PIN prompt, the payment screen) typing it would answer the wrong
- * question, so it is refused with a message and changes nothing.
+ * but only where a typed code means what was scanned: on the sale screen with no question
+ * open (an item), or at a question that asks for a scan (a receipt's number). Elsewhere (a
+ * PIN, an amount, the payment screen) typing it would answer the wrong question, so it is
+ * refused with a message and changes nothing.
  */
 static void
 on_scanner_line(void *ctx, const char *line)
@@ -337,7 +338,8 @@ on_scanner_line(void *ctx, const char *line)
 	}
 	if (!dev_scanner_code(line, code, sizeof code))
 		return;
-	if (!ui->logged_in || ui->small || ui->prompt.active || ui->screen != &ui_screen_sale) {
+	if (!ui->logged_in || ui->small || (ui->prompt.active && !ui->prompt.scan_ok) ||
+	    (!ui->prompt.active && ui->screen != &ui_screen_sale)) {
 		beep();
 		ui_message(ui, true, _("Scanned %s: finish this step first, then scan again"), code);
 		return;

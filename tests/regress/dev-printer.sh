@@ -125,7 +125,8 @@ has "[DRAWER]"
 k status > "$t/out" 2>&1 || fail "kassa status"
 grep -q "printer *ok, 0 queued" "$t/out" || fail "kassa status does not show the printer ok"
 
-# 3. A card sale opens no drawer; a reprint says COPY and opens no drawer; a no-sale kicks it.
+# 3. A card sale opens no drawer; a reprint (kassa print copy) says COPY and opens no drawer;
+#    a no-sale kicks it.
 : > "$t/paper"
 printf '%s\n' 'login 1111' 'scan 4780001234586' 'pay card 0' | drive
 echo x >&7
@@ -133,7 +134,12 @@ until_ok "[ \$(queued) = 0 ] && paper | grep -qF '[BARCODE 2]'"
 until_ok "paper | grep -qF '[CUT]'"
 lacks "[DRAWER]"
 : > "$t/paper"
-sql "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('copy', 1, '2026-11-25T00:00:00Z')"
+# The copy asked for from the command line (a support engineer, the customer on the phone).
+k print copy 99 > "$t/out" 2> "$t/err" && fail "print copy of a receipt that does not exist"
+grep -q "no completed sale has receipt number 99" "$t/err" || fail "print copy 99: $(cat "$t/err")"
+[ "$(queued)" = 0 ] || fail "a copy of no receipt was queued"
+k print copy 1 > "$t/out" 2> "$t/err" || fail "print copy 1: $(cat "$t/err")"
+grep -q "receipt 1: a copy is queued" "$t/out" || fail "print copy 1 said: $(cat "$t/out")"
 echo x >&7
 until_ok "[ \$(queued) = 0 ]"
 until_ok "paper | grep -qF '[CUT]'"

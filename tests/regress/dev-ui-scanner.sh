@@ -2,8 +2,9 @@
 # dev-ui-scanner: a serial barcode scanner on a socat pty pair (read through the real
 # libserialport, tests/preload/serialpty.so) adds an item in the till in tmux, as if typed:
 # the code and CR go down the line, the item appears in the cart and the sale completes. A code
-# scanned while a question is open (the discount prompt) is refused and adds nothing. The
-# customer pole display on a second pty pair shows the last item and the total, then the change.
+# scanned while a question is open (the discount prompt) is refused and adds nothing, but a
+# receipt's barcode answers the reprint question. The customer pole display on a second pty
+# pair shows the last item and the total, then the change.
 . "$KASSA_TOP/tests/lib/tmux.sh"
 command -v socat > /dev/null || { echo "socat is not installed"; exit 77; }
 shim=$KASSA_BUILD/tests/serialpty.so
@@ -63,6 +64,23 @@ wait_for "CHANGE"
 pole_wait "Change             0TOTAL         10 000"
 [ "$(kassa sales --json | json_get 'len(d[0]["lines"])')" = 2 ] ||
 	fail "the scanned items are not in the sale"
+# The customer brings a receipt back: the reprint question takes a scan of its barcode (the
+# receipt number); a number no sale has is refused and queues nothing. (The first key after a
+# sale only clears its change from the screen.)
+keys F12 F12
+wait_for "MENU"
+keys 7
+wait_for "receipt number"
+keys 5 Enter
+wait_for "No completed sale has receipt number 5"
+keys F12
+wait_for "MENU"
+keys 7
+wait_for "receipt number"
+printf '1\r' > "$T/scn-b"
+wait_for "A copy of receipt 1 is queued"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM print_jobs WHERE kind = 'copy' AND sale_id = (SELECT id
+    FROM sales WHERE number = 1)")" = 1 ] || fail "the copy of receipt 1 is not queued once"
 # The scanner unplugged (its line gone): the till says so and the cashier types the code.
 kill $socat_pid
 wait_for "scanner is not connected"
