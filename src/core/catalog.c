@@ -248,23 +248,18 @@ catalog_count(store *st)
 	return n;
 }
 
-/* The product id that owns barcode (or, with no barcode, the SKU): >0, 0 none, -1 error. */
+/* The product that sql (?1 = key) finds: its id and updated_at; 0 none, -1 error. */
 static int64_t
-existing_id(store *st, const struct product *p, char *updated_at, size_t size,
+id_by(store *st, const char *sql, const char *key, char *updated_at, size_t size,
     struct kerr *err)
 {
-	sqlite3_stmt *q;
+	sqlite3_stmt *q = store_cached(st, sql);
 	int64_t id = 0;
 	int rc;
 
-	if (p->barcode[0] != '\0')
-		q = store_cached(st, "SELECT p.id, p.updated_at FROM barcodes b JOIN products p "
-		    "ON p.id = b.product_id WHERE b.code = ?1");
-	else
-		q = store_cached(st, "SELECT id, updated_at FROM products WHERE sku = ?1");
 	if (q == NULL)
 		return store_error(st, err, N_("saving a product"));
-	sqlite3_bind_text(q, 1, p->barcode[0] != '\0' ? p->barcode : p->sku, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		id = sqlite3_column_int64(q, 0);
@@ -273,6 +268,24 @@ existing_id(store *st, const struct product *p, char *updated_at, size_t size,
 	store_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(st, err, N_("saving a product"));
+	return id;
+}
+
+/* The product a row describes: the one with its barcode, else the one with its SKU.
+ * >0, 0 none, -1 error. */
+static int64_t
+existing_id(store *st, const struct product *p, char *updated_at, size_t size,
+    struct kerr *err)
+{
+	/* By barcode first; a new barcode with a known SKU is that product's extra barcode (a
+	 * new pack of the same goods), so the SKU is tried next. */
+	int64_t id = p->barcode[0] == '\0' ? 0 : id_by(st, "SELECT p.id, p.updated_at FROM "
+	    "barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ?1", p->barcode,
+	    updated_at, size, err);
+
+	if (id == 0 && p->sku[0] != '\0')
+		id = id_by(st, "SELECT id, updated_at FROM products WHERE sku = ?1", p->sku,
+		    updated_at, size, err);
 	return id;
 }
 

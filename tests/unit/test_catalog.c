@@ -227,6 +227,43 @@ test_upsert_last_write_wins(void **state)
 	assert_int_equal(err.code, KERR_INTERNAL);
 }
 
+/* A new barcode with a known SKU is a second barcode of that product (a new pack), not a
+ * clash; a barcode of one product with the SKU of another is refused and changes nothing. */
+static void
+test_second_barcode_by_sku(void **state)
+{
+	struct fx *f = *state;
+	struct product p, q;
+	struct kerr err;
+	qty_t qty = 0;
+	char old_code[14], new_code[14];
+	int64_t n = catalog_count(f->st);
+
+	snprintf(old_code, sizeof old_code, "%s", ean13("478000000001"));
+	snprintf(new_code, sizeof new_code, "%s", ean13("478000000099"));
+	testlib_product(f->st, new_code, "BREAD", "Non issiq (yangi qadoq)", 450000, false, 0,
+	    "2026-11-26T08:00:00.000Z");
+	assert_int_equal(catalog_count(f->st), n);
+	assert_int_equal(catalog_lookup(f->st, NULL, new_code, &p, &qty, &err), 0);
+	assert_int_equal(catalog_lookup(f->st, NULL, old_code, &q, &qty, &err), 0);
+	assert_int_equal(p.id, q.id);
+	assert_string_equal(q.name, "Non issiq (yangi qadoq)");
+	assert_int_equal(q.price, 450000);
+
+	/* MILK's barcode with BREAD's SKU: refused, both products as they were. */
+	memset(&p, 0, sizeof p);
+	snprintf(p.barcode, sizeof p.barcode, "%s", ean13("478000000002"));
+	snprintf(p.sku, sizeof p.sku, "BREAD");
+	snprintf(p.name, sizeof p.name, "Mixed up");
+	p.vat_bp = 1200;
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(catalog_upsert(f->st, &p, "2026-11-27T08:00:00.000Z", &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	store_rollback(f->st);
+	assert_int_equal(catalog_lookup(f->st, NULL, ean13("478000000002"), &q, &qty, &err), 0);
+	assert_string_equal(q.sku, "MILK");
+}
+
 static void
 test_search(void **state)
 {
@@ -316,6 +353,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deleted_products_are_not_found, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_upsert_last_write_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_barcode_by_sku, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_ranks_best_first, setup, teardown),
 	};
