@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <crypt.h>
 
 #include "testlib.h"
 
@@ -63,6 +64,20 @@ test_hash(void **state)
 	assert_string_not_equal(h, h2);			/* salted */
 	free(h);
 	free(h2);
+	/* A PIN set by an older kassa at libcrypt's default cost still logs in. */
+	{
+		char *setting = crypt_gensalt_ra("$y$", 5, NULL, 0);
+		struct crypt_data cd;
+
+		assert_non_null(setting);
+		memset(&cd, 0, sizeof cd);
+		h = strdup(crypt_r("4321", setting, &cd));
+		assert_memory_equal(h, "$y$j9T$", 7);
+		assert_true(user_pin_check("4321", h));
+		assert_false(user_pin_check("4320", h));
+		free(h);
+		free(setting);
+	}
 	assert_true(user_pin_valid("0000"));
 	assert_false(user_pin_valid("123"));
 	assert_false(user_pin_valid("1234567890123"));
