@@ -64,8 +64,8 @@ void receipt_free(struct receipt *r);
 
 /*
  * The print queue (print_jobs, filled by the core on completion, reprint and no-sale; read by
- * the printer worker in id order). A job is done only once its bytes were sent and the
- * printer said it was fine afterwards.
+ * the printer worker in id order, drawer jobs first). A job is done only once its bytes were
+ * sent and the printer said it was fine afterwards.
  */
 struct receipt_job {
 	int64_t id;
@@ -74,8 +74,22 @@ struct receipt_job {
 	int attempts;
 };
 
-/* The oldest queued job: 1 with *job filled, 0 when the queue is empty, -1 with err. */
+/*
+ * The oldest queued document (a receipt, copy, report or test page; drawer jobs are apart):
+ * 1 with *job filled, 0 when none is queued, -1 with err.
+ */
 int receipt_job_next(store *st, struct receipt_job *job, struct kerr *err);
+
+/*
+ * The drawer is a job of its own (queued ahead of a cash sale's receipt, and by a no-sale),
+ * so it opens for the change even while the receipt waits for paper. A drawer job that could
+ * not be sent within max_age seconds (the printer unplugged) is failed by
+ * receipt_drawer_expire rather than sent later: a drawer must never spring open minutes after
+ * the sale, in front of the next customer. receipt_drawer_next: the oldest queued one, as
+ * receipt_job_next. receipt_drawer_expire: how many were failed, or -1 with err.
+ */
+int receipt_drawer_next(store *st, struct receipt_job *job, struct kerr *err);
+int receipt_drawer_expire(store *st, int max_age, struct kerr *err);
 
 /* The document for a job. A fiscal URL, when a fiscal module stored one for the sale, is
  * read from meta 'fiscal_url:SALE_UUID'. Caller frees. NULL with err. */

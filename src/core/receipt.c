@@ -1,7 +1,8 @@
 /*
  * receipt.c: the layout of a receipt, independent of the printer: header, item lines with
  * qty x price, discounts, total, VAT per rate, tenders, change, cashier, number, date, COPY,
- * fiscal QR, the sale number as a barcode, cut, and a drawer kick on cash. escpos.c renders it.
+ * fiscal QR, the sale number as a barcode, cut. The drawer kick is a document of its own (a
+ * drawer job, see receipt.h). escpos.c renders them.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -127,7 +128,6 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 	const struct sale_totals *t;
 	struct receipt *r;
 	char a[48], b[48], q[48], buf[256], when[64];
-	bool cash = false;
 
 	if (sale_state(s) != SALE_COMPLETED) {
 		kerr_set(err, KERR_STATE, _("sale %lld is not completed: no receipt to print"),
@@ -175,8 +175,6 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 	for (int i = 0; i < sale_payment_count(s); i++) {
 		const struct sale_payment *p = sale_payment(s, i);
 
-		if (p->method == PAY_CASH)
-			cash = true;
 		receipt_add(r, RECEIPT_PAIR, 0, p->method == PAY_CASH ? _("Cash") : _("Card"),
 		    money_format(p->amount, a, sizeof a));
 	}
@@ -191,9 +189,6 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_CENTER, _("*** COPY ***"), NULL);
 	receipt_add(r, RECEIPT_FEED, 0, NULL, NULL);
 	receipt_add(r, RECEIPT_CUT, 0, NULL, NULL);
-	/* The drawer opens for cash only, and never for a copy. */
-	if (cash && !o->copy)
-		receipt_add(r, RECEIPT_DRAWER, 0, NULL, NULL);
 	return r;
 }
 
@@ -223,11 +218,11 @@ receipt_test_page(const char *store_name, const char *device, int width)
 	return r;
 }
 
-int
-receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
+/* The first job sql finds (id, kind, sale_id, attempts). */
+static int
+job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 {
-	sqlite3_stmt *q = store_cached(st, "SELECT id, kind, coalesce(sale_id, 0), attempts FROM "
-	    "print_jobs WHERE state = 'queued' ORDER BY id LIMIT 1");
+	sqlite3_stmt *q = store_cached(st, sql);
 	int rc;
 
 	if (q == NULL)
@@ -245,6 +240,41 @@ receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
 	if (rc == SQLITE_DONE)
 		return 0;
 	return store_error(st, err, N_("reading the print queue"));
+}
+
+int
+receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
+{
+	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts FROM print_jobs "
+	    "WHERE state = 'queued' AND kind <> 'drawer' ORDER BY id LIMIT 1", job, err);
+}
+
+int
+receipt_drawer_next(store *st, struct receipt_job *job, struct kerr *err)
+{
+	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts FROM print_jobs "
+	    "WHERE state = 'queued' AND kind = 'drawer' ORDER BY id LIMIT 1", job, err);
+}
+
+int
+receipt_drawer_expire(store *st, int max_age, struct kerr *err)
+{
+	/* The age against the store's own clock, the one created_at was written with. */
+	sqlite3_stmt *q = store_cached(st, "UPDATE print_jobs SET state = 'failed', error = "
+	    "'not opened in time: open the drawer with its key' WHERE kind = 'drawer' AND "
+	    "state = 'queued' AND (julianday(?1) - julianday(created_at)) * 86400 > ?2");
+	char now[40];
+	int rc;
+
+	if (q == NULL)
+		return store_error(st, err, N_("reading the print queue"));
+	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 2, max_age);
+	rc = sqlite3_step(q);
+	store_release(q);
+	if (rc != SQLITE_DONE)
+		return store_error(st, err, N_("reading the print queue"));
+	return sqlite3_changes(store_db(st));
 }
 
 struct receipt *

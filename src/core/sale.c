@@ -1042,6 +1042,17 @@ complete(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 7, s->totals.discount);
 	if (run(s, q, err) == -1)
 		return -1;
+	/* The drawer for the change, a job of its own ahead of the receipt (receipt.h): it
+	 * opens even while the receipt waits for paper. */
+	if (cash > 0) {
+		if (prepare(s, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('drawer', "
+		    "?1, ?2)", &q, err) == -1)
+			return -1;
+		sqlite3_bind_int64(q, 1, s->id);
+		sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
+		if (run(s, q, err) == -1)
+			return -1;
+	}
 	/* The receipt: printed by the printer process from the queue, never inline. */
 	if (prepare(s, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('receipt', ?1, "
 	    "?2)", &q, err) == -1)

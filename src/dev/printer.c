@@ -153,14 +153,74 @@ publish(store *st, int status_fd, const char *state, long queued, char *last, si
 		log_info("printer: %s", err.msg);
 }
 
-/* One pass: print what is queued while the printer is fine. Returns the printer's state. */
+/* A drawer job not sent within this many seconds is dropped (receipt_drawer_expire). */
+#define DRAWER_MAX_AGE 60
+
+/*
+ * Opens the drawer for each queued drawer job. With the printer fine, ESC p in a document of
+ * its own; out of paper or with the cover open (it answers, but prints nothing) the
+ * real-time pulse DLE DC4 1 0 5 (pin 2, 500 ms), which the printer carries out at once
+ * whatever waits in its buffer. A kick needs no paper, so a job is done once its bytes went.
+ * Returns -1 when the printer could not be written to.
+ */
+static int
+open_drawers(store *st, struct dev_conn *c, const struct config *cfg, enum dev_pstate s)
+{
+	static const unsigned char pulse[] = { 0x10, 0x14, 0x01, 0x00, 0x05 };
+	struct receipt_job job;
+	struct kerr err, e2;
+	int rc;
+
+	for (;;) {
+		kerr_clear(&err);
+		if ((rc = receipt_drawer_next(st, &job, &err)) != 1) {
+			if (rc == -1)
+				log_info("printer: %s", err.msg);
+			return 0;
+		}
+		if (s == PSTATE_OK) {
+			struct receipt *r = receipt_drawer();
+			struct dev_buf b = { 0 };
+
+			escpos_render(r, cfg->printer_width, cfg->printer_codepage, &b);
+			rc = c->drv->write(c, b.p, b.len, &err);
+			dev_buf_free(&b);
+			receipt_free(r);
+		} else {
+			rc = c->drv->write(c, pulse, sizeof pulse, &err);
+		}
+		kerr_clear(&e2);
+		if (rc == -1) {
+			log_info("printer: drawer job %lld stays queued: %s", (long long)job.id,
+			    err.msg);
+			receipt_job_retry(st, job.id, err.msg, &e2);
+			return -1;
+		}
+		if (receipt_job_done(st, job.id, &e2) == -1) {
+			log_info("printer: %s", e2.msg);
+			return 0;
+		}
+	}
+}
+
+/*
+ * One pass: the drawers first (even without paper), then the documents while the printer is
+ * fine. Returns the printer's state.
+ */
 static enum dev_pstate
 drain(store *st, struct dev_conn *c, const struct config *cfg, const char *store_name)
 {
 	struct receipt_job job;
 	struct kerr err;
 	enum dev_pstate s;
+	int n;
 
+	kerr_clear(&err);
+	if ((n = receipt_drawer_expire(st, DRAWER_MAX_AGE, &err)) > 0)
+		log_info("printer: %d drawer job(s) dropped: not sent within %d s", n,
+		    DRAWER_MAX_AGE);
+	else if (n == -1)
+		log_info("printer: %s", err.msg);
 	if (c->drv == NULL) {
 		kerr_clear(&err);
 		if (printer_open(c, cfg, &err) == -1) {
@@ -168,7 +228,10 @@ drain(store *st, struct dev_conn *c, const struct config *cfg, const char *store
 			return PSTATE_OFFLINE;
 		}
 	}
-	if ((s = dev_printer_query(c)) != PSTATE_OK)
+	s = dev_printer_query(c);
+	if (s != PSTATE_OFFLINE && open_drawers(st, c, cfg, s) == -1)
+		s = PSTATE_OFFLINE;
+	if (s != PSTATE_OK)
 		goto out;
 	for (;;) {
 		struct receipt *r;

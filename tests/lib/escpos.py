@@ -4,6 +4,7 @@
   escpos.py decode FILE [CODEPAGE-ENCODING]
       The byte stream as readable text with markers: [INIT] [CODEPAGE 17] [BOLD] [/BOLD]
       [DOUBLE] [/DOUBLE] [CENTER] [LEFT] [BARCODE 12] [QR url] [FEED 4] [CUT] [DRAWER]
+      [PULSE] (DLE DC4 1: the real-time drawer pulse)
       [STATUS n] (a DLE EOT query). Text in the code page ESC t chose (17 = cp866).
 
   escpos.py printer --port-file F --out OUT --state STATE
@@ -85,6 +86,8 @@ def decode(data):
             mark("GS %02x" % c); i += 2; continue
         if b == 0x10 and i + 2 < n and data[i + 1] == 0x04:
             mark("STATUS %d" % data[i + 2]); i += 3; continue
+        if b == 0x10 and i + 4 < n and data[i + 1] == 0x14 and data[i + 2] == 0x01:
+            mark("PULSE"); i += 5; continue
         text.append(b)
         i += 1
     flush()

@@ -2,8 +2,8 @@
 # dev-ui-printer: the till in tmux with a (simulated) receipt printer: the till starts its
 # printer process, a cash sale made on the screen comes out of the printer (with the drawer
 # kick) and the status bar says "printer: ok"; with the paper out the next sale still
-# completes at once, the bar says "paper out" and the receipt waits in the queue; paper back,
-# it prints.
+# completes at once, the drawer opens for the change (real-time pulse), the bar says "paper
+# out, 1 waiting" and the receipt waits in the queue; paper back, it prints.
 . "$KASSA_TOP/tests/lib/tmux.sh"
 esc="python3 $KASSA_TOP/tests/lib/escpos.py"
 paper() { $esc decode "$T/paper"; }
@@ -42,6 +42,8 @@ wait_for "PAYMENT"
 keys Enter
 wait_for "CHANGE"
 wait_for "printer: paper out, 1 waiting" 15
+# The drawer opened for the change all the same (the real-time pulse needs no paper).
+until_ok "paper | grep -qF '[PULSE]'"
 [ "$(kassa sales --json | json_get 'len(d)')" = 2 ] || fail "the second sale was not completed"
 paper | grep -qF "Patir non" && fail "printed without paper"
 echo ok > "$T/paper.status"

@@ -1,7 +1,8 @@
 /*
  * test_receipt: the receipt layout (receipt.c) of a completed sale: header, lines, discount,
- * total, VAT per rate adding up, tenders, change, the sale number barcode, cut, the drawer kick
- * on cash only, COPY on a reprint (no drawer), the fiscal QR; and the print queue in id order
+ * total, VAT per rate adding up, tenders, change, the sale number barcode, cut, COPY on a
+ * reprint, the fiscal QR; the drawer as a job of its own on cash only (dropped when late); and
+ * the print queue in id order
  * (a job stays queued on a failure and is done once).
  */
 #include <setjmp.h>
@@ -142,7 +143,8 @@ test_cash_receipt(void **state)
 	assert_string_equal(r->items[find_left(r, "Change")].right, "27 500");
 	assert_string_equal(r->items[find(r, RECEIPT_BARCODE, NULL)].left, "1");
 	assert_true(find(r, RECEIPT_CUT, NULL) > 0);
-	assert_true(find(r, RECEIPT_DRAWER, NULL) > find(r, RECEIPT_CUT, NULL));
+	/* The drawer is a job of its own (test_queue), never part of the receipt. */
+	assert_int_equal(find(r, RECEIPT_DRAWER, NULL), -1);
 	assert_int_equal(find(r, RECEIPT_QR, NULL), -1);
 	assert_int_equal(find(r, RECEIPT_TEXT, "COPY"), -1);
 	receipt_free(r);
@@ -191,7 +193,19 @@ test_queue(void **state)
 	struct kerr err;
 	int64_t a = make_sale(f, PAY_CASH, 0), b = make_sale(f, PAY_CARD, 0);
 
-	assert_int_equal(receipt_jobs_queued(f->st, &err), 2);
+	/* Cash queued the drawer ahead of its receipt; card no drawer. Drawers are apart from
+	 * the documents, so a receipt waiting for paper never holds the next drawer back. */
+	assert_int_equal(receipt_jobs_queued(f->st, &err), 3);
+	assert_int_equal(receipt_drawer_next(f->st, &j1, &err), 1);
+	assert_int_equal(j1.sale_id, a);
+	assert_string_equal(j1.kind, "drawer");
+	r = receipt_for_job(f->st, &j1, "Do'kon", &err);
+	assert_non_null(r);
+	assert_true(find(r, RECEIPT_DRAWER, NULL) >= 0);
+	assert_int_equal(find(r, RECEIPT_CUT, NULL), -1);
+	receipt_free(r);
+	assert_int_equal(receipt_job_done(f->st, j1.id, &err), 0);
+	assert_int_equal(receipt_drawer_next(f->st, &j1, &err), 0);
 	assert_int_equal(receipt_job_next(f->st, &j1, &err), 1);
 	assert_int_equal(j1.sale_id, a);
 	assert_string_equal(j1.kind, "receipt");
@@ -200,10 +214,6 @@ test_queue(void **state)
 	assert_int_equal(receipt_job_next(f->st, &j2, &err), 1);
 	assert_int_equal(j2.id, j1.id);
 	assert_int_equal(j2.attempts, 1);
-	r = receipt_for_job(f->st, &j2, "Do'kon", &err);
-	assert_non_null(r);
-	assert_true(find(r, RECEIPT_DRAWER, NULL) > 0);
-	receipt_free(r);
 	assert_int_equal(receipt_job_done(f->st, j1.id, &err), 0);
 	assert_int_equal(receipt_job_next(f->st, &j2, &err), 1);
 	assert_int_equal(j2.sale_id, b);
@@ -211,7 +221,7 @@ test_queue(void **state)
 	assert_int_equal(receipt_job_next(f->st, &j2, &err), 0);
 	assert_int_equal(receipt_jobs_queued(f->st, &err), 0);
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM print_jobs WHERE state = 'done' AND "
-	    "printed_at IS NOT NULL"), 2);
+	    "printed_at IS NOT NULL"), 3);
 
 	/* A reprint is queued as a copy: COPY, no drawer. */
 	assert_int_equal(sale_reprint(f->st, a, &err), 0);
@@ -222,6 +232,28 @@ test_queue(void **state)
 	assert_true(find(r, RECEIPT_TEXT, "COPY") > 0);
 	assert_int_equal(find(r, RECEIPT_DRAWER, NULL), -1);
 	receipt_free(r);
+	assert_int_equal(receipt_drawer_next(f->st, &j2, &err), 0);
+}
+
+/* A drawer that could not be opened within a minute (the printer unplugged) is dropped, never
+ * opened later in front of the next customer; a fresh one stays. */
+static void
+test_late_drawer_dropped(void **state)
+{
+	struct fx *f = *state;
+	struct receipt_job j;
+	struct kerr err;
+
+	assert_int_equal(sqlite3_exec(store_db(f->st), "INSERT INTO print_jobs(kind, created_at) "
+	    "VALUES ('drawer', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-2 minutes'))", NULL, NULL,
+	    NULL), SQLITE_OK);
+	make_sale(f, PAY_CASH, 0);
+	assert_int_equal(receipt_drawer_expire(f->st, 60, &err), 1);
+	assert_int_equal(receipt_drawer_next(f->st, &j, &err), 1);
+	assert_true(j.sale_id > 0);		/* the fresh one, of the sale */
+	assert_int_equal(receipt_drawer_expire(f->st, 60, &err), 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM print_jobs WHERE kind = 'drawer' AND "
+	    "state = 'failed' AND error LIKE '%key%'"), 1);
 }
 
 int
@@ -232,6 +264,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_card_no_drawer_and_open_sale_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_drawer_dropped, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -275,7 +275,7 @@ test_status(void **state)
 	assert_int_equal(s.outbox_rejected, 1);
 	assert_int_equal(s.outbox_pending, 1);
 	assert_string_equal(s.oldest_pending_at, "2026-11-25T10:00:00.000Z");
-	assert_int_equal(s.print_queued, 1);		/* the receipt */
+	assert_int_equal(s.print_queued, 2);		/* the drawer and the receipt */
 	assert_int_equal(s.parked_sales, 1);
 	assert_true(s.shift_id > 0);
 	doc = report_status_json(f->st, &err);
