@@ -256,25 +256,33 @@ receipt_drawer_next(store *st, struct receipt_job *job, struct kerr *err)
 	    "WHERE state = 'queued' AND kind = 'drawer' ORDER BY id LIMIT 1", job, err);
 }
 
-int
-receipt_drawer_expire(store *st, int max_age, struct kerr *err)
+/* Runs an UPDATE with ?1 = now and ?2 = arg; the rows it changed, or -1 with err. */
+static int
+update_at_now(store *st, const char *sql, int64_t arg, const char *what, struct kerr *err)
 {
-	/* The age against the store's own clock, the one created_at was written with. */
-	sqlite3_stmt *q = store_cached(st, "UPDATE print_jobs SET state = 'failed', error = "
-	    "'not opened in time: open the drawer with its key' WHERE kind = 'drawer' AND "
-	    "state = 'queued' AND (julianday(?1) - julianday(created_at)) * 86400 > ?2");
+	sqlite3_stmt *q = store_cached(st, sql);
 	char now[40];
 	int rc;
 
 	if (q == NULL)
-		return store_error(st, err, N_("reading the print queue"));
+		return store_error(st, err, what);
 	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(q, 2, max_age);
+	sqlite3_bind_int64(q, 2, arg);
 	rc = sqlite3_step(q);
 	store_release(q);
 	if (rc != SQLITE_DONE)
-		return store_error(st, err, N_("reading the print queue"));
+		return store_error(st, err, what);
 	return sqlite3_changes(store_db(st));
+}
+
+int
+receipt_drawer_expire(store *st, int max_age, struct kerr *err)
+{
+	/* The age against the store's own clock, the one created_at was written with. */
+	return update_at_now(st, "UPDATE print_jobs SET state = 'failed', error = 'not opened in "
+	    "time: open the drawer with its key' WHERE kind = 'drawer' AND state = 'queued' AND "
+	    "(julianday(?1) - julianday(created_at)) * 86400 > ?2", max_age,
+	    N_("reading the print queue"), err);
 }
 
 struct receipt *
@@ -310,20 +318,9 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 int
 receipt_job_done(store *st, int64_t id, struct kerr *err)
 {
-	sqlite3_stmt *q = store_cached(st, "UPDATE print_jobs SET state = 'done', printed_at = ?1, "
-	    "attempts = attempts + 1, error = NULL WHERE id = ?2");
-	char now[40];
-	int rc;
-
-	if (q == NULL)
-		return store_error(st, err, N_("marking a receipt printed"));
-	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, id);
-	rc = sqlite3_step(q);
-	store_release(q);
-	if (rc != SQLITE_DONE)
-		return store_error(st, err, N_("marking a receipt printed"));
-	return 0;
+	return update_at_now(st, "UPDATE print_jobs SET state = 'done', printed_at = ?1, "
+	    "attempts = attempts + 1, error = NULL WHERE id = ?2", id,
+	    N_("marking a receipt printed"), err) < 0 ? -1 : 0;
 }
 
 int

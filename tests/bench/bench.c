@@ -245,23 +245,35 @@ bench_run_peak(char *const argv[], const char *in_path, const char *out_path, do
     long *peak_kb, long *private_peak_kb)
 {
 	double t0 = bench_now();
-	long hwm = -1, priv = -1, kb;
+	long hwm = -1, priv = -1, kb, pk;
+	char exe[PATH_MAX] = "", link[PATH_MAX], path[64];
 	pid_t pid, r;
 	int status;
 
 	if ((pid = spawn(argv, in_path, out_path)) == -1)
 		return -1;
-	/* VmHWM belongs to the address space the program exec'd into, unlike wait4's
-	 * ru_maxrss, which also counts the forked copy of this process before the exec. It only
-	 * grows within one program, so the last reading is the peak of the last program exec'd
-	 * (`kassa sync` execs kassa-sync). */
+	/*
+	 * VmHWM belongs to the address space the program exec'd into, unlike wait4's ru_maxrss,
+	 * which also counts the forked copy of this process before the exec. The peaks are kept
+	 * per program (/proc/PID/exe), so they are those of the last program exec'd (`kassa
+	 * sync` execs kassa-sync); a sample taken while the process exits (no exe) is skipped.
+	 */
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
 	while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
-		if ((kb = bench_proc_kb(pid, "VmHWM")) > 0) {
-			if (kb < hwm)
-				priv = -1;	/* a new program: forget the one before */
-			hwm = kb;
-			if ((kb = private_kb(pid)) > priv)
-				priv = kb;
+		ssize_t n = readlink(path, link, sizeof link - 1);
+
+		if (n > 0) {
+			link[n] = '\0';
+			if (strcmp(link, exe) != 0) {
+				snprintf(exe, sizeof exe, "%s", link);	/* a new program */
+				hwm = priv = -1;
+			}
+			kb = bench_proc_kb(pid, "VmHWM");
+			pk = private_kb(pid);
+			if (kb > 0 && pk > 0 && readlink(path, link, sizeof link - 1) == n) {
+				hwm = kb > hwm ? kb : hwm;
+				priv = pk > priv ? pk : priv;
+			}
 		}
 		usleep(2000);
 	}
