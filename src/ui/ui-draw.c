@@ -174,7 +174,7 @@ printer_label(const struct dev_printer_status *p, char *buf, size_t size, bool *
 void
 ui_draw_bottom(struct ui *ui, const char *hint)
 {
-	char right[200];
+	char right[320], printer[200];
 	bool trouble;
 
 	/* The message line: errors stand out (colour where there is one, reverse otherwise). */
@@ -190,7 +190,12 @@ ui_draw_bottom(struct ui *ui, const char *hint)
 		if (has_colors())
 			attroff(COLOR_PAIR(2));
 	}
-	printer_label(&ui->printer_state, right, sizeof right, &trouble);
+	printer_label(&ui->printer_state, printer, sizeof printer, &trouble);
+	/* A serial scanner that is gone stays on the bar until it is back (the cashier types the
+	 * codes meanwhile). */
+	snprintf(right, sizeof right, "%s%s%s", ui->scanner_offline ?
+	    _("scanner: not connected") : "", ui->scanner_offline ? "   " : "", printer);
+	trouble = trouble || ui->scanner_offline;
 	if (has_colors())
 		attron(COLOR_PAIR(1));
 	attron(A_REVERSE);

@@ -87,4 +87,7 @@ wait_for "scanner is not connected"
 B3=$(sed -n 4p "$KASSA_TOP/contrib/demo-catalog.csv" | cut -d, -f1)
 keys "$B3" Enter
 wait_for "Obi non"
+# The message line moved on; the status bar still says it.
+screen | tail -n 1 | grep -q "scanner: not connected" ||
+	fail "the status bar does not say the scanner is gone"
 echo ok
