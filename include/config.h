@@ -32,6 +32,7 @@ struct config {
 	int printer_codepage;     /* 17 = CP866 */
 	char printer_bits[8];     /* "8N1" */
 	char printer_flow[16];    /* "none", "rtscts", "xonxoff", "dtrdsr" */
+	int printer_max_wait;     /* seconds a receipt waits for the printer, 900; 0 = no limit */
 	/* [scanner] */
 	char scanner_device[512];
 	int scanner_baud;         /* 9600 */

@@ -91,6 +91,14 @@ int receipt_job_next(store *st, struct receipt_job *job, struct kerr *err);
 int receipt_drawer_next(store *st, struct receipt_job *job, struct kerr *err);
 int receipt_drawer_expire(store *st, int max_age, struct kerr *err);
 
+/*
+ * A receipt (or copy, report) that waited more than max_age seconds for the printer ([printer]
+ * max_wait) is failed rather than printed: after a long outage the customers are gone, and a
+ * new roll should not be spent on a pile of old slips. The sale keeps it: the menu's Reprint
+ * (or kassa print copy) prints it if anyone asks. How many were failed, or -1 with err.
+ */
+int receipt_jobs_expire(store *st, int max_age, struct kerr *err);
+
 /* The document for a job. A fiscal URL, when a fiscal module stored one for the sale, is
  * read from meta 'fiscal_url:SALE_UUID'. Caller frees. NULL with err. */
 struct receipt *receipt_for_job(store *st, const struct receipt_job *job, const char *store_name,

@@ -285,6 +285,15 @@ receipt_drawer_expire(store *st, int max_age, struct kerr *err)
 	    N_("reading the print queue"), err);
 }
 
+int
+receipt_jobs_expire(store *st, int max_age, struct kerr *err)
+{
+	return update_at_now(st, "UPDATE print_jobs SET state = 'failed', error = 'waited too "
+	    "long for the printer: reprint it if the customer asks' WHERE kind <> 'drawer' AND "
+	    "state = 'queued' AND (julianday(?1) - julianday(created_at)) * 86400 > ?2", max_age,
+	    N_("reading the print queue"), err);
+}
+
 struct receipt *
 receipt_for_job(store *st, const struct receipt_job *job, const char *store_name,
     struct kerr *err)

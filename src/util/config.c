@@ -48,6 +48,7 @@ static const struct key keys[] = {
 	I("printer", "codepage", printer_codepage, 0, 255),
 	S("printer", "bits", printer_bits, K_STRING),
 	S("printer", "flow", printer_flow, K_FLOW),
+	I("printer", "max_wait", printer_max_wait, 0, 604800),
 	S("scanner", "device", scanner_device, K_DEVICE),
 	I("scanner", "baud", scanner_baud, 300, 921600),
 	S("display", "device", display_device, K_DEVICE),
@@ -71,6 +72,7 @@ config_defaults(struct config *cfg)
 	cfg->printer_codepage = 17;
 	snprintf(cfg->printer_bits, sizeof cfg->printer_bits, "8N1");
 	snprintf(cfg->printer_flow, sizeof cfg->printer_flow, "none");
+	cfg->printer_max_wait = 900;
 	cfg->scanner_baud = 9600;
 	cfg->display_baud = 9600;
 	barcode_layout_default(&cfg->weight);

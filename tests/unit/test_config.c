@@ -40,6 +40,7 @@ test_defaults_without_file(void **state)
 	assert_string_equal(cfg.currency, "UZS");
 	assert_int_equal(cfg.printer_width, 48);
 	assert_int_equal(cfg.printer_codepage, 17);
+	assert_int_equal(cfg.printer_max_wait, 900);
 	assert_string_equal(cfg.sync_url, "");
 	/* A named file that is missing is an error. */
 	assert_int_equal(config_load("/nonexistent/k.conf", &cfg, &err), -1);
@@ -55,6 +56,7 @@ test_reads_keys(void **state)
 	write_conf("# till\n[till]\nstore = \"Chorsu 12\"\nlanguage = ru\n\n"
 	    "[sync]\nurl = http://127.0.0.1:8080\ntoken = s3cret\n"
 	    "[printer]\ndevice = serial:/dev/ttyUSB0\nbaud = 9600\nwidth = 32\ncodepage = 17\n"
+	    "max_wait = 0\n"
 	    "[scanner]\ndevice = serial:/dev/ttyACM0\n[barcode]\nweight = PPCCCCX$$$$$K\n", 0600);
 	assert_int_equal(config_load(path, &cfg, &err), 0);
 	assert_string_equal(cfg.store, "Chorsu 12");
@@ -64,6 +66,7 @@ test_reads_keys(void **state)
 	assert_string_equal(cfg.printer_device, "serial:/dev/ttyUSB0");
 	assert_int_equal(cfg.printer_baud, 9600);
 	assert_int_equal(cfg.printer_width, 32);
+	assert_int_equal(cfg.printer_max_wait, 0);
 	assert_true(cfg.weight.value_is_price);
 	remove(path);
 }

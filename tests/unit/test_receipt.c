@@ -256,6 +256,30 @@ test_late_drawer_dropped(void **state)
 	    "state = 'failed' AND error LIKE '%key%'"), 1);
 }
 
+/* A receipt that waited past [printer] max_wait is not printed any more (kept for a reprint);
+ * one that has not waited so long still is; drawers are left to their own limit. */
+static void
+test_old_receipt_not_printed(void **state)
+{
+	struct fx *f = *state;
+	struct receipt_job j;
+	struct kerr err;
+	int64_t old = make_sale(f, PAY_CARD, 0), fresh;
+
+	assert_int_equal(sqlite3_exec(store_db(f->st), "UPDATE print_jobs SET created_at = "
+	    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-20 minutes')", NULL, NULL, NULL), SQLITE_OK);
+	fresh = make_sale(f, PAY_CASH, 0);
+	assert_int_equal(receipt_jobs_expire(f->st, 900, &err), 1);
+	assert_int_equal(receipt_job_next(f->st, &j, &err), 1);
+	assert_int_equal(j.sale_id, fresh);
+	assert_int_equal(receipt_drawer_next(f->st, &j, &err), 1);	/* the fresh sale's drawer */
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM print_jobs WHERE state = 'failed' AND "
+	    "error LIKE '%reprint%'"), 1);
+	/* And a reprint of the old one is a new job, printed as usual. */
+	assert_int_equal(sale_reprint(f->st, old, &err), 0);
+	assert_int_equal(receipt_jobs_expire(f->st, 900, &err), 0);
+}
+
 int
 main(void)
 {
@@ -265,6 +289,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_drawer_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_receipt_not_printed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
