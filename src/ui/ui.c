@@ -427,11 +427,11 @@ update_display(struct ui *ui)
 	}
 	if (h == ui->display_shown)
 		return;
-	/* A failed write is retried at the next change; the sale never waits on the display. */
+	/* Tried once per change: a display that fails is tried again at the next change, not at
+	 * every redraw, so a stuck one costs the cashier at most 200 ms a scan. */
+	ui->display_shown = h;
 	if (dev_display_show(ui->display, item, price, total, &err) == -1)
 		log_info("display: %s", err.msg);
-	else
-		ui->display_shown = h;
 }
 
 /* ---- drawing ---------------------------------------------------------------------------- */
