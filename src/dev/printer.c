@@ -221,12 +221,14 @@ drain(store *st, struct dev_conn *c, const struct config *cfg, const char *store
 		    DRAWER_MAX_AGE);
 	else if (n == -1)
 		log_info("printer: %s", err.msg);
-	kerr_clear(&err);
-	if (cfg->printer_max_wait > 0 &&
-	    (n = receipt_jobs_expire(st, cfg->printer_max_wait, &err)) != 0)
-		log_info("printer: %d receipt(s) not printed: waited more than %d s (reprint on "
-		    "request)%s%s", n < 0 ? 0 : n, cfg->printer_max_wait, n < 0 ? ": " : "",
-		    n < 0 ? err.msg : "");
+	if (cfg->printer_max_wait > 0) {
+		kerr_clear(&err);
+		if ((n = receipt_jobs_expire(st, cfg->printer_max_wait, &err)) > 0)
+			log_info("printer: %d receipt(s) waited more than %d s: left for a reprint",
+			    n, cfg->printer_max_wait);
+		else if (n == -1)
+			log_info("printer: %s", err.msg);
+	}
 	if (c->drv == NULL) {
 		kerr_clear(&err);
 		if (printer_open(c, cfg, &err) == -1) {
