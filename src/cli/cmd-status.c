@@ -35,8 +35,12 @@ print_status(const struct cli_ctx *ctx, const struct till_status *s)
 	printf("last sync       %s\n", or_never(s->last_sync_at, "never"));
 	printf("last error      %s\n", or_never(s->last_error, "none"));
 	printf("events          %lld\n", (long long)s->events);
-	printf("printer         %s, %lld queued\n", or_never(s->printer_state, "unknown"),
-	    (long long)s->print_queued);
+	if (ctx->cfg.printer_device[0] == '\0')
+		printf("printer         none configured (%lld receipts kept for a reprint)\n",
+		    (long long)s->print_queued);
+	else
+		printf("printer         %s, %lld queued\n", or_never(s->printer_state, "unknown"),
+		    (long long)s->print_queued);
 	if (s->shift_id != 0)
 		printf("shift           open (id %lld)\n", (long long)s->shift_id);
 	else
