@@ -45,4 +45,18 @@ KASSA="$t/kassa" KASSA_DEMO_DIR="$t/demo" sh "$KASSA_TOP/contrib/demo" > "$t/out
 "$KASSA_BIN" -d "$db" -c "$t/demo/kassa.conf" sales --json > "$t/out" || fail "sales"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) == 1 and d[0]["total"] == 800000, d' "$t/out" ||
 	fail "the demo sale is gone after a second run"
+# The demo's simulated printer prints that sale: the printer process as the till starts it.
+grep -qx "device = sim:$t/demo/printer" "$t/demo/kassa.conf" || fail "the demo has no sim printer"
+mkfifo "$t/wake"
+"$KASSA_BIN" -d "$db" -c "$t/demo/kassa.conf" print worker 3< "$t/wake" 4> "$t/status" &
+wk=$!
+exec 7> "$t/wake"
+n=0
+until grep -q "state=ok queued=0" "$t/status" 2>/dev/null; do
+	n=$((n + 1)); [ $n -gt 100 ] && { kill $wk; fail "the demo printer did not print"; }
+	sleep 0.1
+done
+exec 7>&-
+wait $wk || fail "the printer process failed"
+grep -q "Nonvoyxona non" "$t/demo/printer" || fail "the sale's receipt is not on the demo printer"
 echo ok
