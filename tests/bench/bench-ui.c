@@ -5,9 +5,9 @@
  * scans 100 products into the cart and times 200 further scans: from writing "CODE\r" (all
  * at once, as a scanner sends it) to the read that brings the new line's name to the terminal
  * (escape sequences and spaces dropped before matching), and to the end of the whole redraw
- * (the last byte before the output goes quiet for QUIET_MS). Peak RSS of the till comes from
- * wait4. KASSA_BENCH_TRACE=1 prints every timed scan on stderr (to see whether the slow ones
- * are periodic).
+ * (the last byte before the output goes quiet for QUIET_MS). Peak RSS of the till is its
+ * VmHWM from /proc, read as it is stopped. KASSA_BENCH_TRACE=1 prints every timed scan on
+ * stderr (to see whether the slow ones are periodic).
  *
  * When the screen is not there yet (the till exits, or never shows a PIN prompt) the rows are
  * skipped with the reason.
@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -178,25 +177,26 @@ type(struct tty *t, const char *s)
 	return write(t->fd, s, n) == (ssize_t)n ? 0 : -1;
 }
 
+/* Ends the till; returns its peak RSS (VmHWM, KiB, read before it goes; -1 if unknown). */
 static long
 stop(struct tty *t)
 {
-	struct rusage ru;
+	long peak = bench_proc_kb(t->pid, "VmHWM");
 	int status, i;
 
 	close(t->fd);   /* the terminal goes away: SIGHUP */
 	for (i = 0; i < 100; i++) {
-		if (wait4(t->pid, &status, WNOHANG, &ru) == t->pid)
-			return ru.ru_maxrss;
+		if (waitpid(t->pid, &status, WNOHANG) == t->pid)
+			return peak;
 		usleep(20000);
 	}
 	kill(t->pid, SIGTERM);
 	usleep(200000);
-	if (wait4(t->pid, &status, WNOHANG, &ru) != t->pid) {
+	if (waitpid(t->pid, &status, WNOHANG) != t->pid) {
 		kill(t->pid, SIGKILL);
-		wait4(t->pid, &status, 0, &ru);
+		waitpid(t->pid, &status, 0);
 	}
-	return ru.ru_maxrss;
+	return peak;
 }
 
 int
@@ -301,8 +301,7 @@ bench_ui(struct bench_env *env)
 	    lat[SCANS - 3] * 1e3, QUIET_MS, bench_quantile(whole, SCANS, 0.5) * 1e3,
 	    bench_quantile(whole, SCANS, 0.99) * 1e3);
 	now = bench_proc_kb(t.pid, "VmRSS");
-	rss = bench_proc_kb(t.pid, "VmHWM");
-	stop(&t);
+	rss = stop(&t);
 rss:
 	snprintf(line, sizeof line, "%.1f MB", rss / 1024.0);
 	bench_row("till peak RSS", line, "< 20 MB", NULL, NULL, rss > 0 && rss < 20 * 1024);
