@@ -179,9 +179,13 @@ open_drawers(store *st, struct dev_conn *c, const struct config *cfg, enum dev_p
 			return 0;
 		}
 		if (s == PSTATE_OK) {
-			struct receipt *r = receipt_drawer();
+			struct receipt *r = receipt_for_job(st, &job, "", &err);
 			struct dev_buf b = { 0 };
 
+			if (r == NULL) {
+				log_info("printer: drawer job %lld: %s", (long long)job.id, err.msg);
+				return 0;	/* left queued; it expires */
+			}
 			escpos_render(r, cfg->printer_width, cfg->printer_codepage, &b);
 			rc = c->drv->write(c, b.p, b.len, &err);
 			dev_buf_free(&b);
