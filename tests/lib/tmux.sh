@@ -3,6 +3,7 @@
 # database; everything is removed on exit.
 #   ui_setup                 temp dir, DB with the demo catalogue, cashier 1111, manager 9999
 #   ui_start [W H [TERM]]    runs the till in a new tmux session
+#   ui_stop                  ends that tmux server and the till in it
 #   keys KEY...              tmux send-keys
 #   wait_for TEXT [SECS]     waits until TEXT is on the screen (fails the test after SECS)
 #   screen                   prints the screen
@@ -42,6 +43,15 @@ ui_start() {
 	tmux -S "$SOCK" -f /dev/null new-session -d -s till -x "$w" -y "$h" \
 	    "TERM=$term exec '$KASSA_BIN' -d '$DB' -c '$T/kassa.conf'" || fail "tmux"
 	tmux -S "$SOCK" set-option -t till remain-on-exit on > /dev/null
+}
+
+# The next start gets a fresh server socket: a killed server exits asynchronously, and a client
+# that reaches it in that moment fails with "server exited unexpectedly" (seen under ASan in CI).
+UI_SERVERS=0
+ui_stop() {
+	tmux -S "$SOCK" kill-server 2>/dev/null
+	UI_SERVERS=$((UI_SERVERS + 1))
+	SOCK=$T/tmux$UI_SERVERS.sock
 }
 
 keys() {

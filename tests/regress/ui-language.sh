@@ -44,7 +44,7 @@ keys "$B2" Enter
 wait_for "Patir non"
 
 # ---- Uzbek, on the same database (the sale is still open)
-tmux -S "$SOCK" kill-session -t till
+ui_stop
 printf '[till]\nlanguage = uz\n' > "$T/kassa.conf"
 ui_start
 wait_for "PIN kiriting"
@@ -66,7 +66,7 @@ wait_for "summa son emas: 'abc'"
 # ---- a till started with no locale at all (by systemd, or over SSH from a client that passes
 # no LANG): still Russian, and the Cyrillic store name drawn whole (the till falls back to
 # C.UTF-8 rather than the C locale, where curses draws '?' and gettext ignores the language).
-tmux -S "$SOCK" kill-session -t till
+ui_stop
 printf '[till]\nlanguage = ru\nstore = Чорсу бозори\n' > "$T/kassa.conf"
 keep="ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-}"
 tmux -S "$SOCK" -f /dev/null new-session -d -s till -x 80 -y 24 \

@@ -38,7 +38,7 @@ wait_for "Patir non"
 pid=$(till_pid)
 kill -HUP "$pid"
 wait_gone "$pid"
-tmux -S "$SOCK" kill-session -t till
+ui_stop
 [ "$(kassa sales --json | json_get 'len(d)')" = 0 ] || fail "a sale completed by itself"
 
 # The next log-in resumes the same cart; pay it.
@@ -64,7 +64,7 @@ wait_for "TOTAL: 6 000"
 pid=$(till_pid)
 kill -9 "$pid"
 wait_gone "$pid"
-tmux -S "$SOCK" kill-session -t till
+ui_stop
 ui_start 80 24
 login 1111
 wait_for "TOTAL: 6 000"
