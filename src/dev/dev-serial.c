@@ -4,6 +4,7 @@
  * "xonxoff", "dtrdsr") from the config. Used by the printer, the scanner and the pole display.
  */
 #include <errno.h>
+#include <limits.h>
 #include <libserialport.h>
 #include <poll.h>
 #include <stdio.h>
@@ -12,13 +13,16 @@
 
 #include "dev-int.h"
 
+/* Only SP_ERR_FAIL carries an OS error; the others would print errno's stale "Success". */
 static int
-sp_fail(struct dev_conn *c, const char *what, struct kerr *err)
+sp_fail(struct dev_conn *c, enum sp_return rc, const char *what, struct kerr *err)
 {
-	char *msg = sp_last_error_message();
+	char *msg = rc == SP_ERR_FAIL ? sp_last_error_message() : NULL;
+	const char *why = msg != NULL ? msg : rc == SP_ERR_ARG ? "not a serial port" :
+	    rc == SP_ERR_SUPP ? "not supported by this port" : rc == SP_ERR_MEM ? "out of memory" :
+	    "failed";
 
-	kerr_set(err, KERR_DEVICE, "%s: %s: %s: is the cable plugged in?", c->path, what,
-	    msg ? msg : "failed");
+	kerr_set(err, KERR_DEVICE, "%s: %s: %s: is the cable plugged in?", c->path, what, why);
 	sp_free_error_message(msg);
 	if (c->port != NULL) {
 		sp_close(c->port);
@@ -53,6 +57,8 @@ serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, con
 {
 	enum sp_flowcontrol fc = SP_FLOWCONTROL_NONE;
 	enum sp_parity par;
+	char real[PATH_MAX];
+	enum sp_return rc;
 	int nbits, stop;
 
 	if (parse_bits(bits, &nbits, &par, &stop) == -1)
@@ -63,14 +69,24 @@ serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, con
 		fc = SP_FLOWCONTROL_XONXOFF;
 	else if (flow != NULL && strcmp(flow, "dtrdsr") == 0)
 		fc = SP_FLOWCONTROL_DTRDSR;
-	if (sp_get_port_by_name(arg, &c->port) != SP_OK)
-		return sp_fail(c, "no such serial port", err);
-	if (sp_open(c->port, SP_MODE_READ_WRITE) != SP_OK)
-		return sp_fail(c, "cannot open", err);
-	if (sp_set_baudrate(c->port, baud > 0 ? baud : 9600) != SP_OK ||
-	    sp_set_bits(c->port, nbits) != SP_OK || sp_set_parity(c->port, par) != SP_OK ||
-	    sp_set_stopbits(c->port, stop) != SP_OK || sp_set_flowcontrol(c->port, fc) != SP_OK)
-		return sp_fail(c, "cannot set the line settings", err);
+	/*
+	 * Resolved afresh at every open: libserialport 0.1.1 looks the name up in /sys/class/tty
+	 * as written, so a stable link (/dev/serial/by-id/usb-..., what support staff configure,
+	 * since ttyUSB numbers swap between boots) is "not found" unless resolved; and a replugged
+	 * adapter's link may now point at another ttyUSB.
+	 */
+	if (realpath(arg, real) == NULL)
+		return kerr_set(err, KERR_DEVICE, "%s: %s: is the cable plugged in?", arg,
+		    strerror(errno));
+	if ((rc = sp_get_port_by_name(real, &c->port)) != SP_OK)
+		return sp_fail(c, rc, "cannot use it", err);
+	if ((rc = sp_open(c->port, SP_MODE_READ_WRITE)) != SP_OK)
+		return sp_fail(c, rc, "cannot open", err);
+	if ((rc = sp_set_baudrate(c->port, baud > 0 ? baud : 9600)) != SP_OK ||
+	    (rc = sp_set_bits(c->port, nbits)) != SP_OK || (rc = sp_set_parity(c->port, par)) != SP_OK ||
+	    (rc = sp_set_stopbits(c->port, stop)) != SP_OK ||
+	    (rc = sp_set_flowcontrol(c->port, fc)) != SP_OK)
+		return sp_fail(c, rc, "cannot set the line settings", err);
 	return 0;
 }
 

@@ -12,7 +12,8 @@
       gets to OUT and answers DLE EOT from the state in the file STATE, read at each query:
         ok | paper out | cover open | offline (no answer) | unplugged (connections dropped)
         slow (takes 16 bytes every 20 ms) | drop N (after N more bytes the line drops, as if
-        unplugged mid-job; then the state goes back to ok)
+        unplugged mid-job; then the state goes back to ok) | unplug N (the same, but the
+        state becomes "unplugged": the test pulls the line itself, then sets it back to ok)
   escpos.py printer --tty PATH ...   the same on a serial line (one end of a pty pair).
 """
 import os
@@ -136,15 +137,15 @@ def serve_conn(rfd, wfd, args, is_sock):
                 return True
             if not chunk:
                 return True
-            if state.startswith("drop "):
-                left = int(state.split()[1])
+            if state.startswith("drop ") or state.startswith("unplug "):
+                what, left = state.split()[0], int(state.split()[1])
                 if len(chunk) >= left:
                     out.write(chunk[:left]); out.flush()
                     with open(args["state"], "w") as f:
-                        f.write("ok\n")
+                        f.write("ok\n" if what == "drop" else "unplugged\n")
                     return False
                 with open(args["state"], "w") as f:
-                    f.write("drop %d\n" % (left - len(chunk)))
+                    f.write("%s %d\n" % (what, left - len(chunk)))
             out.write(chunk); out.flush()
             data = pending + chunk
             k = 0

@@ -44,6 +44,7 @@ until_ok() {
 pty() {
 	socat -d -d "pty,raw,echo=0,link=$t/$1-a" "pty,raw,echo=0,link=$t/$1-b" 2> "$t/$1.socat" &
 	pids="$pids $!"
+	eval "socat_$1=$!"
 	until_ok "test -e '$t/$1-a' && test -e '$t/$1-b'"
 }
 k() { LD_PRELOAD=$shim "$KASSA_BIN" -d "$db" -c "$t/kassa.conf" "$@"; }
@@ -59,13 +60,14 @@ pty scn
 echo ok > "$t/pstate"
 $esc printer --tty "$t/prn-b" --out "$t/paper" --state "$t/pstate" 2> "$t/fp.err" &
 pids="$pids $!"
-dev=$(readlink -f "$t/prn-a")
+# The printer by a link to the pty, as a USB adapter is configured by its
+# /dev/serial/by-id/... link (libserialport itself only accepts the /dev/ttyUSBn it points at).
 cat > "$t/kassa.conf" <<EOF2
 [till]
 store = Магазин
 language = ru
 [printer]
-device = serial:$dev
+device = serial:$t/prn-a
 baud = 19200
 bits = 8N1
 flow = none
@@ -110,6 +112,31 @@ for word in "Чек 1" "Кассир" "ИТОГО" "НДС 12% с 14 500" "На�
 	has "$word"
 done
 lacks "TOTAL"
+
+# The printer unplugged 300 bytes into a receipt (the adapter pulled out: the pty pair is gone)
+# and plugged back (a new pty pair behind the same link): the receipt is sent again whole and
+# marked done once; the status said the printer was gone meanwhile.
+: > "$t/paper"
+echo "unplug 300" > "$t/pstate"
+printf '%s\n' 'login 1111' 'scan 4780001234586' 'pay card 0' |
+	"$drive" "$db" > "$t/drive" 2>&1 || fail "the sale failed"
+echo x >&7
+until_ok "grep -qx unplugged '$t/pstate'"
+kill "$socat_prn"
+until_ok "! test -e '$t/prn-a'"
+until_ok "tail -n 1 '$t/status' | grep -q 'state=offline.*queued=1'"
+[ "$(queued)" = 1 ] || fail "the cut-short receipt is not queued"
+pty prn
+echo ok > "$t/pstate"
+echo x >&7
+until_ok "[ \$(queued) = 0 ]"
+until_ok "paper | grep -qF '[CUT]'"
+[ "$(paper | grep -o '\[INIT\]' | wc -l)" -ge 2 ] || fail "the receipt was not sent again"
+[ "$(paper | grep -oF '[BARCODE 2]' | wc -l)" = 1 ] ||
+	fail "receipt 2 was not printed whole exactly once after the replug"
+[ "$(python3 -c "import sqlite3,sys
+print(sqlite3.connect(sys.argv[1], timeout=10).execute('SELECT attempts >= 2 FROM print_jobs WHERE sale_id = 2').fetchone()[0])" "$db")" = 1 ] ||
+	fail "the failed attempt is not counted"
 
 # The scanner: two codes, CR LF and a bare CR, with a blank line between.
 sdev=$(readlink -f "$t/scn-a")
