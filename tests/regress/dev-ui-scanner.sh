@@ -21,8 +21,9 @@ while ! [ -e "$T/scn-a" ] || ! [ -e "$T/scn-b" ] || ! [ -e "$T/pole-b" ]; do
 	n=$((n + 1)); [ $n -gt 100 ] && fail "socat did not make the pty pair"; sleep 0.1
 done
 ui_setup
+# The scanner by a link (as /dev/serial/by-id/...), which is followed again after a replug.
 printf '[scanner]\ndevice = serial:%s\nbaud = 9600\n[display]\ndevice = serial:%s\n' \
-    "$(readlink -f "$T/scn-a")" "$(readlink -f "$T/pole-a")" > "$T/kassa.conf"
+    "$T/scn-a" "$(readlink -f "$T/pole-a")" > "$T/kassa.conf"
 cat "$T/pole-b" > "$T/pole" &
 cat_pid=$!
 # The pole display's last screen: 40 characters after the last ESC @ FF ESC t n.
@@ -90,4 +91,20 @@ wait_for "Obi non"
 # The message line moved on; the status bar still says it.
 screen | tail -n 1 | grep -q "scanner: not connected" ||
 	fail "the status bar does not say the scanner is gone"
+# Plugged back (a new pty pair behind the same link): the till reopens it by itself and the
+# next scan adds to the cart.
+socat -d -d "pty,raw,echo=0,link=$T/scn-a" "pty,raw,echo=0,link=$T/scn-b" 2> "$T/socat.err" &
+socat_pid=$!
+n=0
+while ! [ -e "$T/scn-a" ] || ! [ -e "$T/scn-b" ]; do
+	n=$((n + 1)); [ $n -gt 100 ] && fail "socat did not make the pty pair again"; sleep 0.1
+done
+n=0
+while screen | tail -n 1 | grep -q "scanner: not connected"; do
+	n=$((n + 1)); [ $n -gt 100 ] && fail "the scanner was not reopened after the replug"
+	sleep 0.1
+done
+screen | grep -q "Patir non" && fail "Patir non is in the cart before the scan"
+printf '%s\r' "$B2" > "$T/scn-b"
+wait_for "Patir non"
 echo ok
