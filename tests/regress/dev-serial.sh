@@ -3,7 +3,8 @@
 # tests/preload/serialpty.so, which lets libserialport 0.1.1 accept a pty): `kassa print test`
 # on a fake serial printer (tests/lib/escpos.py --tty) decoded to text (CP866 Cyrillic, cut),
 # its refusal when the printer reports paper out; the printer process printing a cash sale in
-# Russian (drawer kick); the customer display's two lines; the serial scanner worker turning CR/LF-terminated codes into
+# Russian (drawer kick), the printer unplugged mid-receipt and plugged back, a slow printer;
+# the customer display's two lines; the serial scanner worker turning CR/LF-terminated codes into
 # "code=..." lines for the till (tests/tools/dev-scan runs it as the till does).
 set -u
 command -v socat > /dev/null || { echo "socat is not installed"; exit 77; }
@@ -137,6 +138,22 @@ until_ok "paper | grep -qF '[CUT]'"
 [ "$(python3 -c "import sqlite3,sys
 print(sqlite3.connect(sys.argv[1], timeout=10).execute('SELECT attempts >= 2 FROM print_jobs WHERE sale_id = 2').fetchone()[0])" "$db")" = 1 ] ||
 	fail "the failed attempt is not counted"
+
+# A slow printer on the serial line (it takes 16 bytes every 20 ms, so writes wait on a full
+# line): two receipts, each whole, in order.
+: > "$t/paper"
+echo slow > "$t/pstate"
+for i in 1 2; do
+	printf '%s\n' 'login 1111' 'scan 4780001234586' 'pay card 0' |
+		"$drive" "$db" > "$t/drive" 2>&1 || fail "sale $i failed"
+done
+echo x >&7
+until_ok "[ \$(queued) = 0 ]"
+until_ok "paper | grep -qF '[BARCODE 4]'"
+[ "$(paper | grep -oE '\[BARCODE [0-9]+\]' | tr '\n' ' ')" = "[BARCODE 3] [BARCODE 4] " ] ||
+	fail "slow serial printer: $(paper | grep -oE '\[BARCODE [0-9]+\]' | tr '\n' ' ')"
+[ "$(paper | grep -oF '[CUT]' | wc -l)" = 2 ] || fail "slow serial printer: not two cuts"
+echo ok > "$t/pstate"
 
 # The scanner: two codes, CR LF and a bare CR, with a blank line between.
 sdev=$(readlink -f "$t/scn-a")
