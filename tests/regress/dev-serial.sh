@@ -3,7 +3,8 @@
 # tests/preload/serialpty.so, which lets libserialport 0.1.1 accept a pty): `kassa print test`
 # on a fake serial printer (tests/lib/escpos.py --tty) decoded to text (CP866 Cyrillic, cut),
 # its refusal when the printer reports paper out; the printer process printing a cash sale in
-# Russian (drawer kick), the printer unplugged mid-receipt and plugged back, a slow printer;
+# Russian (drawer kick), the printer unplugged mid-receipt and plugged back, a slow printer,
+# the same printer as a file: device (how /dev/usb/lp0 is driven);
 # the customer display's two lines; the serial scanner worker turning CR/LF-terminated codes into
 # "code=..." lines for the till (tests/tools/dev-scan runs it as the till does).
 set -u
@@ -43,7 +44,7 @@ until_ok() {
 }
 # pty PREFIX: a socat pty pair $t/PREFIX-a (ours, for libserialport) and $t/PREFIX-b (theirs).
 pty() {
-	socat -d -d "pty,raw,echo=0,link=$t/$1-a" "pty,raw,echo=0,link=$t/$1-b" 2> "$t/$1.socat" &
+	socat -d -d "pty,raw,echo=0,link=$t/$1-a" "pty,raw,echo=0,link=$t/$1-b" 2> "$t/$1.socat" 7>&- &
 	pids="$pids $!"
 	eval "socat_$1=$!"
 	until_ok "test -e '$t/$1-a' && test -e '$t/$1-b'"
@@ -99,7 +100,8 @@ echo ok > "$t/pstate"
 : > "$t/paper"
 mkfifo "$t/wake"
 k print worker 3< "$t/wake" 4> "$t/status" &
-pids="$pids $!"
+wpid=$!
+pids="$pids $wpid"
 exec 7> "$t/wake"
 printf '%s\n' 'login 1111' 'open 100000' 'scan 4780001234586' 'pay cash 20000' |
 	"$drive" "$db" > "$t/drive" 2>&1 || fail "the sale failed"
@@ -153,6 +155,25 @@ until_ok "paper | grep -qF '[BARCODE 4]'"
 [ "$(paper | grep -oE '\[BARCODE [0-9]+\]' | tr '\n' ' ')" = "[BARCODE 3] [BARCODE 4] " ] ||
 	fail "slow serial printer: $(paper | grep -oE '\[BARCODE [0-9]+\]' | tr '\n' ' ')"
 [ "$(paper | grep -oF '[CUT]' | wc -l)" = 2 ] || fail "slow serial printer: not two cuts"
+echo ok > "$t/pstate"
+
+# The same printer as a file: device, as a USB printer's /dev/usb/lp0 is driven (plain reads and
+# writes on the character device, DLE EOT answered through it): a test page, then paper out.
+# The printer process lets go of the line first (the till closing the wake pipe stops it), so
+# no status query of its own takes our answers.
+exec 7>&-
+wait "$wpid" || fail "the printer process exited with an error"
+sed "s|^device = .*|device = file:$(readlink -f "$t/prn-a")|" "$t/kassa.conf" > "$t/file.conf"
+: > "$t/paper"
+LD_PRELOAD=$shim "$KASSA_BIN" -d "$db" -c "$t/file.conf" print test > "$t/out" 2> "$t/err" ||
+	fail "print test on a file: device failed"
+until_ok "paper | grep -qF '[CUT]'"
+has "[STATUS 1]"
+has "Русский: Молоко 3,2% 1 л"
+echo "paper out" > "$t/pstate"
+"$KASSA_BIN" -d "$db" -c "$t/file.conf" print test > "$t/out" 2> "$t/err" &&
+	fail "print test on a file: device succeeded without paper"
+grep -q "out of paper" "$t/err" || fail "the file: device did not say the paper is out"
 echo ok > "$t/pstate"
 
 # The scanner: two codes, CR LF and a bare CR, with a blank line between.
