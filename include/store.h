@@ -22,7 +22,9 @@ struct sqlite3;
 
 enum store_flags {
 	STORE_CREATE = 1 << 0,   /* create the file (0600) and apply the schema if missing */
-	STORE_READONLY = 1 << 1  /* open read-only (reports, status) */
+	STORE_READONLY = 1 << 1, /* open read-only (reports, status) */
+	STORE_SMALL_CACHE = 1 << 2 /* a 256 KiB page cache, not SQLite's 2 MiB: for a process
+	                            * that reads its rows once, in order (the sync process) */
 };
 
 /* Opens (and when STORE_CREATE, creates) the database. NULL with err on failure: the message

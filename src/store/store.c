@@ -232,6 +232,8 @@ store_open(const char *path, int flags, struct kerr *err)
 	}
 	if (exec(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", err, path) == -1)
 		goto fail;
+	if ((flags & STORE_SMALL_CACHE) && exec(st, "PRAGMA cache_size = -256", err, path) == -1)
+		goto fail;
 	if (flags & STORE_READONLY) {
 		int v = user_version(st);
 

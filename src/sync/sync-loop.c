@@ -163,7 +163,7 @@ ctx_open(struct sync_ctx *c, const struct config *cfg, const char *db_path, int 
 	if (cfg->sync_url[0] == '\0')
 		return kerr_set(err, KERR_STATE, "no [sync] url in the config: the till works "
 		    "offline only");
-	c->st = store_open(db_path, 0, err);
+	c->st = store_open(db_path, STORE_SMALL_CACHE, err);
 	if (c->st == NULL)
 		return -1;
 	device = journal_device_id(c->st);
