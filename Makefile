@@ -138,6 +138,11 @@ $(BUILD)/tests/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay/replay.c $(BUILD)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< tests/fuzz/replay/replay.c \
 		$(BUILD)/libkassa-app.a $(BUILD)/libkassa.a $(LDLIBS_KASSA)
 
+# The bench's floor for the sync process's memory: libcurl and nothing else.
+$(BUILD)/tests/curl-floor: tests/bench/floor/curl-floor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libcurl)
+
 $(BUILD)/tests/%.so: tests/preload/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
@@ -201,7 +206,7 @@ fuzz:
 			build-fuzz/libkassa-app.a build-fuzz/libkassa.a $(LDLIBS_KASSA) || rc=1; \
 		done; exit $$rc
 
-bench: all $(BUILD)/kassa-bench
+bench: all $(BUILD)/kassa-bench $(BUILD)/tests/curl-floor
 	$(BUILD)/kassa-bench
 
 demo: deps
