@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 2.
+-- kassa: the whole database schema, version 3.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -218,7 +218,8 @@ CREATE TABLE stock_moves (
     event_seq  INTEGER NOT NULL REFERENCES events(seq),
     at         TEXT NOT NULL
 );
-CREATE INDEX stock_moves_product ON stock_moves(product_id);
+-- No index on product_id: nothing reads the moves by product (products.stock holds the sum),
+-- and keeping one cost every sale a random index page per product sold (schema 3 dropped it).
 
 -- Receipts waiting for the printer (printing never blocks a sale).
 CREATE TABLE print_jobs (

@@ -22,7 +22,8 @@ struct fx {
 	char path[96];
 };
 
-/* A database with three products, one deleted, then put back to look like version 1. */
+/* A database with three products, one deleted, then put back to look like version 1 (no
+ * products_deleted index, the stock_moves_product index that schema 3 dropped). */
 static int
 setup(void **state)
 {
@@ -39,6 +40,7 @@ setup(void **state)
 	assert_int_equal(catalog_delete(st, "4780000000022", "2026-11-25T09:00:00.000Z", &err), 0);
 	assert_int_equal(store_commit(st, &err), 0);
 	assert_int_equal(sqlite3_exec(store_db(st), "DROP INDEX products_deleted; "
+	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	*state = f;
@@ -68,6 +70,8 @@ test_old_file_is_migrated(void **state)
 	assert_int_equal(q1(st, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
 	    "name = 'products_deleted'"), 1);
+	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+	    "name = 'stock_moves_product'"), 0);
 	/* Nothing was lost and the count skips the deleted product. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM products"), 3);
 	assert_int_equal(catalog_count(st), 2);
