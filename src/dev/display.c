@@ -40,18 +40,23 @@ dev_display_open(const struct config *cfg, struct kerr *err)
 	return d;
 }
 
-/* One row of exactly 20 columns: left, then right flush right (left cut to fit). */
+/*
+ * One row of exactly 20 columns: left, then right flush right. The left is cut to fit; a right
+ * part of 20 columns or more (an amount that long) takes the whole row.
+ */
 static void
 row(struct dev_buf *out, const char *left, const char *right, int codepage)
 {
 	struct dev_buf l = { 0 }, r = { 0 };
+	size_t room;
 
 	escpos_text(left, codepage, &l);
 	escpos_text(right, codepage, &r);
 	if (r.len > DISPLAY_COLS)
 		r.len = DISPLAY_COLS;
-	if (l.len + r.len + (r.len ? 1 : 0) > DISPLAY_COLS)
-		l.len = DISPLAY_COLS - r.len - (r.len ? 1 : 0);
+	room = r.len == 0 ? DISPLAY_COLS : r.len < DISPLAY_COLS ? DISPLAY_COLS - r.len - 1 : 0;
+	if (l.len > room)
+		l.len = room;
 	dev_buf_add(out, l.p, l.len);
 	for (size_t i = l.len + r.len; i < DISPLAY_COLS; i++)
 		dev_buf_add(out, " ", 1);

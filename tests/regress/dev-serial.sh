@@ -202,4 +202,15 @@ assert b[:6] == b'\x1b@\x0c\x1bt\x11', b[:6]
 text = b[6:].decode('cp866')
 assert text == 'Молоко 3,2% 1 14 500' + 'TOTAL' + ' ' * 9 + '22 500', repr(text)
 " "$t/pole" || fail "the pole display got the wrong bytes"
+
+# An amount as wide as the display (a code typed into the cash question gives such a change)
+# takes the whole row; the label gives way, and nothing is written past the row.
+: > "$t/pole-sim"
+"$KASSA_BUILD/tests/tools/dev-display" "sim:$t/pole-sim" 17 "Сдача" 478000122206650 1250050 \
+	> "$t/out" 2>&1 || fail "dev-display failed on a 20-column amount"
+python3 -c "import sys
+b = open(sys.argv[1], 'rb').read()
+text = b[6:].decode('cp866')
+assert text == '4 780 001 222 066.50' + 'TOTAL' + ' ' * 6 + '12 500.50', repr(text)
+" "$t/pole-sim" || fail "the pole display got the wrong bytes for a 20-column amount"
 echo ok
