@@ -120,8 +120,15 @@ int sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct
     struct kerr *err);
 
 /*
- * Tenders amount (0 = exactly what is due). Cash may exceed the due amount (change); card may
- * not. When the tenders cover the total the sale completes (*completed = true): number given,
+ * The largest change a cash tender may leave: 10 000 000 so'm, in minor units. Far above any
+ * real change, far below what a barcode typed (or scanned by a keyboard-wedge scanner) into the
+ * amount question reads as, so such a slip is refused instead of completing the sale.
+ */
+#define SALE_MAX_CHANGE ((money_t)1000000000)
+
+/*
+ * Tenders amount (0 = exactly what is due). Cash may exceed the due amount (change, at most
+ * SALE_MAX_CHANGE); card may not. When the tenders cover the total the sale completes (*completed = true): number given,
  * event written, stock moved, receipt queued. Change is in sale_totals(s)->change.
  */
 int sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struct kerr *err);

@@ -1086,6 +1086,13 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 		if (!money_add(s->totals.paid, amount, &sum))
 			return kerr_set(err, KERR_INPUT, _("amount too large"));
 	}
+	if (method == PAY_CASH && amount > s->totals.due &&
+	    amount - s->totals.due > SALE_MAX_CHANGE) {
+		char c[48];
+
+		return kerr_set(err, KERR_INPUT, _("the change would be %s: check the amount "
+		    "tendered"), money_format(amount - s->totals.due, c, sizeof c));
+	}
 	if (begin(s, err) == -1)
 		return -1;
 	if (amount > 0) {

@@ -35,6 +35,11 @@ keys "$B1" Enter
 wait_for "TOTAL: 4 000"
 keys F10
 wait_for "PAYMENT"
+# A barcode typed (or wedge-scanned) into the cash amount: refused, the sale stays open.
+keys "$B2" Enter
+wait_for "check the amount tendered"
+screen | grep -q "CHANGE" && fail "a barcode in the cash amount completed the sale"
+[ "$(kassa sales --json | json_get 'len(d)')" = 0 ] || fail "a sale completed on a barcode"
 keys Enter
 wait_for "CHANGE"
 keys Space

@@ -251,6 +251,19 @@ test_amount_too_large(void **state)
 	assert_int_equal(err.code, KERR_INPUT);
 	assert_int_equal(sale_line(f->s, 0)->qty, 1000);
 	assert_int_equal(sale_totals(f->s)->total, 1450000);
+	/* A barcode typed into the cash question (4780001234586 so'm): the change would be
+	 * absurd, so it is refused and the sale stays open; the largest change is allowed. */
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 478000123458600, &done, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_non_null(strstr(err.msg, "the change would be 4 780 001 221 086: check the amount tendered"));
+	assert_false(done);
+	assert_int_equal(sale_totals(f->s)->paid, 100000);
+	assert_int_equal(sale_pay(f->s, PAY_CASH, sale_totals(f->s)->due + SALE_MAX_CHANGE + 1,
+	    &done, &err), -1);
+	assert_int_equal(sale_pay(f->s, PAY_CASH, sale_totals(f->s)->due + SALE_MAX_CHANGE,
+	    &done, &err), 0);
+	assert_true(done);
+	assert_int_equal(sale_totals(f->s)->change, SALE_MAX_CHANGE);
 }
 
 /* Voiding a whole sale after a tender needs a manager; the event names both. */
