@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dev-int.h"
 
@@ -90,6 +91,41 @@ serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, con
 	return 0;
 }
 
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits until the bytes written have left the port, for at most timeout_ms. Not sp_drain():
+ * it has no time-out, and a printer holding the line busy (flow control while out of paper or
+ * with its cover open) would stop the printer process for good. Bytes still waiting at the
+ * time-out are thrown away: the job is sent again whole.
+ */
+static int
+wait_sent(struct dev_conn *c, unsigned timeout_ms, struct kerr *err)
+{
+	long deadline = now_ms() + (long)timeout_ms;
+	int n;
+
+	while ((n = sp_output_waiting(c->port)) > 0) {
+		if (now_ms() >= deadline) {
+			sp_flush(c->port, SP_BUF_OUTPUT);
+			return kerr_set(err, KERR_DEVICE, "%s: the device takes no data (%u ms): "
+			    "is it offline?", c->path, timeout_ms);
+		}
+		poll(NULL, 0, 10);
+	}
+	if (n < 0)
+		return kerr_set(err, KERR_DEVICE, "%s: write failed: is the cable plugged in?",
+		    c->path);
+	return 0;
+}
+
 static int
 serial_write(struct dev_conn *c, const void *buf, size_t len, struct kerr *err)
 {
@@ -103,8 +139,8 @@ serial_write(struct dev_conn *c, const void *buf, size_t len, struct kerr *err)
 		return kerr_set(err, KERR_DEVICE, "%s: the device takes no data (%u ms): is it "
 		    "offline?", c->path, timeout);
 	/* The printer waits until the bytes left; the display must not wait. */
-	if (c->write_timeout_ms == 0 && sp_drain(c->port) != SP_OK)
-		return kerr_set(err, KERR_DEVICE, "%s: write failed", c->path);
+	if (c->write_timeout_ms == 0)
+		return wait_sent(c, timeout, err);
 	return 0;
 }
 
@@ -141,6 +177,12 @@ static void
 serial_close(struct dev_conn *c)
 {
 	if (c->port != NULL) {
+		struct kerr ignored;
+
+		/* Half a second for what is still going out (a display update, then exit); the
+		 * rest is thrown away, or close() would wait for it (up to 30 s on a serial
+		 * driver) when the device holds the line busy. */
+		wait_sent(c, 500, &ignored);
 		sp_close(c->port);
 		sp_free_port(c->port);
 	}

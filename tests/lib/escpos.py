@@ -11,7 +11,8 @@
       A fake network printer on 127.0.0.1 (a free port, written to F): appends every byte it
       gets to OUT and answers DLE EOT from the state in the file STATE, read at each query:
         ok | paper out | cover open | offline (no answer) | unplugged (connections dropped)
-        slow (takes 16 bytes every 20 ms) | drop N (after N more bytes the line drops, as if
+        slow (takes 16 bytes every 20 ms) | xoff (serial: sends XOFF and reads nothing until
+        the state changes, then sends XON) | drop N (after N more bytes the line drops, as if
         unplugged mid-job; then the state goes back to ok) | unplug N (the same, but the
         state becomes "unplugged": the test pulls the line itself, then sets it back to ok)
   escpos.py printer --tty PATH ...   the same on a serial line (one end of a pty pair).
@@ -125,6 +126,12 @@ def serve_conn(rfd, wfd, args, is_sock):
             state = read_state(args["state"])
             if state == "unplugged":
                 return False
+            if state == "xoff":
+                os.write(wfd, b"\x13")
+                while read_state(args["state"]) == "xoff":
+                    time.sleep(0.05)
+                os.write(wfd, b"\x11")
+                continue
             size = 16 if state == "slow" else 4096
             r, _, _ = select.select([rfd], [], [], 0.2)
             if not r:

@@ -176,6 +176,25 @@ echo "paper out" > "$t/pstate"
 grep -q "out of paper" "$t/err" || fail "the file: device did not say the paper is out"
 echo ok > "$t/pstate"
 
+# A printer that holds the line busy (XON/XOFF flow control, as some do while out of paper) and
+# does not answer: print test gives up with a message in bounded time; after XON the next test
+# page prints. (A pty cannot hold bytes in the port's output queue, so the bounded wait for
+# them to leave, which replaced sp_drain, is only reached on a real port.)
+sed "s|^flow = .*|flow = xonxoff|" "$t/kassa.conf" > "$t/xoff.conf"
+echo xoff > "$t/pstate"
+sleep 0.3
+start=$(date +%s)
+LD_PRELOAD=$shim "$KASSA_BIN" -d "$db" -c "$t/xoff.conf" print test > "$t/out" 2> "$t/err" &&
+	fail "print test succeeded on a line held busy"
+[ $(($(date +%s) - start)) -le 25 ] || fail "print test waited $(($(date +%s) - start)) s on a busy line"
+grep -q "does not answer" "$t/err" || fail "print test did not say the printer does not answer"
+echo "busy line: print test gave up after $(($(date +%s) - start)) s"
+echo ok > "$t/pstate"
+: > "$t/paper"
+LD_PRELOAD=$shim "$KASSA_BIN" -d "$db" -c "$t/xoff.conf" print test > "$t/out" 2> "$t/err" ||
+	fail "print test failed after XON"
+until_ok "paper | grep -qF '[CUT]'"
+
 # The scanner: two codes, CR LF and a bare CR, with a blank line between.
 sdev=$(readlink -f "$t/scn-a")
 LD_PRELOAD=$shim "$scan" "serial:$sdev" 9600 2 > "$t/scan" 2>&1 &
