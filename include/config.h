@@ -31,7 +31,7 @@ struct config {
 	int printer_width;        /* 48 (32, 42, 48) */
 	int printer_codepage;     /* 17 = CP866 */
 	char printer_bits[8];     /* "8N1" */
-	char printer_flow[16];    /* "none", "rtscts", "xonxoff", "dtrdsr" */
+	char printer_flow[16];    /* "none", "rtscts", "xonxoff" */
 	int printer_max_wait;     /* seconds a receipt waits for the printer, 900; 0 = no limit */
 	/* [scanner] */
 	char scanner_device[512];

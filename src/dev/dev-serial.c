@@ -1,7 +1,8 @@
 /*
  * dev-serial.c: the serial transport through libserialport (the only file that includes it):
  * baud, data bits, parity and stop bits ("8N1") and flow control ("none", "rtscts",
- * "xonxoff", "dtrdsr") from the config. Used by the printer, the scanner and the pole display.
+ * "xonxoff"; libserialport has no DTR/DSR flow control on Linux) from the config. Used by
+ * the printer, the scanner and the pole display.
  */
 #include <errno.h>
 #include <limits.h>
@@ -68,8 +69,6 @@ serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, con
 		fc = SP_FLOWCONTROL_RTSCTS;
 	else if (flow != NULL && strcmp(flow, "xonxoff") == 0)
 		fc = SP_FLOWCONTROL_XONXOFF;
-	else if (flow != NULL && strcmp(flow, "dtrdsr") == 0)
-		fc = SP_FLOWCONTROL_DTRDSR;
 	/*
 	 * Resolved afresh at every open: libserialport 0.1.1 looks the name up in /sys/class/tty
 	 * as written, so a stable link (/dev/serial/by-id/usb-..., what support staff configure,

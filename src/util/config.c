@@ -15,7 +15,9 @@
 #include "config.h"
 #include "xalloc.h"
 
-enum key_type { K_STRING, K_INT, K_URL, K_DEVICE, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW };
+enum key_type {
+	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW
+};
 
 struct key {
 	const char *section;
@@ -51,7 +53,7 @@ static const struct key keys[] = {
 	I("printer", "max_wait", printer_max_wait, 0, 604800),
 	S("scanner", "device", scanner_device, K_DEVICE),
 	I("scanner", "baud", scanner_baud, 300, 921600),
-	S("display", "device", display_device, K_DEVICE),
+	S("display", "device", display_device, K_DISPLAY),
 	I("display", "baud", display_baud, 300, 921600),
 	{ "barcode", "weight", K_LAYOUT, offsetof(struct config, weight), 0, 0, 0 },
 };
@@ -140,15 +142,30 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 		if (strcmp(value, "none") == 0)
 			value = "";
 		break;
+	case K_DISPLAY:
+		/* The display is written from the till's own loop: a network one could hold the
+		 * cashier up for seconds in connect() while it is down. */
+		if (*value != '\0' && !has_prefix(value, "serial:") &&
+		    !has_prefix(value, "file:") && !has_prefix(value, "sim:") &&
+		    strcmp(value, "none") != 0)
+			return "must be serial:PATH, file:PATH, sim:PATH or none";
+		if (strcmp(value, "none") == 0)
+			value = "";
+		break;
 	case K_LANGUAGE:
 		if (strcmp(value, "uz") != 0 && strcmp(value, "ru") != 0 &&
 		    strcmp(value, "en") != 0)
 			return "must be uz, ru or en";
 		break;
 	case K_FLOW:
+		/* libserialport has no DTR/DSR flow control on Linux (SP_ERR_SUPP at every open):
+		 * refused here, with what to do, rather than a printer that never prints. */
+		if (strcmp(value, "dtrdsr") == 0)
+			return "is not available on Linux: set rtscts, with a cable that "
+			    "takes the printer's DTR to the PC's CTS";
 		if (strcmp(value, "none") != 0 && strcmp(value, "rtscts") != 0 &&
-		    strcmp(value, "xonxoff") != 0 && strcmp(value, "dtrdsr") != 0)
-			return "must be none, rtscts, xonxoff or dtrdsr";
+		    strcmp(value, "xonxoff") != 0)
+			return "must be none, rtscts or xonxoff";
 		break;
 	case K_STRING:
 		break;

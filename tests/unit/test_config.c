@@ -98,6 +98,9 @@ test_errors_name_line_and_key(void **state)
 	expect_error("[sync]\nurl = ftp://x\n", "http://");
 	expect_error("store = x\n", "before any [section]");
 	expect_error("[printer]\ndevice = /dev/ttyUSB0\n", "serial:");
+	expect_error("[printer]\nflow = dtrdsr\n", ":2: [printer] flow = 'dtrdsr' is not "
+	    "available on Linux: set rtscts");
+	expect_error("[display]\ndevice = tcp:10.0.0.9:9100\n", ":2: [display] device");
 }
 
 static void
