@@ -63,12 +63,23 @@ int worker_read(struct worker *w, void (*line_fn)(void *ctx, const char *line), 
 /* Parent: stops the child (SIGTERM, then waits up to timeout_ms, then SIGKILL) and closes fds. */
 void worker_stop(struct worker *w, int timeout_ms);
 
+/*
+ * Parent: lets the child finish what it is doing: closes the wake pipe (the child's sign that
+ * the till has gone), waits up to grace_ms for it to exit, then worker_stop(w, timeout_ms).
+ * For the printer process, so closing the till never cuts a receipt in half.
+ */
+void worker_finish(struct worker *w, int grace_ms, int timeout_ms);
+
 /* Parent: collects a dead child without blocking, closes fds, sets the restart back-off
  * (1 s doubling to 60 s). Returns true if it was reaped. */
 bool worker_reap(struct worker *w);
 
 /* Parent: true when a reaped worker's back-off has passed. */
 bool worker_may_restart(const struct worker *w);
+
+/* Child: waits up to timeout_ms (0: just looks) for a wake-up, which it consumes. True when
+ * the till has gone instead (EOF on the wake pipe, or it broke). */
+bool worker_parent_gone(int wake_fd, int timeout_ms);
 
 /* Child: writes one status line "key=value ..." built from pairs (NULL-terminated list of
  * key, value strings); values are percent-encoded. Never blocks for long: the pipe is small

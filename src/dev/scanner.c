@@ -6,11 +6,8 @@
  * Enter. The line's state is reported as "state=ok" / "state=offline error=..."; an unplugged
  * scanner is opened again every 2 s.
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dev-int.h"
 #include "dev.h"
@@ -21,19 +18,6 @@ struct scanner_arg {
 	char device[512];
 	int baud;
 };
-
-/* True when the till has gone (EOF on the wake pipe). */
-static bool
-till_gone(int wake_fd, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = wake_fd, .events = POLLIN };
-	char buf[64];
-
-	if (poll(&pfd, 1, timeout_ms) != 1)
-		return false;
-	ssize_t n = read(wake_fd, buf, sizeof buf);
-	return n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR);
-}
 
 static int
 scanner_main(void *varg, int wake_fd, int status_fd)
@@ -56,7 +40,7 @@ scanner_main(void *varg, int wake_fd, int status_fd)
 					worker_report(status_fd, "state", "offline", "error", err.msg,
 					    (char *)NULL);
 				snprintf(last, sizeof last, "offline");
-				if (till_gone(wake_fd, 2000))
+				if (worker_parent_gone(wake_fd, 2000))
 					break;
 				continue;
 			}
@@ -65,7 +49,7 @@ scanner_main(void *varg, int wake_fd, int status_fd)
 			len = 0;
 			overlong = false;
 		}
-		if (till_gone(wake_fd, 0))
+		if (worker_parent_gone(wake_fd, 0))
 			break;
 		kerr_clear(&err);
 		n = c.drv->read(&c, buf, sizeof buf, 200, &err);
@@ -73,6 +57,10 @@ scanner_main(void *varg, int wake_fd, int status_fd)
 			dev_close(&c);
 			worker_report(status_fd, "state", "offline", "error", err.msg, (char *)NULL);
 			snprintf(last, sizeof last, "offline");
+			/* As after a failed open: a device that opens but fails every read (hung
+			 * up, EOF) must not be reopened in a tight loop. */
+			if (worker_parent_gone(wake_fd, 2000))
+				break;
 			continue;
 		}
 		for (int i = 0; i < n; i++) {

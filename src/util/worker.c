@@ -248,6 +248,47 @@ worker_stop(struct worker *w, int timeout_ms)
 	close_fds(w);
 }
 
+void
+worker_finish(struct worker *w, int grace_ms, int timeout_ms)
+{
+	long long deadline = now_ms() + grace_ms;
+	int status;
+
+	if (w->pid <= 0)
+		return;
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
+	w->wake_fd = -1;
+	for (;;) {
+		pid_t r = waitpid(w->pid, &status, WNOHANG);
+
+		if (r == w->pid || (r == -1 && errno == ECHILD)) {
+			w->pid = 0;
+			close_fds(w);
+			return;
+		}
+		if (now_ms() >= deadline)
+			break;
+		poll(NULL, 0, 10);
+	}
+	worker_stop(w, timeout_ms);
+}
+
+bool
+worker_parent_gone(int wake_fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = wake_fd, .events = POLLIN };
+	char buf[64];
+	ssize_t n;
+	int rc;
+
+	rc = poll(&pfd, 1, timeout_ms);
+	if (rc != 1)	/* a time-out, or a signal: as a wake-up */
+		return false;
+	n = read(wake_fd, buf, sizeof buf);
+	return n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR);
+}
+
 bool
 worker_reap(struct worker *w)
 {
