@@ -110,6 +110,10 @@ int receipt_job_done(store *st, int64_t id, struct kerr *err);
 /* Counts a failed attempt and keeps the job queued, with why. */
 int receipt_job_retry(store *st, int64_t id, const char *why, struct kerr *err);
 
+/* Fails a job for good, with why: one that can never be printed (its sale is gone), so it no
+ * longer holds up the jobs behind it. */
+int receipt_job_fail(store *st, int64_t id, const char *why, struct kerr *err);
+
 /* Queued jobs, or -1 with err. */
 long receipt_jobs_queued(store *st, struct kerr *err);
 

@@ -332,11 +332,13 @@ receipt_job_done(store *st, int64_t id, struct kerr *err)
 	    N_("marking a receipt printed"), err) < 0 ? -1 : 0;
 }
 
-int
-receipt_job_retry(store *st, int64_t id, const char *why, struct kerr *err)
+/* Counts a failed attempt with why; fail also ends the job (state 'failed'). */
+static int
+job_failed(store *st, int64_t id, const char *why, bool fail, struct kerr *err)
 {
-	sqlite3_stmt *q = store_cached(st, "UPDATE print_jobs SET attempts = attempts + 1, "
-	    "error = ?1 WHERE id = ?2 AND state = 'queued'");
+	sqlite3_stmt *q = store_cached(st, fail ? "UPDATE print_jobs SET attempts = attempts + 1, "
+	    "error = ?1, state = 'failed' WHERE id = ?2 AND state = 'queued'" : "UPDATE print_jobs "
+	    "SET attempts = attempts + 1, error = ?1 WHERE id = ?2 AND state = 'queued'");
 	int rc;
 
 	if (q == NULL)
@@ -348,6 +350,18 @@ receipt_job_retry(store *st, int64_t id, const char *why, struct kerr *err)
 	if (rc != SQLITE_DONE)
 		return store_error(st, err, N_("noting a print failure"));
 	return 0;
+}
+
+int
+receipt_job_retry(store *st, int64_t id, const char *why, struct kerr *err)
+{
+	return job_failed(st, id, why, false, err);
+}
+
+int
+receipt_job_fail(store *st, int64_t id, const char *why, struct kerr *err)
+{
+	return job_failed(st, id, why, true, err);
 }
 
 long

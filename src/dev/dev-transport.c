@@ -3,7 +3,8 @@
  * driver by the device's prefix. Serial is in dev-serial.c (the only libserialport user).
  *
  * sim:PATH appends every byte to PATH and answers DLE EOT from PATH.status (a file holding
- * "ok", "offline", "cover open" or "paper out"; none means ok): tests and demos.
+ * "ok", "offline", "cover open", "paper out", "unplugged" or "slow" (32 bytes every 20 ms);
+ * none means ok): tests and demos.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -182,10 +183,20 @@ dev_sim_state(const char *path)
 static int
 sim_write(struct dev_conn *c, const void *buf, size_t len, struct kerr *err)
 {
+	const char *p = buf;
+
 	if (strcmp(dev_sim_state(c->path), "unplugged") == 0)
 		return kerr_set(err, KERR_DEVICE, "%s: the printer went away (simulated)",
 		    c->path);
-	return fd_write(c, buf, len, err);
+	if (strcmp(dev_sim_state(c->path), "slow") != 0)
+		return fd_write(c, buf, len, err);
+	/* "slow": 32 bytes every 20 ms, about a 19200-baud line. */
+	for (size_t off = 0; off < len; off += 32) {
+		if (fd_write(c, p + off, len - off < 32 ? len - off : 32, err) == -1)
+			return -1;
+		poll(NULL, 0, 20);
+	}
+	return 0;
 }
 
 /* Answers the last DLE EOT n written (the simulated printer keeps it in c->query). */
@@ -199,7 +210,7 @@ sim_read(struct dev_conn *c, void *buf, size_t len, int timeout_ms, struct kerr 
 	if (len == 0 || strcmp(st, "offline") == 0 || strcmp(st, "unplugged") == 0)
 		return 0;
 	switch (c->query) {
-	case 1: b[0] = strcmp(st, "ok") == 0 ? 0x12 : 0x1A; break;
+	case 1: b[0] = strcmp(st, "ok") == 0 || strcmp(st, "slow") == 0 ? 0x12 : 0x1A; break;
 	case 2: b[0] = strcmp(st, "cover open") == 0 ? 0x16 :
 	    strcmp(st, "paper out") == 0 ? 0x32 : 0x12; break;
 	case 4: b[0] = strcmp(st, "paper out") == 0 ? 0x72 : 0x12; break;

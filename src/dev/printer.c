@@ -156,6 +156,35 @@ publish(store *st, int status_fd, const char *state, long queued, char *last, si
 /* A drawer job not sent within this many seconds is dropped (receipt_drawer_expire). */
 #define DRAWER_MAX_AGE 60
 
+/* The printer process's state between passes. */
+struct pctx {
+	store *st;
+	struct dev_conn c;
+	const struct config *cfg;
+	const char *store_name;
+	int wake_fd;
+	/* A job whose bytes went out but whose marking as done failed (a busy or full disk):
+	 * marked before anything else is sent, so it is never printed or kicked twice. */
+	int64_t unmarked;
+	bool till_gone;      /* the wake pipe hit EOF: stop after the job in hand */
+};
+
+/* Marks job id done, or keeps it in p->unmarked to mark later. 0, or -1 when it must wait. */
+static int
+mark_done(struct pctx *p, int64_t id)
+{
+	struct kerr err;
+
+	kerr_clear(&err);
+	if (receipt_job_done(p->st, id, &err) == -1) {
+		log_info("printer: job %lld printed, not yet marked: %s", (long long)id, err.msg);
+		p->unmarked = id;
+		return -1;
+	}
+	p->unmarked = 0;
+	return 0;
+}
+
 /*
  * Opens the drawer for each queued drawer job. With the printer fine, ESC p in a document of
  * its own; out of paper or with the cover open (it answers, but prints nothing) the
@@ -164,29 +193,30 @@ publish(store *st, int status_fd, const char *state, long queued, char *last, si
  * Returns -1 when the printer could not be written to.
  */
 static int
-open_drawers(store *st, struct dev_conn *c, const struct config *cfg, enum dev_pstate s)
+open_drawers(struct pctx *p, enum dev_pstate s)
 {
 	static const unsigned char pulse[] = { 0x10, 0x14, 0x01, 0x00, 0x05 };
+	struct dev_conn *c = &p->c;
 	struct receipt_job job;
 	struct kerr err, e2;
 	int rc;
 
 	for (;;) {
 		kerr_clear(&err);
-		if ((rc = receipt_drawer_next(st, &job, &err)) != 1) {
+		if ((rc = receipt_drawer_next(p->st, &job, &err)) != 1) {
 			if (rc == -1)
 				log_info("printer: %s", err.msg);
 			return 0;
 		}
 		if (s == PSTATE_OK) {
-			struct receipt *r = receipt_for_job(st, &job, "", &err);
+			struct receipt *r = receipt_for_job(p->st, &job, "", &err);
 			struct dev_buf b = { 0 };
 
 			if (r == NULL) {
 				log_info("printer: drawer job %lld: %s", (long long)job.id, err.msg);
 				return 0;	/* left queued; it expires */
 			}
-			escpos_render(r, cfg->printer_width, cfg->printer_codepage, &b);
+			escpos_render(r, p->cfg->printer_width, p->cfg->printer_codepage, &b);
 			rc = c->drv->write(c, b.p, b.len, &err);
 			dev_buf_free(&b);
 			receipt_free(r);
@@ -197,37 +227,41 @@ open_drawers(store *st, struct dev_conn *c, const struct config *cfg, enum dev_p
 		if (rc == -1) {
 			log_info("printer: drawer job %lld stays queued: %s", (long long)job.id,
 			    err.msg);
-			receipt_job_retry(st, job.id, err.msg, &e2);
+			receipt_job_retry(p->st, job.id, err.msg, &e2);
 			return -1;
 		}
-		if (receipt_job_done(st, job.id, &e2) == -1) {
-			log_info("printer: %s", e2.msg);
+		if (mark_done(p, job.id) == -1)
 			return 0;
-		}
 	}
 }
 
 /*
  * One pass: the drawers first (even without paper), then the documents while the printer is
- * fine. Returns the printer's state.
+ * fine, looking at the drawers again before each (a cash sale's drawer does not wait behind a
+ * backlog of receipts). After each document it stops if the till has gone. Returns the
+ * printer's state.
  */
 static enum dev_pstate
-drain(store *st, struct dev_conn *c, const struct config *cfg, const char *store_name)
+drain(struct pctx *p)
 {
+	const struct config *cfg = p->cfg;
+	struct dev_conn *c = &p->c;
 	struct receipt_job job;
 	struct kerr err;
 	enum dev_pstate s;
 	int n;
 
+	if (p->unmarked != 0 && mark_done(p, p->unmarked) == -1)
+		return PSTATE_OFFLINE;	/* print nothing until the last job is marked */
 	kerr_clear(&err);
-	if ((n = receipt_drawer_expire(st, DRAWER_MAX_AGE, &err)) > 0)
+	if ((n = receipt_drawer_expire(p->st, DRAWER_MAX_AGE, &err)) > 0)
 		log_info("printer: %d drawer job(s) dropped: not sent within %d s", n,
 		    DRAWER_MAX_AGE);
 	else if (n == -1)
 		log_info("printer: %s", err.msg);
 	if (cfg->printer_max_wait > 0) {
 		kerr_clear(&err);
-		if ((n = receipt_jobs_expire(st, cfg->printer_max_wait, &err)) > 0)
+		if ((n = receipt_jobs_expire(p->st, cfg->printer_max_wait, &err)) > 0)
 			log_info("printer: %d receipt(s) waited more than %d s: left for a reprint",
 			    n, cfg->printer_max_wait);
 		else if (n == -1)
@@ -241,26 +275,33 @@ drain(store *st, struct dev_conn *c, const struct config *cfg, const char *store
 		}
 	}
 	s = dev_printer_query(c);
-	if (s != PSTATE_OFFLINE && open_drawers(st, c, cfg, s) == -1)
-		s = PSTATE_OFFLINE;
-	if (s != PSTATE_OK)
-		goto out;
 	for (;;) {
 		struct receipt *r;
 		int rc;
 
+		if (s != PSTATE_OFFLINE && open_drawers(p, s) == -1)
+			s = PSTATE_OFFLINE;
+		if (s != PSTATE_OK || p->unmarked != 0)
+			break;
 		kerr_clear(&err);
-		if ((rc = receipt_job_next(st, &job, &err)) != 1) {
+		if ((rc = receipt_job_next(p->st, &job, &err)) != 1) {
 			if (rc == -1)
 				log_info("printer: %s", err.msg);
 			break;
 		}
-		if ((r = receipt_for_job(st, &job, store_name, &err)) == NULL) {
-			/* Cannot be rendered (a bug or a damaged row): noted, left queued. */
+		if ((r = receipt_for_job(p->st, &job, p->store_name, &err)) == NULL) {
+			struct kerr e2;
+
+			/* A sale that is gone or damaged can never print: failed, so it does not
+			 * hold up the queue. A busy database is only a reason to try again. */
 			log_info("printer: job %lld: %s", (long long)job.id, err.msg);
-			receipt_job_retry(st, job.id, err.msg, &err);
-			s = PSTATE_OFFLINE;
-			break;
+			kerr_clear(&e2);
+			if (err.code == KERR_BUSY || err.code == KERR_IO) {
+				receipt_job_retry(p->st, job.id, err.msg, &e2);
+				break;
+			}
+			receipt_job_fail(p->st, job.id, err.msg, &e2);
+			continue;
 		}
 		rc = print_doc(c, r, cfg, &s, &err);
 		receipt_free(r);
@@ -269,16 +310,16 @@ drain(store *st, struct dev_conn *c, const struct config *cfg, const char *store
 
 			kerr_clear(&e2);
 			log_info("printer: job %lld stays queued: %s", (long long)job.id, err.msg);
-			receipt_job_retry(st, job.id, err.msg, &e2);
+			receipt_job_retry(p->st, job.id, err.msg, &e2);
 			break;
 		}
-		kerr_clear(&err);
-		if (receipt_job_done(st, job.id, &err) == -1) {
-			log_info("printer: %s", err.msg);
+		if (mark_done(p, job.id) == -1)
+			break;
+		if (worker_parent_gone(p->wake_fd, 0)) {
+			p->till_gone = true;
 			break;
 		}
 	}
-out:
 	if (s == PSTATE_OFFLINE)
 		dev_close(c);  /* unplugged: open it afresh next time */
 	return s;
@@ -287,48 +328,39 @@ out:
 int
 dev_printer_main(const struct config *cfg, const char *db_path, int wake_fd, int status_fd)
 {
-	struct dev_conn c = { .fd = -1 };
+	struct pctx p = { .c = { .fd = -1 }, .cfg = cfg, .wake_fd = wake_fd };
 	struct kerr err;
 	char last[96] = "", name[128];
-	store *st;
 	char *v;
 
 	signal(SIGPIPE, SIG_IGN);  /* a printer that goes away is an error, not our death */
 	i18n_init(cfg->language);  /* receipts in the till's language */
 	kerr_clear(&err);
-	if ((st = store_open(db_path, 0, &err)) == NULL) {
+	if ((p.st = store_open(db_path, 0, &err)) == NULL) {
 		worker_report(status_fd, "state", "error", "error", err.msg, (char *)NULL);
 		return 1;
 	}
 	/* As the till's screen: the config names the store when it says so, else kassa init did. */
-	v = store_meta_get(st, "store");
+	v = store_meta_get(p.st, "store");
 	snprintf(name, sizeof name, "%s", strcmp(cfg->store, "kassa") != 0 || v == NULL ?
 	    cfg->store : v);
 	free(v);
-	for (;;) {
-		struct pollfd pfd = { .fd = wake_fd, .events = POLLIN };
-		enum dev_pstate s = drain(st, &c, cfg, name);
+	p.store_name = name;
+	while (!p.till_gone) {
+		enum dev_pstate s = drain(&p);
 		long queued;
-		char buf[64];
-		int rc;
 
 		kerr_clear(&err);
-		queued = receipt_jobs_queued(st, &err);
-		publish(st, status_fd, dev_pstate_name(s), queued < 0 ? 0 : queued, last,
+		queued = receipt_jobs_queued(p.st, &err);
+		publish(p.st, status_fd, dev_pstate_name(s), queued < 0 ? 0 : queued, last,
 		    sizeof last);
 		/* Fine and idle: look at the printer now and then; else retry soon. */
-		rc = poll(&pfd, 1, s == PSTATE_OK && queued == 0 ? 5000 : 2000);
-		if (rc == -1 && errno != EINTR)
+		if (!p.till_gone && worker_parent_gone(wake_fd, s == PSTATE_OK && queued == 0 ?
+		    5000 : 2000))
 			break;
-		if (rc == 1) {
-			ssize_t n = read(wake_fd, buf, sizeof buf);
-
-			if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
-				break;  /* the till has gone */
-		}
 	}
-	dev_close(&c);
-	store_close(st);
+	dev_close(&p.c);
+	store_close(p.st);
 	return 0;
 }
 

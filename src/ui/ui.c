@@ -604,10 +604,12 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 	}
 	rc = ui->exit_code;
 	worker_stop(&ui->sync, 2000);
-	worker_stop(&ui->printer, 2000);
 	worker_stop(&ui->scanner, 2000);
 	dev_display_close(ui->display);
 	restore_terminal();
+	/* The printer process finishes the receipt in hand (up to 10 s): a till closed right
+	 * after a sale must not cut the customer's receipt in half. */
+	worker_finish(&ui->printer, 10000, 2000);
 	sale_free(ui->sale);
 	store_close(ui->st);
 	free(ui);

@@ -8,7 +8,8 @@
 # sale number barcode and the cut; the drawer opened at once for the change by the real-time
 # pulse, and not again with the late receipt); a card sale (no drawer); a reprint
 # (COPY, no drawer); a no-sale (drawer only); the line dropped mid-receipt (the receipt is
-# printed again whole, nothing lost); a slow printer (every receipt whole and in order).
+# printed again whole, nothing lost); a slow printer (every receipt whole and in order); a job
+# whose sale is gone (failed, the queue goes on); the till closing mid-receipt (it is finished).
 set -u
 t=$(mktemp -d) || exit 1
 fp="" wk=""
@@ -186,8 +187,31 @@ paper | grep -oE '\[BARCODE [0-9]+\]' | tr '\n' ' ' > "$t/out"
 [ "$(cat "$t/out")" = "[BARCODE 4] [BARCODE 5] [BARCODE 6] " ] || fail "slow printer: $(cat "$t/out")"
 [ "$(paper | grep -oF '[CUT]' | wc -l)" = 3 ] || fail "slow printer: not three cuts"
 
-# The till closing the wake pipe stops the printer process.
+# 6. A job that can never print (its sale is gone: a damaged row) is failed with the reason
+#    and does not hold up the receipt behind it.
+state ok
+: > "$t/paper"
+sql "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('receipt', 999, '2026-12-02T10:00:00.000Z')"
+printf '%s\n' 'login 1111' 'scan 4780001234579' 'pay card 0' | drive
+echo x >&7
+until_ok "[ \$(queued) = 0 ]"
+until_ok "paper | grep -qF '[BARCODE 7]'"
+[ "$(sql "SELECT state FROM print_jobs WHERE sale_id = 999")" = failed ] ||
+	fail "the job for a missing sale was not failed"
+
+# 7. The till closes while a receipt is printing (the last sale, then Quit): the printer process
+#    finishes that receipt whole and stops; the receipt behind it stays queued for next time.
+: > "$t/paper"
+state slow
+for i in 1 2; do
+	printf '%s\n' 'login 1111' 'scan 4780001234579' 'pay card 0' | drive
+done
+echo x >&7
 exec 7>&-
 wait "$wk" || fail "the printer process exited with an error"
 wk=""
+has "[BARCODE 8]"
+[ "$(paper | grep -oF '[CUT]' | wc -l)" = 1 ] || fail "the till's exit cut a receipt short"
+lacks "[BARCODE 9]"
+[ "$(queued)" = 1 ] || fail "the receipt behind it is not kept queued"
 echo "ok"

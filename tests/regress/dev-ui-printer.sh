@@ -3,7 +3,8 @@
 # printer process, a cash sale made on the screen comes out of the printer (with the drawer
 # kick) and the status bar says "printer: ok"; with the paper out the next sale still
 # completes at once, the drawer opens for the change (real-time pulse), the bar says "paper
-# out, 1 waiting" and the receipt waits in the queue; paper back, it prints.
+# out, 1 waiting" and the receipt waits in the queue; paper back, it prints. The till closed
+# right after a sale still lets the receipt come out whole.
 . "$KASSA_TOP/tests/lib/tmux.sh"
 esc="python3 $KASSA_TOP/tests/lib/escpos.py"
 paper() { $esc decode "$T/paper"; }
@@ -50,4 +51,26 @@ echo ok > "$T/paper.status"
 wait_for "printer: ok" 15
 until_ok "paper | grep -qF 'Patir non'"
 paper | grep -qF "[BARCODE 2]" || fail "receipt 2 lacks its barcode"
+
+# The till closes right after a sale (here the SSH session drops) while the receipt still goes
+# out to a slow printer: the printer process finishes it whole before it stops.
+echo slow > "$T/paper.status"
+keys Space
+wait_for "TOTAL: 0"
+: > "$T/paper"
+keys "$B1" Enter
+wait_for "Nonvoyxona non"
+keys F10
+wait_for "PAYMENT"
+keys Enter
+wait_for "CHANGE"
+pid=$(till_pid)
+kill -HUP "$pid"
+n=0
+while kill -0 "$pid" 2>/dev/null && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$pid/stat" 2>/dev/null; do
+	n=$((n + 1)); [ $n -gt 300 ] && fail "the till did not exit"; sleep 0.05
+done
+paper | grep -qF "[BARCODE 3]" || fail "the receipt of the last sale was not printed"
+[ "$(paper | grep -oF '[CUT]' | wc -l)" = 1 ] || fail "the last receipt was cut short"
+[ "$(queued)" = 0 ] || fail "the last receipt is still queued"
 echo ok

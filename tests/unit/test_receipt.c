@@ -233,6 +233,11 @@ test_queue(void **state)
 	assert_int_equal(find(r, RECEIPT_DRAWER, NULL), -1);
 	receipt_free(r);
 	assert_int_equal(receipt_drawer_next(f->st, &j2, &err), 0);
+	/* A job that can never print is failed for good, with why; the queue moves on. */
+	assert_int_equal(receipt_job_fail(f->st, j2.id, "no such sale", &err), 0);
+	assert_int_equal(receipt_job_next(f->st, &j2, &err), 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM print_jobs WHERE state = 'failed' AND "
+	    "error = 'no such sale' AND attempts = 1"), 1);
 }
 
 /* A drawer that could not be opened within a minute (the printer unplugged) is dropped, never
