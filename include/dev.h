@@ -23,7 +23,8 @@ int dev_printer_spawn(struct worker *w, const struct config *cfg, const char *db
 
 /*
  * The printer process itself (`kassa print worker`, started by dev_printer_spawn through
- * worker_exec): prints the queue until the till closes wake_fd. Returns the exit status.
+ * worker_exec): prints the queue until the till closes wake_fd, then finishes the job in hand
+ * and returns (the rest stay queued). Returns the exit status.
  */
 int dev_printer_main(const struct config *cfg, const char *db_path, int wake_fd, int status_fd);
 
