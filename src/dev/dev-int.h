@@ -55,6 +55,14 @@ int dev_open(struct dev_conn *c, const char *device, int baud, const char *bits,
     const char *flow, struct kerr *err);
 void dev_close(struct dev_conn *c);
 
+/*
+ * Takes an exclusive advisory lock (flock) on a device just opened, so two kassa processes
+ * never write one printer at once (their bytes would interleave and one would read the
+ * other's status replies). -1 with KERR_BUSY when another process holds it; a device that
+ * cannot be locked is used unlocked.
+ */
+int dev_lock(struct dev_conn *c, int fd, struct kerr *err);
+
 /* ESC/POS. */
 void escpos_render(const struct receipt *r, int width, int codepage, struct dev_buf *out);
 /* UTF-8 text in the printer's code page ('?' for what it lacks); returns the columns. */

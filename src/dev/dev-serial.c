@@ -53,6 +53,8 @@ parse_bits(const char *s, int *bits, enum sp_parity *par, int *stop)
 	return 0;
 }
 
+static void serial_close(struct dev_conn *c);
+
 static int
 serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, const char *flow,
     struct kerr *err)
@@ -82,6 +84,10 @@ serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, con
 		return sp_fail(c, rc, "cannot use it", err);
 	if ((rc = sp_open(c->port, SP_MODE_READ_WRITE)) != SP_OK)
 		return sp_fail(c, rc, "cannot open", err);
+	if (dev_lock(c, dev_serial_fd(c), err) == -1) {
+		serial_close(c);
+		return -1;
+	}
 	if ((rc = sp_set_baudrate(c->port, baud > 0 ? baud : 9600)) != SP_OK ||
 	    (rc = sp_set_bits(c->port, nbits)) != SP_OK || (rc = sp_set_parity(c->port, par)) != SP_OK ||
 	    (rc = sp_set_stopbits(c->port, stop)) != SP_OK ||

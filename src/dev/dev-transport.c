@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,15 @@ fd_close(struct dev_conn *c)
 	c->fd = -1;
 }
 
+int
+dev_lock(struct dev_conn *c, int fd, struct kerr *err)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK)
+		return 0;
+	return kerr_set(err, KERR_BUSY, "%s: in use by another kassa process (the till's "
+	    "printer process, while the till runs)", c->path);
+}
+
 /* file: a character device such as /dev/usb/lp0 (read and write). */
 static int
 file_open(struct dev_conn *c, const char *arg, int baud, const char *bits, const char *flow,
@@ -91,6 +101,10 @@ file_open(struct dev_conn *c, const char *arg, int baud, const char *bits, const
 	if (c->fd == -1)
 		return kerr_set(err, KERR_DEVICE, "%s: %s: is the printer plugged in and "
 		    "switched on?", arg, strerror(errno));
+	if (dev_lock(c, c->fd, err) == -1) {
+		fd_close(c);
+		return -1;
+	}
 	return 0;
 }
 

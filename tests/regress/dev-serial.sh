@@ -116,6 +116,11 @@ for word in "Чек 1" "Кассир" "ИТОГО" "НДС 12% с 14 500" "На�
 done
 lacks "TOTAL"
 
+# While the printer process holds the line, `kassa print test` is refused instead of mixing its
+# bytes into a receipt and taking the process's status replies.
+k print test > "$t/out" 2> "$t/err" && fail "print test wrote to the printer the printer process holds"
+grep -q "in use by another kassa process" "$t/err" || fail "print test did not say the printer is in use"
+
 # The printer unplugged 300 bytes into a receipt (the adapter pulled out: the pty pair is gone)
 # and plugged back (a new pty pair behind the same link): the receipt is sent again whole and
 # marked done once; the status said the printer was gone meanwhile.
