@@ -8,6 +8,8 @@
 #   wait_for TEXT [SECS]     waits until TEXT is on the screen (fails the test after SECS)
 #   screen                   prints the screen
 #   kassa ARGS...            runs the real binary on the test DB
+#   sell_exact CODE NAME     rings up CODE and pays exactly in cash
+#   wait_exit PID            waits for the till to exit
 set -u
 : "${KASSA_BIN:?set KASSA_BIN}" "${KASSA_TOP:?set KASSA_TOP}"
 T=$(mktemp -d /tmp/kassa-ui-XXXXXX)
@@ -77,6 +79,26 @@ wait_for() {
 
 till_pid() {
 	tmux -S "$SOCK" display-message -p -t till '#{pane_pid}'
+}
+
+# Rings up CODE, waits for NAME in the cart, and pays the exact amount in cash.
+sell_exact() {
+	keys "$1" Enter
+	wait_for "$2"
+	keys F10
+	wait_for "PAYMENT"
+	keys Enter
+	wait_for "CHANGE"
+}
+
+# Waits until process PID has exited (or is a zombie waiting for tmux to reap it).
+wait_exit() {
+	exit_waits=0
+	while kill -0 "$1" 2>/dev/null && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; do
+		exit_waits=$((exit_waits + 1))
+		[ $exit_waits -lt 400 ] || fail "the till did not exit"
+		sleep 0.05
+	done
 }
 
 # Logs in with PIN and, when asked, opens the shift with FLOAT.

@@ -21,12 +21,7 @@ echo ok > "$T/paper.status"
 ui_start 100 30
 login 1111 100000
 wait_for "printer: ok"
-keys "$B1" Enter
-wait_for "Nonvoyxona non"
-keys F10
-wait_for "PAYMENT"
-keys Enter
-wait_for "CHANGE"
+sell_exact "$B1" "Nonvoyxona non"
 until_ok "paper | grep -qF '[DRAWER]'"
 paper | grep -qF "Nonvoyxona non" || fail "the receipt lacks the item"
 paper | grep -qF "Chorsu minimarket" || fail "the receipt lacks the store"
@@ -58,18 +53,10 @@ echo slow > "$T/paper.status"
 keys Space
 wait_for "TOTAL: 0"
 : > "$T/paper"
-keys "$B1" Enter
-wait_for "Nonvoyxona non"
-keys F10
-wait_for "PAYMENT"
-keys Enter
-wait_for "CHANGE"
+sell_exact "$B1" "Nonvoyxona non"
 pid=$(till_pid)
 kill -HUP "$pid"
-n=0
-while kill -0 "$pid" 2>/dev/null && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$pid/stat" 2>/dev/null; do
-	n=$((n + 1)); [ $n -gt 300 ] && fail "the till did not exit"; sleep 0.05
-done
+wait_exit "$pid"
 paper | grep -qF "[BARCODE 3]" || fail "the receipt of the last sale was not printed"
 [ "$(paper | grep -oF '[CUT]' | wc -l)" = 1 ] || fail "the last receipt was cut short"
 [ "$(queued)" = 0 ] || fail "the last receipt is still queued"

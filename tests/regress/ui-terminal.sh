@@ -6,16 +6,6 @@
 . "$KASSA_TOP/tests/lib/tmux.sh"
 ui_setup
 
-wait_gone() {
-	i=0
-	# Gone, or a zombie waiting for tmux to reap it.
-	while kill -0 "$1" 2>/dev/null && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "the till did not exit"
-		sleep 0.05
-	done
-}
-
 # Too small from the start, then enlarged.
 ui_start 70 20
 wait_for "Enlarge the window"
@@ -37,7 +27,7 @@ wait_for "Patir non"
 # SSH drops: SIGHUP. The till exits cleanly with the cart stored.
 pid=$(till_pid)
 kill -HUP "$pid"
-wait_gone "$pid"
+wait_exit "$pid"
 ui_stop
 [ "$(kassa sales --json | json_get 'len(d)')" = 0 ] || fail "a sale completed by itself"
 
@@ -63,7 +53,7 @@ keys "$B2" Enter
 wait_for "TOTAL: 6 000"
 pid=$(till_pid)
 kill -9 "$pid"
-wait_gone "$pid"
+wait_exit "$pid"
 ui_stop
 ui_start 80 24
 login 1111
