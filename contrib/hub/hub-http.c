@@ -50,16 +50,30 @@ reply(struct MHD_Connection *conn, unsigned int status, const char *body, long r
 	return rc;
 }
 
+/* Sends j (consumed) as the body; JSON jansson cannot write is the hub's own fault: 500. */
+static enum MHD_Result
+reply_json(struct MHD_Connection *conn, unsigned int status, json_t *j)
+{
+	char *body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	enum MHD_Result rc;
+
+	json_decref(j);
+	if (body == NULL)
+		return reply(conn, 500, "{\"error\":\"the hub could not write its reply\"}", 0);
+	rc = reply(conn, status, body, 0);
+	free(body);
+	return rc;
+}
+
 static enum MHD_Result
 reply_error(struct MHD_Connection *conn, unsigned int status, const char *msg)
 {
 	json_t *j = json_pack("{s:s}", "error", msg);
-	char *body = json_dumps(j, JSON_COMPACT);
-	enum MHD_Result rc = reply(conn, status, body, 0);
 
-	free(body);
-	json_decref(j);
-	return rc;
+	/* A database message may quote bytes that are not UTF-8: keep the status at least. */
+	if (j == NULL)
+		j = json_pack("{s:s}", "error", "(an error message that is not UTF-8)");
+	return reply_json(conn, status, j);
 }
 
 /* The chain's head for a device: seq and hash (0 and zeros when it has no event yet). */
@@ -281,12 +295,9 @@ post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
 	json_t *req, *events, *ev, *acc, *dup, *rej, *out;
 	json_error_t jerr;
 	struct kerr err;
-	enum MHD_Result rc;
 	const char *claimed;
 	struct batch b;
-	char *body;
 	size_t i;
-	bool drop = false;
 
 	if (h->faults.fail503 > 0) {
 		h->faults.fail503--;
@@ -354,26 +365,19 @@ post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
 		return reply_error(conn, 503, err.msg);
 	}
 	json_decref(req);
+	out = json_pack("{s:o, s:o, s:o}", "accepted", acc, "duplicates", dup, "rejected", rej);
 	if (h->faults.drop > 0) {
 		/* The batch is stored, but the answer never reaches the till. */
 		h->faults.drop--;
-		drop = true;
-	}
-	out = json_pack("{s:o, s:o, s:o}", "accepted", acc, "duplicates", dup, "rejected", rej);
-	body = json_dumps(out, JSON_COMPACT);
-	json_decref(out);
-	if (drop) {
-		free(body);
+		json_decref(out);
 		return MHD_NO;
 	}
 	if (h->faults.badjson > 0) {
 		h->faults.badjson--;
-		free(body);
+		json_decref(out);
 		return reply(conn, 200, "<html>proxy error</html>", 0);
 	}
-	rc = reply(conn, 200, body, 0);
-	free(body);
-	return rc;
+	return reply_json(conn, 200, out);
 }
 
 static enum MHD_Result
@@ -387,17 +391,21 @@ get_changes(struct hub *h, struct MHD_Connection *conn)
 	json_t *changes = json_array(), *out;
 	struct hub_rows r;
 	struct kerr err;
-	enum MHD_Result rc;
-	char *body;
 
 	if (limit <= 0 || limit > 5000)
 		limit = 500;
 	snprintf(limit_s, sizeof limit_s, "%d", limit + 1);
-	/* The cursor is "updated_at|id" of the last change sent; the till sends it back as is. */
+	/*
+	 * The cursor is "updated_at|id" of the last change sent; the till sends it back as is.
+	 * Only that shape is taken (so the cursor sent back is plain ASCII, which jansson writes).
+	 */
 	if (since != NULL && *since != '\0') {
 		const char *bar = strchr(since, '|');
 
-		if (bar == NULL || (size_t)(bar - since) >= sizeof at) {
+		if (bar == NULL || (size_t)(bar - since) >= sizeof at ||
+		    strspn(since, "0123456789-:.TZ+") != (size_t)(bar - since) ||
+		    bar[1] == '\0' || strlen(bar + 1) > 18 ||
+		    strspn(bar + 1, "0123456789") != strlen(bar + 1)) {
 			json_decref(changes);
 			return reply_error(conn, 400, "bad cursor");
 		}
@@ -425,11 +433,7 @@ get_changes(struct hub *h, struct MHD_Connection *conn)
 	out = json_pack("{s:o, s:s, s:b}", "changes", changes, "cursor", cursor, "more",
 	    r.nrows > limit);
 	hub_rows_free(&r);
-	body = json_dumps(out, JSON_COMPACT);
-	json_decref(out);
-	rc = reply(conn, 200, body, 0);
-	free(body);
-	return rc;
+	return reply_json(conn, 200, out);
 }
 
 static enum MHD_Result
