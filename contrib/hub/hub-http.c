@@ -25,7 +25,17 @@
 
 #define MAX_UPLOAD (8 * 1024 * 1024)
 
+/*
+ * Connections: an idle or slow connection costs a file descriptor and MHD's memory pool even
+ * before it is authenticated, so their number is capped. Behind the TLS proxy every request
+ * comes from 127.0.0.1, so the per-address cap must still leave room for a whole shop's tills.
+ */
+#define MAX_CONNECTIONS 256
+#define MAX_CONNECTIONS_PER_IP 64
+
+/* One request: its device (authenticated before any body is read) and its body. */
 struct upload {
+	char *device;
 	char *data;
 	size_t len;
 	bool too_big;
@@ -448,7 +458,19 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 
 	(void)version;
 	if (up == NULL) {
-		*con_cls = xcalloc(1, sizeof *up);
+		/*
+		 * The first call has the headers only: a request without a valid token is
+		 * answered now, before its body is read (MHD then closes the connection), so it
+		 * costs the hub no memory.
+		 */
+		auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+		device = auth != NULL && strncmp(auth, "Bearer ", 7) == 0 ?
+		    hub_device_for_token(h, auth + 7) : NULL;
+		if (device == NULL)
+			return reply_error(conn, 401, "missing or unknown bearer token");
+		up = xcalloc(1, sizeof *up);
+		up->device = device;
+		*con_cls = up;
 		return MHD_YES;
 	}
 	if (*size > 0) {
@@ -463,20 +485,14 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		*size = 0;
 		return MHD_YES;
 	}
-	auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-	device = auth != NULL && strncmp(auth, "Bearer ", 7) == 0 ?
-	    hub_device_for_token(h, auth + 7) : NULL;
-	if (device == NULL)
-		return reply_error(conn, 401, "missing or unknown bearer token");
 	if (up->too_big)
 		rc = reply_error(conn, 413, "batch too large");
 	else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/events") == 0)
-		rc = post_events(h, conn, device, up);
+		rc = post_events(h, conn, up->device, up);
 	else if (strcmp(method, "GET") == 0 && strcmp(url, "/v1/changes") == 0)
 		rc = get_changes(h, conn);
 	else
 		rc = reply_error(conn, 404, "no such endpoint");
-	free(device);
 	return rc;
 }
 
@@ -488,6 +504,7 @@ done(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	(void)cls; (void)conn; (void)toe;
 	if (up != NULL) {
+		free(up->device);
 		free(up->data);
 		free(up);
 		*con_cls = NULL;
@@ -522,7 +539,9 @@ hub_serve(struct hub *h, const char *listen_addr, struct kerr *err)
 	signal(SIGPIPE, SIG_IGN);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port,
 	    NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done,
-	    NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
+	    NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)MAX_CONNECTIONS_PER_IP, MHD_OPTION_END);
 	if (d == NULL)
 		return kerr_set(err, KERR_IO, "cannot listen on %s (in use?)", listen_addr);
 	if (hub_webhook_start(h, err) == -1) {

@@ -1,7 +1,8 @@
 #!/bin/sh
-# hub-limits: what a client that is not a till (or a broken one) sends cannot crash the hub: a
-# cursor the hub did not write is answered 400 (a non-UTF-8 one crashed it). After that the hub
-# still serves a till.
+# hub-limits: what a client that is not a till (or a broken one) sends cannot crash the hub or
+# make it hold memory: a request without a valid token is answered 401 from its headers, before
+# its body is read; a cursor the hub did not write is answered 400 (a non-UTF-8 one crashed
+# it); the connections from one address are capped. After all that the hub still serves a till.
 . "$KASSA_TOP/tests/lib/sync.sh"
 
 till_new t1
@@ -9,7 +10,7 @@ hub_start
 token=$(sed -n 's/^token = //p' "$T/t1.conf")
 
 python3 - "$PORT" "$token" <<'EOF' || fail "the hub mishandled a hostile request"
-import json, sys, urllib.error, urllib.request
+import json, socket, sys, time, urllib.error, urllib.request
 
 port, token = int(sys.argv[1]), sys.argv[2]
 
@@ -25,12 +26,46 @@ def call(method, path, body=None, auth=True):
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
 
+def headers_only(head):
+    """Sends a request's headers, never its body; returns the status line the hub answers."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=3)
+    s.sendall(head.encode())
+    try:
+        line = s.recv(4096).split(b"\r\n")[0].decode()
+    except socket.timeout:
+        line = "no answer within 3 s (the hub waits for the body)"
+    s.close()
+    return line
+
 # Cursors the hub never wrote: 400, not a crash.
 for since in ("%FF%7C99999", "2026-01-01T00:00:00.000Z%7Cabc", "nocursor"):
     st, j = call("GET", "/v1/changes?since=" + since)
     assert st == 400 and "cursor" in j["error"], (since, st, j)
 st, j = call("GET", "/v1/changes?since=2026-01-01T00:00:00.000Z%7C1")
 assert st == 200 and j["cursor"] == "2026-01-01T00:00:00.000Z|1", (st, j)
+
+# No token or an unknown one, with a large body announced: refused from the headers alone.
+for auth in ("", "Authorization: Bearer nosuchtoken\r\n"):
+    line = headers_only("POST /v1/events HTTP/1.1\r\nHost: x\r\n%sContent-Type: "
+                        "application/json\r\nContent-Length: 8000000\r\n\r\n" % auth)
+    assert " 401 " in line, line
+# At most 64 connections from one address: the 65th is closed at once.
+held = [socket.create_connection(("127.0.0.1", port), timeout=3) for _ in range(64)]
+time.sleep(0.2)
+extra = socket.create_connection(("127.0.0.1", port), timeout=3)
+try:
+    extra.sendall(b"GET /v1/changes HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = extra.recv(4096)
+except (ConnectionResetError, BrokenPipeError):
+    got = b""
+except socket.timeout:
+    got = b"timeout"
+assert got == b"", "connection 65 from one address was served: %r" % got[:40]
+for s in held + [extra]:
+    s.close()
+time.sleep(0.2)
+st, j = call("GET", "/v1/changes?since=")
+assert st == 200, st
 EOF
 kill -0 "$HUB_PID" 2>/dev/null || fail "the hub died"
 sell t1 "$B1"
