@@ -1,8 +1,9 @@
 #!/bin/sh
 # hub-limits: what a client that is not a till (or a broken one) sends cannot crash the hub or
 # make it hold memory: a request without a valid token is answered 401 from its headers, before
-# its body is read; a cursor the hub did not write is answered 400 (a non-UTF-8 one crashed
-# it); the connections from one address are capped. After all that the hub still serves a till.
+# its body is read; a body or a batch over the limits is answered 413 with a JSON error; a
+# cursor the hub did not write is answered 400 (a non-UTF-8 one crashed it); the connections
+# from one address are capped. After all that the hub still serves a till.
 . "$KASSA_TOP/tests/lib/sync.sh"
 
 till_new t1
@@ -49,6 +50,32 @@ for auth in ("", "Authorization: Bearer nosuchtoken\r\n"):
     line = headers_only("POST /v1/events HTTP/1.1\r\nHost: x\r\n%sContent-Type: "
                         "application/json\r\nContent-Length: 8000000\r\n\r\n" % auth)
     assert " 401 " in line, line
+# A valid token but a body announced over 4 MiB: 413 from the headers alone.
+line = headers_only("POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                    "Content-Length: %d\r\n\r\n" % (token, 4 * 1024 * 1024 + 1))
+assert " 413 " in line, line
+# A body that grows over 4 MiB without saying so (chunked): 413 once it is read.
+body = b'{"device_id": "t1", "events": [' + b" " * (4 * 1024 * 1024) + b"]}"
+def chunks():
+    for i in range(0, len(body), 65536):
+        yield body[i:i + 65536]
+req = urllib.request.Request("http://127.0.0.1:%d/v1/events" % port, data=chunks(),
+                             headers={"Authorization": "Bearer " + token,
+                                      "Transfer-Encoding": "chunked"}, method="POST")
+try:
+    urllib.request.urlopen(req, timeout=10)
+    assert False, "a chunked body over 4 MiB was taken"
+except urllib.error.HTTPError as e:
+    assert e.code == 413 and "too large" in json.loads(e.read())["error"], e.code
+# More events than any till sends in a batch: 413 with a JSON error, nothing judged.
+st, j = call("POST", "/v1/events", json.dumps({"device_id": "t1",
+                                               "events": [{}] * 10001}).encode())
+assert st == 413 and "10000 events" in j["error"], (st, str(j)[:200])
+# 10000 is still taken (judged: all malformed here).
+st, j = call("POST", "/v1/events", json.dumps({"device_id": "t1",
+                                               "events": [{}] * 10000}).encode())
+assert st == 200 and len(j["rejected"]) == 10000, st
+
 # At most 64 connections from one address: the 65th is closed at once.
 held = [socket.create_connection(("127.0.0.1", port), timeout=3) for _ in range(64)]
 time.sleep(0.2)
