@@ -27,24 +27,24 @@ sha256_hex(const char *s, char out[65])
 	out[64] = '\0';
 }
 
-char *
-hub_device_for_token(struct hub *h, const char *token)
+int
+hub_device_for_token(struct hub *h, const char *token, char **device, struct kerr *err)
 {
-	char digest[65], *device = NULL;
+	char digest[65];
 	const char *params[1] = { digest };
 	struct hub_rows r;
-	struct kerr err;
 
+	*device = NULL;
 	if (token == NULL || *token == '\0')
-		return NULL;
+		return 0;
 	sha256_hex(token, digest);
 	if (hub_sql(h, "SELECT device_id FROM hub_devices WHERE token_sha256 = $1", 1, params, &r,
-	    &err) == -1)
-		return NULL;
+	    err) == -1)
+		return -1;
 	if (r.nrows == 1 && hub_cell(&r, 0, 0) != NULL)
-		device = xstrdup(hub_cell(&r, 0, 0));
+		*device = xstrdup(hub_cell(&r, 0, 0));
 	hub_rows_free(&r);
-	return device;
+	return 0;
 }
 
 int

@@ -94,41 +94,46 @@ reply_error(struct MHD_Connection *conn, unsigned int status, const char *msg)
 	return reply_json(conn, status, j);
 }
 
-/* The chain's head for a device: seq and hash (0 and zeros when it has no event yet). */
-static void
-device_head(struct hub *h, const char *device, int64_t *seq, char hash[JOURNAL_HASH_HEX])
+/*
+ * The chain's head for a device: seq and hash (0 and zeros when it has no event yet). A failed
+ * read is an error, never "no event yet": that would answer a good batch with a seq gap the
+ * till does not resend.
+ */
+static int
+device_head(struct hub *h, const char *device, int64_t *seq, char hash[JOURNAL_HASH_HEX],
+    struct kerr *err)
 {
 	const char *params[1] = { device };
 	struct hub_rows r;
-	struct kerr err;
 
 	*seq = 0;
 	memset(hash, '0', 64);
 	hash[64] = '\0';
 	if (hub_sql(h, "SELECT seq, hash FROM hub_events WHERE device_id = $1 ORDER BY seq DESC "
-	    "LIMIT 1", 1, params, &r, &err) == -1)
-		return;
+	    "LIMIT 1", 1, params, &r, err) == -1)
+		return -1;
 	if (r.nrows == 1) {
 		*seq = strtoll(hub_cell(&r, 0, 0), NULL, 10);
 		snprintf(hash, JOURNAL_HASH_HEX, "%s", hub_cell(&r, 0, 1));
 	}
 	hub_rows_free(&r);
+	return 0;
 }
 
-/* The stored hash of an event id ("" when unknown) into out. */
-static void
-stored_hash(struct hub *h, const char *id, char out[JOURNAL_HASH_HEX])
+/* The stored hash of an event id ("" when unknown) into out; -1 when it cannot be read. */
+static int
+stored_hash(struct hub *h, const char *id, char out[JOURNAL_HASH_HEX], struct kerr *err)
 {
 	const char *params[1] = { id };
 	struct hub_rows r;
-	struct kerr err;
 
 	out[0] = '\0';
-	if (hub_sql(h, "SELECT hash FROM hub_events WHERE id = $1", 1, params, &r, &err) == -1)
-		return;
+	if (hub_sql(h, "SELECT hash FROM hub_events WHERE id = $1", 1, params, &r, err) == -1)
+		return -1;
 	if (r.nrows == 1)
 		snprintf(out, JOURNAL_HASH_HEX, "%s", hub_cell(&r, 0, 0));
 	hub_rows_free(&r);
+	return 0;
 }
 
 static int
@@ -237,14 +242,17 @@ batch_open(struct hub *h, const char *device, json_t *events, struct batch *b,
 	}
 	if (b->nheld > 1)
 		qsort(b->held, b->nheld, sizeof *b->held, cmp_held);
-	device_head(h, device, &b->head_seq, b->head_hash);
+	if (device_head(h, device, &b->head_seq, b->head_hash, err) == -1) {
+		batch_close(b);
+		return -1;
+	}
 	return 0;
 }
 
 /* The stored hash of an id ("" when the hub does not hold it) into out. */
-static void
+static int
 batch_stored_hash(struct hub *h, const struct batch *b, const char *id, int64_t seq,
-    char out[JOURNAL_HASH_HEX])
+    char out[JOURNAL_HASH_HEX], struct kerr *err)
 {
 	struct held key = { .id = (char *)id }, *p = NULL;
 
@@ -253,17 +261,22 @@ batch_stored_hash(struct hub *h, const struct batch *b, const char *id, int64_t 
 	if (p != NULL)
 		snprintf(out, JOURNAL_HASH_HEX, "%s", p->hash);
 	else if (seq <= b->head_seq)
-		stored_hash(h, id, out);  /* only an id this very batch has stored already */
+		return stored_hash(h, id, out, err); /* only an id this very batch has stored */
 	else
 		out[0] = '\0';
+	return 0;
 }
 
-/* Judges one event: returns NULL when accepted or duplicate (*dup), else why it is rejected.
- * *keep is set when a rejected event is still stored (it is in the chain). */
-static const char *
-judge(struct hub *h, struct batch *b, json_t *ev, char **payload, bool *dup, bool *keep)
+/*
+ * Judges one event: *why is NULL when it is accepted or a duplicate (*dup), else why it is
+ * rejected; *keep is set when a rejected event is still stored (it is in the chain). Returns
+ * -1 when the database could not be read (nothing is judged then).
+ */
+static int
+judge(struct hub *h, struct batch *b, json_t *ev, char **payload, const char **why, bool *dup,
+    bool *keep, struct kerr *err)
 {
-	static char why[128];
+	static char gap[128];
 	const char *id = json_string_value(json_object_get(ev, "id"));
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	const char *at = json_string_value(json_object_get(ev, "at"));
@@ -273,37 +286,42 @@ judge(struct hub *h, struct batch *b, json_t *ev, char **payload, bool *dup, boo
 	char have[JOURNAL_HASH_HEX], mine[JOURNAL_HASH_HEX];
 	int64_t seq;
 
+	*why = NULL;
 	*dup = *keep = false;
 	if (id == NULL || type == NULL || at == NULL || prev == NULL || hash == NULL ||
-	    !json_is_integer(seqj) || !json_is_object(pl))
-		return "malformed event";
+	    !json_is_integer(seqj) || !json_is_object(pl)) {
+		*why = "malformed event";
+		return 0;
+	}
 	seq = json_integer_value(seqj);
 	/* The payload as canonical JSON: compact, keys sorted (include/journal.h). */
 	*payload = json_dumps(pl, JSON_COMPACT | JSON_SORT_KEYS);
-	if (*payload == NULL)
-		return "malformed payload";
-	batch_stored_hash(h, b, id, seq, have);
+	if (*payload == NULL) {
+		*why = "malformed payload";
+		return 0;
+	}
+	if (batch_stored_hash(h, b, id, seq, have, err) == -1)
+		return -1;
 	if (have[0] != '\0') {
-		if (strcmp(have, hash) == 0) {
+		if (strcmp(have, hash) == 0)
 			*dup = true;
-			return NULL;
+		else
+			*why = "conflicting content: this id was stored with other content";
+	} else if (seq != b->head_seq + 1) {
+		snprintf(gap, sizeof gap, "seq gap: expected %lld", (long long)b->head_seq + 1);
+		*why = gap;
+	} else if (strcmp(prev, b->head_hash) != 0)
+		*why = "prev_hash does not match the previous event";
+	else {
+		journal_hash(prev, id, seq, type, at, *payload, mine);
+		if (strcmp(mine, hash) != 0)
+			*why = "hash does not match the event's content";
+		else if (h->faults.reject_seq == seq) {
+			*keep = true;
+			*why = "rejected by the hub (test fault)";
 		}
-		return "conflicting content: this id was stored with other content";
 	}
-	if (seq != b->head_seq + 1) {
-		snprintf(why, sizeof why, "seq gap: expected %lld", (long long)b->head_seq + 1);
-		return why;
-	}
-	if (strcmp(prev, b->head_hash) != 0)
-		return "prev_hash does not match the previous event";
-	journal_hash(prev, id, seq, type, at, *payload, mine);
-	if (strcmp(mine, hash) != 0)
-		return "hash does not match the event's content";
-	if (h->faults.reject_seq == seq) {
-		*keep = true;
-		return "rejected by the hub (test fault)";
-	}
-	return NULL;
+	return 0;
 }
 
 static enum MHD_Result
@@ -355,9 +373,16 @@ post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
 	json_array_foreach(events, i, ev) {
 		char *payload = NULL;
 		bool is_dup, keep;
-		const char *why = judge(h, &b, ev, &payload, &is_dup, &keep);
-		const char *id = json_string_value(json_object_get(ev, "id"));
+		const char *why, *id = json_string_value(json_object_get(ev, "id"));
 
+		if (judge(h, &b, ev, &payload, &why, &is_dup, &keep, &err) == -1) {
+			/* 503, which the till retries: not a verdict on the event. */
+			free(payload);
+			batch_close(&b);
+			hub_rollback(h);
+			json_decref(acc); json_decref(dup); json_decref(rej); json_decref(req);
+			return reply_error(conn, 503, err.msg);
+		}
 		if (why == NULL && is_dup)
 			json_array_append_new(dup, json_string(id));
 		else if (((why == NULL || keep) && store_event(h, device, ev, payload, why) == -1) ||
@@ -466,6 +491,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	struct upload *up = *con_cls;
 	const char *auth, *clen;
 	char *device;
+	struct kerr err;
 	enum MHD_Result rc;
 
 	(void)version;
@@ -476,8 +502,11 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		 * closes the connection), so it costs the hub no memory.
 		 */
 		auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-		device = auth != NULL && strncmp(auth, "Bearer ", 7) == 0 ?
-		    hub_device_for_token(h, auth + 7) : NULL;
+		device = NULL;
+		/* A token the hub cannot look up is its own failure (503, retried), not a 401. */
+		if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0 &&
+		    hub_device_for_token(h, auth + 7, &device, &err) == -1)
+			return reply_error(conn, 503, err.msg);
 		if (device == NULL)
 			return reply_error(conn, 401, "missing or unknown bearer token");
 		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");

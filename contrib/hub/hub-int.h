@@ -56,8 +56,9 @@ int hub_commit(struct hub *h, struct kerr *err);
 void hub_rollback(struct hub *h);
 
 /* hub-db.c */
-/* The device a bearer token belongs to (malloc'd), or NULL. */
-char *hub_device_for_token(struct hub *h, const char *token);
+/* The device a bearer token belongs to into *device (malloc'd; NULL for an unknown token).
+ * Returns -1 when the database cannot be read. */
+int hub_device_for_token(struct hub *h, const char *token, char **device, struct kerr *err);
 int hub_token_add(struct hub *h, const char *device, char *token_out, size_t size,
     struct kerr *err);
 
