@@ -15,9 +15,14 @@
 #include "kerr.h"
 #include "store.h"
 
+/* Retry-After is honoured up to an hour: a hub may ask for longer than our own back-off cap
+ * (it knows its load), but a broken or hostile header must not park the sales for days. */
+#define SYNC_RETRY_AFTER_MAX 3600
+
 struct sync_http {
 	long status;            /* HTTP status, 0 when no reply (connection failed) */
-	long retry_after;       /* seconds from Retry-After, 0 when none */
+	long retry_after;       /* seconds from Retry-After (at most SYNC_RETRY_AFTER_MAX), 0 when
+	                         * none */
 	char *body;             /* reply body, NUL-terminated (owned; sync_http_free) */
 	size_t len;
 };
@@ -29,13 +34,16 @@ struct sync_ctx {
 	char device_id[64];
 	int failures;           /* consecutive failed exchanges, for the back-off */
 	long wait_s;            /* how long to wait before the next try (0: at once) */
+	long last_status;       /* the last exchange: HTTP status, 0 no answer, -1 none made */
+	long last_retry_after;  /* its Retry-After (seconds, 0 when none) */
 	bool online;
 	char last_error[256];
 	int verbose;
 };
 
 /* sync-http.c: one request with the timeouts, TLS and bearer token of the config.
- * body NULL means GET. Returns 0 when a reply (any status) came back, -1 with err when not. */
+ * body NULL means GET. Returns 0 when a reply (any status) came back, -1 with err when not.
+ * Either way c->last_status and c->last_retry_after say how it went. */
 int sync_http_request(struct sync_ctx *c, const char *url, const char *body,
     struct sync_http *reply, struct kerr *err);
 void sync_http_free(struct sync_http *reply);
@@ -46,9 +54,10 @@ void sync_http_free(struct sync_http *reply);
 char *sync_batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *last_seq,
     struct kerr *err);
 
-/* sync-push.c: posts one batch of the outbox. *sent = events posted (0: nothing pending).
- * Returns 0 when the hub answered with a valid reply (marked in the outbox), else -1 with err
- * (and c->wait_s set from Retry-After or the kind of failure). */
+/* sync-push.c: posts one batch of the outbox. *sent = outbox rows the reply delivered or
+ * rejected (0: nothing pending). Returns 0 when the hub answered with a valid reply about this
+ * batch that changed at least one row, else -1 with err, recorded by sync_failed (c->wait_s
+ * set from Retry-After or the kind of failure). */
 int sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err);
 
 /* sync-pull.c: pulls and applies catalogue changes from the stored cursor until "more" is

@@ -4,7 +4,9 @@
  * The batch is read in a short read transaction that ends before the network is touched; the
  * reply is marked in a short write transaction afterwards, so the till is never kept waiting
  * by the network. Accepted and duplicate events leave the outbox (they stay in the journal);
- * rejected ones are kept, marked and never resent by themselves.
+ * rejected ones are kept, marked and never resent by themselves. A reply is only believed about
+ * the events of its own batch: any other id, or one id named twice, fails the whole reply, so
+ * a confused hub can never make an event leave the outbox unsent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +49,7 @@ text_add(struct text *t, const char *s, size_t n)
  */
 static int
 read_batch(struct sync_ctx *c, int64_t after, struct text *body, int *count, int64_t *last_seq,
-    struct kerr *err)
+    json_t *ids, struct kerr *err)
 {
 	sqlite3_stmt *q;
 	size_t start = body->len;
@@ -55,7 +57,7 @@ read_batch(struct sync_ctx *c, int64_t after, struct text *body, int *count, int
 
 	q = store_cached(c->st, "SELECT json_object('id', e.id, 'seq', e.seq, 'type', e.type, "
 	    "'at', e.at, 'payload', json(e.payload), 'prev_hash', e.prev_hash, 'hash', e.hash), "
-	    "e.seq FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.state = 'pending' AND "
+	    "e.seq, e.id FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.state = 'pending' AND "
 	    "o.seq > ?2 ORDER BY o.seq LIMIT ?1");
 	if (q == NULL)
 		return store_error(c->st, err, "reading the outbox");
@@ -72,6 +74,10 @@ read_batch(struct sync_ctx *c, int64_t after, struct text *body, int *count, int
 		text_add(body, ev, n);
 		*last_seq = sqlite3_column_int64(q, 1);
 		(*count)++;
+		/* The ids sent, each false until the reply names it. */
+		if (ids != NULL)
+			json_object_set_new(ids, (const char *)sqlite3_column_text(q, 2),
+			    json_false());
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		/* json() refuses a payload that is not JSON: name the event after the last good. */
@@ -96,9 +102,10 @@ text_add_string(struct text *t, const char *s)
 	json_decref(j);
 }
 
-/* Marks one id: delivered (removed from the outbox) or rejected with its error. */
+/* Marks one id: delivered (removed from the outbox) or rejected with its error. Adds the rows
+ * it changed to *changed. */
 static int
-mark(struct sync_ctx *c, const char *id, const char *error, struct kerr *err)
+mark(struct sync_ctx *c, const char *id, const char *error, int *changed, struct kerr *err)
 {
 	sqlite3_stmt *q;
 	char now[32];
@@ -120,13 +127,31 @@ mark(struct sync_ctx *c, const char *id, const char *error, struct kerr *err)
 		sqlite3_bind_text(q, 3, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	}
 	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE)
+		*changed += sqlite3_changes(store_db(c->st));
 	store_release(q);
 	return rc == SQLITE_DONE ? 0 : store_error(c->st, err, "marking the outbox");
 }
 
-/* Checks the reply's shape strictly: anything else counts as a failed exchange. */
+/* The reply names id once, and id was sent in this batch (ids: id -> named yet). */
 static int
-check_reply(json_t *r, struct kerr *err)
+check_id(json_t *ids, const char *id, struct kerr *err)
+{
+	json_t *seen = json_object_get(ids, id);
+
+	if (seen == NULL)
+		return kerr_set(err, KERR_NET, "the hub's reply names event %s, which was not in "
+		    "the batch", id);
+	if (json_is_true(seen))
+		return kerr_set(err, KERR_NET, "the hub's reply names event %s twice", id);
+	json_object_set_new(ids, id, json_true());
+	return 0;
+}
+
+/* Checks the reply's shape strictly, and that it names only ids of the batch, each once in one
+ * list: anything else counts as a failed exchange. */
+static int
+check_reply(json_t *r, json_t *ids, struct kerr *err)
 {
 	json_t *acc = json_object_get(r, "accepted"), *dup = json_object_get(r, "duplicates");
 	json_t *rej = json_object_get(r, "rejected"), *v;
@@ -139,18 +164,25 @@ check_reply(json_t *r, struct kerr *err)
 	json_array_foreach(acc, i, v)
 		if (!json_is_string(v))
 			return kerr_set(err, KERR_NET, "the hub's reply has a bad accepted id");
+		else if (check_id(ids, json_string_value(v), err) == -1)
+			return -1;
 	json_array_foreach(dup, i, v)
 		if (!json_is_string(v))
 			return kerr_set(err, KERR_NET, "the hub's reply has a bad duplicate id");
+		else if (check_id(ids, json_string_value(v), err) == -1)
+			return -1;
 	json_array_foreach(rej, i, v)
 		if (!json_is_string(json_object_get(v, "id")) ||
 		    !json_is_string(json_object_get(v, "error")))
 			return kerr_set(err, KERR_NET, "the hub's reply has a bad rejection");
+		else if (check_id(ids, json_string_value(json_object_get(v, "id")), err) == -1)
+			return -1;
 	return 0;
 }
 
-char *
-sync_batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *last_seq,
+/* sync_batch_body, and the ids of the batch into ids when not NULL. */
+static char *
+batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *last_seq, json_t *ids,
     struct kerr *err)
 {
 	char head_hash[JOURNAL_HASH_HEX], num[32];
@@ -164,7 +196,7 @@ sync_batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *last_seq
 	text_lit(&body, "{\"device_id\":");
 	text_add_string(&body, c->device_id);
 	text_lit(&body, ",\"events\":[");
-	rc = read_batch(c, after, &body, count, &last, err);
+	rc = read_batch(c, after, &body, count, &last, ids, err);
 	if (rc == 0)
 		rc = journal_head(c->st, &head_seq, head_hash, err);
 	store_rollback(c->st);		/* read only: end it before the network */
@@ -184,30 +216,54 @@ sync_batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *last_seq
 	return body.p;
 }
 
+char *
+sync_batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *last_seq,
+    struct kerr *err)
+{
+	return batch_body(c, after, count, last_seq, NULL, err);
+}
+
+/* Records a failure of the outbox itself (not of the hub), saying which step it was. */
+static int
+outbox_failed(struct sync_ctx *c, const char *what, struct kerr *err)
+{
+	char msg[sizeof err->msg];
+
+	snprintf(msg, sizeof msg, "%s", err->msg[0] != '\0' ? err->msg : "unknown error");
+	kerr_set(err, err->code != KERR_OK ? err->code : KERR_INTERNAL, "%s: %s", what, msg);
+	sync_failed(c, 0, false, err);
+	return -1;
+}
+
 int
 sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err)
 {
 	char url[600];
-	struct sync_http reply;
-	json_t *r = NULL, *v;
+	struct sync_http reply = { 0 };
+	json_t *r = NULL, *v, *ids = json_object();
 	json_error_t jerr;
 	char *body;
 	size_t i;
-	int rc = -1, count;
+	int rc = -1, count, changed = 0;
 
 	*sent = 0;
-	body = sync_batch_body(c, 0, &count, NULL, err);
-	if (body == NULL)
-		return -1;
+	if (ids == NULL)
+		fatal("out of memory");
+	body = batch_body(c, 0, &count, NULL, ids, err);
+	if (body == NULL) {
+		outbox_failed(c, "reading the batch to send", err);
+		goto out;
+	}
 	if (count == 0) {
 		free(body);
-		return 0;
+		rc = 0;
+		goto out;
 	}
 	snprintf(url, sizeof url, "%s/v1/events", c->cfg->sync_url);
 	if (sync_http_request(c, url, body, &reply, err) == -1) {
 		free(body);
 		sync_failed(c, 0, false, err);
-		return -1;
+		goto out;
 	}
 	free(body);
 	if (reply.status == 401 || reply.status == 403) {
@@ -222,30 +278,34 @@ sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err)
 		goto out;
 	}
 	r = json_loads(reply.body, 0, &jerr);
-	if (r == NULL || check_reply(r, err) == -1) {
+	if (r == NULL || check_reply(r, ids, err) == -1) {
 		if (r == NULL)
 			kerr_set(err, KERR_NET, "the hub's reply is not JSON: %s", jerr.text);
 		sync_failed(c, 0, false, err);
 		goto out;
 	}
-	if (store_begin(c->st, err) == -1)
+	if (store_begin(c->st, err) == -1) {
+		outbox_failed(c, "marking the hub's reply", err);
 		goto out;
+	}
 	json_array_foreach(json_object_get(r, "accepted"), i, v)
-		if (mark(c, json_string_value(v), NULL, err) == -1)
+		if (mark(c, json_string_value(v), NULL, &changed, err) == -1)
 			goto rollback;
 	json_array_foreach(json_object_get(r, "duplicates"), i, v)
-		if (mark(c, json_string_value(v), NULL, err) == -1)
+		if (mark(c, json_string_value(v), NULL, &changed, err) == -1)
 			goto rollback;
 	json_array_foreach(json_object_get(r, "rejected"), i, v)
 		if (mark(c, json_string_value(json_object_get(v, "id")),
-		    json_string_value(json_object_get(v, "error")), err) == -1)
+		    json_string_value(json_object_get(v, "error")), &changed, err) == -1)
 			goto rollback;
-	if (store_commit(c->st, err) == -1)
+	if (store_commit(c->st, err) == -1) {
+		outbox_failed(c, "marking the hub's reply", err);
 		goto out;
-	*sent = (int)(json_array_size(json_object_get(r, "accepted")) +
-	    json_array_size(json_object_get(r, "duplicates")) +
-	    json_array_size(json_object_get(r, "rejected")));
-	if (*sent == 0) {
+	}
+	/* Rows actually changed, not ids named: a reply that moves nothing is no progress and
+	 * must back off like any other failure, or the cycle would post again at once. */
+	*sent = changed;
+	if (changed == 0) {
 		kerr_set(err, KERR_NET, "the hub took none of the batch");
 		sync_failed(c, 0, false, err);
 		goto out;
@@ -254,7 +314,9 @@ sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err)
 	goto out;
 rollback:
 	store_rollback(c->st);
+	sync_failed(c, 0, false, err);	/* mark() said which step failed */
 out:
+	json_decref(ids);
 	json_decref(r);
 	sync_http_free(&reply);
 	return rc;

@@ -1,0 +1,118 @@
+#!/bin/sh
+# The sync process against a hub that answers wrongly (a small python3 server, its answer chosen
+# by $T/mode before each run): ids that were not sent, sent in another case, named twice or in
+# two lists fail the whole reply and deliver nothing; a failing outbox read or write is shown
+# and kept in `kassa status`; a huge Retry-After is bounded; wakes from the till do not cut a
+# back-off short; a bad vat is refused; a failing push still lets the catalogue be pulled.
+. "$KASSA_TOP/tests/lib/sync.sh"
+SYNC_BIN=$KASSA_BUILD/kassa-sync
+HPID=""
+WPID=""
+trap '[ -n "$WPID" ] && kill "$WPID" 2>/dev/null; [ -n "$HPID" ] && kill "$HPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+
+cat > "$T/hub.py" <<'EOF'
+import json, sys, http.server
+T = sys.argv[1]
+
+def mode():
+    with open(T + "/mode") as f:
+        return f.read().split()
+
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def reply(self, code, obj, headers=()):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        with open(T + "/changes.json") as f:
+            self.reply(200, json.load(f))
+
+    def do_POST(self):
+        ev = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["events"]
+        ids = [e["id"] for e in ev]
+        with open(T + "/posts", "a") as f:
+            f.write("%d\n" % len(ids))
+        m = mode()
+        if m[0] == "extra":      # the first event, and ids the batch did not hold
+            self.reply(200, {"accepted": ids[:1] + m[1:], "duplicates": [], "rejected": []})
+        elif m[0] == "upper":    # every id, in another case
+            self.reply(200, {"accepted": [i.upper() for i in ids], "duplicates": [],
+                             "rejected": []})
+        elif m[0] == "twice":    # the first id accepted twice
+            self.reply(200, {"accepted": ids[:1] + ids, "duplicates": [], "rejected": []})
+        elif m[0] == "both":     # the first id accepted and rejected
+            self.reply(200, {"accepted": ids, "duplicates": [],
+                             "rejected": [{"id": ids[0], "error": "no"}]})
+        elif m[0] == "wait":     # 429 with the Retry-After given
+            self.reply(429, {}, [("Retry-After", m[1])])
+        elif m[0] == "400":
+            self.reply(400, {"error": "bad event"})
+        else:
+            self.reply(200, {"accepted": ids, "duplicates": [], "rejected": []})
+
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+with open(T + "/port.tmp", "w") as f:
+    f.write(str(s.server_address[1]))
+import os
+os.rename(T + "/port.tmp", T + "/port")
+s.serve_forever()
+EOF
+echo ok > "$T/mode"
+echo '{"changes": [], "cursor": "", "more": false}' > "$T/changes.json"
+python3 "$T/hub.py" "$T" 2> "$T/hub.log" &
+HPID=$!
+i=0
+while [ ! -f "$T/port" ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "the python hub did not start: $(cat "$T/hub.log")"
+	sleep 0.05
+done
+
+till_new t1
+sed -i "s#^url = .*#url = http://127.0.0.1:$(cat "$T/port")#" "$T/t1.conf"
+printf 'batch = 1\n' >> "$T/t1.conf"
+sell t1 "$B1" "$B2" "$B1"
+n_events=$(till_q t1 "SELECT count(*) FROM events")
+[ "$n_events" -ge 5 ] || fail "expected at least 5 events, got $n_events"
+posts() { [ -f "$T/posts" ] && wc -l < "$T/posts" || echo 0; }
+pending() { till_q t1 "SELECT count(*) FROM outbox WHERE state = 'pending'"; }
+last_error() { till_q t1 "SELECT value FROM meta WHERE key = 'sync_last_error'"; }
+
+# 1. The first reply also "accepts" the ids of seq 4 and 5, never sent: nothing is believed.
+extra=$(till_q t1 "SELECT group_concat(id, ' ') FROM events WHERE seq IN (4, 5)")
+echo "extra $extra" > "$T/mode"
+sync_once t1 && fail "sync --once took a reply naming events not sent"
+grep -q "not in the batch" "$T/sync.err" || fail "the foreign ids are not reported: $(cat "$T/sync.err")"
+[ "$(posts)" = 1 ] || fail "$(posts) POSTs after a bad reply, 1 expected"
+[ "$(pending)" = "$n_events" ] || fail "$(pending) of $n_events pending: a bad reply deleted events"
+last_error | grep -q "not in the batch" || fail "the bad reply is not kept in meta"
+
+# 2. Ids echoed in upper case: a failure after one POST, not a loop of POSTs.
+echo upper > "$T/mode"
+timeout 10 "$KASSA_BIN" -d "$T/t1.db" -c "$T/t1.conf" sync --once 2> "$T/sync.err" &&
+	fail "sync --once took ids it did not send"
+[ "$(posts)" = 2 ] || fail "$(posts) POSTs: ids in another case made it post again"
+[ "$(pending)" = "$n_events" ] || fail "ids in another case changed the outbox"
+
+# 3. One id named twice, or accepted and rejected at once: the whole reply fails.
+echo twice > "$T/mode"
+sync_once t1 && fail "sync --once took an id accepted twice"
+grep -q "twice" "$T/sync.err" || fail "the id named twice is not reported: $(cat "$T/sync.err")"
+echo both > "$T/mode"
+sync_once t1 && fail "sync --once took an id both accepted and rejected"
+grep -q "twice" "$T/sync.err" || fail "the id in two lists is not reported: $(cat "$T/sync.err")"
+[ "$(pending)" = "$n_events" ] || fail "a contradictory reply changed the outbox"
+
+# Then a correct hub gets all of them.
+echo ok > "$T/mode"
+sync_once t1 || fail "sync to a correct hub: $(cat "$T/sync.err")"
+[ "$(till_q t1 "SELECT count(*) FROM outbox")" = 0 ] || fail "events left after a good sync"
+echo "ok: 1-3"
