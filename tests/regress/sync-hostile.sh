@@ -115,4 +115,22 @@ grep -q "twice" "$T/sync.err" || fail "the id in two lists is not reported: $(ca
 echo ok > "$T/mode"
 sync_once t1 || fail "sync to a correct hub: $(cat "$T/sync.err")"
 [ "$(till_q t1 "SELECT count(*) FROM outbox")" = 0 ] || fail "events left after a good sync"
-echo "ok: 1-3"
+
+# 6. The outbox cannot be written (a trigger stands in for a busy database) or read (a payload
+# that is not JSON): the failure says what failed, here and in `kassa status`.
+sell t1 "$B2"
+till_q t1 "CREATE TRIGGER no_delete BEFORE DELETE ON outbox BEGIN SELECT RAISE(ABORT, 'held for the test'); END"
+sync_once t1 && fail "sync --once succeeded without marking the outbox"
+grep -q "marking the outbox: held for the test" "$T/sync.err" || fail "the failed write is not said: $(cat "$T/sync.err")"
+last_error | grep -q "marking the outbox" || fail "the failed write is not kept in meta"
+till_q t1 "DROP TRIGGER no_delete"
+seq=$(till_q t1 "SELECT min(seq) FROM outbox")
+till_q t1 "DROP TRIGGER events_no_update; CREATE TABLE keep AS SELECT seq, payload FROM events WHERE seq = $seq;
+    UPDATE events SET payload = '{not json' WHERE seq = $seq" || fail "cannot spoil a payload"
+sync_once t1 && fail "sync --once succeeded with a payload that is not JSON"
+grep -q "reading the batch to send: reading the outbox" "$T/sync.err" || fail "the failed read is not said: $(cat "$T/sync.err")"
+last_error | grep -q "reading the outbox" || fail "the failed read is not kept in meta"
+till_q t1 "UPDATE events SET payload = (SELECT payload FROM keep) WHERE seq = $seq; DROP TABLE keep;
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are immutable'); END"
+sync_once t1 || fail "sync after the outbox is fine again: $(cat "$T/sync.err")"
+echo "ok: 1-3, 6"
