@@ -46,9 +46,19 @@ apply_product(struct sync_ctx *c, json_t *ch, struct kerr *err)
 	copy_str(data, "mxik", p.mxik, sizeof p.mxik);
 	copy_str(data, "category", p.category, sizeof p.category);
 	p.price = json_integer_value(json_object_get(data, "price"));
+	/* The vat is range-checked before it is scaled to basis points: a cast first would
+	 * truncate a huge value into a plausible one (4294967308 into 12 %). */
 	vat = json_object_get(data, "vat");
-	p.vat_bp = json_is_integer(vat) ? (int)json_integer_value(vat) * 100 :
-	    json_is_real(vat) ? (int)(json_real_value(vat) * 100 + 0.5) : 1200;
+	if (vat == NULL || json_is_null(vat))
+		p.vat_bp = 1200;
+	else if (json_is_integer(vat) && json_integer_value(vat) >= 0 &&
+	    json_integer_value(vat) <= 100)
+		p.vat_bp = (int)json_integer_value(vat) * 100;
+	else if (json_is_real(vat) && json_real_value(vat) >= 0 && json_real_value(vat) <= 100)
+		p.vat_bp = (int)(json_real_value(vat) * 100 + 0.5);
+	else
+		return kerr_set(err, KERR_NET, "product change %s has a bad vat (a percent "
+		    "from 0 to 100 expected)", key);
 	unit = json_string_value(json_object_get(data, "unit"));
 	p.by_weight = unit != NULL && strcmp(unit, "kg") == 0;
 	p.plu = json_integer_value(json_object_get(data, "plu"));

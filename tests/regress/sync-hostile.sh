@@ -8,7 +8,8 @@
 SYNC_BIN=$KASSA_BUILD/kassa-sync
 HPID=""
 WPID=""
-trap '[ -n "$WPID" ] && kill "$WPID" 2>/dev/null; [ -n "$HPID" ] && kill "$HPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+SP=""
+trap '[ -n "$SP" ] && kill "$SP" 2>/dev/null; [ -n "$WPID" ] && kill "$WPID" 2>/dev/null; [ -n "$HPID" ] && kill "$HPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 
 cat > "$T/hub.py" <<'EOF'
 import json, sys, http.server
@@ -85,6 +86,7 @@ n_events=$(till_q t1 "SELECT count(*) FROM events")
 posts() { [ -f "$T/posts" ] && wc -l < "$T/posts" || echo 0; }
 pending() { till_q t1 "SELECT count(*) FROM outbox WHERE state = 'pending'"; }
 last_error() { till_q t1 "SELECT value FROM meta WHERE key = 'sync_last_error'"; }
+price() { till_q t1 "SELECT p.$2 FROM products p JOIN barcodes b ON b.product_id = p.id WHERE b.code = '$1'"; }
 
 # 1. The first reply also "accepts" the ids of seq 4 and 5, never sent: nothing is believed.
 extra=$(till_q t1 "SELECT group_concat(id, ' ') FROM events WHERE seq IN (4, 5)")
@@ -133,4 +135,21 @@ last_error | grep -q "reading the outbox" || fail "the failed read is not kept i
 till_q t1 "UPDATE events SET payload = (SELECT payload FROM keep) WHERE seq = $seq; DROP TABLE keep;
     CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are immutable'); END"
 sync_once t1 || fail "sync after the outbox is fine again: $(cat "$T/sync.err")"
-echo "ok: 1-3, 6"
+
+# 7. A vat that would wrap around to 12 % is refused with the change, not stored.
+echo ok > "$T/mode"
+vat_before=$(price "$B2" vat_bp)
+cat > "$T/changes.json" <<EOF2
+{"changes": [{"entity": "product", "key": "$B2", "updated_at": "2031-01-02T00:00:00.000Z",
+  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 5000, "vat": 4294967308}}],
+ "cursor": "c2", "more": false}
+EOF2
+sync_once t1 && fail "sync --once took a vat of 4294967308"
+grep -q "bad vat" "$T/sync.err" || fail "the bad vat is not reported: $(cat "$T/sync.err")"
+[ "$(price "$B2" vat_bp)" = "$vat_before" ] || fail "a vat of 4294967308 was stored as $(price "$B2" vat_bp)"
+[ "$(till_q t1 "SELECT value FROM meta WHERE key = 'sync_cursor'")" != c2 ] || fail "the cursor moved past a refused change"
+sed -i 's/4294967308/12/' "$T/changes.json"
+sync_once t1 || fail "sync with a good vat: $(cat "$T/sync.err")"
+[ "$(price "$B2" vat_bp)" = 1200 ] || fail "the good vat was not stored"
+
+echo ok
