@@ -77,6 +77,8 @@ sync_http_request(struct sync_ctx *c, const char *url, const char *body,
 	}
 	rc = curl_easy_perform(curl);
 	curl_slist_free_all(headers);
+	c->last_status = 0;
+	c->last_retry_after = 0;
 	if (rc != CURLE_OK) {
 		sync_http_free(reply);
 		return kerr_set(err, KERR_NET, "%s: %s", c->cfg->sync_url,
@@ -84,7 +86,10 @@ sync_http_request(struct sync_ctx *c, const char *url, const char *body,
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply->status);
 	if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
-		reply->retry_after = (long)retry;
+		reply->retry_after = retry > SYNC_RETRY_AFTER_MAX ? SYNC_RETRY_AFTER_MAX :
+		    (long)retry;
+	c->last_status = reply->status;
+	c->last_retry_after = reply->retry_after;
 	if (reply->body == NULL)
 		reply->body = xstrdup("");
 	return 0;

@@ -3,10 +3,12 @@
  * --once` one cycle, and the till forks it as a worker (sync_spawn) that it wakes after each
  * commit and that reports its state back for the status bar.
  *
- * A cycle: push batches until the outbox is empty or a push fails, then pull the catalogue.
- * Failures back off exponentially with full jitter (base and cap from the config), honouring
- * Retry-After; a refused token is retried at the cap. The state (last sync, last error) is kept
- * in meta so `kassa status` shows it too.
+ * A cycle: push batches until the outbox is empty or a push fails, then pull the catalogue
+ * (also after a failed push, when the hub answered and did not ask us to wait). Failures back
+ * off exponentially with full jitter (base and cap from the config), honouring Retry-After up
+ * to SYNC_RETRY_AFTER_MAX; a refused token is retried at the cap. The next try is a deadline on
+ * the monotonic clock: a wake from the till during a back-off does not cut it short. The state
+ * (last sync, last error) is kept in meta so `kassa status` shows it too.
  */
 #include <errno.h>
 #include <poll.h>
@@ -53,6 +55,8 @@ sync_failed(struct sync_ctx *c, long retry_after, bool slow, const struct kerr *
 	c->wait_s = slow ? cap : (long)(random() % (ceiling + 1));
 	if (c->wait_s < 1)
 		c->wait_s = 1;
+	if (retry_after > SYNC_RETRY_AFTER_MAX)
+		retry_after = SYNC_RETRY_AFTER_MAX;
 	if (retry_after > c->wait_s)
 		c->wait_s = retry_after;
 	log_info("sync: %s (next try in %ld s)", err->msg, c->wait_s);
@@ -108,23 +112,53 @@ record(struct sync_ctx *c, bool ok)
 	store_commit(c->st, &err);
 }
 
+/*
+ * Whether to pull after a failed push: one batch the hub will not take must not freeze the
+ * catalogue's prices. Not when the hub did not answer (the pull would time out too), refused
+ * the token (it would refuse the pull too) or asked us to wait (429, 503, Retry-After).
+ */
+static bool
+pull_after_failed_push(const struct sync_ctx *c)
+{
+	long s = c->last_status;
+
+	return s != 0 && s != 401 && s != 403 && s != 429 && s != 503 &&
+	    c->last_retry_after == 0;
+}
+
 /* One cycle. Returns 0 when everything went through, -1 on a failure (c->wait_s set). */
 static int
 cycle(struct sync_ctx *c)
 {
 	struct kerr err;
+	bool pushed = true;
 	int sent = 0;
 
 	kerr_clear(&err);
 	c->wait_s = 0;
+	c->last_status = -1;
+	c->last_retry_after = 0;
 	do {
 		if (sync_push_batch(c, &sent, &err) == -1) {
-			record(c, false);
-			return -1;
+			pushed = false;
+			break;
 		}
 	} while (sent > 0 && !stopping);
+	if (!pushed && !pull_after_failed_push(c)) {
+		record(c, false);
+		return -1;
+	}
+	kerr_clear(&err);
 	if (sync_pull(c, &err) == -1) {
-		sync_failed(c, c->wait_s, err.code == KERR_DENIED, &err);
+		/* After a failed push, that failure stays the one shown and backed off from. */
+		if (pushed)
+			sync_failed(c, c->wait_s, err.code == KERR_DENIED, &err);
+		else
+			log_info("sync: %s", err.msg);
+		record(c, false);
+		return -1;
+	}
+	if (!pushed) {
 		record(c, false);
 		return -1;
 	}
@@ -192,22 +226,51 @@ ctx_close(struct sync_ctx *c)
 	store_close(c->st);
 }
 
-/* Waits for a wake-up (fd, may be -1), the timeout or a stop. False when the fd closed. */
-static bool
-wait_for(int fd, long seconds)
+/* Milliseconds on the monotonic clock: a deadline that a change of the wall clock cannot move. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The deadline of the next cycle: the back-off after a failure, else the interval. */
+static int64_t
+next_deadline(const struct sync_ctx *c)
+{
+	return now_ms() + (int64_t)(c->wait_s > 0 ? c->wait_s : c->cfg->sync_interval) * 1000;
+}
+
+enum wake { WAKE_TIME, WAKE_TILL, WAKE_STOP };
+
+/* Waits until the deadline, a wake-up on fd (may be -1) or a stop (WAKE_STOP also when the
+ * fd closed: the till is gone). */
+static enum wake
+wait_until(int fd, int64_t deadline)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char buf[64];
 
-	if (stopping)
-		return false;
-	if (poll(&p, fd >= 0 ? 1 : 0, (int)(seconds * 1000)) > 0) {
-		ssize_t n = read(fd, buf, sizeof buf);
+	while (!stopping) {
+		int64_t left = deadline - now_ms();
+		ssize_t n;
 
-		if (n == 0)
-			return false;	/* the till is gone */
+		if (left <= 0)
+			return WAKE_TIME;
+		/* Steps of at most a minute: poll() takes an int of milliseconds. */
+		if (poll(&p, fd >= 0 ? 1 : 0, left > 60000 ? 60000 : (int)left) <= 0)
+			continue;	/* the step ended, or a signal */
+		if (p.revents & POLLNVAL)
+			return WAKE_STOP;
+		n = read(fd, buf, sizeof buf);
+		if (n > 0)
+			return WAKE_TILL;
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			return WAKE_STOP;	/* the till closed or broke the pipe */
 	}
-	return !stopping;
+	return WAKE_STOP;
 }
 
 int
@@ -240,7 +303,7 @@ sync_run(const struct config *cfg, const char *db_path, bool once, int verbose)
 	}
 	while (!stopping) {
 		cycle(&c);
-		if (!wait_for(-1, c.wait_s > 0 ? c.wait_s : cfg->sync_interval))
+		if (wait_until(-1, next_deadline(&c)) == WAKE_STOP)
 			break;
 	}
 	ctx_close(&c);
@@ -260,10 +323,19 @@ sync_worker(const struct config *cfg, const char *db_path, int wake_fd, int stat
 	}
 	signal(SIGTERM, on_stop);
 	while (!stopping) {
+		int64_t deadline;
+		enum wake w;
+
 		cycle(&c);
 		report(&c, status_fd);
-		/* Woken at every commit of the till, or by the timer; gone with the till. */
-		if (!wait_for(wake_fd, c.wait_s > 0 ? c.wait_s : cfg->sync_interval))
+		deadline = next_deadline(&c);
+		/* Woken at every commit of the till, or by the timer; gone with the till. After a
+		 * good cycle a commit is sent at once; during a back-off it only updates the status
+		 * bar's count and waits for the deadline, or a busy shop would ignore the hub's
+		 * Retry-After and the back-off altogether. */
+		while ((w = wait_until(wake_fd, deadline)) == WAKE_TILL && c.wait_s > 0)
+			report(&c, status_fd);
+		if (w == WAKE_STOP)
 			break;
 	}
 	ctx_close(&c);

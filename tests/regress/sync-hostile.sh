@@ -152,4 +152,84 @@ sed -i 's/4294967308/12/' "$T/changes.json"
 sync_once t1 || fail "sync with a good vat: $(cat "$T/sync.err")"
 [ "$(price "$B2" vat_bp)" = 1200 ] || fail "the good vat was not stored"
 
+# 8. The hub answers every push with 400: the push fails, but a newer price is still pulled.
+sell t1 "$B1"
+echo 400 > "$T/mode"
+cat > "$T/changes.json" <<EOF2
+{"changes": [{"entity": "product", "key": "$B1", "updated_at": "2031-01-01T00:00:00.000Z",
+  "deleted": false, "data": {"barcode": "$B1", "name": "Nonvoyxona non", "price": 123400, "vat": 12}}],
+ "cursor": "c1", "more": false}
+EOF2
+sync_once t1 && fail "sync --once succeeded on a 400"
+grep -q "HTTP 400" "$T/sync.err" || fail "the 400 is not reported: $(cat "$T/sync.err")"
+[ "$(price "$B1" price)" = 123400 ] || fail "a failing push kept the catalogue from being pulled"
+
+# 4. Retry-After: 3000000 is bounded to an hour, and the process still stops at once.
+sell t1 "$B1"
+echo "wait 3000000" > "$T/mode"
+: > "$T/posts"
+"$SYNC_BIN" -v -d "$T/t1.db" -c "$T/t1.conf" 2> "$T/loop.err" &
+SP=$!
+i=0
+until grep -q "next try" "$T/loop.err"; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "no back-off logged: $(cat "$T/loop.err") posts=$(posts) $(kill -0 $SP && echo alive)"
+	sleep 0.05
+done
+grep -q "next try in 3600 s" "$T/loop.err" || fail "Retry-After is not bounded: $(cat "$T/loop.err")"
+kill "$SP"
+i=0
+while kill -0 "$SP" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 40 ] && fail "the sync process did not stop on SIGTERM"
+	sleep 0.05
+done
+wait "$SP"
+SP=""
+
+# 5. The worker backing off after a 429 with Retry-After: 120 is woken by five commits: it
+# posts no earlier, and it stops when the till closes its end of the wake pipe.
+echo "wait 120" > "$T/mode"
+: > "$T/posts"
+mkfifo "$T/wake"
+"$SYNC_BIN" -d "$T/t1.db" -c "$T/t1.conf" --worker 3< "$T/wake" 4> "$T/status" &
+WPID=$!
+exec 5> "$T/wake"
+i=0
+until [ "$(posts)" -ge 1 ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "the worker did not post"
+	sleep 0.05
+done
+for i in 1 2 3 4 5; do
+	echo x >&5
+	sleep 0.2
+done
+[ "$(posts)" = 1 ] || fail "$(posts) POSTs: wakes from the till cut the back-off short"
+exec 5>&-
+i=0
+while kill -0 "$WPID" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 40 ] && fail "the worker did not stop with the till"
+	sleep 0.05
+done
+wait "$WPID"
+WPID=""
+
+# After a good cycle a wake sends the new sale at once.
+echo ok > "$T/mode"
+"$SYNC_BIN" -d "$T/t1.db" -c "$T/t1.conf" --worker 3< "$T/wake" 4> "$T/status" &
+WPID=$!
+exec 5> "$T/wake"
+i=0
+until [ "$(pending)" = 0 ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "the worker did not drain the outbox"
+	sleep 0.05
+done
+sell t1 "$B2"
+echo x >&5
+i=0
+until [ "$(pending)" = 0 ]; do
+	i=$((i + 1)); [ $i -gt 20 ] && fail "a wake after a good cycle did not send the sale at once"
+	sleep 0.05
+done
+exec 5>&-
+wait "$WPID"
+WPID=""
 echo ok
