@@ -1,0 +1,32 @@
+/*
+ * timestamp: RFC 3339 times as the store keeps them. Every updated_at the till stores is in
+ * the canonical form YYYY-MM-DDTHH:MM:SS.mmmZ (UTC, milliseconds; what store_now writes), so
+ * comparing two of them as strings compares the times they name (last-write-wins).
+ */
+#ifndef KASSA_TIMESTAMP_H
+#define KASSA_TIMESTAMP_H
+
+#include "kerr.h"
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" and its NUL. */
+#define TIMESTAMP_SIZE 25
+
+/*
+ * Parses an RFC 3339 date-time (date, 'T' or 't', time, an optional fraction of any length,
+ * then 'Z', 'z' or a numeric offset +HH:MM / -HH:MM), converts it to UTC and writes the
+ * canonical form into out (fraction truncated to milliseconds). Refuses anything else: an
+ * impossible date (month 13, Feb 30, Feb 29 of a common year), hour > 23, minute or second
+ * > 59 (leap seconds are not accepted), a missing zone, trailing text, or a UTC year outside
+ * 0000-9999. Returns 0, or -1 with KERR_INPUT and the reason in err (out is then "").
+ * in and out may be the same buffer.
+ */
+int timestamp_canon(const char *in, char out[TIMESTAMP_SIZE], struct kerr *err);
+
+/*
+ * Last-write-wins against what is stored: <0 when the canonical time incoming is older than
+ * stored, else >=0. stored may be anything an older till wrote: it is parsed first, and one
+ * that does not parse (or is empty) loses to any valid incoming time.
+ */
+int timestamp_cmp_stored(const char *incoming, const char *stored);
+
+#endif
