@@ -50,12 +50,14 @@ int catalog_get(store *st, int64_t id, struct product *p, struct kerr *err);
  */
 int catalog_search(store *st, const char *query, struct product *out, int max, struct kerr *err);
 
-/* Inserts or updates by barcode (or SKU when barcode is empty) with updated_at; used by the
- * import and by sync. Must run inside a transaction. */
+/* Inserts or updates by barcode (or SKU when barcode is empty) with updated_at, unless the
+ * stored updated_at is later (last-write-wins; an equal time applies); used by sync and tests.
+ * updated_at is any RFC 3339 time, stored in the canonical UTC form (timestamp.h); another
+ * string is KERR_INPUT. Must run inside a transaction. */
 int catalog_upsert(store *st, const struct product *p, const char *updated_at, struct kerr *err);
 
-/* Marks the product with this barcode deleted, last-write-wins (sync). Kept in the table:
- * old sales name it. Must run inside a transaction. */
+/* Marks the product with this barcode deleted, last-write-wins (sync), updated_at as for
+ * catalog_upsert. Kept in the table: old sales name it. Must run inside a transaction. */
 int catalog_delete(store *st, const char *barcode, const char *updated_at, struct kerr *err);
 
 /* Called once per bad row of an import: "FILE:LINE: reason". */

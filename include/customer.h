@@ -23,8 +23,10 @@ struct customer {
 int customer_search(store *st, const char *query, struct customer *out, int max,
     struct kerr *err);
 
-/* Inserts or updates by key if updated_at is newer than the stored one (last-write-wins,
- * ties broken by key); deleted marks it gone. Must run inside a transaction. */
+/* Inserts or updates by key unless the stored updated_at is later (last-write-wins; an equal
+ * time applies); deleted marks it gone. updated_at is any RFC 3339 time, stored in the
+ * canonical UTC form (timestamp.h); another string is KERR_INPUT. Must run inside a
+ * transaction. */
 int customer_upsert(store *st, const struct customer *c, const char *updated_at, int deleted,
     struct kerr *err);
 

@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "i18n.h"
 #include "journal.h"
+#include "timestamp.h"
 #include "xalloc.h"
 
 #define PRODUCT_COLS "p.id, coalesce(p.sku, ''), p.name, p.price, p.vat_bp, p.unit, " \
@@ -367,11 +368,12 @@ blank_controls(char *s)
 }
 
 int
-catalog_upsert(store *st, const struct product *given, const char *updated_at,
+catalog_upsert(store *st, const struct product *given, const char *given_at,
     struct kerr *err)
 {
 	struct product copy = *given, *p = &copy;
-	char stored_at[40] = "";
+	char stored_at[40] = "", updated_at[TIMESTAMP_SIZE];
+	struct kerr why;
 	int64_t id;
 
 	blank_controls(copy.sku);
@@ -384,28 +386,36 @@ catalog_upsert(store *st, const struct product *given, const char *updated_at,
 	if (p->barcode[0] == '\0' && p->sku[0] == '\0')
 		return kerr_set(err, KERR_INPUT, _("product '%s' has neither barcode nor SKU"),
 		    p->name);
+	/* Stored canonical, so the next comparison is a string comparison of UTC times. */
+	if (timestamp_canon(given_at, updated_at, &why) == -1)
+		return kerr_set(err, KERR_INPUT, _("product '%s': bad updated_at: %s"), p->name,
+		    why.msg);
 	id = existing_id(st, p, stored_at, sizeof stored_at, err);
 	if (id < 0)
 		return -1;
 	/* Last write wins: an older change than the one stored is ignored, not an error. */
-	if (id > 0 && strcmp(updated_at, stored_at) < 0)
+	if (id > 0 && timestamp_cmp_stored(updated_at, stored_at) < 0)
 		return 0;
 	return write_product(st, id, p, updated_at, err) < 0 ? -1 : 0;
 }
 
 int
-catalog_delete(store *st, const char *code, const char *updated_at, struct kerr *err)
+catalog_delete(store *st, const char *code, const char *given_at, struct kerr *err)
 {
 	struct product p;
-	char stored_at[40] = "";
+	char stored_at[40] = "", updated_at[TIMESTAMP_SIZE];
+	struct kerr why;
 	sqlite3_stmt *q;
 	int64_t id;
 	int rc;
 
+	if (timestamp_canon(given_at, updated_at, &why) == -1)
+		return kerr_set(err, KERR_INPUT, _("product %s: bad updated_at: %s"), code,
+		    why.msg);
 	memset(&p, 0, sizeof p);
 	snprintf(p.barcode, sizeof p.barcode, "%s", code);
 	id = existing_id(st, &p, stored_at, sizeof stored_at, err);
-	if (id <= 0 || strcmp(updated_at, stored_at) < 0)
+	if (id <= 0 || timestamp_cmp_stored(updated_at, stored_at) < 0)
 		return id < 0 ? -1 : 0;
 	/* Kept, not removed: old sales and their receipts still name the product. */
 	if (sqlite3_prepare_v2(store_db(st), "UPDATE products SET deleted = 1, updated_at = ?2 "

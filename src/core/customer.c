@@ -10,6 +10,7 @@
 
 #include "customer.h"
 #include "i18n.h"
+#include "timestamp.h"
 
 static void
 text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
@@ -81,11 +82,33 @@ blank_controls(char *s)
 	}
 }
 
+/* What is stored for key: 1 and its updated_at into buf, 0 none, -1 error. */
+static int
+stored_at(store *st, const char *key, char *buf, size_t size, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT updated_at FROM customers WHERE key = ?1",
+	    -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, N_("saving a customer"));
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		text_into(q, 0, buf, size);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, err, N_("saving a customer"));
+	return rc == SQLITE_ROW;
+}
+
 int
-customer_upsert(store *st, const struct customer *given, const char *updated_at, int deleted,
+customer_upsert(store *st, const struct customer *given, const char *given_at, int deleted,
     struct kerr *err)
 {
 	struct customer copy = *given, *c = &copy;
+	char updated_at[TIMESTAMP_SIZE], stored[40] = "";
+	struct kerr why;
 	sqlite3_stmt *q;
 	int rc;
 
@@ -98,12 +121,23 @@ customer_upsert(store *st, const struct customer *given, const char *updated_at,
 		return kerr_set(err, KERR_INTERNAL, "customer_upsert outside a transaction");
 	if (c->key[0] == '\0')
 		return kerr_set(err, KERR_INPUT, _("a customer needs a key"));
-	/* Last write wins: the stored row changes only for a newer (or equal) updated_at. */
+	/* Stored canonical, so updated_at compares as a string of UTC times. */
+	if (timestamp_canon(given_at, updated_at, &why) == -1)
+		return kerr_set(err, KERR_INPUT, _("customer %s: bad updated_at: %s"), c->key,
+		    why.msg);
+	/* Last write wins: the stored row changes only for a newer (or equal) updated_at. The
+	 * comparison is made here, not in SQL, so a stored value in another form is compared
+	 * by the time it names (see timestamp_cmp_stored). */
+	rc = stored_at(st, c->key, stored, sizeof stored, err);
+	if (rc == -1)
+		return -1;
+	if (rc == 1 && timestamp_cmp_stored(updated_at, stored) < 0)
+		return 0;
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO customers(key, name, phone, card, "
 	    "updated_at, deleted) VALUES (?1, ?2, nullif(?3, ''), nullif(?4, ''), ?5, ?6) "
 	    "ON CONFLICT(key) DO UPDATE SET name = excluded.name, phone = excluded.phone, "
-	    "card = excluded.card, updated_at = excluded.updated_at, deleted = excluded.deleted "
-	    "WHERE excluded.updated_at >= customers.updated_at", -1, &q, NULL) != SQLITE_OK)
+	    "card = excluded.card, updated_at = excluded.updated_at, deleted = excluded.deleted",
+	    -1, &q, NULL) != SQLITE_OK)
 		return store_error(st, err, N_("saving a customer"));
 	sqlite3_bind_text(q, 1, c->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, c->name, -1, SQLITE_STATIC);

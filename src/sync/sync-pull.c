@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "customer.h"
 #include "sync-int.h"
+#include "timestamp.h"
 #include "xalloc.h"
 
 static void
@@ -24,12 +25,12 @@ copy_str(json_t *data, const char *key, char *buf, size_t size)
 	snprintf(buf, size, "%s", s != NULL ? s : "");
 }
 
+/* at: the change's updated_at, already canonical (timestamp_canon). */
 static int
-apply_product(struct sync_ctx *c, json_t *ch, struct kerr *err)
+apply_product(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 {
 	json_t *data = json_object_get(ch, "data"), *vat;
 	const char *key = json_string_value(json_object_get(ch, "key"));
-	const char *at = json_string_value(json_object_get(ch, "updated_at"));
 	const char *unit;
 	struct product p;
 
@@ -68,7 +69,7 @@ apply_product(struct sync_ctx *c, json_t *ch, struct kerr *err)
 }
 
 static int
-apply_customer(struct sync_ctx *c, json_t *ch, struct kerr *err)
+apply_customer(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 {
 	json_t *data = json_object_get(ch, "data");
 	struct customer cu;
@@ -80,8 +81,7 @@ apply_customer(struct sync_ctx *c, json_t *ch, struct kerr *err)
 	copy_str(data, "card", cu.card, sizeof cu.card);
 	if (cu.name[0] == '\0')
 		snprintf(cu.name, sizeof cu.name, "%s", cu.key);
-	return customer_upsert(c->st, &cu, json_string_value(json_object_get(ch, "updated_at")),
-	    json_is_true(json_object_get(ch, "deleted")), err);
+	return customer_upsert(c->st, &cu, at, json_is_true(json_object_get(ch, "deleted")), err);
 }
 
 /* One page: applies its changes and stores its cursor in one transaction. */
@@ -98,16 +98,27 @@ apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
 		return -1;
 	json_array_foreach(changes, i, ch) {
 		const char *entity = json_string_value(json_object_get(ch, "entity"));
+		const char *key = json_string_value(json_object_get(ch, "key"));
+		char at[TIMESTAMP_SIZE];
+		struct kerr why;
 		int rc = 0;
 
-		if (entity == NULL || !json_is_string(json_object_get(ch, "key")) ||
+		if (entity == NULL || key == NULL ||
 		    !json_is_string(json_object_get(ch, "updated_at"))) {
 			rc = kerr_set(err, KERR_NET, "a change without entity, key or updated_at");
+		} else if (strcmp(entity, "product") != 0 && strcmp(entity, "customer") != 0) {
+			/* Entities this till does not know yet are skipped, not fatal. */
+		} else if (timestamp_canon(json_string_value(json_object_get(ch, "updated_at")),
+		    at, &why) == -1) {
+			/* Checked and made canonical UTC before anything compares it: raw strings
+			 * do not order as times ("...00.500Z" < "...00Z", offsets), and one bad
+			 * value stored ("9999") would win every later comparison. */
+			rc = kerr_set(err, KERR_NET, "%s change %.64s has a bad updated_at: %s",
+			    entity, key, why.msg);
 		} else if (strcmp(entity, "product") == 0)
-			rc = apply_product(c, ch, err);
-		else if (strcmp(entity, "customer") == 0)
-			rc = apply_customer(c, ch, err);
-		/* Entities this till does not know yet are skipped, not fatal. */
+			rc = apply_product(c, ch, at, err);
+		else
+			rc = apply_customer(c, ch, at, err);
 		if (rc == -1) {
 			store_rollback(c->st);
 			return -1;

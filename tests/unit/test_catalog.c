@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "testlib.h"
 
@@ -227,6 +228,86 @@ test_upsert_last_write_wins(void **state)
 	assert_int_equal(err.code, KERR_INTERNAL);
 }
 
+/* The product's stored updated_at, read back from the table. */
+static void
+stored_at_is(store *st, const char *code, const char *want)
+{
+	sqlite3_stmt *q;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT p.updated_at FROM barcodes b "
+	    "JOIN products p ON p.id = b.product_id WHERE b.code = ?1", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), want);
+	sqlite3_finalize(q);
+}
+
+/* updated_at is compared as a time, not as a string: fractions, offsets, bad values, and
+ * values an older till stored in another form. */
+static void
+test_upsert_compares_times(void **state)
+{
+	struct fx *f = *state;
+	struct product p;
+	struct kerr err;
+	qty_t qty;
+	const char *code = "036000291452";
+
+	testlib_product(f->st, code, "UPC", "Gum nine", 1, false, 0, "2026-11-25T09:00:00Z");
+	stored_at_is(f->st, code, "2026-11-25T09:00:00.000Z");
+	/* Half a second later wins, though ".500Z" < "Z" as strings. */
+	testlib_product(f->st, code, "UPC", "Gum half", 2, false, 0, "2026-11-25T09:00:00.500Z");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Gum half");
+	/* 14:00+05:00 is 09:00 UTC: older, ignored, though "14" > "09" as strings. */
+	testlib_product(f->st, code, "UPC", "Gum offset", 3, false, 0, "2026-11-25T14:00:00+05:00");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Gum half");
+	/* 14:01+05:00 is 09:01 UTC: newer, applied and stored in UTC. */
+	testlib_product(f->st, code, "UPC", "Gum offset", 3, false, 0, "2026-11-25T14:01:00+05:00");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Gum offset");
+	stored_at_is(f->st, code, "2026-11-25T09:01:00.000Z");
+	/* "9999" is refused and changes nothing; the next valid change still applies. */
+	assert_int_equal(store_begin(f->st, &err), 0);
+	p.price = 9;
+	assert_int_equal(catalog_upsert(f->st, &p, "9999", &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_non_null(strstr(err.msg, "updated_at"));
+	assert_int_equal(catalog_delete(f->st, code, "9999", &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	store_rollback(f->st);
+	stored_at_is(f->st, code, "2026-11-25T09:01:00.000Z");
+	testlib_product(f->st, code, "UPC", "Gum ten", 4, false, 0, "2026-11-25T10:00:00Z");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Gum ten");
+	/* Stored by an older till as it came: compared by the time it names. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "UPDATE products SET updated_at = "
+	    "'2026-11-25T16:00:00+05:00' WHERE sku = 'UPC'", NULL, NULL, NULL), SQLITE_OK);
+	testlib_product(f->st, code, "UPC", "Gum old", 5, false, 0, "2026-11-25T10:59:59.999Z");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Gum ten");
+	testlib_product(f->st, code, "UPC", "Gum eleven", 5, false, 0, "2026-11-25T11:00:00Z");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Gum eleven");
+	/* A stored value that names no time does not block a valid change. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "UPDATE products SET updated_at = "
+	    "'9999' WHERE sku = 'UPC'", NULL, NULL, NULL), SQLITE_OK);
+	testlib_product(f->st, code, "UPC", "Gum unblocked", 6, false, 0, "2026-11-25T12:00:00Z");
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Gum unblocked");
+	stored_at_is(f->st, code, "2026-11-25T12:00:00.000Z");
+	/* Deletes compare the same way: an older offset time loses, a newer one wins. */
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(catalog_delete(f->st, code, "2026-11-25T16:59:00+05:00", &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(catalog_delete(f->st, code, "2026-11-25T12:00:00.001Z", &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(catalog_lookup(f->st, NULL, code, &p, &qty, &err), -1);
+}
+
 /* A new barcode with a known SKU is a second barcode of that product (a new pack), not a
  * clash; a barcode of one product with the SKU of another is refused and changes nothing. */
 static void
@@ -353,6 +434,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deleted_products_are_not_found, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_upsert_last_write_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upsert_compares_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_barcode_by_sku, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_ranks_best_first, setup, teardown),

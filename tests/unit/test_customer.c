@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "testlib.h"
 
@@ -123,12 +124,58 @@ test_last_write_wins(void **state)
 	assert_int_equal(err.code, KERR_INTERNAL);
 }
 
+/* updated_at is compared as a time: fractions, offsets, bad values, older stored forms. */
+static void
+test_upsert_compares_times(void **state)
+{
+	struct fx *f = *state;
+	struct customer out[4], c;
+	struct kerr err;
+
+	/* c1 is at 08:00:00Z. Half a second later wins, though ".500Z" < "Z" as strings. */
+	put(f->st, "c1", "Half", "", "7700001", "2026-11-25T08:00:00.500Z", 0);
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 1);
+	assert_string_equal(out[0].name, "Half");
+	/* 13:00+05:00 is 08:00 UTC: older than 08:00:00.5, ignored. */
+	put(f->st, "c1", "Offset", "", "7700001", "2026-11-25T13:00:00+05:00", 0);
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 1);
+	assert_string_equal(out[0].name, "Half");
+	put(f->st, "c1", "Offset", "", "7700001", "2026-11-25T13:00:01+05:00", 0);
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 1);
+	assert_string_equal(out[0].name, "Offset");
+	/* "9999" is refused (naming the key) and does not block later changes. */
+	memset(&c, 0, sizeof c);
+	snprintf(c.key, sizeof c.key, "c1");
+	snprintf(c.name, sizeof c.name, "Never");
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(customer_upsert(f->st, &c, "9999", 0, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_non_null(strstr(err.msg, "c1"));
+	store_rollback(f->st);
+	put(f->st, "c1", "Nine", "", "7700001", "2026-11-25T09:00:00Z", 0);
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 1);
+	assert_string_equal(out[0].name, "Nine");
+	/* Stored by an older till as it came: compared by the time it names; one that names
+	 * no time loses to any valid change. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "UPDATE customers SET updated_at = "
+	    "'2026-11-25T15:00:00+05:00' WHERE key = 'c1'", NULL, NULL, NULL), SQLITE_OK);
+	put(f->st, "c1", "Old", "", "7700001", "2026-11-25T09:59:59Z", 0);
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 1);
+	assert_string_equal(out[0].name, "Nine");
+	assert_int_equal(sqlite3_exec(store_db(f->st), "UPDATE customers SET updated_at = "
+	    "'9999' WHERE key = 'c1'", NULL, NULL, NULL), SQLITE_OK);
+	put(f->st, "c1", "Unblocked", "", "7700001", "2026-11-25T09:59:59Z", 0);
+	assert_int_equal(customer_search(f->st, "7700001", out, 4, &err), 1);
+	assert_string_equal(out[0].name, "Unblocked");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_last_write_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upsert_compares_times, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
