@@ -3,7 +3,8 @@
 # by $T/mode before each run): ids that were not sent, sent in another case, named twice or in
 # two lists fail the whole reply and deliver nothing; a failing outbox read or write is shown
 # and kept in `kassa status`; a huge Retry-After is bounded; wakes from the till do not cut a
-# back-off short; a bad vat is refused; a failing push still lets the catalogue be pulled.
+# back-off short; a bad vat is refused; a failing push still lets the catalogue be pulled;
+# updated_at is compared as a time and a bad one is refused.
 . "$KASSA_TOP/tests/lib/sync.sh"
 SYNC_BIN=$KASSA_BUILD/kassa-sync
 HPID=""
@@ -163,6 +164,38 @@ EOF2
 sync_once t1 && fail "sync --once succeeded on a 400"
 grep -q "HTTP 400" "$T/sync.err" || fail "the 400 is not reported: $(cat "$T/sync.err")"
 [ "$(price "$B1" price)" = 123400 ] || fail "a failing push kept the catalogue from being pulled"
+
+# 9. updated_at is compared as a time: "9999" is refused with its key (the cursor stays) and
+# blocks nothing; ".500Z" is later than "Z"; "+05:00" is compared as UTC.
+echo ok > "$T/mode"
+at_before=$(price "$B2" updated_at)
+cat > "$T/changes.json" <<EOF2
+{"changes": [{"entity": "product", "key": "$B2", "updated_at": "9999",
+  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 9999, "vat": 12}}],
+ "cursor": "c3", "more": false}
+EOF2
+sync_once t1 && fail "sync --once took an updated_at of 9999"
+grep -q "product change $B2 has a bad updated_at" "$T/sync.err" || fail "the bad updated_at is not reported: $(cat "$T/sync.err")"
+[ "$(price "$B2" updated_at)" = "$at_before" ] || fail "an updated_at of 9999 was stored"
+[ "$(till_q t1 "SELECT value FROM meta WHERE key = 'sync_cursor'")" != c3 ] || fail "the cursor moved past a bad updated_at"
+cat > "$T/changes.json" <<EOF2
+{"changes": [{"entity": "product", "key": "$B2", "updated_at": "2031-01-03T09:00:00Z",
+  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 6000, "vat": 12}},
+ {"entity": "product", "key": "$B2", "updated_at": "2031-01-03T09:00:00.500Z",
+  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 6500, "vat": 12}},
+ {"entity": "product", "key": "$B2", "updated_at": "2031-01-03T14:00:00.250+05:00",
+  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 7000, "vat": 12}},
+ {"entity": "customer", "key": "k1", "updated_at": "2031-01-03T09:00:00Z",
+  "deleted": false, "data": {"name": "First"}},
+ {"entity": "customer", "key": "k1", "updated_at": "2031-01-03T09:00:00.500Z",
+  "deleted": false, "data": {"name": "Half a second later"}}],
+ "cursor": "c3", "more": false}
+EOF2
+sync_once t1 || fail "sync after the bad updated_at is fixed: $(cat "$T/sync.err")"
+[ "$(price "$B2" price)" = 6500 ] || fail "LWW by time: price $(price "$B2" price), 6500 expected (.500Z after Z; +05:00 is earlier in UTC)"
+[ "$(price "$B2" updated_at)" = 2031-01-03T09:00:00.500Z ] || fail "updated_at stored as $(price "$B2" updated_at)"
+[ "$(till_q t1 "SELECT name FROM customers WHERE key = 'k1'")" = "Half a second later" ] || fail "a customer's .500Z lost to Z"
+[ "$(till_q t1 "SELECT value FROM meta WHERE key = 'sync_cursor'")" = c3 ] || fail "the cursor did not move"
 
 # 4. Retry-After: 3000000 is bounded to an hour, and the process still stops at once.
 sell t1 "$B1"
