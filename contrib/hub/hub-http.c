@@ -427,46 +427,59 @@ post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
 	return reply_json(conn, 200, out);
 }
 
+/*
+ * The cursor is "c" and the change_seq of the last change sent (the hub's own count, which
+ * the clock cannot move back); the till sends it back as is. A cursor of the older shape
+ * "updated_at|id" is served from the start: a change published under a clock that had stepped
+ * back sits behind such a cursor, so only the whole feed is sure to hold it, and a till applies
+ * what it already has as a no-op (last-write-wins by updated_at).
+ * Only these shapes are taken (so the cursor sent back is plain ASCII, which jansson writes).
+ */
+static bool
+cursor_parse(const char *since, char *after, size_t size)
+{
+	const char *bar;
+	size_t n;
+
+	snprintf(after, size, "0");
+	if (since == NULL || *since == '\0')
+		return true;
+	if (since[0] == 'c') {
+		n = strlen(since + 1);
+		if (n == 0 || n > 18 || strspn(since + 1, "0123456789") != n)
+			return false;
+		snprintf(after, size, "%lld", atoll(since + 1));
+		return true;
+	}
+	bar = strchr(since, '|');
+	return bar != NULL && bar > since && bar - since < 64 &&
+	    strspn(since, "0123456789-:.TZ+") == (size_t)(bar - since) && bar[1] != '\0' &&
+	    strlen(bar + 1) <= 18 && strspn(bar + 1, "0123456789") == strlen(bar + 1);
+}
+
 static enum MHD_Result
 get_changes(struct hub *h, struct MHD_Connection *conn)
 {
 	const char *since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
 	const char *lim = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
-	char at[64] = "", after_id[24] = "0", limit_s[16], cursor[96];
-	const char *params[3] = { at, after_id, limit_s };
+	char after[24], limit_s[16], cursor[32];
+	const char *params[2] = { after, limit_s };
 	int limit = lim != NULL ? atoi(lim) : 500;
-	json_t *changes = json_array(), *out;
+	json_t *changes, *out;
 	struct hub_rows r;
 	struct kerr err;
 
 	if (limit <= 0 || limit > 5000)
 		limit = 500;
 	snprintf(limit_s, sizeof limit_s, "%d", limit + 1);
-	/*
-	 * The cursor is "updated_at|id" of the last change sent; the till sends it back as is.
-	 * Only that shape is taken (so the cursor sent back is plain ASCII, which jansson writes).
-	 */
-	if (since != NULL && *since != '\0') {
-		const char *bar = strchr(since, '|');
-
-		if (bar == NULL || (size_t)(bar - since) >= sizeof at ||
-		    strspn(since, "0123456789-:.TZ+") != (size_t)(bar - since) ||
-		    bar[1] == '\0' || strlen(bar + 1) > 18 ||
-		    strspn(bar + 1, "0123456789") != strlen(bar + 1)) {
-			json_decref(changes);
-			return reply_error(conn, 400, "bad cursor");
-		}
-		memcpy(at, since, (size_t)(bar - since));
-		at[bar - since] = '\0';
-		snprintf(after_id, sizeof after_id, "%lld", atoll(bar + 1));
-	}
-	if (hub_sql(h, "SELECT id, updated_at, deleted, barcode, data FROM hub_products WHERE "
-	    "(updated_at, id) > ($1, $2) ORDER BY updated_at, id LIMIT $3", 3, params, &r,
-	    &err) == -1) {
-		json_decref(changes);
+	if (!cursor_parse(since, after, sizeof after))
+		return reply_error(conn, 400, "bad cursor");
+	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data FROM hub_products "
+	    "WHERE change_seq > $1 ORDER BY change_seq LIMIT $2", 2, params, &r, &err) == -1)
 		return reply_error(conn, 503, err.msg);
-	}
-	snprintf(cursor, sizeof cursor, "%s", since != NULL ? since : "");
+	/* Nothing new: the position the till holds, in the current shape. */
+	snprintf(cursor, sizeof cursor, "c%s", after);
+	changes = json_array();
 	for (int i = 0; i < r.nrows && i < limit; i++) {
 		json_error_t jerr;
 		json_t *data = json_loads(hub_cell(&r, i, 4), 0, &jerr);
@@ -475,7 +488,7 @@ get_changes(struct hub *h, struct MHD_Connection *conn)
 		    "product", "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
 		    "deleted", atoi(hub_cell(&r, i, 2)) != 0, "data",
 		    data != NULL ? data : json_object()));
-		snprintf(cursor, sizeof cursor, "%s|%s", hub_cell(&r, i, 1), hub_cell(&r, i, 0));
+		snprintf(cursor, sizeof cursor, "c%s", hub_cell(&r, i, 0));
 	}
 	out = json_pack("{s:o, s:s, s:b}", "changes", changes, "cursor", cursor, "more",
 	    r.nrows > limit);

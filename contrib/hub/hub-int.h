@@ -54,6 +54,9 @@ void hub_rows_free(struct hub_rows *r);
 int hub_begin(struct hub *h, struct kerr *err);
 int hub_commit(struct hub *h, struct kerr *err);
 void hub_rollback(struct hub *h);
+/* Inside a write transaction: the next catalogue change number (decimal) into buf. Numbers
+ * grow in commit order whatever the clock does; /v1/changes serves changes in their order. */
+int hub_next_change_seq(struct hub *h, char *buf, size_t size, struct kerr *err);
 
 /* hub-db.c */
 /* The device a bearer token belongs to into *device (malloc'd; NULL for an unknown token).

@@ -150,8 +150,9 @@ static const char schema_sqlite[] =
 	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, status TEXT NOT NULL, error TEXT,"
 	"  received_at TEXT NOT NULL, PRIMARY KEY (device_id, seq));"
 	"CREATE TABLE IF NOT EXISTS hub_products (id INTEGER PRIMARY KEY, barcode TEXT NOT NULL"
-	"  UNIQUE, data TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX IF NOT EXISTS hub_products_cursor ON hub_products(updated_at, id);"
+	"  UNIQUE, data TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+	"  change_seq INTEGER);"
+	"CREATE TABLE IF NOT EXISTS hub_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS hub_webhooks (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL"
 	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
 	"  NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
@@ -164,11 +165,80 @@ static const char schema_pg[] =
 	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, status TEXT NOT NULL, error TEXT,"
 	"  received_at TEXT NOT NULL, PRIMARY KEY (device_id, seq));"
 	"CREATE TABLE IF NOT EXISTS hub_products (id BIGSERIAL PRIMARY KEY, barcode TEXT NOT NULL"
-	"  UNIQUE, data TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX IF NOT EXISTS hub_products_cursor ON hub_products(updated_at, id);"
+	"  UNIQUE, data TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+	"  change_seq BIGINT);"
+	"CREATE TABLE IF NOT EXISTS hub_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS hub_webhooks (id BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL"
 	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
 	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+
+/*
+ * Schema step 2: every catalogue change carries change_seq, taken from the counter row
+ * hub_counters('changes') in the writing transaction, and /v1/changes orders by it (the clock
+ * that set updated_at can step back). A hub database from before it gets the column, numbered
+ * in the (updated_at, id) order it was served in, and the counter. The counter row is the
+ * mark that the step is done; the hub has no other schema version (its tables are created IF
+ * NOT EXISTS, and PRAGMA user_version belongs to the till's store in the same SQLite file).
+ */
+static int
+migrate_change_seq(struct hub *h, struct kerr *err)
+{
+	struct hub_rows r;
+	bool has_col, done;
+
+	if (hub_begin(h, err) == -1)
+		return -1;
+	if (hub_sql(h, "SELECT count(*) FROM hub_counters WHERE name = 'changes'", 0, NULL, &r,
+	    err) == -1)
+		goto fail;
+	done = atoi(hub_cell(&r, 0, 0) != NULL ? hub_cell(&r, 0, 0) : "0") > 0;
+	hub_rows_free(&r);
+	if (done)
+		return hub_commit(h, err);
+	if (hub_sql(h, h->pg != NULL ?
+	    "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+	    "current_schema() AND table_name = 'hub_products' AND column_name = 'change_seq'" :
+	    "SELECT count(*) FROM pragma_table_info('hub_products') WHERE name = 'change_seq'",
+	    0, NULL, &r, err) == -1)
+		goto fail;
+	has_col = atoi(hub_cell(&r, 0, 0) != NULL ? hub_cell(&r, 0, 0) : "0") > 0;
+	hub_rows_free(&r);
+	if (!has_col && hub_sql(h, h->pg != NULL ?
+	    "ALTER TABLE hub_products ADD COLUMN change_seq BIGINT" :
+	    "ALTER TABLE hub_products ADD COLUMN change_seq INTEGER", 0, NULL, NULL, err) == -1)
+		goto fail;
+	if (hub_sql(h, "UPDATE hub_products SET change_seq = o.n FROM (SELECT id, row_number() "
+	    "OVER (ORDER BY updated_at, id) AS n FROM hub_products) AS o WHERE hub_products.id = "
+	    "o.id", 0, NULL, NULL, err) == -1 ||
+	    hub_sql(h, "CREATE UNIQUE INDEX IF NOT EXISTS hub_products_seq ON "
+	    "hub_products(change_seq)", 0, NULL, NULL, err) == -1 ||
+	    hub_sql(h, "DROP INDEX IF EXISTS hub_products_cursor", 0, NULL, NULL, err) == -1 ||
+	    hub_sql(h, "INSERT INTO hub_counters(name, value) SELECT 'changes', "
+	    "COALESCE(max(change_seq), 0) FROM hub_products", 0, NULL, NULL, err) == -1)
+		goto fail;
+	return hub_commit(h, err);
+fail:
+	hub_rollback(h);
+	return -1;
+}
+
+int
+hub_next_change_seq(struct hub *h, char *buf, size_t size, struct kerr *err)
+{
+	struct hub_rows r;
+
+	/* PostgreSQL holds the counter row's lock to COMMIT: numbers commit in their order. */
+	if (hub_sql(h, "UPDATE hub_counters SET value = value + 1 WHERE name = 'changes' "
+	    "RETURNING value", 0, NULL, &r, err) == -1)
+		return -1;
+	if (r.nrows != 1 || hub_cell(&r, 0, 0) == NULL) {
+		hub_rows_free(&r);
+		return kerr_set(err, KERR_INTERNAL, "the hub's change counter is missing");
+	}
+	snprintf(buf, size, "%s", hub_cell(&r, 0, 0));
+	hub_rows_free(&r);
+	return 0;
+}
 
 int
 hub_db_connect(struct hub *h, const char *path, struct kerr *err)
@@ -197,6 +267,8 @@ hub_db_connect(struct hub *h, const char *path, struct kerr *err)
 			return -1;
 		}
 		PQclear(res);
+		if (migrate_change_seq(h, err) == -1)
+			return -1;
 		PQclear(PQexec(h->pg, "SELECT pg_advisory_unlock(4711)"));
 		return 0;
 	}
@@ -205,7 +277,7 @@ hub_db_connect(struct hub *h, const char *path, struct kerr *err)
 		return -1;
 	if (sqlite3_exec(store_db(h->st), schema_sqlite, NULL, NULL, NULL) != SQLITE_OK)
 		return store_error(h->st, err, "creating the hub's tables");
-	return 0;
+	return migrate_change_seq(h, err);
 }
 
 void

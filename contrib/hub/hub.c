@@ -95,7 +95,7 @@ report(struct hub *h)
 /*
  * Publishes a product CSV: checked by the tills' own import (all or nothing, every bad row
  * named) into a scratch SQLite store, then written to hub_products, where /v1/changes finds
- * it, in one transaction.
+ * it, in one transaction; each row gets the next change_seq, which is what orders the feed.
  */
 static int
 import_products(struct hub *h, const char *file, struct kerr *err)
@@ -126,18 +126,22 @@ import_products(struct hub *h, const char *file, struct kerr *err)
 		store_error(scratch, err, "reading the checked catalogue");
 		goto out;
 	}
-	store_now(now, sizeof now);
 	if (hub_begin(h, err) == -1) {
 		sqlite3_finalize(q);
 		goto out;
 	}
+	/* Taken under the write lock; still only for last-write-wins, never for the order. */
+	store_now(now, sizeof now);
 	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *params[3] = { (const char *)sqlite3_column_text(q, 0),
-		    (const char *)sqlite3_column_text(q, 1), now };
+		char seq[24];
+		const char *params[4] = { (const char *)sqlite3_column_text(q, 0),
+		    (const char *)sqlite3_column_text(q, 1), now, seq };
 
-		if (hub_sql(h, "INSERT INTO hub_products(barcode, data, updated_at, deleted) VALUES "
-		    "($1, $2, $3, 0) ON CONFLICT (barcode) DO UPDATE SET data = excluded.data, "
-		    "updated_at = excluded.updated_at, deleted = 0", 3, params, NULL, err) == -1) {
+		if (hub_next_change_seq(h, seq, sizeof seq, err) == -1 ||
+		    hub_sql(h, "INSERT INTO hub_products(barcode, data, updated_at, deleted, "
+		    "change_seq) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (barcode) DO UPDATE SET data "
+		    "= excluded.data, updated_at = excluded.updated_at, deleted = 0, change_seq = "
+		    "excluded.change_seq", 4, params, NULL, err) == -1) {
 			sqlite3_finalize(q);
 			hub_rollback(h);
 			goto out;

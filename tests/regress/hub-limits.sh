@@ -43,7 +43,13 @@ for since in ("%FF%7C99999", "2026-01-01T00:00:00.000Z%7Cabc", "nocursor"):
     st, j = call("GET", "/v1/changes?since=" + since)
     assert st == 400 and "cursor" in j["error"], (since, st, j)
 st, j = call("GET", "/v1/changes?since=2026-01-01T00:00:00.000Z%7C1")
-assert st == 200 and j["cursor"] == "2026-01-01T00:00:00.000Z|1", (st, j)
+# An old-style "updated_at|id" cursor is still taken: served from the start (no changes here).
+assert st == 200 and j["cursor"] == "c0", (st, j)
+for since in ("c", "c12a", "c1234567890123456789", "c-1"):
+    st, j = call("GET", "/v1/changes?since=" + since)
+    assert st == 400 and "cursor" in j["error"], (since, st, j)
+st, j = call("GET", "/v1/changes?since=c7")
+assert st == 200 and j["cursor"] == "c7" and j["changes"] == [], (st, j)
 
 # No token or an unknown one, with a large body announced: refused from the headers alone.
 for auth in ("", "Authorization: Bearer nosuchtoken\r\n"):
