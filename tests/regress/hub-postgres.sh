@@ -1,7 +1,8 @@
 #!/bin/sh
 # The hub on PostgreSQL (a chain's hub): a private cluster on a unix socket in the test's folder.
 # Sales made while the hub is down arrive exactly once; a lost acknowledgement is answered as
-# duplicates; a catalogue change reaches the till; the webhook queue works; the report reads it;
+# duplicates; a catalogue change reaches the till, one published under a clock stepped back too,
+# and an old database gets change_seq; the webhook queue works; the report reads it;
 # a database error while a batch is judged is answered 503, not as a verdict.
 . "$KASSA_TOP/tests/lib/sync.sh"
 
@@ -49,6 +50,25 @@ hub_start
 sync_once t1 || fail "pull on PostgreSQL: $(cat "$T/sync.err")"
 [ "$(till_q t1 "SELECT p.price FROM products p JOIN barcodes b ON b.product_id = p.id WHERE b.code = '$B1'")" = 555500 ] ||
 	fail "the catalogue change on PostgreSQL did not reach the till"
+# The hub's clock steps back: a product published "earlier" still reaches the till, which
+# holds a cursor past it in time (the feed follows change_seq, not updated_at).
+printf 'barcode,name,price\n4780000000038,Ikkinchi,2000\n' > "$T/p2.csv"
+KASSA_NOW=2029-12-31T23:59:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/p2.csv" > /dev/null ||
+	fail "import p2 on PostgreSQL"
+sync_once t1 || fail "pull 2 on PostgreSQL: $(cat "$T/sync.err")"
+[ "$(till_q t1 "SELECT count(*) FROM products WHERE name = 'Ikkinchi'")" = 1 ] ||
+	fail "a product published under a clock stepped back never reached the till on PostgreSQL"
+# A hub database from before change_seq is numbered in (updated_at, id) order when opened.
+psql "$HUB_DB" -Xqc "CREATE DATABASE old" > /dev/null || fail "CREATE DATABASE old"
+OLD_DB="postgresql:///old?host=$PGDIR&port=$PGPORT&user=postgres"
+psql "$OLD_DB" -Xqc "CREATE TABLE hub_products (id BIGSERIAL PRIMARY KEY, barcode TEXT NOT NULL
+    UNIQUE, data TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX hub_products_cursor ON hub_products(updated_at, id);
+    INSERT INTO hub_products(barcode, data, updated_at) VALUES ('a', '{}', '2030-01-02'),
+        ('b', '{}', '2030-01-01'), ('c', '{}', '2030-01-02')" > /dev/null || fail "an old hub database"
+"$KASSA_HUB_BIN" --db "$OLD_DB" report > /dev/null || fail "the hub did not open an old PostgreSQL database"
+[ "$(psql "$OLD_DB" -XAtqc "SELECT string_agg(barcode || change_seq, ',' ORDER BY change_seq) FROM hub_products") $(psql "$OLD_DB" -XAtqc "SELECT value FROM hub_counters")" = "b1,a2,c3 3" ] ||
+	fail "the old PostgreSQL rows are not numbered in the order they were served"
 
 # A database error while a batch is judged is answered 503, which the till retries; it used
 # to read as "no event yet", so the batch was rejected with "seq gap: expected 1" for good.
