@@ -1,10 +1,12 @@
 /*
- * timestamp: RFC 3339 times as the store keeps them. Every updated_at the till stores is in
+ * timestamp: RFC 3339 times as the store keeps them, and the monotonic clock for deadlines. Every updated_at the till stores is in
  * the canonical form YYYY-MM-DDTHH:MM:SS.mmmZ (UTC, milliseconds; what store_now writes), so
  * comparing two of them as strings compares the times they name (last-write-wins).
  */
 #ifndef KASSA_TIMESTAMP_H
 #define KASSA_TIMESTAMP_H
+
+#include <stdint.h>
 
 #include "kerr.h"
 
@@ -28,5 +30,9 @@ int timestamp_canon(const char *in, char out[TIMESTAMP_SIZE], struct kerr *err);
  * that does not parse (or is empty) loses to any valid incoming time.
  */
 int timestamp_cmp_stored(const char *incoming, const char *stored);
+
+/* Milliseconds on the monotonic clock: for deadlines and time-outs, which a change of the wall
+ * clock (an NTP step, a cashier fixing the date) must not move. */
+int64_t timestamp_monotonic_ms(void);
 
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "dev-int.h"
+#include "timestamp.h"
 
 /* Only SP_ERR_FAIL carries an OS error; the others would print errno's stale "Success". */
 static int
@@ -96,15 +97,6 @@ serial_open(struct dev_conn *c, const char *arg, int baud, const char *bits, con
 	return 0;
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Waits until the bytes written have left the port, for at most timeout_ms. Not sp_drain():
  * it has no time-out, and a printer holding the line busy (flow control while out of paper or
@@ -114,11 +106,11 @@ now_ms(void)
 static int
 wait_sent(struct dev_conn *c, unsigned timeout_ms, struct kerr *err)
 {
-	long deadline = now_ms() + (long)timeout_ms;
+	int64_t deadline = timestamp_monotonic_ms() + timeout_ms;
 	int n;
 
 	while ((n = sp_output_waiting(c->port)) > 0) {
-		if (now_ms() >= deadline) {
+		if (timestamp_monotonic_ms() >= deadline) {
 			sp_flush(c->port, SP_BUF_OUTPUT);
 			return kerr_set(err, KERR_DEVICE, "%s: the device takes no data (%u ms): "
 			    "is it offline?", c->path, timeout_ms);

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "sync-int.h"
 #include "sync.h"
+#include "timestamp.h"
 #include "xalloc.h"
 
 static volatile sig_atomic_t stopping;
@@ -226,21 +227,13 @@ ctx_close(struct sync_ctx *c)
 	store_close(c->st);
 }
 
-/* Milliseconds on the monotonic clock: a deadline that a change of the wall clock cannot move. */
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The deadline of the next cycle: the back-off after a failure, else the interval. */
 static int64_t
 next_deadline(const struct sync_ctx *c)
 {
-	return now_ms() + (int64_t)(c->wait_s > 0 ? c->wait_s : c->cfg->sync_interval) * 1000;
+	int64_t s = c->wait_s > 0 ? c->wait_s : c->cfg->sync_interval;
+
+	return timestamp_monotonic_ms() + s * 1000;
 }
 
 enum wake { WAKE_TIME, WAKE_TILL, WAKE_STOP };
@@ -254,7 +247,7 @@ wait_until(int fd, int64_t deadline)
 	char buf[64];
 
 	while (!stopping) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - timestamp_monotonic_ms();
 		ssize_t n;
 
 		if (left <= 0)

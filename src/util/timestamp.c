@@ -117,3 +117,12 @@ timestamp_cmp_stored(const char *incoming, const char *stored)
 		return 1;
 	return strcmp(incoming, canon);
 }
+
+int64_t
+timestamp_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -15,19 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timestamp.h"
 #include "worker.h"
 
 #define RESTART_MIN_MS 1000
 #define RESTART_MAX_MS 60000
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 set_flags(int fd, int fl_flags, int fd_flags)
@@ -231,13 +223,13 @@ worker_stop(struct worker *w, int timeout_ms)
 	if (w->pid <= 0)
 		return;
 	kill(w->pid, SIGTERM);
-	deadline = now_ms() + timeout_ms;
+	deadline = timestamp_monotonic_ms() + timeout_ms;
 	for (;;) {
 		pid_t r = waitpid(w->pid, &status, WNOHANG);
 
 		if (r == w->pid || (r == -1 && errno == ECHILD))
 			break;
-		if (now_ms() >= deadline) {
+		if (timestamp_monotonic_ms() >= deadline) {
 			kill(w->pid, SIGKILL);
 			waitpid(w->pid, &status, 0);
 			break;
@@ -251,7 +243,7 @@ worker_stop(struct worker *w, int timeout_ms)
 void
 worker_finish(struct worker *w, int grace_ms, int timeout_ms)
 {
-	long long deadline = now_ms() + grace_ms;
+	long long deadline = timestamp_monotonic_ms() + grace_ms;
 	int status;
 
 	if (w->pid <= 0)
@@ -267,7 +259,7 @@ worker_finish(struct worker *w, int grace_ms, int timeout_ms)
 			close_fds(w);
 			return;
 		}
-		if (now_ms() >= deadline)
+		if (timestamp_monotonic_ms() >= deadline)
 			break;
 		poll(NULL, 0, 10);
 	}
@@ -309,14 +301,14 @@ worker_reap(struct worker *w)
 	if (delay > RESTART_MAX_MS)
 		delay = RESTART_MAX_MS;
 	w->restarts++;
-	w->next_start_ms = now_ms() + delay;
+	w->next_start_ms = timestamp_monotonic_ms() + delay;
 	return true;
 }
 
 bool
 worker_may_restart(const struct worker *w)
 {
-	return w->pid <= 0 && now_ms() >= w->next_start_ms;
+	return w->pid <= 0 && timestamp_monotonic_ms() >= w->next_start_ms;
 }
 
 static void
