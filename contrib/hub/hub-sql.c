@@ -172,6 +172,19 @@ static const char schema_pg[] =
 	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
 	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
 
+/* Runs a SELECT count(*) query: *yes when it counted more than none. */
+static int
+any_row(struct hub *h, const char *sql, bool *yes, struct kerr *err)
+{
+	struct hub_rows r;
+
+	if (hub_sql(h, sql, 0, NULL, &r, err) == -1)
+		return -1;
+	*yes = hub_cell(&r, 0, 0) != NULL && atoi(hub_cell(&r, 0, 0)) > 0;
+	hub_rows_free(&r);
+	return 0;
+}
+
 /*
  * Schema step 2: every catalogue change carries change_seq, taken from the counter row
  * hub_counters('changes') in the writing transaction, and /v1/changes orders by it (the clock
@@ -183,26 +196,21 @@ static const char schema_pg[] =
 static int
 migrate_change_seq(struct hub *h, struct kerr *err)
 {
-	struct hub_rows r;
 	bool has_col, done;
 
 	if (hub_begin(h, err) == -1)
 		return -1;
-	if (hub_sql(h, "SELECT count(*) FROM hub_counters WHERE name = 'changes'", 0, NULL, &r,
+	if (any_row(h, "SELECT count(*) FROM hub_counters WHERE name = 'changes'", &done,
 	    err) == -1)
 		goto fail;
-	done = atoi(hub_cell(&r, 0, 0) != NULL ? hub_cell(&r, 0, 0) : "0") > 0;
-	hub_rows_free(&r);
 	if (done)
 		return hub_commit(h, err);
-	if (hub_sql(h, h->pg != NULL ?
+	if (any_row(h, h->pg != NULL ?
 	    "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
 	    "current_schema() AND table_name = 'hub_products' AND column_name = 'change_seq'" :
 	    "SELECT count(*) FROM pragma_table_info('hub_products') WHERE name = 'change_seq'",
-	    0, NULL, &r, err) == -1)
+	    &has_col, err) == -1)
 		goto fail;
-	has_col = atoi(hub_cell(&r, 0, 0) != NULL ? hub_cell(&r, 0, 0) : "0") > 0;
-	hub_rows_free(&r);
 	if (!has_col && hub_sql(h, h->pg != NULL ?
 	    "ALTER TABLE hub_products ADD COLUMN change_seq BIGINT" :
 	    "ALTER TABLE hub_products ADD COLUMN change_seq INTEGER", 0, NULL, NULL, err) == -1)
