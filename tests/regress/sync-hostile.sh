@@ -68,8 +68,24 @@ import os
 os.rename(T + "/port.tmp", T + "/port")
 s.serve_forever()
 EOF
+# product KEY UPDATED_AT NAME PRICE VAT / customer KEY UPDATED_AT NAME: one change, as JSON.
+product() {
+	printf '{"entity": "product", "key": "%s", "updated_at": "%s", "deleted": false, "data": ' "$1" "$2"
+	printf '{"barcode": "%s", "name": "%s", "price": %s, "vat": %s}}' "$1" "$3" "$4" "$5"
+}
+customer() {
+	printf '{"entity": "customer", "key": "%s", "updated_at": "%s", "deleted": false, ' "$1" "$2"
+	printf '"data": {"name": "%s"}}' "$3"
+}
+# serve CURSOR CHANGE...: the page the python hub's /v1/changes answers next.
+serve() {
+	cursor=$1; shift
+	changes=$(printf '%s,' "$@")
+	printf '{"changes": [%s], "cursor": "%s", "more": false}\n' "${changes%,}" "$cursor" \
+	    > "$T/changes.json"
+}
 echo ok > "$T/mode"
-echo '{"changes": [], "cursor": "", "more": false}' > "$T/changes.json"
+serve ""
 python3 "$T/hub.py" "$T" 2> "$T/hub.log" &
 HPID=$!
 i=0
@@ -140,11 +156,7 @@ sync_once t1 || fail "sync after the outbox is fine again: $(cat "$T/sync.err")"
 # 7. A vat that would wrap around to 12 % is refused with the change, not stored.
 echo ok > "$T/mode"
 vat_before=$(price "$B2" vat_bp)
-cat > "$T/changes.json" <<EOF2
-{"changes": [{"entity": "product", "key": "$B2", "updated_at": "2031-01-02T00:00:00.000Z",
-  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 5000, "vat": 4294967308}}],
- "cursor": "c2", "more": false}
-EOF2
+serve c2 "$(product "$B2" 2031-01-02T00:00:00.000Z "Patir non" 5000 4294967308)"
 sync_once t1 && fail "sync --once took a vat of 4294967308"
 grep -q "bad vat" "$T/sync.err" || fail "the bad vat is not reported: $(cat "$T/sync.err")"
 [ "$(price "$B2" vat_bp)" = "$vat_before" ] || fail "a vat of 4294967308 was stored as $(price "$B2" vat_bp)"
@@ -156,11 +168,7 @@ sync_once t1 || fail "sync with a good vat: $(cat "$T/sync.err")"
 # 8. The hub answers every push with 400: the push fails, but a newer price is still pulled.
 sell t1 "$B1"
 echo 400 > "$T/mode"
-cat > "$T/changes.json" <<EOF2
-{"changes": [{"entity": "product", "key": "$B1", "updated_at": "2031-01-01T00:00:00.000Z",
-  "deleted": false, "data": {"barcode": "$B1", "name": "Nonvoyxona non", "price": 123400, "vat": 12}}],
- "cursor": "c1", "more": false}
-EOF2
+serve c1 "$(product "$B1" 2031-01-01T00:00:00.000Z "Nonvoyxona non" 123400 12)"
 sync_once t1 && fail "sync --once succeeded on a 400"
 grep -q "HTTP 400" "$T/sync.err" || fail "the 400 is not reported: $(cat "$T/sync.err")"
 [ "$(price "$B1" price)" = 123400 ] || fail "a failing push kept the catalogue from being pulled"
@@ -169,28 +177,16 @@ grep -q "HTTP 400" "$T/sync.err" || fail "the 400 is not reported: $(cat "$T/syn
 # blocks nothing; ".500Z" is later than "Z"; "+05:00" is compared as UTC.
 echo ok > "$T/mode"
 at_before=$(price "$B2" updated_at)
-cat > "$T/changes.json" <<EOF2
-{"changes": [{"entity": "product", "key": "$B2", "updated_at": "9999",
-  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 9999, "vat": 12}}],
- "cursor": "c3", "more": false}
-EOF2
+serve c3 "$(product "$B2" 9999 "Patir non" 9999 12)"
 sync_once t1 && fail "sync --once took an updated_at of 9999"
 grep -q "product change $B2 has a bad updated_at" "$T/sync.err" || fail "the bad updated_at is not reported: $(cat "$T/sync.err")"
 [ "$(price "$B2" updated_at)" = "$at_before" ] || fail "an updated_at of 9999 was stored"
 [ "$(till_q t1 "SELECT value FROM meta WHERE key = 'sync_cursor'")" != c3 ] || fail "the cursor moved past a bad updated_at"
-cat > "$T/changes.json" <<EOF2
-{"changes": [{"entity": "product", "key": "$B2", "updated_at": "2031-01-03T09:00:00Z",
-  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 6000, "vat": 12}},
- {"entity": "product", "key": "$B2", "updated_at": "2031-01-03T09:00:00.500Z",
-  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 6500, "vat": 12}},
- {"entity": "product", "key": "$B2", "updated_at": "2031-01-03T14:00:00.250+05:00",
-  "deleted": false, "data": {"barcode": "$B2", "name": "Patir non", "price": 7000, "vat": 12}},
- {"entity": "customer", "key": "k1", "updated_at": "2031-01-03T09:00:00Z",
-  "deleted": false, "data": {"name": "First"}},
- {"entity": "customer", "key": "k1", "updated_at": "2031-01-03T09:00:00.500Z",
-  "deleted": false, "data": {"name": "Half a second later"}}],
- "cursor": "c3", "more": false}
-EOF2
+serve c3 "$(product "$B2" 2031-01-03T09:00:00Z "Patir non" 6000 12)" \
+    "$(product "$B2" 2031-01-03T09:00:00.500Z "Patir non" 6500 12)" \
+    "$(product "$B2" 2031-01-03T14:00:00.250+05:00 "Patir non" 7000 12)" \
+    "$(customer k1 2031-01-03T09:00:00Z First)" \
+    "$(customer k1 2031-01-03T09:00:00.500Z "Half a second later")"
 sync_once t1 || fail "sync after the bad updated_at is fixed: $(cat "$T/sync.err")"
 [ "$(price "$B2" price)" = 6500 ] || fail "LWW by time: price $(price "$B2" price), 6500 expected (.500Z after Z; +05:00 is earlier in UTC)"
 [ "$(price "$B2" updated_at)" = 2031-01-03T09:00:00.500Z ] || fail "updated_at stored as $(price "$B2" updated_at)"
