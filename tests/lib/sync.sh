@@ -5,6 +5,8 @@
 #                                   a token from the hub and NAME.conf pointing at the hub
 #   sell NAME CODE...               one completed cash sale per code (kassa-drive)
 #   hub_q SQL / till_q NAME SQL     sqlite3 on the hub's / a till's database
+#   wait_until SECS WHY COND...     runs COND every 50 ms until it succeeds; fails with WHY
+#                                   after SECS (a deadline, not a measurement)
 set -u
 : "${KASSA_BIN:?}" "${KASSA_HUB_BIN:?}" "${KASSA_BUILD:?}" "${KASSA_TOP:?}"
 T=$(mktemp -d /tmp/kassa-sync-XXXXXX)
@@ -21,6 +23,16 @@ fail() {
 	echo "FAIL: $*"
 	[ -f "$T/hub.log" ] && { echo "--- hub log:"; tail -n 20 "$T/hub.log"; }
 	exit 1
+}
+
+wait_until() {
+	wu_left=$(($1 * 20)) wu_why=$2
+	shift 2
+	until "$@"; do
+		wu_left=$((wu_left - 1))
+		[ $wu_left -gt 0 ] || fail "$wu_why"
+		sleep 0.05
+	done
 }
 
 hub_start() {

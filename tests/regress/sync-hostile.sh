@@ -88,11 +88,7 @@ echo ok > "$T/mode"
 serve ""
 python3 "$T/hub.py" "$T" 2> "$T/hub.log" &
 HPID=$!
-i=0
-while [ ! -f "$T/port" ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "the python hub did not start: $(cat "$T/hub.log")"
-	sleep 0.05
-done
+wait_until 10 "the python hub did not start" test -f "$T/port"
 
 till_new t1
 sed -i "s#^url = .*#url = http://127.0.0.1:$(cat "$T/port")#" "$T/t1.conf"
@@ -102,6 +98,9 @@ n_events=$(till_q t1 "SELECT count(*) FROM events")
 [ "$n_events" -ge 5 ] || fail "expected at least 5 events, got $n_events"
 posts() { [ -f "$T/posts" ] && wc -l < "$T/posts" || echo 0; }
 pending() { till_q t1 "SELECT count(*) FROM outbox WHERE state = 'pending'"; }
+drained() { [ "$(pending)" = 0 ]; }
+posted() { [ "$(posts)" -ge 1 ]; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
 last_error() { till_q t1 "SELECT value FROM meta WHERE key = 'sync_last_error'"; }
 price() { till_q t1 "SELECT p.$2 FROM products p JOIN barcodes b ON b.product_id = p.id WHERE b.code = '$1'"; }
 
@@ -199,18 +198,10 @@ echo "wait 3000000" > "$T/mode"
 : > "$T/posts"
 "$SYNC_BIN" -v -d "$T/t1.db" -c "$T/t1.conf" 2> "$T/loop.err" &
 SP=$!
-i=0
-until grep -q "next try" "$T/loop.err"; do
-	i=$((i + 1)); [ $i -gt 300 ] && fail "no back-off logged: $(cat "$T/loop.err") posts=$(posts) $(kill -0 $SP && echo alive)"
-	sleep 0.05
-done
+wait_until 15 "no back-off logged" grep -q "next try" "$T/loop.err"
 grep -q "next try in 3600 s" "$T/loop.err" || fail "Retry-After is not bounded: $(cat "$T/loop.err")"
 kill "$SP"
-i=0
-while kill -0 "$SP" 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "the sync process did not stop on SIGTERM"
-	sleep 0.05
-done
+wait_until 5 "the sync process did not stop on SIGTERM" gone "$SP"
 wait "$SP"
 SP=""
 
@@ -222,22 +213,14 @@ mkfifo "$T/wake"
 "$SYNC_BIN" -d "$T/t1.db" -c "$T/t1.conf" --worker 3< "$T/wake" 4> "$T/status" &
 WPID=$!
 exec 5> "$T/wake"
-i=0
-until [ "$(posts)" -ge 1 ]; do
-	i=$((i + 1)); [ $i -gt 300 ] && fail "the worker did not post"
-	sleep 0.05
-done
+wait_until 15 "the worker did not post" posted
 for i in 1 2 3 4 5; do
 	echo x >&5
 	sleep 0.2
 done
 [ "$(posts)" = 1 ] || fail "$(posts) POSTs: wakes from the till cut the back-off short"
 exec 5>&-
-i=0
-while kill -0 "$WPID" 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "the worker did not stop with the till"
-	sleep 0.05
-done
+wait_until 5 "the worker did not stop with the till" gone "$WPID"
 wait "$WPID"
 WPID=""
 
@@ -246,20 +229,12 @@ echo ok > "$T/mode"
 "$SYNC_BIN" -d "$T/t1.db" -c "$T/t1.conf" --worker 3< "$T/wake" 4> "$T/status" &
 WPID=$!
 exec 5> "$T/wake"
-i=0
-until [ "$(pending)" = 0 ]; do
-	i=$((i + 1)); [ $i -gt 300 ] && fail "the worker did not drain the outbox"
-	sleep 0.05
-done
+wait_until 15 "the worker did not drain the outbox" drained
 sell t1 "$B2"
 echo x >&5
-i=0
-until [ "$(pending)" = 0 ]; do
-	# 10 s: a deadline under a loaded machine, still far below the 30 s interval it would
-	# otherwise wait for.
-	i=$((i + 1)); [ $i -gt 200 ] && fail "a wake after a good cycle did not send the sale at once"
-	sleep 0.05
-done
+# 10 s: a deadline under a loaded machine, still far below the 30 s interval it would
+# otherwise wait for.
+wait_until 10 "a wake after a good cycle did not send the sale at once" drained
 exec 5>&-
 wait "$WPID"
 WPID=""
