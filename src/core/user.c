@@ -190,6 +190,7 @@ find_by_pin(store *st, const char *pin, struct user *out, struct kerr *err)
 int
 user_add(store *st, const char *name, enum user_role role, const char *pin, struct kerr *err)
 {
+	char clean[sizeof ((struct user *)0)->name];
 	char now[32], *hash;
 	sqlite3_stmt *q;
 	int64_t id;
@@ -202,6 +203,12 @@ user_add(store *st, const char *name, enum user_role role, const char *pin, stru
 			return kerr_set(err, KERR_INPUT, _("a user name may not hold control "
 			    "characters"));
 	}
+	/* The name rule (core-int.h): spaces around a name are not part of it. */
+	snprintf(clean, sizeof clean, "%s", name);
+	core_name_clean(clean);
+	if (clean[0] == '\0')
+		return kerr_set(err, KERR_INPUT, _("a user name is 1 to 63 bytes"));
+	name = clean;
 	if (!user_pin_valid(pin))
 		return kerr_set(err, KERR_INPUT, _("a PIN is 4 to 12 digits"));
 	if (store_begin(st, err) == -1)

@@ -205,7 +205,7 @@ test_every_bad_row_named(void **state)
 	reported(f, "bad.csv:8: missing name");
 	reported_like(f, "bad.csv:9: ", "price");
 	reported(f, "bad.csv:10: barcode 4780000000014 appears earlier in the file");
-	reported(f, "bad.csv:11: name is not valid UTF-8 (save the file as UTF-8)");
+	reported(f, "bad.csv:11: not UTF-8: save it as CSV UTF-8");
 	reported(f, "bad.csv:12: expected 6 fields, found 7");
 	reported(f, "bad.csv:13: expected 6 fields, found 3");
 	reported_like(f, "bad.csv:14: ", "vat");
