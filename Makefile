@@ -8,7 +8,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Sources are picked up by folder: src/<layer>/*.c. Layers only call downwards
-# (ui -> core -> store; sync -> store; dev on its own); `make check-layers` proves it with grep.
+# (the table in tests/check-layers, README's Layout); `make check-layers` proves it.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -188,7 +188,7 @@ asan:
 asan-tests: $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) $(REPLAY_BIN) $(MO)
 
 check-layers:
-	@tests/check-layers
+	@tests/check-layers && tests/check-layers --self-test
 
 # libFuzzer targets (clang): make fuzz, then e.g.
 #   build-fuzz/fuzz_csv -max_total_time=60 tests/fuzz/corpus-csv

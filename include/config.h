@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "barcode.h"
+#include "barcode-layout.h"
 #include "kerr.h"
 
 struct config {
