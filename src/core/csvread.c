@@ -40,7 +40,8 @@ struct csv_file {
 	long row_line;         /* line where the current row started */
 	bool at_row_start;
 	bool cr_at_end;        /* the last read ended in CR: an LF next is the same line break */
-	bool started;          /* the first bytes (a BOM, the separator) have been looked at */
+	bool started;          /* the first bytes (a BOM) have been looked at */
+	bool picked;           /* the separator has been taken from the header */
 	unsigned char delim;
 	enum quoting q;
 	bool header_done;
@@ -356,8 +357,8 @@ follow_quotes(struct csv_file *f, const char *s, size_t n)
 }
 
 /*
- * The separator, from the header row (the first line that is not blank, in buf): ';' when it
- * has ';' and no ',' outside quotes, else ','. Both is a file this cannot read right: refused.
+ * The separator, from the first line of the header row (buf, n bytes): ';' when it has ';'
+ * and no ',' outside quotes, else ','. Both is a file this cannot read right: refused.
  */
 static bool
 pick_separator(struct csv_file *f, const char *buf, size_t n)
@@ -366,8 +367,6 @@ pick_separator(struct csv_file *f, const char *buf, size_t n)
 	int commas = 0, semis = 0;
 	bool quoted = false;
 
-	while (i < n && (buf[i] == '\n' || buf[i] == '\r'))
-		i++;
 	for (; i < n && (quoted || (buf[i] != '\n' && buf[i] != '\r')); i++) {
 		if (buf[i] == '"')
 			quoted = !quoted;
@@ -432,11 +431,6 @@ csv_read(FILE *in, const char *name, const struct csv_kind *kind, csv_row_fn on_
 			/* A UTF-8 byte-order mark, as Excel's "CSV UTF-8" writes. */
 			if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 				i = 3;
-			if (!pick_separator(&f, buf + i, n - i)) {
-				f.failed = true;
-				break;
-			}
-			csv_set_delim(&parser, f.delim);
 		}
 		/* A physical line at a time, so each row knows the line it starts on. */
 		while (i < n && !f.failed) {
@@ -469,6 +463,15 @@ csv_read(FILE *in, const char *name, const struct csv_kind *kind, csv_row_fn on_
 				if (k < len) {
 					f.row_line = f.line;
 					f.at_row_start = false;
+				}
+				/* The header's first line says which separator the file uses. */
+				if (k < len && !f.picked) {
+					f.picked = true;
+					if (!pick_separator(&f, buf + i + k, len - k)) {
+						f.failed = true;
+						break;
+					}
+					csv_set_delim(&parser, f.delim);
 				}
 			}
 			if (!feed(&f, &parser, buf + i, len)) {

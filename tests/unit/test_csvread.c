@@ -213,6 +213,12 @@ test_separator(void **state)
 	assert_string_equal(g.products[0].p.name, "Olma; red, big");
 	assert_int_equal(g.products[0].p.price, 1250);
 
+	/* Blank lines before the header: the header still decides, and lines still count. */
+	assert_int_equal(read_as(&g, &catalog_csv_kind, "\r\n\n\nbarcode;name;price\n"
+	    "4780000000014;Non;1\n", 0), 0);
+	assert_string_equal(g.products[0].p.name, "Non");
+	assert_int_equal(g.lines[0], 5);
+
 	/* Both in the header: refused with advice, nothing read. */
 	assert_int_equal(read_as(&g, &catalog_csv_kind, "barcode;name,price\n"
 	    "4780000000014;Non,1\n", 0), -1);
