@@ -192,6 +192,7 @@ check-layers:
 
 # libFuzzer targets (clang): make fuzz, then e.g.
 #   build-fuzz/fuzz_csv -max_total_time=60 tests/fuzz/corpus-csv
+#   build-fuzz/fuzz_csvparse -max_total_time=60 tests/fuzz/corpus-csvparse   (the reader alone)
 #   build-fuzz/fuzz_barcode -max_total_time=60 tests/fuzz/corpus-barcode
 #   build-fuzz/fuzz_escpos -max_total_time=60 tests/fuzz/corpus-escpos
 # clang's -Wformat=2 also warns about the logger's vfprintf (gcc does not), hence the -Wno.
