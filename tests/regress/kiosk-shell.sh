@@ -13,6 +13,7 @@
 #   - when the till exits the session, the server and the console's client end: no shell
 #     and no "dead pane" is left behind;
 #   - without the locked configuration kassa-support refuses to start.
+# shellcheck source=tests/lib/tmux.sh
 . "$KASSA_TOP/tests/lib/tmux.sh"
 command -v tmux > /dev/null || { echo "tmux is not installed"; exit 77; }
 SUPPORT=$KASSA_TOP/contrib/kassa-support
@@ -218,6 +219,21 @@ if kill -0 "$TILL" 2> /dev/null; then
 	keys 9999 Enter
 fi
 assert_ended "the till quit"
+ui_stop
+
+# ---- a server started open (not by kassa-support) is locked before the console attaches --
+tmux -S "$KIOSK" -f /dev/null new-session -d -s kassa -x 80 -y 24 sleep 60 || fail "open server"
+[ "$(count list-keys)" -gt 0 ] || fail "an open server has no keys?"
+console_start
+i=0
+until [ "$(count list-clients)" = 1 ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "the console did not attach to the running session: $(screen)"
+	sleep 0.1
+done
+[ "$(count list-keys)" = 0 ] || fail "the running server was not locked: $(kiosk list-keys | head -3)"
+[ "$(kiosk show-options -gv prefix)" = None ] || fail "the running server keeps its prefix"
+kiosk kill-server
 ui_stop
 
 # ---- no locked configuration: no open tmux -------------------------------------------------
