@@ -115,7 +115,9 @@ CREATE TABLE users (
 );
 
 -- One open shift per till (closed_at IS NULL). Totals are folded from events and kept here in
--- the same transaction; tests prove the two agree.
+-- the same transaction; tests prove the two agree. refunds_* (version 4) are the returns
+-- completed in the shift, positive: refunds_other is credit given back to customers' balances,
+-- refunds_no_receipt counts the returns without a receipt.
 CREATE TABLE shifts (
     id            INTEGER PRIMARY KEY,
     number        INTEGER NOT NULL UNIQUE,
@@ -136,14 +138,13 @@ CREATE TABLE shifts (
     closed_by     INTEGER REFERENCES users(id),
     counted_cash  INTEGER,
     expected_cash INTEGER,
-    -- Returns completed in this shift (version 4): refunded amounts, positive.
     refunds_count INTEGER NOT NULL DEFAULT 0,
     refunds_total INTEGER NOT NULL DEFAULT 0,
     refunds_vat   INTEGER NOT NULL DEFAULT 0,
     refunds_cash  INTEGER NOT NULL DEFAULT 0,
     refunds_card  INTEGER NOT NULL DEFAULT 0,
-    refunds_other INTEGER NOT NULL DEFAULT 0,  -- credit and any later non-cash tender
-    refunds_no_receipt INTEGER NOT NULL DEFAULT 0  -- of refunds_count: without a receipt
+    refunds_other INTEGER NOT NULL DEFAULT 0,
+    refunds_no_receipt INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX shifts_one_open ON shifts((closed_at IS NULL)) WHERE closed_at IS NULL;
 
