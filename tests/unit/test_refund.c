@@ -15,6 +15,8 @@
 
 #include "testlib.h"
 
+#include <jansson.h>
+
 #include <sqlite3.h>
 
 #include "catalog.h"
@@ -128,6 +130,31 @@ mark(refund *r, const char *input)
 
 	if (refund_mark_input(r, NULL, input, NULL, &err) != 0)
 		fail_msg("mark %s: %s", input, err.msg);
+}
+
+/* Every payload is canonical JSON as jansson writes it: what the hub hashes again. */
+static void
+assert_events_canonical(store *st)
+{
+	sqlite3_stmt *q;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT seq, type, payload FROM events "
+	    "ORDER BY seq", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *payload = (const char *)sqlite3_column_text(q, 2);
+		json_t *j = json_loads(payload, 0, NULL);
+		char *again;
+
+		if (j == NULL)
+			fail_msg("event %lld is not JSON", sqlite3_column_int64(q, 0));
+		again = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		if (strcmp(again, payload) != 0)
+			fail_msg("event %lld (%s) is not canonical:\n  %s\n  %s",
+			    sqlite3_column_int64(q, 0), sqlite3_column_text(q, 1), payload, again);
+		free(again);
+		json_decref(j);
+	}
+	sqlite3_finalize(q);
 }
 
 /* ---- the arithmetic --------------------------------------------------------------------- */
@@ -311,6 +338,7 @@ test_partial_then_full(void **state)
 
 		assert_int_equal(journal_verify(f->st, &n, &bad, &err), 0);
 	}
+	assert_events_canonical(f->st);
 }
 
 static void
@@ -346,6 +374,18 @@ test_split_tenders(void **state)
 	refund_free(r);
 	assert_int_equal(q1(f->st, "SELECT refunds_card FROM shifts"), 1000000);
 	assert_int_equal(q1(f->st, "SELECT refunds_cash FROM shifts"), 1600000);
+	/* The Z report: the cash refunded left the drawer. */
+	{
+		struct shift_report z;
+
+		assert_int_equal(shift_close(f->st, &f->cashier, 10000000, &z, &err), 0);
+		assert_int_equal(z.expected_cash, 10000000 + 1600000 - 1600000);
+		assert_int_equal(z.variance, 0);
+		assert_int_equal(z.refunds_count, 2);
+		assert_int_equal(q1(f->st, "SELECT json_extract(payload, '$.refunds_cash') FROM "
+		    "events WHERE type = 'shift.closed'"), 1600000);
+	}
+	assert_events_canonical(f->st);
 }
 
 static void
@@ -464,6 +504,7 @@ test_without_receipt(void **state)
 	assert_int_equal(q1(f->st, "SELECT refunds_no_receipt FROM shifts"), 1);
 	assert_int_equal(q1(f->st, "SELECT refunds_cash FROM shifts"), 2900000);
 	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'MILK'"), 52000);
+	assert_events_canonical(f->st);
 	r = refund_load(f->st, id, &err);
 	assert_non_null(r);
 	assert_true(refund_no_receipt(r));
