@@ -108,7 +108,7 @@ struct refund_totals {
 	money_t total;                 /* the refund */
 	money_t vat;
 	money_t discount;
-	money_t cash;                  /* where it goes (refund_split): cash + card + other = total */
+	money_t cash;                  /* where it goes (refund_split): cash + card + other */
 	money_t card;
 	money_t other;
 };

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "i18n.h"
 #include "money.h"
 #include "receipt.h"
@@ -322,7 +323,7 @@ job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		job->id = sqlite3_column_int64(q, 0);
-		snprintf(job->kind, sizeof job->kind, "%s", (const char *)sqlite3_column_text(q, 1));
+		core_text(q, 1, job->kind, sizeof job->kind);
 		job->sale_id = sqlite3_column_int64(q, 2);
 		job->attempts = sqlite3_column_int(q, 3);
 		job->return_id = sqlite3_column_int64(q, 4);
@@ -339,14 +340,16 @@ int
 receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
 {
 	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts, coalesce(return_id, "
-	    "0) FROM print_jobs WHERE state = 'queued' AND kind <> 'drawer' ORDER BY id LIMIT 1", job, err);
+	    "0) FROM print_jobs WHERE state = 'queued' AND kind <> 'drawer' ORDER BY id LIMIT 1",
+	    job, err);
 }
 
 int
 receipt_drawer_next(store *st, struct receipt_job *job, struct kerr *err)
 {
 	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts, coalesce(return_id, "
-	    "0) FROM print_jobs WHERE state = 'queued' AND kind = 'drawer' ORDER BY id LIMIT 1", job, err);
+	    "0) FROM print_jobs WHERE state = 'queued' AND kind = 'drawer' ORDER BY id LIMIT 1",
+	    job, err);
 }
 
 /* Runs an UPDATE with ?1 = now and ?2 = arg; the rows it changed, or -1 with err. */

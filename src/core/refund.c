@@ -2,6 +2,7 @@
  * refund: returns against a receipt and without one (include/refund.h says the rules). Like the
  * cart, the database is the truth: every change runs in one transaction that reloads the
  * return's rows first, checks the result, writes and commits; the struct is then reloaded.
+ * Statements come from core_prepare() (core-int.h) and go back with core_release()/core_run().
  * What a line can still give back is never stored: it is the sale line's quantity less the
  * return lines of completed returns that name it, read inside each transaction.
  */
@@ -12,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
 #include "refund.h"
@@ -19,6 +21,10 @@
 #include "xalloc.h"
 
 #define TENDERS_MAX 8
+
+/* What a failing statement was doing, for store_error's message (translated there). */
+static const char saving[] = N_("saving the return");
+static const char reading[] = N_("reading the return");
 
 struct refund {
 	store *st;
@@ -39,38 +45,6 @@ struct refund {
 	struct refund_totals totals;
 	bool needs_approval;
 };
-
-/* ---- small SQL helpers (sale.c's, until the core's private header has them) ------------- */
-
-/* A cached statement for sql (a literal); release it with store_release(). */
-static int
-prepare(store *st, const char *sql, sqlite3_stmt **q, struct kerr *err)
-{
-	*q = store_cached(st, sql);
-	if (*q == NULL)
-		return store_error(st, err, N_("saving the return"));
-	return 0;
-}
-
-/* Steps a write statement to completion and releases it. */
-static int
-run(store *st, sqlite3_stmt *q, struct kerr *err)
-{
-	int rc = sqlite3_step(q);
-
-	store_release(q);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(st, err, N_("saving the return"));
-	return 0;
-}
-
-static void
-text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
-}
 
 static enum refund_method
 method_parse(const unsigned char *t)
@@ -170,12 +144,12 @@ tenders(refund *r, struct refund_tender *t, int *n, struct kerr *err)
 	int rc;
 
 	*n = 0;
-	if (prepare(r->st, "SELECT p.method, sum(p.amount) - CASE WHEN p.method = 'cash' THEN "
+	if (core_prepare(r->st, "SELECT p.method, sum(p.amount) - CASE WHEN p.method = 'cash' THEN "
 	    "(SELECT change FROM sales WHERE id = ?1) ELSE 0 END, coalesce((SELECT sum(rp.amount) "
 	    "FROM return_payments rp JOIN returns x ON x.id = rp.return_id WHERE x.sale_id = ?1 "
 	    "AND x.state = 'completed' AND x.id <> ?2 AND rp.method = CASE p.method WHEN 'cash' "
 	    "THEN 'cash' WHEN 'card' THEN 'card' ELSE 'credit' END), 0) FROM payments p WHERE "
-	    "p.sale_id = ?1 GROUP BY p.method ORDER BY min(p.id)", &q, err) == -1)
+	    "p.sale_id = ?1 GROUP BY p.method ORDER BY min(p.id)", &q, err, reading) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->sale_id);
 	sqlite3_bind_int64(q, 2, r->id);
@@ -185,7 +159,7 @@ tenders(refund *r, struct refund_tender *t, int *n, struct kerr *err)
 		t[*n].refunded = sqlite3_column_int64(q, 2);
 		(*n)++;
 	}
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_error(r->st, err, N_("reading the sale's payments"));
 	return 0;
@@ -226,16 +200,17 @@ load_sale_lines(refund *r, struct kerr *err)
 
 	/* Earlier returns: completed ones other than r, and for a completed r only those
 	 * completed before it (its receipt shows what was left then). */
-	if (prepare(r->st, "SELECT l.id, l.lineno, l.product_id, l.code, l.name, l.unit, l.vat_bp, "
-	    "l.price, l.qty, l.total, l.vat, l.discount, coalesce(d.qty, 0), coalesce(d.total, 0), "
-	    "coalesce(d.vat, 0), coalesce(d.discount, 0), coalesce(m.qty, 0), coalesce(m.total, 0), "
-	    "coalesce(m.vat, 0), coalesce(m.discount, 0) FROM sale_lines l LEFT JOIN (SELECT "
-	    "rl.sale_line_id, sum(rl.qty) AS qty, sum(rl.total) AS total, sum(rl.vat) AS vat, "
-	    "sum(rl.discount) AS discount FROM return_lines rl JOIN returns x ON x.id = "
-	    "rl.return_id WHERE x.sale_id = ?1 AND x.state = 'completed' AND x.id <> ?2 AND "
-	    "(?3 = 0 OR x.number < ?3) GROUP BY rl.sale_line_id) d ON d.sale_line_id = l.id "
-	    "LEFT JOIN return_lines m ON m.return_id = ?2 AND m.sale_line_id = l.id "
-	    "WHERE l.sale_id = ?1 AND l.voided = 0 ORDER BY l.lineno", &q, err) == -1)
+	if (core_prepare(r->st, "SELECT l.id, l.lineno, l.product_id, l.code, l.name, l.unit, "
+	    "l.vat_bp, l.price, l.qty, l.total, l.vat, l.discount, coalesce(d.qty, 0), "
+	    "coalesce(d.total, 0), coalesce(d.vat, 0), coalesce(d.discount, 0), coalesce(m.qty, "
+	    "0), coalesce(m.total, 0), coalesce(m.vat, 0), coalesce(m.discount, 0) FROM "
+	    "sale_lines l LEFT JOIN (SELECT rl.sale_line_id, sum(rl.qty) AS qty, sum(rl.total) AS "
+	    "total, sum(rl.vat) AS vat, sum(rl.discount) AS discount FROM return_lines rl JOIN "
+	    "returns x ON x.id = rl.return_id WHERE x.sale_id = ?1 AND x.state = 'completed' AND "
+	    "x.id <> ?2 AND (?3 = 0 OR x.number < ?3) GROUP BY rl.sale_line_id) d ON "
+	    "d.sale_line_id = l.id LEFT JOIN return_lines m ON m.return_id = ?2 AND "
+	    "m.sale_line_id = l.id WHERE l.sale_id = ?1 AND l.voided = 0 ORDER BY l.lineno",
+	    &q, err, reading) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->sale_id);
 	sqlite3_bind_int64(q, 2, r->id);
@@ -247,8 +222,8 @@ load_sale_lines(refund *r, struct kerr *err)
 		l->sale_line_id = sqlite3_column_int64(q, 0);
 		l->lineno = sqlite3_column_int(q, 1);
 		l->product_id = sqlite3_column_int64(q, 2);
-		text_into(q, 3, l->code, sizeof l->code);
-		text_into(q, 4, l->name, sizeof l->name);
+		core_text(q, 3, l->code, sizeof l->code);
+		core_text(q, 4, l->name, sizeof l->name);
 		l->by_weight = strcmp((const char *)sqlite3_column_text(q, 5), "kg") == 0;
 		l->vat_bp = sqlite3_column_int(q, 6);
 		l->price = sqlite3_column_int64(q, 7);
@@ -274,7 +249,7 @@ load_sale_lines(refund *r, struct kerr *err)
 			l->discount = share.discount;
 		}
 	}
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(r->st, err, N_("reading the return"));
 	return 0;
@@ -287,8 +262,9 @@ load_own_lines(refund *r, struct kerr *err)
 	sqlite3_stmt *q;
 	int rc;
 
-	if (prepare(r->st, "SELECT product_id, code, name, unit, vat_bp, price, qty, total, vat, "
-	    "discount FROM return_lines WHERE return_id = ?1 ORDER BY id", &q, err) == -1)
+	if (core_prepare(r->st, "SELECT product_id, code, name, unit, vat_bp, price, qty, total, "
+	    "vat, discount FROM return_lines WHERE return_id = ?1 ORDER BY id",
+	    &q, err, reading) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -296,8 +272,8 @@ load_own_lines(refund *r, struct kerr *err)
 
 		l->lineno = r->nlines;
 		l->product_id = sqlite3_column_int64(q, 0);
-		text_into(q, 1, l->code, sizeof l->code);
-		text_into(q, 2, l->name, sizeof l->name);
+		core_text(q, 1, l->code, sizeof l->code);
+		core_text(q, 2, l->name, sizeof l->name);
 		l->by_weight = strcmp((const char *)sqlite3_column_text(q, 3), "kg") == 0;
 		l->vat_bp = sqlite3_column_int(q, 4);
 		l->price = sqlite3_column_int64(q, 5);
@@ -306,7 +282,7 @@ load_own_lines(refund *r, struct kerr *err)
 		l->vat = sqlite3_column_int64(q, 8);
 		l->discount = sqlite3_column_int64(q, 9);
 	}
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(r->st, err, N_("reading the return"));
 	return 0;
@@ -321,30 +297,30 @@ load(refund *r, struct kerr *err)
 
 	r->nlines = r->npays = 0;
 	memset(&r->totals, 0, sizeof r->totals);
-	if (prepare(r->st, "SELECT x.uuid, x.state, coalesce(x.number, 0), coalesce(x.sale_id, 0), "
-	    "coalesce(s.number, 0), coalesce(x.completed_at, ''), coalesce(u.name, ''), "
-	    "coalesce(a.name, '') FROM returns x LEFT JOIN sales s ON s.id = x.sale_id "
-	    "LEFT JOIN users u ON u.id = x.user_id LEFT JOIN users a ON a.id = x.approver_id "
-	    "WHERE x.id = ?1", &q, err) == -1)
+	if (core_prepare(r->st, "SELECT x.uuid, x.state, coalesce(x.number, 0), "
+	    "coalesce(x.sale_id, 0), coalesce(s.number, 0), coalesce(x.completed_at, ''), "
+	    "coalesce(u.name, ''), coalesce(a.name, '') FROM returns x LEFT JOIN sales s ON s.id "
+	    "= x.sale_id LEFT JOIN users u ON u.id = x.user_id LEFT JOIN users a ON a.id = "
+	    "x.approver_id WHERE x.id = ?1", &q, err, reading) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->id);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		store_release(q);
+		core_release(q);
 		if (rc == SQLITE_DONE)
 			return kerr_set(err, KERR_NOTFOUND, _("no return %lld"), (long long)r->id);
 		return store_error(r->st, err, N_("reading the return"));
 	}
-	text_into(q, 0, r->uuid, sizeof r->uuid);
+	core_text(q, 0, r->uuid, sizeof r->uuid);
 	r->state = strcmp((const char *)sqlite3_column_text(q, 1), "completed") == 0 ?
 	    REFUND_COMPLETED : REFUND_OPEN;
 	r->number = sqlite3_column_int64(q, 2);
 	r->sale_id = sqlite3_column_int64(q, 3);
 	r->original = sqlite3_column_int64(q, 4);
-	text_into(q, 5, r->completed_at, sizeof r->completed_at);
-	text_into(q, 6, r->cashier, sizeof r->cashier);
-	text_into(q, 7, r->approver, sizeof r->approver);
-	store_release(q);
+	core_text(q, 5, r->completed_at, sizeof r->completed_at);
+	core_text(q, 6, r->cashier, sizeof r->cashier);
+	core_text(q, 7, r->approver, sizeof r->approver);
+	core_release(q);
 
 	if ((r->sale_id != 0 ? load_sale_lines(r, err) : load_own_lines(r, err)) == -1)
 		return -1;
@@ -362,8 +338,8 @@ load(refund *r, struct kerr *err)
 	if (r->state == REFUND_OPEN)
 		return preview_split(r, err);
 
-	if (prepare(r->st, "SELECT method, amount FROM return_payments WHERE return_id = ?1 "
-	    "ORDER BY id", &q, err) == -1)
+	if (core_prepare(r->st, "SELECT method, amount FROM return_payments WHERE return_id = ?1 "
+	    "ORDER BY id", &q, err, reading) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && r->npays < TENDERS_MAX) {
@@ -378,7 +354,7 @@ load(refund *r, struct kerr *err)
 		else
 			r->totals.other += p->amount;
 	}
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_error(r->st, err, N_("reading the return"));
 	return 0;
@@ -473,14 +449,14 @@ refund_current(store *st, const struct user *u, struct kerr *err)
 	if (u != NULL) {
 		if (store_begin(st, err) == -1)
 			goto fail;
-		if (prepare(st, "UPDATE returns SET user_id = ?2 WHERE id = ?1 AND state = 'open'",
-		    &q, err) == -1) {
+		if (core_prepare(st, "UPDATE returns SET user_id = ?2 WHERE id = ?1 AND state = "
+		    "'open'", &q, err, saving) == -1) {
 			store_rollback(st);
 			goto fail;
 		}
 		sqlite3_bind_int64(q, 1, id);
 		sqlite3_bind_int64(q, 2, u->id);
-		if (run(st, q, err) == -1) {
+		if (core_run(st, q, err, saving) == -1) {
 			store_rollback(st);
 			goto fail;
 		}
@@ -553,15 +529,16 @@ refund_start(store *st, const struct user *u, const char *receipt, struct kerr *
 		goto fail;
 	store_uuid(r->uuid);
 	store_now(now, sizeof now);
-	if (prepare(st, "INSERT INTO returns(uuid, state, sale_id, shift_id, user_id, created_at, "
-	    "updated_at) VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?5)", &q, err) == -1)
+	if (core_prepare(st, "INSERT INTO returns(uuid, state, sale_id, shift_id, user_id, "
+	    "created_at, updated_at) VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?5)",
+	    &q, err, saving) == -1)
 		goto rollback;
 	sqlite3_bind_text(q, 1, r->uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, sale_id);
 	sqlite3_bind_int64(q, 3, shift_id);
 	sqlite3_bind_int64(q, 4, u->id);
 	sqlite3_bind_text(q, 5, now, -1, SQLITE_STATIC);
-	if (run(st, q, err) == -1)
+	if (core_run(st, q, err, saving) == -1)
 		goto rollback;
 	r->id = sqlite3_last_insert_rowid(store_db(st));
 	if (load(r, err) == -1)
@@ -644,28 +621,30 @@ write_mark(refund *r, const struct refund_line *l, qty_t qty, struct kerr *err)
 	char now[32];
 
 	if (qty == 0) {
-		if (prepare(r->st, "DELETE FROM return_lines WHERE return_id = ?1 AND "
-		    "sale_line_id = ?2", &q, err) == -1)
+		if (core_prepare(r->st, "DELETE FROM return_lines WHERE return_id = ?1 AND "
+		    "sale_line_id = ?2", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, r->id);
 		sqlite3_bind_int64(q, 2, l->sale_line_id);
 	} else {
-		if (prepare(r->st, "INSERT INTO return_lines(return_id, sale_line_id, product_id, "
-		    "code, name, unit, qty, price, vat_bp) SELECT ?1, id, product_id, code, name, "
-		    "unit, ?3, price, vat_bp FROM sale_lines WHERE id = ?2 ON CONFLICT(return_id, "
-		    "sale_line_id) DO UPDATE SET qty = excluded.qty", &q, err) == -1)
+		if (core_prepare(r->st, "INSERT INTO return_lines(return_id, sale_line_id, "
+		    "product_id, code, name, unit, qty, price, vat_bp) SELECT ?1, id, product_id, "
+		    "code, name, unit, ?3, price, vat_bp FROM sale_lines WHERE id = ?2 ON "
+		    "CONFLICT(return_id, sale_line_id) DO UPDATE SET qty = excluded.qty",
+		    &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, r->id);
 		sqlite3_bind_int64(q, 2, l->sale_line_id);
 		sqlite3_bind_int64(q, 3, qty);
 	}
-	if (run(r->st, q, err) == -1)
+	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
-	if (prepare(r->st, "UPDATE returns SET updated_at = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(r->st, "UPDATE returns SET updated_at = ?2 WHERE id = ?1",
+	    &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->id);
 	sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-	return run(r->st, q, err);
+	return core_run(r->st, q, err, saving);
 }
 
 static int
@@ -728,7 +707,8 @@ mark_product(refund *r, int64_t product_id, const char *name, bool by_weight, qt
 		want = left;
 	if (want <= 0 || want > left) {
 		if (left == 0)
-			return kerr_set(err, KERR_STATE, _("nothing of %s is left to return"), name);
+			return kerr_set(err, KERR_STATE, _("nothing of %s is left to return"),
+			    name);
 		return kerr_set(err, KERR_STATE, _("only %s of %s is left to return"),
 		    qty_format(left, by_weight, a, sizeof a), name);
 	}
@@ -833,10 +813,11 @@ refund_abandon(refund *r, struct kerr *err)
 
 	if (begin(r, err) == -1)
 		return -1;
-	if (prepare(r->st, "DELETE FROM returns WHERE id = ?1 AND state = 'open'", &q, err) == -1)
+	if (core_prepare(r->st, "DELETE FROM returns WHERE id = ?1 AND state = 'open'",
+	    &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, r->id);
-	ok = run(r->st, q, err);
+	ok = core_run(r->st, q, err, saving);
 out:
 	if (ok == 0 && store_commit(r->st, err) == 0) {
 		r->id = 0;
@@ -878,28 +859,6 @@ static const char returned_sql[] =
 	" WHERE x.id = ?1";
 
 /*
- * The right to refund: u's own, or the approver's (then an approval.granted event names both,
- * as sale.c's and shift.c's do, with the return's uuid).
- */
-static int
-check_right(refund *r, enum user_right right, const struct user *approver, const char *what,
-    struct kerr *err)
-{
-	if (user_can(&r->user, right))
-		return 0;
-	if (approver == NULL || !user_can(approver, right)) {
-		r->needs_approval = true;
-		return kerr_set(err, KERR_DENIED, _("%s needs a manager's approval"), _(what));
-	}
-	/* Keys in sorted order: canonical JSON (journal.h). */
-	return journal_append_bind(r->st, "approval.granted", "SELECT json_object('approver', "
-	    "(SELECT name FROM users WHERE id = ?3), 'return', x.uuid, 'right', ?4, 'sale', "
-	    "(SELECT uuid FROM sales WHERE id = x.sale_id), 'user', (SELECT name FROM users WHERE "
-	    "id = ?2)) FROM returns x WHERE x.id = ?1", r->id, r->user.id, approver->id,
-	    user_right_name(right), NULL, err);
-}
-
-/*
  * Everything a completion writes, inside the caller's transaction, for a loaded open return
  * whose lines hold their refund (r->lines[i].refund & co) and whose split is in r->totals.
  */
@@ -917,20 +876,20 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 	for (int i = 0; i < 3; i++) {
 		if (pays[i].amount == 0)
 			continue;
-		if (prepare(r->st, "INSERT INTO return_payments(return_id, method, amount, at) "
-		    "VALUES (?1, ?2, ?3, ?4)", &q, err) == -1)
+		if (core_prepare(r->st, "INSERT INTO return_payments(return_id, method, amount, "
+		    "at) VALUES (?1, ?2, ?3, ?4)", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, r->id);
 		sqlite3_bind_text(q, 2, method_name(pays[i].m), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, pays[i].amount);
 		sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
-		if (run(r->st, q, err) == -1)
+		if (core_run(r->st, q, err, saving) == -1)
 			return -1;
 	}
-	if (prepare(r->st, "UPDATE returns SET state = 'completed', number = (SELECT "
+	if (core_prepare(r->st, "UPDATE returns SET state = 'completed', number = (SELECT "
 	    "coalesce(max(number), 0) + 1 FROM returns), shift_id = ?2, user_id = ?3, "
 	    "approver_id = ?4, total = ?5, vat_total = ?6, discount = ?7, completed_at = ?8, "
-	    "updated_at = ?8 WHERE id = ?1", &q, err) == -1)
+	    "updated_at = ?8 WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->id);
 	sqlite3_bind_int64(q, 2, shift_id);
@@ -941,39 +900,41 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 	sqlite3_bind_int64(q, 6, t->vat);
 	sqlite3_bind_int64(q, 7, t->discount);
 	sqlite3_bind_text(q, 8, now, -1, SQLITE_STATIC);
-	if (run(r->st, q, err) == -1)
+	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
 	if (journal_append_sql(r->st, "sale.returned", returned_sql, r->id, 0, &seq, err) == -1)
 		return -1;
-	if (prepare(r->st, "UPDATE returns SET event_seq = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(r->st, "UPDATE returns SET event_seq = ?2 WHERE id = ?1",
+	    &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->id);
 	sqlite3_bind_int64(q, 2, seq);
-	if (run(r->st, q, err) == -1)
+	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
 	/* The goods come back on the shelf. */
-	if (prepare(r->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, return_id, "
-	    "event_seq, at) SELECT product_id, sum(qty), 'return', ?2, return_id, ?3, ?4 FROM "
-	    "return_lines WHERE return_id = ?1 GROUP BY product_id", &q, err) == -1)
+	if (core_prepare(r->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, "
+	    "return_id, event_seq, at) SELECT product_id, sum(qty), 'return', ?2, return_id, ?3, "
+	    "?4 FROM return_lines WHERE return_id = ?1 GROUP BY product_id", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->id);
 	if (r->sale_id != 0)
 		sqlite3_bind_int64(q, 2, r->sale_id);
 	sqlite3_bind_int64(q, 3, seq);
 	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
-	if (run(r->st, q, err) == -1)
+	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
-	if (prepare(r->st, "UPDATE products SET stock = stock + (SELECT sum(l.qty) FROM "
+	if (core_prepare(r->st, "UPDATE products SET stock = stock + (SELECT sum(l.qty) FROM "
 	    "return_lines l WHERE l.return_id = ?1 AND l.product_id = products.id) WHERE id IN "
-	    "(SELECT product_id FROM return_lines WHERE return_id = ?1)", &q, err) == -1)
+	    "(SELECT product_id FROM return_lines WHERE return_id = ?1)", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->id);
-	if (run(r->st, q, err) == -1)
+	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
-	if (prepare(r->st, "UPDATE shifts SET refunds_count = refunds_count + 1, refunds_total = "
-	    "refunds_total + ?2, refunds_vat = refunds_vat + ?3, refunds_cash = refunds_cash + ?4, "
-	    "refunds_card = refunds_card + ?5, refunds_other = refunds_other + ?6, "
-	    "refunds_no_receipt = refunds_no_receipt + ?7 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(r->st, "UPDATE shifts SET refunds_count = refunds_count + 1, "
+	    "refunds_total = refunds_total + ?2, refunds_vat = refunds_vat + ?3, refunds_cash = "
+	    "refunds_cash + ?4, refunds_card = refunds_card + ?5, refunds_other = refunds_other + "
+	    "?6, refunds_no_receipt = refunds_no_receipt + ?7 WHERE id = ?1",
+	    &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, shift_id);
 	sqlite3_bind_int64(q, 2, t->total);
@@ -982,24 +943,24 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 	sqlite3_bind_int64(q, 5, t->card);
 	sqlite3_bind_int64(q, 6, t->other);
 	sqlite3_bind_int(q, 7, r->sale_id == 0);
-	if (run(r->st, q, err) == -1)
+	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
 	/* The drawer for the cash, a job of its own ahead of the receipt (receipt.h). */
 	if (t->cash > 0) {
-		if (prepare(r->st, "INSERT INTO print_jobs(kind, return_id, created_at) VALUES "
-		    "('drawer', ?1, ?2)", &q, err) == -1)
+		if (core_prepare(r->st, "INSERT INTO print_jobs(kind, return_id, created_at) "
+		    "VALUES ('drawer', ?1, ?2)", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, r->id);
 		sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-		if (run(r->st, q, err) == -1)
+		if (core_run(r->st, q, err, saving) == -1)
 			return -1;
 	}
-	if (prepare(r->st, "INSERT INTO print_jobs(kind, return_id, created_at) VALUES "
-	    "('receipt', ?1, ?2)", &q, err) == -1)
+	if (core_prepare(r->st, "INSERT INTO print_jobs(kind, return_id, created_at) VALUES "
+	    "('receipt', ?1, ?2)", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->id);
 	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-	return run(r->st, q, err);
+	return core_run(r->st, q, err, saving);
 }
 
 /* Cash cannot leave a drawer that does not hold it. */
@@ -1035,22 +996,23 @@ fix_lines(refund *r, struct kerr *err)
 		/* load() read what completed returns took, inside this transaction. */
 		if (l->marked > l->returnable) {
 			if (l->returnable == 0)
-				return kerr_set(err, KERR_STATE, _("nothing of %s is left to return: "
-				    "another return of receipt %lld took it"), l->name,
+				return kerr_set(err, KERR_STATE, _("nothing of %s is left to "
+				    "return: another return of receipt %lld took it"), l->name,
 				    (long long)r->original);
-			return kerr_set(err, KERR_STATE, _("only %s of %s is left to return: another "
-			    "return of receipt %lld took the rest"), qty_format(l->returnable,
-			    l->by_weight, a, sizeof a), l->name, (long long)r->original);
+			return kerr_set(err, KERR_STATE, _("only %s of %s is left to return: "
+			    "another return of receipt %lld took the rest"),
+			    qty_format(l->returnable, l->by_weight, a, sizeof a), l->name,
+			    (long long)r->original);
 		}
-		if (prepare(r->st, "UPDATE return_lines SET total = ?3, vat = ?4, discount = ?5 "
-		    "WHERE return_id = ?1 AND sale_line_id = ?2", &q, err) == -1)
+		if (core_prepare(r->st, "UPDATE return_lines SET total = ?3, vat = ?4, discount = "
+		    "?5 WHERE return_id = ?1 AND sale_line_id = ?2", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, r->id);
 		sqlite3_bind_int64(q, 2, l->sale_line_id);
 		sqlite3_bind_int64(q, 3, l->refund);
 		sqlite3_bind_int64(q, 4, l->vat);
 		sqlite3_bind_int64(q, 5, l->discount);
-		if (run(r->st, q, err) == -1)
+		if (core_run(r->st, q, err, saving) == -1)
 			return -1;
 	}
 	return 0;
@@ -1075,7 +1037,8 @@ refund_complete(refund *r, const struct user *approver, struct kerr *err)
 	if (user_can(&r->user, RIGHT_REFUND))
 		approver = NULL;
 	if (fix_lines(r, err) == -1 || check_drawer(r, r->totals.cash, err) == -1 ||
-	    check_right(r, RIGHT_REFUND, approver, N_("A refund"), err) == -1 ||
+	    core_check_right(r->st, &r->user, approver, RIGHT_REFUND, N_("A refund"),
+	    r->sale_id, &r->needs_approval, err) == -1 ||
 	    record(r, shift_id, approver, err) == -1)
 		goto out;
 	ok = 0;
@@ -1126,19 +1089,19 @@ refund_without_receipt(store *st, const struct user *u, const struct user *appro
 	}
 	store_uuid(r->uuid);
 	store_now(now, sizeof now);
-	if (prepare(st, "INSERT INTO returns(uuid, state, shift_id, user_id, created_at, "
-	    "updated_at) VALUES (?1, 'open', ?2, ?3, ?4, ?4)", &q, err) == -1)
+	if (core_prepare(st, "INSERT INTO returns(uuid, state, shift_id, user_id, created_at, "
+	    "updated_at) VALUES (?1, 'open', ?2, ?3, ?4, ?4)", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_text(q, 1, r->uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, shift_id);
 	sqlite3_bind_int64(q, 3, u->id);
 	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
-	if (run(st, q, err) == -1)
+	if (core_run(st, q, err, saving) == -1)
 		goto out;
 	r->id = sqlite3_last_insert_rowid(store_db(st));
-	if (prepare(st, "INSERT INTO return_lines(return_id, product_id, code, name, unit, qty, "
-	    "price, vat_bp, total, vat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &q,
-	    err) == -1)
+	if (core_prepare(st, "INSERT INTO return_lines(return_id, product_id, code, name, unit, "
+	    "qty, price, vat_bp, total, vat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &q,
+	    err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, r->id);
 	sqlite3_bind_int64(q, 2, p.id);
@@ -1150,12 +1113,13 @@ refund_without_receipt(store *st, const struct user *u, const struct user *appro
 	sqlite3_bind_int(q, 8, p.vat_bp);
 	sqlite3_bind_int64(q, 9, total);
 	sqlite3_bind_int64(q, 10, money_vat_included(total, p.vat_bp));
-	if (run(st, q, err) == -1 || load(r, err) == -1)
+	if (core_run(st, q, err, saving) == -1 || load(r, err) == -1)
 		goto out;
 	if (user_can(u, RIGHT_REFUND_NO_RECEIPT))
 		approver = NULL;
-	if (check_right(r, RIGHT_REFUND_NO_RECEIPT, approver, N_("A return without a receipt"),
-	    err) == -1 || check_drawer(r, r->totals.cash, err) == -1 ||
+	if (core_check_right(st, u, approver, RIGHT_REFUND_NO_RECEIPT,
+	    N_("A return without a receipt"), 0, &r->needs_approval, err) == -1 ||
+	    check_drawer(r, r->totals.cash, err) == -1 ||
 	    record(r, shift_id, approver, err) == -1)
 		goto out;
 	ok = 0;

@@ -206,8 +206,9 @@ run_return(struct drive *d, int argc, char **argv, struct kerr *err)
 			return -1;
 		t = refund_totals(d->ret);
 		say_ok("line=%d marked=%lld total=%lld cash=%lld card=%lld",
-		    refund_line(d->ret, index)->lineno, (long long)refund_line(d->ret, index)->marked,
-		    (long long)t->total, (long long)t->cash, (long long)t->card);
+		    refund_line(d->ret, index)->lineno,
+		    (long long)refund_line(d->ret, index)->marked, (long long)t->total,
+		    (long long)t->cash, (long long)t->card);
 		return 0;
 	}
 	if (strcmp(cmd, "return-complete") == 0 && argc == 1) {
