@@ -191,6 +191,10 @@ int refund_without_receipt(store *st, const struct user *u, const struct user *a
 /* The id of the completed return with that number (as printed after the R), 0 if none. */
 int64_t refund_by_number(store *st, int64_t number);
 
+/* Queues a copy of a completed return's refund receipt (marked COPY; no drawer).
+ * KERR_NOTFOUND when return_id is not a completed return. */
+int refund_reprint(store *st, int64_t return_id, struct kerr *err);
+
 /* ---- the arithmetic, pure (tested on its own) ------------------------------------------- */
 
 /* A quantity of a line and the money that goes with it. */

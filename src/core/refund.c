@@ -432,6 +432,26 @@ refund_by_number(store *st, int64_t number)
 	    number);
 }
 
+int
+refund_reprint(store *st, int64_t return_id, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+
+	if (core_prepare(st, "INSERT INTO print_jobs(kind, return_id, created_at) SELECT 'copy', "
+	    "id, ?2 FROM returns WHERE id = ?1 AND state = 'completed'", &q, err,
+	    N_("queueing the copy")) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, return_id);
+	sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	if (core_run(st, q, err, N_("queueing the copy")) == -1)
+		return -1;
+	if (sqlite3_changes(store_db(st)) != 1)
+		return kerr_set(err, KERR_NOTFOUND, _("no completed return %lld"),
+		    (long long)return_id);
+	return 0;
+}
+
 refund *
 refund_current(store *st, const struct user *u, struct kerr *err)
 {

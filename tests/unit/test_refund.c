@@ -572,6 +572,21 @@ test_refund_receipt(void **state)
 	receipt_free(rc);
 	assert_int_equal(receipt_drawer_next(f->st, &job, &err), 1);
 	assert_int_equal(job.return_id, 1);
+	/* A copy, found by the number its barcode carries. */
+	assert_int_equal(refund_by_number(f->st, 1), 1);
+	assert_int_equal(refund_reprint(f->st, refund_by_number(f->st, 1), &err), 0);
+	assert_int_equal(refund_reprint(f->st, 99, &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
+	assert_int_equal(q1(f->st, "UPDATE print_jobs SET state = 'done' WHERE kind = 'receipt' "
+	    "RETURNING 1"), 1);
+	assert_int_equal(receipt_job_next(f->st, &job, &err), 1);
+	assert_string_equal(job.kind, "copy");
+	rc = receipt_for_job(f->st, &job, "Shop", &err);
+	assert_non_null(rc);
+	receipt_text(rc, text, sizeof text);
+	assert_non_null(strstr(text, "|*** COPY ***|"));
+	assert_non_null(strstr(text, "|Refund R1|"));
+	receipt_free(rc);
 }
 
 static void
