@@ -8,6 +8,7 @@
 #define KASSA_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "barcode-layout.h"
 #include "kerr.h"
@@ -41,6 +42,9 @@ struct config {
 	int display_baud;
 	/* [barcode] */
 	struct weight_layout weight;
+	/* [returns] */
+	int64_t returns_no_receipt_max; /* minor units; the most one return without a receipt
+	                                 * may refund; 0 (the default) turns them off */
 	/* where it came from ("" when defaults) */
 	char path[512];
 };

@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "money.h"
 #include "xalloc.h"
 
 enum key_type {
-	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW
+	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW,
+	K_AMOUNT        /* major units as money_parse reads them, kept in minor units */
 };
 
 struct key {
@@ -56,6 +58,8 @@ static const struct key keys[] = {
 	S("display", "device", display_device, K_DISPLAY),
 	I("display", "baud", display_baud, 300, 921600),
 	{ "barcode", "weight", K_LAYOUT, offsetof(struct config, weight), 0, 0, 0 },
+	{ "returns", "no_receipt_max", K_AMOUNT, offsetof(struct config, returns_no_receipt_max),
+	    sizeof(int64_t), 0, 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -124,6 +128,14 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 			return "must be 32, 42 or 48 (characters per line)";
 		*(int *)(void *)field = atoi(value);
 		return NULL;
+	case K_AMOUNT: {
+		int64_t amount;
+
+		if (money_parse(value, false, &amount, NULL) == -1)
+			return "is not an amount like 50000 or 50000.50";
+		memcpy(field, &amount, sizeof amount);
+		return NULL;
+	}
 	case K_LAYOUT:
 		if (barcode_layout_parse(value, (struct weight_layout *)(void *)field) == -1)
 			return "is not a weight barcode layout like PPCCCCCWWWWWK (P prefix, C code, "
