@@ -132,7 +132,8 @@ import_products(struct hub *h, const char *file, struct kerr *err)
 	if (sqlite3_prepare_v2(store_db(scratch), "SELECT b.code, json_object('barcode', b.code, "
 	    "'name', p.name, 'price', p.price, 'vat', CASE WHEN p.vat_bp % 100 = 0 THEN p.vat_bp / "
 	    "100 ELSE p.vat_bp / 100.0 END, 'unit', p.unit, 'sku', p.sku, 'mxik', p.mxik, "
-	    "'category', p.category, 'plu', p.plu) FROM products p JOIN barcodes b ON "
+	    "'category', p.category, 'plu', p.plu, 'min', p.min_stock) FROM products p JOIN "
+	    "barcodes b ON "
 	    "b.product_id = p.id ORDER BY p.id", -1, &q, NULL) != SQLITE_OK) {
 		store_error(scratch, err, "reading the checked catalogue");
 		goto out;

@@ -83,6 +83,7 @@ static const struct csv_column product_cols[CATALOG_CSV_NCOLS] = {
 	{ "category", false, csv_text, P(category) },
 	{ "stock", false, csv_qty0, offsetof(struct catalog_csv_row, stock), sizeof (qty_t) },
 	{ "plu", false, parse_plu, P(plu) },
+	{ "min", false, csv_qty0, P(min) },	/* the low-stock threshold (stock.h) */
 };
 
 const struct csv_kind catalog_csv_kind = { product_cols, CATALOG_CSV_NCOLS,
@@ -190,7 +191,8 @@ keep_absent(struct import *im, const struct csv_file *f, int64_t id, struct prod
 
 	if (csv_has(f, CATALOG_CSV_VAT) && csv_has(f, CATALOG_CSV_UNIT) &&
 	    csv_has(f, CATALOG_CSV_SKU) && csv_has(f, CATALOG_CSV_MXIK) &&
-	    csv_has(f, CATALOG_CSV_CATEGORY) && csv_has(f, CATALOG_CSV_PLU))
+	    csv_has(f, CATALOG_CSV_CATEGORY) && csv_has(f, CATALOG_CSV_PLU) &&
+	    csv_has(f, CATALOG_CSV_MIN))
 		return 0;
 	if (catalog_get(im->st, id, &old, err) == -1)
 		return -1;
@@ -206,6 +208,8 @@ keep_absent(struct import *im, const struct csv_file *f, int64_t id, struct prod
 		memcpy(p->category, old.category, sizeof p->category);
 	if (!csv_has(f, CATALOG_CSV_PLU))
 		p->plu = old.plu;
+	if (!csv_has(f, CATALOG_CSV_MIN))
+		p->min = old.min;
 	return 0;
 }
 

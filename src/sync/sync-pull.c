@@ -63,6 +63,10 @@ apply_product(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 	unit = json_string_value(json_object_get(data, "unit"));
 	p.by_weight = unit != NULL && strcmp(unit, "kg") == 0;
 	p.plu = json_integer_value(json_object_get(data, "plu"));
+	/* The low-stock threshold, thousandths (absent: 0, low when out of stock). */
+	p.min = json_integer_value(json_object_get(data, "min"));
+	if (p.min < 0)
+		return kerr_set(err, KERR_NET, "product change %s has a negative min", key);
 	if (p.name[0] == '\0' || p.price < 0 || p.vat_bp < 0 || p.vat_bp > 10000)
 		return kerr_set(err, KERR_NET, "product change %s is not valid", key);
 	return catalog_upsert(c->st, &p, at, err);

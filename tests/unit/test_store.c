@@ -23,7 +23,8 @@ struct fx {
 };
 
 /* A database with three products, one deleted, then put back to look like version 1 (no
- * products_deleted index, the stock_moves_product index that schema 3 dropped). */
+ * products_deleted index, the stock_moves_product index that schema 3 dropped, none of
+ * version 5's stock tables). */
 static int
 setup(void **state)
 {
@@ -59,6 +60,9 @@ setup(void **state)
 	    "COLUMN refunds_cash; ALTER TABLE shifts DROP COLUMN refunds_card; ALTER TABLE shifts "
 	    "DROP COLUMN refunds_other; ALTER TABLE shifts DROP COLUMN refunds_no_receipt; "
 	    "DROP INDEX products_deleted; "
+	    "DROP TABLE remote_stock; DROP TABLE stock_take_items; DROP TABLE stock_takes; "
+	    "DROP TABLE delivery_lines; DROP TABLE deliveries; "
+	    "ALTER TABLE products DROP COLUMN min_stock; "
 	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
@@ -94,6 +98,10 @@ test_old_file_is_migrated(void **state)
 	/* Nothing was lost and the count skips the deleted product. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM products"), 3);
 	assert_int_equal(catalog_count(st), 2);
+	/* Version 5: stock (stock.h): thresholds default to 0, the new tables are there. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM products WHERE min_stock = 0"), 3);
+	assert_int_equal(q1(st, "SELECT count(*) FROM deliveries") + q1(st, "SELECT count(*) "
+	    "FROM stock_takes") + q1(st, "SELECT count(*) FROM remote_stock"), 0);
 	/* Version 4: returns, and stock moves that keep their rows and may say 'return'. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM returns"), 0);
 	assert_int_equal(q1(st, "SELECT qty FROM stock_moves WHERE reason = 'import'"), 5000);
