@@ -202,6 +202,11 @@ typedef int (*stock_item_fn)(void *ctx, const struct stock_item *it);
 /* Every live product (low_only: only those at or below their threshold), by name. */
 int stock_list(store *st, bool low_only, stock_item_fn fn, void *ctx, struct kerr *err);
 
+/* The same as one JSON array (malloc'd, caller frees; NULL with err) of objects with
+ * barcode, name, category, qty, min (thousandths), low (bool) and branches (other branches'
+ * stock: [{branch, qty}]). */
+char *stock_list_json(store *st, bool low_only, struct kerr *err);
+
 /*
  * The low-stock check every change of stock runs, in its transaction, after its moves: each
  * product with a move whose id is above after_move that the moves took from above its

@@ -29,6 +29,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_sync,
 	&cmd_journal,
 	&cmd_print,
+	&cmd_stock,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

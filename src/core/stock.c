@@ -897,6 +897,32 @@ stock_list(store *st, bool low_only, stock_item_fn fn, void *ctx, struct kerr *e
 	return 0;
 }
 
+char *
+stock_list_json(store *st, bool low_only, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char *out = NULL;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(json_group_array(json(j)), '[]') FROM "
+	    "(SELECT json_object('barcode', b.code, 'branches', (SELECT json_group_array(json_object("
+	    "'branch', r.branch, 'qty', r.qty)) FROM remote_stock r WHERE r.barcode = b.code), "
+	    "'category', p.category, 'low', json(CASE WHEN " ON_HAND("p") " <= p.min_stock THEN "
+	    "'true' ELSE 'false' END), 'min', p.min_stock, 'name', p.name, 'qty', " ON_HAND("p")
+	    ") AS j FROM products p LEFT JOIN barcodes b ON b.code = (SELECT min(code) FROM barcodes "
+	    "WHERE product_id = p.id) WHERE p.deleted = 0 AND (?1 = 0 OR " ON_HAND("p") " <= "
+	    "p.min_stock) ORDER BY p.name, p.id)", -1, &q, NULL) != SQLITE_OK) {
+		store_error(st, err, N_("reading stock"));
+		return NULL;
+	}
+	sqlite3_bind_int(q, 1, low_only ? 1 : 0);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+		out = xstrdup((const char *)sqlite3_column_text(q, 0));
+	else
+		store_error(st, err, N_("reading stock"));
+	sqlite3_finalize(q);
+	return out;
+}
+
 /* ---- other branches ----------------------------------------------------------------------- */
 
 int
