@@ -123,6 +123,16 @@ stock_flag_low(store *st, int64_t after_move, int64_t sale_id, struct kerr *err)
 	return 0;
 }
 
+/* A product sold by the piece moves in whole pieces. */
+static int
+whole_units(const struct product *p, qty_t qty, struct kerr *err)
+{
+	if (!p->by_weight && qty % 1000 != 0)
+		return kerr_set(err, KERR_INPUT, _("%s is sold by the piece: a whole number of "
+		    "pieces, please"), p->name);
+	return 0;
+}
+
 /* ---- adjustments -------------------------------------------------------------------------- */
 
 static const char *const reason_names[] = { "damage", "theft", "expired", "correction" };
@@ -210,7 +220,8 @@ stock_adjust(store *st, const struct user *u, const struct user *approver, const
 		*denied = false;
 	if (delta == 0)
 		return kerr_set(err, KERR_INPUT, _("an adjustment of 0 changes nothing"));
-	if (catalog_lookup(st, NULL, code, &p, &unused, err) == -1)
+	if (catalog_lookup(st, NULL, code, &p, &unused, err) == -1 ||
+	    whole_units(&p, delta, err) == -1)
 		return -1;
 	if (store_begin(st, err) == -1)
 		return -1;
@@ -382,6 +393,8 @@ receive_row(void *ctx, const struct csv_file *f, long line, void *data, struct k
 			    "first"), row->barcode);
 		return -1;
 	}
+	if (whole_units(&p, row->qty, err) == -1)
+		return -1;
 	if (rf->n == rf->cap) {
 		rf->cap = rf->cap ? 2 * rf->cap : 256;
 		rf->lines = xreallocarray(rf->lines, (size_t)rf->cap, sizeof *rf->lines);
@@ -580,7 +593,8 @@ stock_take_add(store *st, int64_t take_id, const char *code, qty_t qty, struct p
 
 	if (qty < 0)
 		return kerr_set(err, KERR_INPUT, _("a count cannot be negative"));
-	if (catalog_lookup(st, NULL, code, &p, &unused, err) == -1)
+	if (catalog_lookup(st, NULL, code, &p, &unused, err) == -1 ||
+	    whole_units(&p, qty, err) == -1)
 		return -1;
 	if (store_begin(st, err) == -1)
 		return -1;
@@ -835,6 +849,8 @@ count_row(void *ctx, const struct csv_file *f, long line, void *data, struct ker
 		return -1;
 	}
 	snprintf(p.barcode, sizeof p.barcode, "%s", row->barcode);
+	if (whole_units(&p, row->qty, err) == -1)
+		return -1;
 	return take_count(cf->st, cf->take_id, &p, row->qty, true, NULL, err);
 }
 
