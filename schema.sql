@@ -326,7 +326,8 @@ CREATE TABLE delivery_lines (
     code        TEXT NOT NULL,               -- the barcode as the file or the scan gave it
     qty         INTEGER NOT NULL CHECK (qty > 0),
     cost        INTEGER NOT NULL DEFAULT 0 CHECK (cost >= 0),  -- per unit, 0: not given
-    event_seq   INTEGER REFERENCES events(seq)  -- the stock.received event that carries it
+    event_seq   INTEGER REFERENCES events(seq), -- the stock.received event that carries it
+    UNIQUE (delivery_id, lineno)             -- each event reads its range of lines
 );
 CREATE INDEX delivery_lines_product ON delivery_lines(product_id);
 
