@@ -20,40 +20,18 @@
 #include "catalog.h"
 #include "hub-int.h"
 
+/* The usage: on stdout with exit 0 when asked for (--help), else on stderr with exit 2. */
 static int
-usage(void)
+usage(bool asked)
 {
-	fprintf(stderr, "usage: kassa-hub serve --db PATH --listen HOST:PORT [--webhook URL]\n"
+	fprintf(asked ? stdout : stderr,
+	    "usage: kassa-hub serve --db PATH --listen HOST:PORT [--webhook URL]\n"
 	    "           [--webhook-events TYPE,...] [--fault KIND:N]\n"
 	    "       kassa-hub token add DEVICE --db PATH\n"
 	    "       kassa-hub import products FILE.csv --db PATH\n"
 	    "       kassa-hub report --db PATH\n"
 	    "test faults: 503:N 429:N badjson:N drop:N reject:SEQ\n");
-	return 2;
-}
-
-static int
-parse_fault(struct hub_faults *f, const char *spec)
-{
-	const char *colon = strchr(spec, ':');
-	long n;
-
-	if (colon == NULL)
-		return -1;
-	n = atol(colon + 1);
-	if (strncmp(spec, "503:", 4) == 0)
-		f->fail503 = (int)n;
-	else if (strncmp(spec, "429:", 4) == 0)
-		f->fail429 = (int)n;
-	else if (strncmp(spec, "badjson:", 8) == 0)
-		f->badjson = (int)n;
-	else if (strncmp(spec, "drop:", 5) == 0)
-		f->drop = (int)n;
-	else if (strncmp(spec, "reject:", 7) == 0)
-		f->reject_seq = n;
-	else
-		return -1;
-	return 0;
+	return asked ? 0 : 2;
 }
 
 static void
@@ -177,6 +155,7 @@ main(int argc, char **argv)
 		{ "fault", required_argument, NULL, 'f' },
 		{ "webhook", required_argument, NULL, 'w' },
 		{ "webhook-events", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *db = getenv("KASSA_HUB_DB"), *listen_addr = "127.0.0.1:8080";
@@ -187,7 +166,7 @@ main(int argc, char **argv)
 	memset(&h, 0, sizeof h);
 	kerr_clear(&err);
 	h.webhook_types = "shift.closed,stock.low";
-	while ((c = getopt_long(argc, argv, "d:l:f:w:e:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:f:w:e:h", opts, NULL)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'w')
@@ -197,15 +176,17 @@ main(int argc, char **argv)
 		else if (c == 'l')
 			listen_addr = optarg;
 		else if (c == 'f') {
-			if (parse_fault(&h.faults, optarg) == -1)
-				return usage();
-		} else
-			return usage();
+			if (hub_fault_parse(&h.faults, optarg) == -1)
+				return usage(false);
+		} else if (c == 'h')
+			return usage(true);
+		else
+			return usage(false);
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || db == NULL)
-		return usage();
+		return usage(false);
 	h.db_path = db;
 	if (hub_db_connect(&h, db, &err) == -1) {
 		fprintf(stderr, "kassa-hub: %s\n", err.msg);
@@ -226,7 +207,7 @@ main(int argc, char **argv)
 		rc = report(&h);
 	} else {
 		hub_db_close(&h);
-		return usage();
+		return usage(false);
 	}
 	if (rc != 0 && err.msg[0] != '\0')
 		fprintf(stderr, "kassa-hub: %s\n", err.msg);
