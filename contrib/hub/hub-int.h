@@ -109,6 +109,10 @@ void hub_webhook_stop(struct hub *h);
  * canonical form (a number that is not an integer). */
 char *hub_canon_payload(json_t *payload, const char **why);
 
+/* hub-import.c: `import products FILE` ("-" for stdin): checked as the tills check it, then
+ * published as catalogue changes that carry only what the file says. */
+int hub_import_products(struct hub *h, const char *file, struct kerr *err);
+
 /* hub-http.c */
 int hub_serve(struct hub *h, const char *listen_addr, struct kerr *err);
 

@@ -34,13 +34,6 @@ usage(bool asked)
 	return asked ? 0 : 2;
 }
 
-static void
-on_bad_row(void *ctx, const char *file, long line, const char *reason)
-{
-	(void)ctx;
-	fprintf(stderr, "%s:%ld: %s\n", file, line, reason);
-}
-
 static int
 report(struct hub *h)
 {
@@ -68,82 +61,6 @@ report(struct hub *h)
 	}
 	hub_rows_free(&r);
 	return 0;
-}
-
-/*
- * Publishes a product CSV: checked by the tills' own import (all or nothing, every bad row
- * named) into a scratch SQLite store, then written to hub_products, where /v1/changes finds
- * it, in one transaction; each row gets the next change_seq, which is what orders the feed.
- */
-static int
-import_products(struct hub *h, const char *file, struct kerr *err)
-{
-	char dir[] = "/tmp/kassa-hub-import-XXXXXX", path[64], now[32];
-	FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-	sqlite3_stmt *q;
-	store *scratch = NULL;
-	long n = 0, published = 0;
-	int rc = -1;
-
-	if (in == NULL)
-		return kerr_set(err, KERR_INPUT, "cannot read %s", file);
-	if (mkdtemp(dir) == NULL) {
-		kerr_set(err, KERR_IO, "no scratch folder for the import");
-		goto out;
-	}
-	snprintf(path, sizeof path, "%s/check.db", dir);
-	scratch = store_open(path, STORE_CREATE, err);
-	if (scratch == NULL ||
-	    catalog_import_csv(scratch, in, file, on_bad_row, NULL, &n, err) == -1)
-		goto out;
-	if (sqlite3_prepare_v2(store_db(scratch), "SELECT b.code, json_object('barcode', b.code, "
-	    "'name', p.name, 'price', p.price, 'vat', CASE WHEN p.vat_bp % 100 = 0 THEN p.vat_bp / "
-	    "100 ELSE p.vat_bp / 100.0 END, 'unit', p.unit, 'sku', p.sku, 'mxik', p.mxik, "
-	    "'category', p.category, 'plu', p.plu) FROM products p JOIN barcodes b ON "
-	    "b.product_id = p.id ORDER BY p.id", -1, &q, NULL) != SQLITE_OK) {
-		store_error(scratch, err, "reading the checked catalogue");
-		goto out;
-	}
-	if (hub_begin(h, err) == -1) {
-		sqlite3_finalize(q);
-		goto out;
-	}
-	/* Taken under the write lock; still only for last-write-wins, never for the order. */
-	store_now(now, sizeof now);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		char seq[24];
-		const char *params[4] = { (const char *)sqlite3_column_text(q, 0),
-		    (const char *)sqlite3_column_text(q, 1), now, seq };
-
-		if (hub_next_change_seq(h, seq, sizeof seq, err) == -1 ||
-		    hub_sql(h, "INSERT INTO hub_products(barcode, data, updated_at, deleted, "
-		    "change_seq) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (barcode) DO UPDATE SET data "
-		    "= excluded.data, updated_at = excluded.updated_at, deleted = 0, change_seq = "
-		    "excluded.change_seq", 4, params, NULL, err) == -1) {
-			sqlite3_finalize(q);
-			hub_rollback(h);
-			goto out;
-		}
-		published++;
-	}
-	sqlite3_finalize(q);
-	if (hub_commit(h, err) == -1)
-		goto out;
-	printf("published %ld products\n", published);
-	rc = 0;
-out:
-	if (in != stdin)
-		fclose(in);
-	store_close(scratch);
-	if (scratch != NULL || dir[strlen(dir) - 1] != 'X') {
-		unlink(path);
-		snprintf(path, sizeof path, "%s/check.db-wal", dir);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/check.db-shm", dir);
-		unlink(path);
-		rmdir(dir);
-	}
-	return rc;
 }
 
 int
@@ -202,7 +119,7 @@ main(int argc, char **argv)
 			printf("%s\n", token);
 	} else if (strcmp(argv[0], "import") == 0 && argc == 3 &&
 	    strcmp(argv[1], "products") == 0) {
-		rc = import_products(&h, argv[2], &err) == 0 ? 0 : 1;
+		rc = hub_import_products(&h, argv[2], &err) == 0 ? 0 : 1;
 	} else if (strcmp(argv[0], "report") == 0 && argc == 1) {
 		rc = report(&h);
 	} else {
