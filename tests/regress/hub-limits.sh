@@ -12,6 +12,12 @@ grep -q "^usage: kassa-hub serve" "$T/help.out" || fail "kassa-hub --help printe
 [ -s "$T/help.err" ] && fail "kassa-hub --help wrote to stderr: $(cat "$T/help.err")"
 "$KASSA_HUB_BIN" --bogus > /dev/null 2>&1
 [ $? = 2 ] || fail "a wrong option is not a usage error"
+# The nginx example passes bodies unbuffered (the hub's 401 comes before any body is read) and
+# refuses what the hub would: more than 4 MiB.
+conf=$KASSA_TOP/contrib/nginx-kassa-hub.conf
+grep -q "^[[:space:]]*proxy_request_buffering off;" "$conf" || fail "nginx buffers the body before the hub sees the token"
+grep -q "^[[:space:]]*client_max_body_size 4m;" "$conf" || fail "nginx's body limit is not the hub's 4 MiB"
+grep -q "MAX_UPLOAD (4 \* 1024 \* 1024)" "$KASSA_TOP/contrib/hub/hub-http.c" || fail "the hub's limit is no longer 4 MiB: change the nginx example with it"
 
 till_new t1
 hub_start
