@@ -62,6 +62,7 @@ struct sync_queue {
 	const char *retry_sql;      /* puts every rejected row back to pending */
 	const char *rejected_sql;   /* the rejected rows, oldest first: seq, id, error; ?1 limit */
 	const char *halt_key;       /* the meta key of the halt's reason */
+	const char *last_error_key; /* the meta key of its sender's last error */
 	const char *json_rejected;  /* where `kassa status --json` lists them: "$.rejected" */
 	const char *json_halted;    /* ... and the halt: "$.sync_halted" (null when none) */
 };

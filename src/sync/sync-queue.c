@@ -23,6 +23,7 @@ const struct sync_queue sync_queue_events = {
 	.rejected_sql = "SELECT o.seq, e.id, coalesce(o.error, '') FROM outbox o JOIN events e "
 	    "ON e.seq = o.seq WHERE o.state = 'rejected' ORDER BY o.seq LIMIT ?1",
 	.halt_key = "sync_halted",
+	.last_error_key = "sync_last_error",
 	.json_rejected = "$.rejected",
 	.json_halted = "$.sync_halted",
 };
@@ -76,7 +77,7 @@ sync_queue_retry(store *st, const struct sync_queue *q, int64_t *count, bool *wa
 	*count = sqlite3_changes(store_db(st));
 	/* The halt's message was the last error too: both go, the next exchange says anew. */
 	if (*was_halted && (store_meta_set(st, q->halt_key, "", err) == -1 ||
-	    store_meta_set(st, "sync_last_error", "", err) == -1)) {
+	    store_meta_set(st, q->last_error_key, "", err) == -1)) {
 		store_rollback(st);
 		return -1;
 	}
@@ -98,12 +99,17 @@ sync_queue_rejected(store *st, const struct sync_queue *q, struct sync_rejected 
 	if (sqlite3_prepare_v2(store_db(st), q->rejected_sql, -1, &s, NULL) != SQLITE_OK)
 		return store_error(st, err, "reading the rejected");
 	sqlite3_bind_int(s, 1, max);
-	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
 		struct sync_rejected *r = &out[(*n)++];
 
 		r->seq = sqlite3_column_int64(s, 0);
 		snprintf(r->id, sizeof r->id, "%s", (const char *)sqlite3_column_text(s, 1));
 		snprintf(r->error, sizeof r->error, "%s", (const char *)sqlite3_column_text(s, 2));
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_error(st, err, "reading the rejected");
+		sqlite3_finalize(s);
+		return -1;
 	}
 	sqlite3_finalize(s);
 	return 0;
