@@ -220,7 +220,7 @@ demo: deps
 po:
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 \
 		--flag=kerr_set:3:c-format -c/ --package-name=kassa -o po/kassa.pot \
-		src/ui/*.c src/core/*.c src/store/*.c src/util/kerr.c
+		src/ui/*.c src/core/*.c src/store/*.c src/util/kerr.c src/util/money.c
 	for p in $(PO); do msgmerge -q --update --backup=none $$p po/kassa.pot; done
 
 # ---- install --------------------------------------------------------------------------------
