@@ -7,6 +7,7 @@ t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT INT TERM
 export XDG_DATA_HOME="$t/xdg-data" XDG_CONFIG_HOME="$t/xdg-config"
 unset KASSA_DB KASSA_CONFIG KASSA_LOG KASSA_NOW
+export TZ=UTC	# times shown to people are local: fixed here, Tashkent below
 db=$t/till.db
 drive=$KASSA_BUILD/tests/tools/kassa-drive
 [ -x "$drive" ] || { echo "FAIL: $drive is not built (make test-build)"; exit 1; }
@@ -83,6 +84,22 @@ expect 0 k sales
 grep -q "2 sales, 53 750 in all" "$t/out" || fail "sales table total"
 grep -Eq "^ +1 +2026-11-24 10:00:00 +Dilnoza +2 +20 500 +cash$" "$t/out" || fail "sales table row 1"
 grep -Eq "^ +2 +2026-11-25 09:00:00 +Dilnoza +2 +33 250 +card$" "$t/out" || fail "sales table row 2"
+# People read local time: a cashier in Tashkent (UTC+5) sees 15:00 and 14:00; JSON keeps UTC.
+TZ=Asia/Tashkent expect 0 k sales
+grep -Eq "^ +1 +2026-11-24 15:00:00 +Dilnoza " "$t/out" || fail "sales table row 1 in Tashkent time"
+grep -Eq "^ +2 +2026-11-25 14:00:00 +Dilnoza " "$t/out" || fail "sales table row 2 in Tashkent time"
+TZ=Asia/Tashkent expect 0 k sales --json
+py 'assert [s["created_at"] for s in d][0].endswith("Z"), d
+assert d[0]["created_at"].startswith("2026-11-24T10:00:00"), d'
+TZ=Asia/Tashkent expect 0 k report x
+grep -Eq "^  opened +2026-11-24 15:00:00 \(Dilnoza\)$" "$t/out" || fail "report x: opened in Tashkent time"
+TZ=Asia/Tashkent expect 0 k report x --json
+grep -q '"2026-11-24T10:00:00.000Z"' "$t/out" || fail "report x --json: not UTC"
+oldest=$(sqlite3 "$db" "SELECT e.at FROM outbox o JOIN events e USING (seq) ORDER BY o.seq LIMIT 1")
+local_oldest=$(TZ=Asia/Tashkent date -d "$oldest" '+%Y-%m-%d %H:%M:%S')
+TZ=Asia/Tashkent expect 0 k status
+grep -q "^outbox pending .*(oldest $local_oldest)$" "$t/out" ||
+	fail "status: the oldest pending not in Tashkent time ($local_oldest)"
 
 # X report: both sales; expected cash = float + cash takings.
 expect 0 k report x --json
