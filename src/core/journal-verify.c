@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
 #include "xalloc.h"
@@ -271,7 +272,7 @@ journal_acknowledged(store *st, const char *id, struct kerr *err)
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		seq = sqlite3_column_int64(q, 0);
-		snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(q, 1));
+		core_text(q, 1, hash, sizeof hash);
 	}
 	store_release(q);
 	if (rc == SQLITE_DONE)
@@ -310,7 +311,7 @@ journal_check_acked(store *st, int64_t head_seq, int64_t *bad_seq, struct kerr *
 	sqlite3_bind_int64(q, 1, acked);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
-		snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(q, 0));
+		core_text(q, 0, hash, sizeof hash);
 	store_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(st, err, N_("reading the journal"));
