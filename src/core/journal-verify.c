@@ -37,6 +37,9 @@ struct check {
 #define TENDERED(method) "(SELECT coalesce(sum(j.value ->> '$.amount'), 0) FROM " \
 	"json_each(p, '$.payments') j WHERE j.value ->> '$.method' = '" method "')"
 
+/* A line the event marks voided (if it lists them) is not sold: neither here nor in stock. */
+#define LIVE_LINE(j) "NOT coalesce(" j ".value ->> '$.voided', 0)"
+
 static const char *const sale_fields[] = {
 	"a row in sales", "sales.state", "sales.number", "sales.subtotal", "sales.discount",
 	"sales.total", "sales.vat_total", "sales.change", "sales.paid", "sales.shift_id",
@@ -55,7 +58,7 @@ static const char sale_sql[] =
 	" (SELECT count(*) FROM payments WHERE sale_id = s.id), json_array_length(p, "
 	"  '$.payments'), "
 	" (SELECT count(*) FROM sale_lines WHERE sale_id = s.id AND voided = 0), "
-	"  json_array_length(p, '$.lines') "
+	"  (SELECT count(*) FROM json_each(p, '$.lines') j WHERE " LIVE_LINE("j") ") "
 	"FROM e LEFT JOIN sales s ON s.uuid = p ->> '$.id' ORDER BY e.seq";
 
 static const char *const payment_fields[] = { "payments.amount", "payments.method", NULL };
@@ -77,13 +80,15 @@ static const char *const line_fields[] = {
 static const char line_sql[] =
 	"WITH e AS (" SALE_EVENTS "), "
 	"ll AS (SELECT sale_id, product_id, qty, price, discount, total, vat, row_number() OVER "
-	" (PARTITION BY sale_id ORDER BY lineno) - 1 AS k FROM sale_lines WHERE voided = 0) "
-	"SELECT e.seq, 'sale ' || (p ->> '$.number') || ' line ' || (j.key + 1), "
-	" ll.product_id, j.value ->> '$.product_id', ll.qty, j.value ->> '$.qty', "
-	" ll.price, j.value ->> '$.price', ll.discount, j.value ->> '$.discount', "
-	" ll.total, j.value ->> '$.total', ll.vat, j.value ->> '$.vat' "
-	"FROM e JOIN sales s ON s.uuid = p ->> '$.id' JOIN json_each(p, '$.lines') j "
-	"LEFT JOIN ll ON ll.sale_id = s.id AND ll.k = j.key ORDER BY e.seq, j.key";
+	" (PARTITION BY sale_id ORDER BY lineno) - 1 AS k FROM sale_lines WHERE voided = 0), "
+	"el AS (SELECT e.seq, p, s.id AS sid, j.value AS v, row_number() OVER (PARTITION BY "
+	" e.seq ORDER BY j.key) - 1 AS k FROM e JOIN sales s ON s.uuid = p ->> '$.id' JOIN "
+	" json_each(p, '$.lines') j WHERE " LIVE_LINE("j") ") "
+	"SELECT el.seq, 'sale ' || (p ->> '$.number') || ' line ' || (el.k + 1), "
+	" ll.product_id, v ->> '$.product_id', ll.qty, v ->> '$.qty', "
+	" ll.price, v ->> '$.price', ll.discount, v ->> '$.discount', "
+	" ll.total, v ->> '$.total', ll.vat, v ->> '$.vat' "
+	"FROM el LEFT JOIN ll ON ll.sale_id = el.sid AND ll.k = el.k ORDER BY el.seq, el.k";
 
 /* A completed sale, a shift or a cash move in the tables that no event records. */
 static const char orphan_sql[] =
@@ -153,7 +158,8 @@ static const char *const stock_fields[] = { "products.stock", "the sum of its st
 /* Stock on hand: what sales took and counts set, per product, from the events. */
 static const char stock_sql[] =
 	"WITH d AS (SELECT j.value ->> '$.product_id' AS pid, -(j.value ->> '$.qty') AS q FROM "
-	" events e, json_each(e.payload, '$.lines') j WHERE e.type = 'sale.completed' "
+	" events e, json_each(e.payload, '$.lines') j WHERE e.type = 'sale.completed' AND "
+	LIVE_LINE("j") " "
 	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.delta' FROM events e, "
 	" json_each(e.payload, '$.counts') j WHERE e.type = 'stock.counted'), "
 	"es AS (SELECT pid, sum(q) AS q FROM d GROUP BY pid), "

@@ -66,6 +66,8 @@ tamper "rewrite a payment" "UPDATE payments SET amount = 1700000 WHERE amount = 
 tamper "rewrite a sale and its payment together" \
 	"UPDATE sales SET total = 1, paid = 1 WHERE number = 1; UPDATE payments SET amount = 1 WHERE amount = 400000" \
 	"^journal: sale 1 \(event [0-9]+\): sales.total is 1 in the table but 400000 by the events$"
+tamper "rewrite a line's price" "UPDATE sale_lines SET price = 100 WHERE qty = 2000" \
+	"^journal: sale 2 line 1 \\(event $sale2\\): sale_lines.price is 100 in the table but 850000 by the events$"
 tamper "take cash out of the shift's figures" "UPDATE shifts SET cash_sales = cash_sales - 300000" \
 	"^journal: shift 1 \(event [0-9]+\): shifts.cash_sales is 1800000 in the table but 2100000 by the events$"
 tamper "rewrite a product's stock" "UPDATE products SET stock = 10000 WHERE name = 'Qatiq'" \
