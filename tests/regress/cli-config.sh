@@ -57,6 +57,10 @@ for url in http://127.0.0.1:8080 http://localhost:8080 'http://[::1]:8080'; do
 	conf "$url" 600
 	expect 0 k status
 done
+# A sync that fails (nothing listens there) says why, and never with the token.
+conf http://127.0.0.1:1 600
+expect 1 k sync --once
+[ -s "$t/err" ] || fail "a failed sync said nothing"
 # A password in the URL is refused and not shown either.
 printf '[sync]\nurl = https://till:%s@hub.example.uz\n' "$tok" > "$t/kassa.conf"
 chmod 600 "$t/kassa.conf"
