@@ -34,6 +34,7 @@ struct check {
 
 /* Events of one type, and sums over a sale's tenders of one method, as the events say. */
 #define SALE_EVENTS "SELECT seq, payload AS p FROM events WHERE type = 'sale.completed'"
+#define RETURN_EVENTS "SELECT seq, payload AS p FROM events WHERE type = 'sale.returned'"
 #define TENDERED(method) "(SELECT coalesce(sum(j.value ->> '$.amount'), 0) FROM " \
 	"json_each(p, '$.payments') j WHERE j.value ->> '$.method' = '" method "')"
 
@@ -115,7 +116,9 @@ static const char *const shift_fields[] = {
 	"shifts.card_sales", "shifts.cash_change", "shifts.sales_count", "shifts.sales_total",
 	"shifts.vat_total", "shifts.discount_total", "shifts.voids_count", "shifts.cash_in",
 	"shifts.cash_out", "whether it is closed", "shifts.counted_cash", "shifts.expected_cash",
-	NULL
+	"shifts.refunds_count", "shifts.refunds_total", "shifts.refunds_vat",
+	"shifts.refunds_cash", "shifts.refunds_card", "shifts.refunds_other",
+	"shifts.refunds_no_receipt", NULL
 };
 
 /*
@@ -133,7 +136,11 @@ static const char shift_sql[] =
 	" p ->> '$.discount' AS disc, p ->> '$.change' AS chg, " TENDERED("cash") " AS cash, "
 	TENDERED("card") " AS card FROM (" SALE_EVENTS ")), "
 	"sa AS (SELECT sid, count(*) AS n, sum(total) AS total, sum(vat) AS vat, sum(disc) AS disc, "
-	" sum(chg) AS chg, sum(cash) AS cash, sum(card) AS card FROM se GROUP BY sid) "
+	" sum(chg) AS chg, sum(cash) AS cash, sum(card) AS card FROM se GROUP BY sid), "
+	"re AS (SELECT p ->> '$.shift' AS sid, count(*) AS n, sum(p ->> '$.total') AS total, "
+	" sum(p ->> '$.vat') AS vat, sum(" TENDERED("cash") ") AS cash, sum(" TENDERED("card")
+	") AS card, sum(" TENDERED("credit") ") AS other, sum(p ->> '$.no_receipt') AS nr "
+	" FROM (" RETURN_EVENTS ") GROUP BY p ->> '$.shift') "
 	"SELECT r.lo, 'shift ' || coalesce(r.num, '?'), "
 	" sh.id IS NOT NULL, 1, sh.number, r.num, sh.opening_float, r.flt, "
 	" sh.cash_sales, coalesce(sa.cash - sa.chg, 0), sh.card_sales, coalesce(sa.card, 0), "
@@ -149,19 +156,27 @@ static const char shift_sql[] =
 	"  v.seq > r.lo AND v.seq < r.hi AND v.type = 'cash.moved' AND v.payload ->> '$.amount' "
 	"  < 0), "
 	" sh.closed_at IS NOT NULL, r.closed IS NOT NULL, "
-	" sh.counted_cash, r.cp ->> '$.counted', sh.expected_cash, r.cp ->> '$.expected' "
-	"FROM r LEFT JOIN shifts sh ON sh.id = r.sid LEFT JOIN sa ON sa.sid = r.sid ORDER BY r.lo";
+	" sh.counted_cash, r.cp ->> '$.counted', sh.expected_cash, r.cp ->> '$.expected', "
+	" sh.refunds_count, coalesce(re.n, 0), sh.refunds_total, coalesce(re.total, 0), "
+	" sh.refunds_vat, coalesce(re.vat, 0), sh.refunds_cash, coalesce(re.cash, 0), "
+	" sh.refunds_card, coalesce(re.card, 0), sh.refunds_other, coalesce(re.other, 0), "
+	" sh.refunds_no_receipt, coalesce(re.nr, 0) "
+	"FROM r LEFT JOIN shifts sh ON sh.id = r.sid LEFT JOIN sa ON sa.sid = r.sid "
+	"LEFT JOIN re ON re.sid = r.sid ORDER BY r.lo";
 
 static const char *const stock_fields[] = { "products.stock", "the sum of its stock_moves",
 	NULL };
 
-/* Stock on hand: what sales took and counts set, per product, from the events. */
+/* Stock on hand: what sales took, returns put back and counts set, per product, from the
+ * events. */
 static const char stock_sql[] =
 	"WITH d AS (SELECT j.value ->> '$.product_id' AS pid, -(j.value ->> '$.qty') AS q FROM "
 	" events e, json_each(e.payload, '$.lines') j WHERE e.type = 'sale.completed' AND "
 	LIVE_LINE("j") " "
 	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.delta' FROM events e, "
-	" json_each(e.payload, '$.counts') j WHERE e.type = 'stock.counted'), "
+	" json_each(e.payload, '$.counts') j WHERE e.type = 'stock.counted' "
+	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.qty' FROM events e, "
+	" json_each(e.payload, '$.lines') j WHERE e.type = 'sale.returned'), "
 	"es AS (SELECT pid, sum(q) AS q FROM d GROUP BY pid), "
 	"ms AS (SELECT product_id, sum(qty) AS q FROM stock_moves GROUP BY product_id) "
 	"SELECT NULL, 'product ' || p.id || coalesce(' (' || p.name || ')', ''), "
@@ -170,7 +185,30 @@ static const char stock_sql[] =
 	"WHERE p.stock IS NOT coalesce(es.q, 0) OR coalesce(ms.q, 0) IS NOT coalesce(es.q, 0) "
 	"ORDER BY p.id";
 
+static const char *const return_fields[] = {
+	"a row in returns", "returns.number", "returns.total", "returns.vat_total",
+	"returns.event_seq", "the sum of return_payments", "the number of return_lines", NULL
+};
+
+/* A completed return against its sale.returned event (open returns have no event yet). */
+static const char return_sql[] =
+	"WITH e AS (" RETURN_EVENTS ") "
+	"SELECT e.seq, 'return R' || coalesce(p ->> '$.number', '?'), "
+	" x.id IS NOT NULL, 1, x.number, p ->> '$.number', x.total, p ->> '$.total', "
+	" x.vat_total, p ->> '$.vat', x.event_seq, e.seq, "
+	" (SELECT coalesce(sum(amount), 0) FROM return_payments WHERE return_id = x.id), "
+	" (SELECT coalesce(sum(j.value ->> '$.amount'), 0) FROM json_each(p, '$.payments') j), "
+	" (SELECT count(*) FROM return_lines WHERE return_id = x.id), "
+	"  json_array_length(p, '$.lines') "
+	"FROM e LEFT JOIN returns x ON x.uuid = p ->> '$.id' "
+	"UNION ALL "
+	"SELECT NULL, 'return R' || x.number, 0, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+	" NULL, NULL, NULL, NULL, NULL FROM returns x WHERE x.state = 'completed' AND x.uuid NOT "
+	" IN (SELECT p ->> '$.id' FROM (" RETURN_EVENTS ")) "
+	"ORDER BY 1";
+
 static const struct check checks[] = {
+	{ return_sql, return_fields },
 	{ sale_sql, sale_fields },
 	{ payment_sql, payment_fields },
 	{ line_sql, line_fields },
