@@ -516,6 +516,7 @@ int
 user_apply_change(store *st, const char *key, const char *name, const char *role, int disabled,
     const char *at, struct kerr *err)
 {
+	char clean[sizeof ((struct user *)0)->name];
 	sqlite3_stmt *q;
 	const char *stored;
 	int64_t id = 0;
@@ -531,6 +532,15 @@ user_apply_change(store *st, const char *key, const char *name, const char *role
 		if (*p < ' ' || *p == 0x7f)
 			return kerr_set(err, KERR_INPUT, "user change %.64s: the name holds control "
 			    "characters", key);
+	/* The name rule (core-int.h), as for a user added at the till. */
+	if (name != NULL) {
+		snprintf(clean, sizeof clean, "%s", name);
+		core_name_clean(clean);
+		if (clean[0] == '\0')
+			return kerr_set(err, KERR_INPUT, "user change %.64s: a name is 1 to 63 bytes",
+			    key);
+		name = clean;
+	}
 	if (role != NULL)
 		user_role_parse(role, &ok);
 	if (!ok)
