@@ -19,6 +19,7 @@
 #include "store.h"
 #include "sync.h"
 #include "termsafe.h"
+#include "timestamp.h"
 
 static const char *
 or_never(const char *s, const char *dflt)
@@ -59,18 +60,20 @@ print_queues(store *st, struct kerr *err)
 static void
 print_status(const struct cli_ctx *ctx, const struct till_status *s)
 {
-	char buf[1024];
+	char buf[1024], when[TIMESTAMP_LOCAL_SIZE + 8];
 
 	printf("database        %s\n", ctx->db_path);
 	printf("upstream        %s\n", ctx->cfg.sync_url[0] != '\0' ? ctx->cfg.sync_url :
 	    "none (offline only)");
 	printf("outbox pending  %lld", (long long)s->outbox_pending);
+	/* Times in local time for people; --json keeps UTC. */
 	if (s->outbox_pending > 0 && s->oldest_pending_at[0] != '\0')
-		printf(" (oldest %s)", s->oldest_pending_at);
+		printf(" (oldest %s)", timestamp_local(s->oldest_pending_at, when, sizeof when));
 	printf("\n");
 	printf("outbox rejected %lld%s\n", (long long)s->outbox_rejected,
 	    s->outbox_rejected > 0 ? " (not resent: see the hub's reasons)" : "");
-	printf("last sync       %s\n", or_never(s->last_sync_at, "never"));
+	printf("last sync       %s\n", or_never(timestamp_local(s->last_sync_at, when,
+	    sizeof when), "never"));
 	printf("last error      %s\n", safe(or_never(s->last_error, "none"), buf, sizeof buf));
 	printf("events          %lld\n", (long long)s->events);
 	if (ctx->cfg.printer_device[0] == '\0')
