@@ -11,129 +11,78 @@
  * row that is another barcode of a product named earlier in the file does not erase that
  * product's value.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <csv.h>
 #include <sqlite3.h>
 
 #include "catalog.h"
+#include "csvread.h"
 #include "hub-int.h"
 #include "xalloc.h"
 
 /* The optional columns a change carries when the file has them (barcode, name and price are
- * required, so always there). */
+ * required, so always there), by their place in the product file's column table. */
 enum opt { OPT_VAT, OPT_UNIT, OPT_SKU, OPT_MXIK, OPT_CATEGORY, OPT_PLU, NOPT };
-static const char *const opt_names[NOPT] = { "vat", "unit", "sku", "mxik", "category", "plu" };
+static const enum catalog_csv_col opt_col[NOPT] = { CATALOG_CSV_VAT, CATALOG_CSV_UNIT,
+	CATALOG_CSV_SKU, CATALOG_CSV_MXIK, CATALOG_CSV_CATEGORY, CATALOG_CSV_PLU };
 
-#define MAX_FIELDS 64
-
-/* The file as libcsv reads it: the header's columns, and each row's barcode, MXIK and
- * category cells (into the scratch store's file_rows, for the second-barcode rule). */
+/* The file read again by the tills' reader: the header's columns, and each row's barcode,
+ * MXIK and category (into the scratch store's file_rows, for the second-barcode rule). */
 struct file_read {
 	store *scratch;
 	bool has[NOPT];
-	int barcode_col, mxik_col, category_col;
-	char *field[MAX_FIELDS];
-	int nfields;
-	long row;
-	bool failed;
 };
 
-static void
-on_field(void *s, size_t len, void *arg)
+static int
+on_row(void *arg, const struct csv_file *f, long line, void *row, struct kerr *err)
 {
-	struct file_read *f = arg;
-	char *v;
+	struct file_read *fr = arg;
+	const struct catalog_csv_row *r = row;
+	sqlite3_stmt *q;
+	int rc;
 
-	if (f->nfields >= MAX_FIELDS)
-		return;		/* the till's import has refused such a row already */
-	v = xmalloc(len + 1);
-	memcpy(v, s, len);
-	v[len] = '\0';
-	f->field[f->nfields++] = v;
-}
-
-static const char *
-cell(const struct file_read *f, int col)
-{
-	return col >= 0 && col < f->nfields ? f->field[col] : "";
-}
-
-static void
-on_row(int c, void *arg)
-{
-	struct file_read *f = arg;
-
-	(void)c;
-	if (f->row++ == 0) {
-		f->barcode_col = f->mxik_col = f->category_col = -1;
-		for (int i = 0; i < f->nfields; i++) {
-			char *h = f->field[i];
-
-			/* Read as the till's import reads it: a byte order mark, any case. */
-			if (i == 0 && strncmp(h, "\xef\xbb\xbf", 3) == 0)
-				memmove(h, h + 3, strlen(h + 3) + 1);
-			for (char *p = h; *p != '\0'; p++)
-				*p = (char)tolower((unsigned char)*p);
-			if (strcmp(h, "barcode") == 0)
-				f->barcode_col = i;
-			for (int o = 0; o < NOPT; o++)
-				if (strcmp(h, opt_names[o]) == 0)
-					f->has[o] = true;
-			if (strcmp(h, "mxik") == 0)
-				f->mxik_col = i;
-			if (strcmp(h, "category") == 0)
-				f->category_col = i;
-		}
-	} else if (!f->failed) {
-		sqlite3_stmt *q;
-
-		if (sqlite3_prepare_v2(store_db(f->scratch), "INSERT INTO temp.file_rows(line, "
-		    "barcode, mxik, category) VALUES (?1, ?2, ?3, ?4)", -1, &q, NULL) != SQLITE_OK)
-			f->failed = true;
-		else {
-			sqlite3_bind_int64(q, 1, f->row);
-			sqlite3_bind_text(q, 2, cell(f, f->barcode_col), -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 3, cell(f, f->mxik_col), -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 4, cell(f, f->category_col), -1, SQLITE_STATIC);
-			f->failed = sqlite3_step(q) != SQLITE_DONE;
-			sqlite3_finalize(q);
-		}
-	}
-	for (int i = 0; i < f->nfields; i++)
-		free(f->field[i]);
-	f->nfields = 0;
+	for (int o = 0; o < NOPT; o++)
+		fr->has[o] = csv_has(f, opt_col[o]);
+	if (sqlite3_prepare_v2(store_db(fr->scratch), "INSERT INTO temp.file_rows(line, barcode, "
+	    "mxik, category) VALUES (?1, ?2, ?3, ?4)", -1, &q, NULL) != SQLITE_OK)
+		return store_error(fr->scratch, err, "reading the file's rows");
+	sqlite3_bind_int64(q, 1, line);
+	sqlite3_bind_text(q, 2, r->p.barcode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, csv_given(f, CATALOG_CSV_MXIK) ? r->p.mxik : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, csv_given(f, CATALOG_CSV_CATEGORY) ? r->p.category : "", -1,
+	    SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(fr->scratch, err, "reading the file's rows");
 }
 
 /*
- * Reads the (already checked) file's header and rows, then gives every product whose MXIK or
- * category the file left blank on one row the last one another of its rows gives (the
+ * Reads the (already checked) file's header and rows again, then gives every product whose
+ * MXIK or category the file left blank on one row the last one another of its rows gives (the
  * scratch import wrote each row over the product, the blank one too).
  */
 static int
 read_file(store *scratch, const char *text, size_t len, bool has[NOPT], struct kerr *err)
 {
-	struct file_read f = { .scratch = scratch };
-	struct csv_parser p;
+	struct file_read fr = { .scratch = scratch };
+	FILE *in;
+	int rc;
 
 	if (sqlite3_exec(store_db(scratch), "CREATE TEMP TABLE file_rows(line INTEGER, barcode "
 	    "TEXT, mxik TEXT, category TEXT)", NULL, NULL, NULL) != SQLITE_OK)
 		return store_error(scratch, err, "reading the file's rows");
-	if (csv_init(&p, CSV_APPEND_NULL) != 0)
-		return kerr_set(err, KERR_INTERNAL, "cannot start the CSV reader");
-	if (csv_parse(&p, text, len, on_field, on_row, &f) != len ||
-	    csv_fini(&p, on_field, on_row, &f) != 0)
-		f.failed = true;
-	csv_free(&p);
-	for (int i = 0; i < f.nfields; i++)
-		free(f.field[i]);
-	if (f.failed)
-		return kerr_set(err, KERR_INTERNAL, "reading the file's rows again");
-	memcpy(has, f.has, sizeof f.has);
+	in = fmemopen((void *)text, len, "r");
+	if (in == NULL)
+		return kerr_set(err, KERR_IO, "reading the file's rows again");
+	rc = csv_read(in, "the file", &catalog_csv_kind, on_row, &fr, NULL, NULL, NULL, err);
+	fclose(in);
+	if (rc == -1)
+		return -1;
+	memcpy(has, fr.has, sizeof fr.has);
 	if (sqlite3_exec(store_db(scratch), "UPDATE products SET mxik = (SELECT r.mxik FROM "
 	    "temp.file_rows r JOIN barcodes b ON b.code = r.barcode WHERE b.product_id = "
 	    "products.id AND r.mxik <> '' ORDER BY r.line DESC LIMIT 1) WHERE coalesce(mxik, '') "
