@@ -7,8 +7,8 @@
  * the transaction of the event that describes it (with its outbox row). stock_on_hand() is the
  * one answer to "how many of P are there"; everything in this module that needs the figure
  * goes through it (or, for sets of products, through STOCK_ON_HAND in stock.c), so how the
- * figure is kept (a running column today) can change in one place. stock_verify() rebuilds it
- * from the events alone.
+ * figure is kept (a running column today) can change in one place. `kassa journal verify`
+ * (journal_reconcile) rebuilds it from the events alone and compares.
  *
  * The events (payloads in docs/protocol.md; canonical JSON, integers only):
  *   stock.received  a delivery: its lines (barcode, cost per unit, product_id, qty, sku),
@@ -239,15 +239,5 @@ int stock_remote_list(store *st, const char *barcode, stock_remote_fn fn, void *
  */
 int stock_remote_set(store *st, const char *key, const char *barcode, const char *branch,
     qty_t qty, const char *updated_at, bool deleted, struct kerr *err);
-
-/* ---- checking ----------------------------------------------------------------------------- */
-
-/*
- * Rebuilds every product's stock from the events alone (sales, returns, deliveries,
- * adjustments, counts) and compares it with the stock on hand and with its moves. 0 when they
- * agree (*checked = products), 1 with err naming the first product that differs, -1 on a
- * database error.
- */
-int stock_verify(store *st, int64_t *checked, struct kerr *err);
 
 #endif

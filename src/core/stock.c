@@ -6,7 +6,8 @@
  * outbox rows, the moves in stock_moves (written after a mark, the last move's id), then
  * apply_moves() brings the figure on hand up to date from the moves after the mark, and
  * stock_flag_low() looks at the same moves for thresholds crossed. So the moves are the truth
- * and the running figure is a cache of them, kept in one place.
+ * and the running figure is a cache of them, kept in one place; `kassa journal verify`
+ * (journal_reconcile, journal-verify.c) rebuilds both from the events.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -1002,66 +1003,4 @@ stock_remote_set(store *st, const char *key, const char *barcode, const char *br
 	sqlite3_bind_int64(q, 4, qty);
 	sqlite3_bind_text(q, 5, updated_at, -1, SQLITE_TRANSIENT);
 	return core_run(st, q, err, saving);
-}
-
-/* ---- checking ----------------------------------------------------------------------------- */
-
-/* Every change of stock the events describe, per product, beside its moves and its figure on
- * hand, in one grouping (a join of the three sums made SQLite compare every pair). A sale line
- * the event marks voided (if it lists them) took nothing. */
-static const char verify_sql[] =
-	"WITH d(pid, ev, mv, tab) AS ("
-	" SELECT j.value ->> '$.product_id', -(j.value ->> '$.qty'), 0, 0 FROM events e, "
-	"  json_each(e.payload, '$.lines') j WHERE e.type = 'sale.completed' AND NOT "
-	"  coalesce(j.value ->> '$.voided', 0) "
-	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.qty', 0, 0 FROM events e, "
-	"  json_each(e.payload, '$.lines') j WHERE e.type IN ('sale.returned', 'stock.received') "
-	" UNION ALL SELECT e.payload ->> '$.product_id', e.payload ->> '$.delta', 0, 0 FROM "
-	"  events e WHERE e.type = 'stock.adjusted' "
-	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.delta', 0, 0 FROM events e, "
-	"  json_each(e.payload, '$.counts') j WHERE e.type = 'stock.counted' "
-	" UNION ALL SELECT product_id, 0, qty, 0 FROM stock_moves "
-	" UNION ALL SELECT p.id, 0, 0, " ON_HAND("p") " FROM products p) "
-	"SELECT pid, (SELECT name FROM products WHERE id = pid), sum(tab), sum(ev), sum(mv) FROM d "
-	"GROUP BY pid HAVING sum(tab) <> sum(ev) OR sum(mv) <> sum(ev) ORDER BY pid LIMIT 1";
-
-int
-stock_verify(store *st, int64_t *checked, struct kerr *err)
-{
-	sqlite3_stmt *q;
-	int rc, found = 0;
-
-	*checked = 0;
-	if (sqlite3_prepare_v2(store_db(st), verify_sql, -1, &q, NULL) != SQLITE_OK)
-		return store_error(st, err, N_("rebuilding stock from the journal"));
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		char name[CATALOG_NAME_MAX * 4];
-		int64_t table = sqlite3_column_int64(q, 2), events = sqlite3_column_int64(q, 3),
-		    moves = sqlite3_column_int64(q, 4);
-
-		core_text(q, 1, name, sizeof name);
-		if (table != events)
-			kerr_set(err, KERR_IO, _("product %lld (%s): stock on hand is %lld, the "
-			    "events make it %lld"), (long long)sqlite3_column_int64(q, 0), name,
-			    (long long)table, (long long)events);
-		else
-			kerr_set(err, KERR_IO, _("product %lld (%s): its stock moves sum to %lld, "
-			    "the events make it %lld"), (long long)sqlite3_column_int64(q, 0), name,
-			    (long long)moves, (long long)events);
-		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		sqlite3_finalize(q);
-		return store_error(st, err, N_("rebuilding stock from the journal"));
-	}
-	sqlite3_finalize(q);
-	if (found)
-		return 1;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM products", -1, &q, NULL) !=
-	    SQLITE_OK)
-		return store_error(st, err, N_("rebuilding stock from the journal"));
-	if (sqlite3_step(q) == SQLITE_ROW)
-		*checked = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return 0;
 }

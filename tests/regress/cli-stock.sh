@@ -97,7 +97,7 @@ n=$(sqlite3 "$db" "SELECT count(*) FROM events e JOIN outbox o ON o.seq = e.seq 
 [ "$n" = 1 ] || fail "stock.low for moloko: $n"
 
 expect 0 k journal verify
-grep -q "agrees with the events" "$t/out" || fail "verify after the operations"
+grep -q "stock agree with the events" "$t/out" || fail "verify after the operations"
 
 # kill -9 in the middle of a big delivery: all or nothing, and the figures agree.
 python3 - "$t" <<'PY' || fail "generating the big files"
@@ -133,12 +133,12 @@ wait "$pid" 2> /dev/null
 [ "$(sqlite3 "$db" "SELECT count(*) FROM deliveries")" = 1 ] || fail "a killed delivery left a row"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM events")" = "$before" ] || fail "a killed delivery left events"
 expect 0 k journal verify
-grep -q "agrees with the events" "$t/out" || fail "verify after kill -9"
+grep -q "stock agree with the events" "$t/out" || fail "verify after kill -9"
 # And the same file goes in afterwards, whole.
 expect 0 k stock receive "$t/big.csv"
 grep -q "received delivery 2: 200000 lines" "$t/out" || fail "the big file after the kill"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM events WHERE type = 'stock.received'")" = 401 ] ||
 	fail "200 000 lines in 400 events (+1 earlier)"
 expect 0 k journal verify
-grep -q "agrees with the events" "$t/out" || fail "verify after the big delivery"
+grep -q "stock agree with the events" "$t/out" || fail "verify after the big delivery"
 echo "PASS: cli-stock"

@@ -534,7 +534,8 @@ test_supplier_dialects(void **state)
 	assert_int_equal(catalog_count(f->st), 3);
 }
 
-/* One rule for names wherever they enter: the hub's products and customers, users. */
+/* One rule for names wherever they enter: the hub's products and customers, users added at
+ * the till and renamed from the hub. */
 static void
 test_name_rule_everywhere(void **state)
 {
@@ -567,6 +568,20 @@ test_name_rule_everywhere(void **state)
 	assert_string_equal(u.name, "Dilnoza");
 	assert_int_equal(user_add(f->st, "   ", ROLE_CASHIER, "4822", &err), -1);
 	assert_int_equal(err.code, KERR_INPUT);
+
+	/* A rename from the hub: the same rule. */
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(user_apply_change(f->st, "Dilnoza", "  Dilnoza Karimova ", NULL, -1,
+	    "2099-01-01T00:00:00.000Z", &err), 0);
+	assert_int_equal(user_apply_change(f->st, "Dilnoza Karimova", " ", NULL, -1,
+	    "2099-01-01T00:00:01.000Z", &err), -1);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(user_apply_change(f->st, "Dilnoza", "  Dilnoza Karimova ", NULL, -1,
+	    "2099-01-01T00:00:00.000Z", &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(user_login(f->st, "4821", &u, &err), 0);
+	assert_string_equal(u.name, "Dilnoza Karimova");
 }
 
 int
