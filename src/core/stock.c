@@ -29,6 +29,10 @@
 
 static const char saving[] = N_("saving stock");
 
+/* The shop's name (kassa init --store) in the stock events, so the hub can name the branch
+ * when it publishes this till's stock to the others. */
+#define BRANCH "(SELECT value FROM meta WHERE key = 'store')"
+
 /* ---- stock on hand ------------------------------------------------------------------------ */
 
 int
@@ -112,7 +116,8 @@ stock_flag_low(store *st, int64_t after_move, int64_t sale_id, struct kerr *err)
 	for (size_t i = 0; i < n; i++) {
 		/* Keys in sorted order: canonical JSON (journal.h). */
 		if (journal_append_bind(st, "stock.low", "SELECT json_object('barcode', (SELECT "
-		    "min(code) FROM barcodes WHERE product_id = p.id), 'min', p.min_stock, 'name', "
+		    "min(code) FROM barcodes WHERE product_id = p.id), 'branch', " BRANCH ", 'min', "
+		    "p.min_stock, 'name', "
 		    "p.name, 'product_id', p.id, 'sale', (SELECT uuid FROM sales WHERE id = ?2), "
 		    "'sku', p.sku, 'stock', " ON_HAND("p") ") FROM products p WHERE p.id = ?1",
 		    ids[i], sale_id, 0, NULL, NULL, err) == -1) {
@@ -186,7 +191,8 @@ adjust_payload(store *st, int64_t product_id, qty_t delta, const struct user *u,
 	char *out = NULL;
 
 	if (core_prepare(st, "SELECT json_object('approver', (SELECT name FROM users WHERE id = "
-	    "?4), 'barcode', (SELECT min(code) FROM barcodes WHERE product_id = p.id), 'delta', ?2, "
+	    "?4), 'barcode', (SELECT min(code) FROM barcodes WHERE product_id = p.id), 'branch', "
+	    BRANCH ", 'delta', ?2, "
 	    "'name', p.name, 'product_id', p.id, 'reason', ?5, 'sku', p.sku, 'stock', "
 	    ON_HAND("p") " + ?2, 'user', (SELECT name FROM users WHERE id = ?3)) FROM products p "
 	    "WHERE p.id = ?1", &q, err, saving) == -1)
@@ -256,7 +262,7 @@ fail:
 /* ---- receiving ---------------------------------------------------------------------------- */
 
 static const char received_sql[] =
-	"SELECT json_object('delivery', d.uuid, 'lines', (SELECT json_group_array(json(j)) FROM "
+	"SELECT json_object('branch', " BRANCH ", 'delivery', d.uuid, 'lines', (SELECT json_group_array(json(j)) FROM "
 	"(SELECT json_object('barcode', l.code, 'cost', l.cost, 'product_id', l.product_id, 'qty', "
 	"l.qty, 'sku', p.sku) AS j FROM delivery_lines l JOIN products p ON p.id = l.product_id "
 	"WHERE l.delivery_id = d.id AND l.lineno > (?2 - 1) * 500 AND l.lineno <= ?2 * 500 ORDER BY "
@@ -709,7 +715,7 @@ stock_take_variances(store *st, int64_t take_id, stock_variance_fn fn, void *ctx
 
 static const char counted_sql[] =
 	"SELECT json_object('approver', (SELECT name FROM users WHERE id = t.approver_id), "
-	"'category', t.category, 'counts', (SELECT json_group_array(json(j)) FROM (SELECT "
+	"'branch', " BRANCH ", 'category', t.category, 'counts', (SELECT json_group_array(json(j)) FROM (SELECT "
 	"json_object('barcode', v.barcode, 'counted', v.counted, 'delta', v.counted - v.expected, "
 	"'expected', v.expected, 'product_id', v.product_id, 'sku', p.sku) AS j FROM temp.take_var "
 	"v JOIN products p ON p.id = v.product_id WHERE v.n > (?2 - 1) * 500 AND v.n <= ?2 * 500 "
