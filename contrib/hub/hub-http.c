@@ -363,7 +363,8 @@ judge(struct hub *h, const struct batch *b, json_t *ev, struct verdict *v, struc
 	return 0;
 }
 
-/* Stores an accepted or refused event (and queues an accepted one's webhook). */
+/* Stores an accepted or refused event (and queues an accepted one's webhook, and keeps the
+ * stock it moves). */
 static int
 store_verdict(struct hub *h, const char *device, json_t *ev, const struct verdict *v,
     struct kerr *err)
@@ -390,6 +391,9 @@ store_verdict(struct hub *h, const char *device, json_t *ev, const struct verdic
 	if (hub_sql(h, "INSERT INTO hub_events(device_id, seq, id, type, at, payload, "
 	    "prev_hash, hash, status, error, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 	    "$9, $10, $11)", 11, params, NULL, err) == -1)
+		return -1;
+	/* The till's stock the event moves, published to the others (hub-stock.c). */
+	if (!refused && hub_stock_apply(h, device, type, json_object_get(ev, "payload"), err) == -1)
 		return -1;
 	if (refused || !hub_webhook_wants(h, type))
 		return 0;
@@ -578,8 +582,13 @@ get_changes(struct hub *h, struct MHD_Connection *conn, struct hub_answer *a)
 		answer_error(a, 400, "bad cursor");
 		return;
 	}
-	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data FROM hub_products "
-	    "WHERE change_seq > $1 ORDER BY change_seq LIMIT $2", 2, params, &r, &err) == -1) {
+	/* Products and the tills' stock, one feed in change_seq order (one counter numbers
+	 * both). A till's stock is keyed DEVICE/BARCODE; one without a barcode is not shown. */
+	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, k, data, entity FROM (SELECT "
+	    "change_seq, updated_at, deleted, barcode AS k, data, 'product' AS entity FROM "
+	    "hub_products WHERE change_seq > $1 UNION ALL SELECT change_seq, updated_at, 0, "
+	    "device_id || '/' || barcode, data, 'stock' FROM hub_stock WHERE change_seq > $1 AND "
+	    "barcode IS NOT NULL) AS c ORDER BY change_seq LIMIT $2", 2, params, &r, &err) == -1) {
 		answer_db_failed(a, "reading the changes", &err);
 		return;
 	}
@@ -591,7 +600,7 @@ get_changes(struct hub *h, struct MHD_Connection *conn, struct hub_answer *a)
 		json_t *data = json_loads(hub_cell(&r, i, 4), 0, &jerr);
 
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:b, s:o}", "entity",
-		    "product", "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
+		    hub_cell(&r, i, 5), "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
 		    "deleted", atoi(hub_cell(&r, i, 2)) != 0, "data",
 		    data != NULL ? data : json_object()));
 		snprintf(cursor, sizeof cursor, "c%s", hub_cell(&r, i, 0));

@@ -169,6 +169,14 @@ hub_rollback(struct hub *h)
 	hub_sql(h, "ROLLBACK", 0, NULL, NULL, &err);
 }
 
+/* Each till's stock per product, kept from its stock events (hub-stock.c); data is what the
+ * changes feed publishes (entity "stock"), change_seq from the same counter as the products. */
+#define HUB_STOCK_SCHEMA(bigint) \
+	"CREATE TABLE IF NOT EXISTS hub_stock (device_id TEXT NOT NULL, product_id " bigint \
+	"  NOT NULL, barcode TEXT, branch TEXT, qty " bigint " NOT NULL DEFAULT 0, data TEXT, " \
+	"  updated_at TEXT NOT NULL, change_seq " bigint ", PRIMARY KEY (device_id, product_id));" \
+	"CREATE UNIQUE INDEX IF NOT EXISTS hub_stock_seq ON hub_stock(change_seq);"
+
 static const char schema_sqlite[] =
 	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
 	"  NOT NULL UNIQUE, created_at TEXT NOT NULL);"
@@ -182,7 +190,8 @@ static const char schema_sqlite[] =
 	"CREATE TABLE IF NOT EXISTS hub_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS hub_webhooks (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL"
 	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
-	"  NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+	"  NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	HUB_STOCK_SCHEMA("INTEGER");
 
 static const char schema_pg[] =
 	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
@@ -197,7 +206,8 @@ static const char schema_pg[] =
 	"CREATE TABLE IF NOT EXISTS hub_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS hub_webhooks (id BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL"
 	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
-	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	HUB_STOCK_SCHEMA("BIGINT");
 
 /* Runs a SELECT count(*) query: *yes when it counted more than none. */
 static int

@@ -13,6 +13,7 @@
 
 #include "catalog.h"
 #include "customer.h"
+#include "stock.h"
 #include "sync-int.h"
 #include "timestamp.h"
 #include "user.h"
@@ -166,6 +167,33 @@ apply_user(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 	    json_string_value(json_object_get(data, "role")), disabled, at, err);
 }
 
+/*
+ * Another branch's stock (entity "stock", key DEVICE/BARCODE, data: barcode, branch, device,
+ * qty in thousandths): kept apart in remote_stock (stock.h), never added to this till's own.
+ * The hub publishes this till's stock too; that is skipped.
+ */
+static int
+apply_stock(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
+{
+	json_t *data = json_object_get(ch, "data");
+	const char *key = json_string_value(json_object_get(ch, "key"));
+	const char *device = json_string_value(json_object_get(data, "device"));
+	const char *barcode = json_string_value(json_object_get(data, "barcode"));
+	const char *branch = json_string_value(json_object_get(data, "branch"));
+	json_t *qty = json_object_get(data, "qty");
+	bool deleted = json_is_true(json_object_get(ch, "deleted"));
+
+	if (device != NULL && strcmp(device, c->device_id) == 0)
+		return 0;
+	if (!deleted && (barcode == NULL || branch == NULL || !json_is_integer(qty)))
+		return kerr_set(err, KERR_NET, "stock change %.64s has no barcode, branch or qty",
+		    key);
+	if (strlen(key) >= 200 || (barcode != NULL && strlen(barcode) >= CATALOG_CODE_MAX))
+		return kerr_set(err, KERR_NET, "stock change %.64s: key or barcode too long", key);
+	return stock_remote_set(c->st, key, barcode != NULL ? barcode : "", branch != NULL ?
+	    branch : "", json_integer_value(qty), at, deleted, err);
+}
+
 /* One page: applies its changes and stores its cursor in one transaction. */
 static int
 apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
@@ -189,7 +217,7 @@ apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
 		    !json_is_string(json_object_get(ch, "updated_at"))) {
 			rc = kerr_set(err, KERR_NET, "a change without entity, key or updated_at");
 		} else if (strcmp(entity, "product") != 0 && strcmp(entity, "customer") != 0 &&
-		    strcmp(entity, "user") != 0) {
+		    strcmp(entity, "user") != 0 && strcmp(entity, "stock") != 0) {
 			/* Entities this till does not know yet are skipped, not fatal. */
 		} else if (timestamp_canon(json_string_value(json_object_get(ch, "updated_at")),
 		    at, &why) == -1) {
@@ -202,6 +230,8 @@ apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
 			rc = apply_product(c, ch, at, err);
 		else if (strcmp(entity, "user") == 0)
 			rc = apply_user(c, ch, at, err);
+		else if (strcmp(entity, "stock") == 0)
+			rc = apply_stock(c, ch, at, err);
 		else
 			rc = apply_customer(c, ch, at, err);
 		if (rc == -1) {
