@@ -31,6 +31,7 @@
 #define UI_KEY_F(n) (KEY_F0 + (n))
 
 struct ui;
+struct ui_stock;                  /* ui-stock.c's own state */
 
 struct ui_binding {
 	int key;                  /* a curses key code (KEY_F(2), KEY_UP, '\n', ...) */
@@ -123,6 +124,8 @@ struct ui {
 	bool scanner_offline;
 	dev_display *display;          /* the customer pole display ([display] device), if any */
 	uint64_t display_shown;        /* what it shows (a hash of the cart), to write only changes */
+
+	struct ui_stock *stock;        /* the stock screen's state while it is open (ui-stock.c) */
 };
 
 /* Screens. */
@@ -133,6 +136,7 @@ extern const struct ui_screen ui_screen_pay;
 extern const struct ui_screen ui_screen_menu;
 extern const struct ui_screen ui_screen_list;
 extern const struct ui_screen ui_screen_text;
+extern const struct ui_screen ui_screen_stock;
 
 /* ui.c: switching, messages, prompts, the frame */
 void ui_show(struct ui *ui, const struct ui_screen *screen);
@@ -163,6 +167,9 @@ void ui_login_start(struct ui *ui);
 /* ui-sale.c */
 void ui_sale_reload(struct ui *ui);
 void ui_start_shift_or_sale(struct ui *ui);
+
+/* ui-stock.c: opens the stock screen (F12, Stock), resuming an open stock-take */
+void ui_stock_open(struct ui *ui);
 
 /* ui-menu.c */
 void ui_report_text(struct ui *ui, const struct shift_report *r, const char *title);

@@ -185,43 +185,6 @@ no_sale(struct ui *ui)
 /* ---- stock, customers, reprint ---------------------------------------------------------- */
 
 static void
-stock_entered(struct ui *ui, const char *text)
-{
-	struct product p[UI_LIST_MAX];
-	struct kerr err;
-	qty_t qty;
-	char a[48], b[48];
-	int n;
-
-	if (catalog_lookup(ui->st, &ui->cfg->weight, text, &p[0], &qty, &err) == 0)
-		n = 1;
-	else if ((n = catalog_search(ui->st, text, p, UI_LIST_MAX, &err)) <= 0) {
-		if (n == 0)
-			ui_message(ui, true, _("Nothing found for '%s'"), text);
-		else
-			ui_error(ui, &err);
-		return;
-	}
-	ui_text_clear(ui, _("Stock"));
-	for (int i = 0; i < n; i++) {
-		ui_text_add(ui, "%-40.40s %12s %10s%s", p[i].name,
-		    money_format(p[i].price, a, sizeof a),
-		    qty_format(p[i].stock, p[i].by_weight, b, sizeof b),
-		    p[i].stock < 0 ? _(" (negative: count it)") : "");
-		ui_text_add(ui, "    %s %s  %s %s", _("barcode"), p[i].barcode, _("SKU"), p[i].sku);
-	}
-	ui->back = &ui_screen_sale;
-	ui_show(ui, &ui_screen_text);
-}
-
-static void
-stock_lookup(struct ui *ui)
-{
-	ui_show(ui, &ui_screen_sale);
-	ui_ask(ui, _("Stock: scan or type a code or a name"), false, false, stock_entered, NULL);
-}
-
-static void
 customer_entered(struct ui *ui, const char *text)
 {
 	struct kerr err;
@@ -315,7 +278,7 @@ static const struct menu_item menu_items[] = {
 	{ N_("Cash out"), cash_out },
 	{ N_("X report"), show_x },
 	{ N_("Close the shift (Z report)"), close_shift },
-	{ N_("Stock look-up"), stock_lookup },
+	{ N_("Stock"), ui_stock_open },
 	{ N_("Customer look-up"), customer_lookup },
 	{ N_("Reprint a receipt"), reprint },
 	{ N_("Open the drawer (no sale)"), no_sale },
