@@ -67,11 +67,8 @@ stock_of() { q "SELECT p.stock FROM products p JOIN barcodes b ON b.product_id =
 	fail "one stock.counted event with its outbox row"
 kassa journal verify > "$T/verify" 2>&1 || { cat "$T/verify"; fail "journal verify"; }
 
-# The screen opens on the look-up again (the count is over): it shows the new figure; F5 lists
+# The screen is back on the look-up (the count is over): it shows the new figure; F5 lists
 # nothing low (thresholds 0, and both still have stock).
-keys F12
-wait_for "Stock"
-keys 5
 wait_for "STOCK: scan or type"
 keys "$B1" Enter
 wait_for "Nonvoyxona non"
