@@ -378,8 +378,8 @@ post_take(struct ui *ui, const struct user *approver)
 static void
 confirm_post(struct ui *ui, const char *text)
 {
-	if (text[0] == 'y' || text[0] == 'Y' || text[0] == 'd' || text[0] == 'D' || text[0] == 'h' ||
-	    text[0] == 'H')
+	/* The yes of the till's language: y, д, h ("n" in Uzbek is no, "y" would be yo'q). */
+	if (strcmp(text, _("y")) == 0)
 		post_take(ui, NULL);
 	else
 		ui_message(ui, false, _("Not posted: the stock-take stays open"));
