@@ -17,6 +17,7 @@
 #include "csvread.h"
 #include "i18n.h"
 #include "journal.h"
+#include "stock.h"
 #include "xalloc.h"
 
 /* ---- the columns: parsing only ---------------------------------------------------------- */
@@ -132,10 +133,13 @@ apply_counts(store *st, struct kerr *err)
 	    "c.n <= ?2 ORDER BY c.n)), 'source', 'import')";
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
-	int64_t last = 0, seq;
+	int64_t last = 0, seq, mark;
 	char now[32];
 	int rc;
 
+	/* Where this import's moves start, for the low-stock check at the end (stock.h). */
+	if (stock_last_move(st, &mark, err) == -1)
+		return -1;
 	if (sqlite3_exec(db, "UPDATE temp.import_counts SET old = (SELECT stock FROM products "
 	    "WHERE id = product_id); DELETE FROM temp.import_counts WHERE counted = old;", NULL,
 	    NULL, NULL) != SQLITE_OK)
@@ -179,7 +183,7 @@ apply_counts(store *st, struct kerr *err)
 	    "temp.import_counts c WHERE c.product_id = products.id) WHERE id IN (SELECT "
 	    "product_id FROM temp.import_counts)", NULL, NULL, NULL) != SQLITE_OK)
 		return store_error(st, err, N_("counting stock"));
-	return 0;
+	return stock_flag_low(st, mark, 0, err);
 }
 
 /* Fills the columns missing from the file's header with product id's stored values. */

@@ -391,6 +391,17 @@ test_low_stock_crossing(void **state)
 	/* NON: 10 on hand, threshold 2: 3 sold, nothing. */
 	sell(f, "3*" NON);
 	assert_int_equal(events(f, "stock.low"), 2);
+	/* The import's stock column is a move too: NON counted 1, below its threshold. */
+	{
+		static const char csv[] = "barcode,name,price,stock\n" NON ",Non,4000,1\n";
+		FILE *in = fmemopen((void *)csv, strlen(csv), "r");
+		long n;
+
+		assert_int_equal(catalog_import_csv(f->st, in, "c.csv", NULL, NULL, &n, &err), 0);
+		fclose(in);
+	}
+	assert_int_equal(events(f, "stock.low"), 3);
+	assert_int_equal(on_hand(f, NON), 1000);
 	agrees(f);
 }
 
