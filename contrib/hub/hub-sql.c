@@ -170,12 +170,14 @@ hub_rollback(struct hub *h)
 }
 
 /* Each till's stock per product, kept from its stock events (hub-stock.c); data is what the
- * changes feed publishes (entity "stock"), change_seq from the same counter as the products. */
+ * changes feed publishes (entity "stock"), change_seq from the same counter as the products.
+ * One statement, its index inline: run at every start, it must not need the table's owner (a
+ * PostgreSQL hub may run as a role that only uses the tables). */
 #define HUB_STOCK_SCHEMA(bigint) \
 	"CREATE TABLE IF NOT EXISTS hub_stock (device_id TEXT NOT NULL, product_id " bigint \
 	"  NOT NULL, barcode TEXT, branch TEXT, qty " bigint " NOT NULL DEFAULT 0, data TEXT, " \
-	"  updated_at TEXT NOT NULL, change_seq " bigint ", PRIMARY KEY (device_id, product_id));" \
-	"CREATE UNIQUE INDEX IF NOT EXISTS hub_stock_seq ON hub_stock(change_seq);"
+	"  updated_at TEXT NOT NULL, change_seq " bigint " UNIQUE, PRIMARY KEY (device_id, " \
+	"  product_id));"
 
 static const char schema_sqlite[] =
 	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
