@@ -38,6 +38,7 @@ user_can(const struct user *u, enum user_right right)
 	case RIGHT_DISCOUNT_BIG:
 	case RIGHT_NO_SALE:
 	case RIGHT_CASH_MOVE:
+	case RIGHT_QUIT:
 		return u->role >= ROLE_MANAGER;
 	case RIGHT_ADMIN:
 		return u->role == ROLE_ADMIN;
@@ -57,6 +58,7 @@ user_right_name(enum user_right right)
 	case RIGHT_CASH_MOVE: return "cash_move";
 	case RIGHT_SHIFT_CLOSE: return "shift_close";
 	case RIGHT_ADMIN: return "admin";
+	case RIGHT_QUIT: return "quit";
 	}
 	return "unknown";
 }
