@@ -231,7 +231,7 @@ ui_draw_bottom(struct ui *ui, const char *lead)
 	/* The keys of what has the keys now: the question on screen, else the screen. */
 	if (ui->prompt.active)
 		lead = ui->prompt.lead;
-	width = COLS - 2 - ui_width(right) - 1;
+	width = COLS - 3 - ui_width(right) - 1;	/* two spaces before the status */
 	ui_bar_text(ui, lead, ui_bar_bindings(ui), width, bar, sizeof bar);
 	if (has_colors())
 		attron(COLOR_PAIR(1));
