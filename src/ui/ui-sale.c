@@ -794,10 +794,11 @@ static const struct ui_binding sale_keys[] = {
 	{ KEY_F(2), N_("find"), N_("search by name"), do_search },
 	{ KEY_F(8), N_("void"), N_("void the selected line"), do_void },
 	{ KEY_F(4), N_("disc"), N_("discount on the line, or *N% on the sale"), do_discount },
+	/* Help before the rest: where a language's words leave no room for them, F1 lists them. */
+	{ KEY_F(1), N_("help"), N_("help: all keys"), ui_show_help },
 	{ KEY_F(5), N_("park"), N_("park the sale / recall a parked one"), do_park },
 	{ KEY_F(12), N_("menu"), N_("menu: cash, reports, close shift, stock, customer, reprint"),
 	    open_menu },
-	{ KEY_F(1), N_("help"), N_("help: all keys"), ui_show_help },
 	{ KEY_F(9), N_("void sale"), N_("void the whole open sale (a manager's PIN once paid "
 	    "in part)"), do_void_sale },
 	{ KEY_ENTER, NULL, N_("add the code typed"), add_input },

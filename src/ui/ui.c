@@ -169,7 +169,7 @@ ui_close(struct ui *ui)
 void
 ui_reset(struct ui *ui, const struct ui_screen *screen, const void *arg)
 {
-	ui->prompt.active = false;
+	explicit_bzero(&ui->prompt, sizeof ui->prompt);
 	while (ui->depth > 0)
 		close_top(ui);
 	ui_open(ui, screen, arg);
@@ -622,7 +622,7 @@ static void
 find_fkeys(struct ui *ui)
 {
 	for (int n = 1; n <= 12; n++) {
-		char cap[8];
+		char cap[16];
 		const char *s;
 
 		snprintf(cap, sizeof cap, "kf%d", n);

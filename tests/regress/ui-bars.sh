@@ -1,7 +1,8 @@
 #!/bin/sh
 # End to end: every screen's bottom bar at 80x24 in uz, ru and en. Each bar is made of whole
 # items only ("F10 pay", translated), separated from the printer's state, which stays whole at
-# the right end; where Esc works it is on the bar; the bar belongs to what has the keys (the
+# the right end; where Esc goes back or cancels it is on the bar (on the sale screen it only
+# clears the input line: help lists it, the bar has no room); the bar belongs to what has the keys (the
 # opening-cash question shows its own keys, not the PIN's). Then whole sales under TERM=vt100
 # (no F10 or F12 key: the bar and help say Alt-0 and Alt--, and those chords work) and
 # TERM=linux (real F-keys, shown as such).
@@ -28,12 +29,13 @@ print(mid)
 EOF
 }
 
-# check_bar LANG MUST ESC: the bottom line is whole items then the printer's state; MUST
-# (an item, "F10 pay" in English) is among them; ESC=1: an Esc item is there, 0: none is.
+# check_bar LANG MUST ESC [MUST2]: the bottom line is whole items then the printer's state;
+# MUST (an item, "F10 pay" in English) and MUST2 are among them; ESC=1: an Esc item is there.
 check_bar() {
-	python3 - "$KASSA_TOP/po" "$1" "$2" "$3" "$WORDS" "$LEADS" "$(screen | tail -n 1)" <<'EOF'
+	python3 - "$KASSA_TOP/po" "$1" "$2" "$3" "$WORDS" "$LEADS" "$(screen | tail -n 1)" \
+	    "${4:-}" <<'EOF'
 import re, sys
-po, lang, must, esc, words, leads, line = sys.argv[1:8]
+po, lang, must, esc, words, leads, line, must2 = sys.argv[1:9]
 tr = {}
 if lang != "en":
     s = open(f"{po}/{lang}.po", encoding="utf-8").read()
@@ -58,9 +60,11 @@ items = [i for i in re.split(r"\s{2,}", hint.strip()) if i]
 for i in items:
     if i not in allowed:
         bad(f"item '{i}' is not a whole key and word")
-m = must.split(" ", 1)
-if f"{m[0]} {t(m[1])}" not in items:
-    bad(f"'{m[0]} {t(m[1])}' is missing")
+for x in (must, must2):
+    if x:
+        m = x.split(" ", 1)
+        if f"{m[0]} {t(m[1])}" not in items:
+            bad(f"'{m[0]} {t(m[1])}' is missing")
 has_esc = any(i.startswith("Esc ") for i in items)
 if esc == "1" and not has_esc:
     bad("no Esc where Esc works")
@@ -74,6 +78,7 @@ bar_ok() {
 		[ $n -lt 100 ] || fail "$(cat "$T/bar.out")"
 		sleep 0.1
 	done
+	echo "[$1] $(screen | tail -n 1)"
 }
 
 for lang in en ru uz; do
@@ -88,11 +93,11 @@ for lang in en ru uz; do
 	bar_ok $lang "Enter OK" 1
 	screen | tail -n 1 | grep -qF "PIN" && fail "[$lang] the PIN's hint on the opening cash"
 	keys 100000 Enter
-	bar_ok $lang "F10 pay" 0
+	bar_ok $lang "F10 pay" 0 "F1 help"
 	keys F2
 	bar_ok $lang "Enter add" 1
 	keys Escape
-	bar_ok $lang "F10 pay" 0
+	bar_ok $lang "F10 pay" 0 "F1 help"
 	keys "$B1" Enter
 	wait_for "Nonvoyxona non"
 	keys F10
@@ -105,12 +110,12 @@ for lang in en ru uz; do
 	wait_for "$(tr $lang 'X report (the shift so far)')"
 	bar_ok $lang "Esc back" 1
 	keys Escape
-	bar_ok $lang "F10 pay" 0
+	bar_ok $lang "F10 pay" 0 "F1 help"
 	keys F1
 	wait_for "$(tr $lang 'Keys')"
 	bar_ok $lang "Esc back" 1
 	keys Escape
-	bar_ok $lang "F10 pay" 0
+	bar_ok $lang "F10 pay" 0 "F1 help"
 	keys "$B1" Enter
 	wait_for "Nonvoyxona non"
 	keys F5
@@ -123,12 +128,12 @@ for lang in en ru uz; do
 	keys F4
 	bar_ok $lang "Esc cancel" 1
 	keys Escape
-	bar_ok $lang "F10 pay" 0
+	bar_ok $lang "F10 pay" 0 "F1 help"
 	keys F9
 	wait_for "$(tr $lang 'Void the whole sale? Enter voids it, Esc keeps it')"
 	bar_ok $lang "Esc cancel" 1
 	keys Escape
-	bar_ok $lang "F10 pay" 0
+	bar_ok $lang "F10 pay" 0 "F1 help"
 	keys F12
 	bar_ok $lang "Enter choose" 1
 	keys 1
@@ -138,7 +143,7 @@ for lang in en ru uz; do
 	wait_for "$(tr $lang 'Manager approval needed: manager PIN')"
 	bar_ok $lang "Esc cancel" 1
 	keys Escape
-	bar_ok $lang "F10 pay" 0
+	bar_ok $lang "F10 pay" 0 "F1 help"
 	ui_stop
 done
 
