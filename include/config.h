@@ -41,6 +41,10 @@ struct config {
 	int display_baud;
 	/* [barcode] */
 	struct weight_layout weight;
+	/* [rights] the largest effective discount (percent of the gross, per line and per
+	 * sale) each role may give or approve; enforced by the core (sale.h) */
+	int cashier_discount;     /* 10 */
+	int manager_discount;     /* 100 (admins: the same) */
 	/* where it came from ("" when defaults) */
 	char path[512];
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "text.h"
 #include "xalloc.h"
 
 enum key_type {
@@ -56,6 +57,8 @@ static const struct key keys[] = {
 	S("display", "device", display_device, K_DISPLAY),
 	I("display", "baud", display_baud, 300, 921600),
 	{ "barcode", "weight", K_LAYOUT, offsetof(struct config, weight), 0, 0, 0 },
+	I("rights", "cashier_discount", cashier_discount, 0, 100),
+	I("rights", "manager_discount", manager_discount, 0, 100),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -78,6 +81,8 @@ config_defaults(struct config *cfg)
 	cfg->scanner_baud = 9600;
 	cfg->display_baud = 9600;
 	barcode_layout_default(&cfg->weight);
+	cfg->cashier_discount = 10;
+	cfg->manager_discount = 100;
 }
 
 static char *
@@ -168,6 +173,9 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 			return "must be none, rtscts or xonxoff";
 		break;
 	case K_STRING:
+		/* The store name is printed and may reach events: UTF-8, one line. */
+		if (!text_valid_line(value))
+			return "is not valid UTF-8 text on one line";
 		break;
 	}
 	if (strlen(value) >= k->size)
