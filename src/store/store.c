@@ -34,8 +34,14 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS products_deleted ON products(id) WHERE deleted <> 0;",
 	/* 2 -> 3: an index nothing read, written at random by every sale */
 	"DROP INDEX IF EXISTS stock_moves_product;",
+	/* 3 -> 4: a weight label's own price, who voided a line and when, who approved the
+	 * sale's discount (issue 9) */
+	"ALTER TABLE sale_lines ADD COLUMN label_total INTEGER;"
+	"ALTER TABLE sale_lines ADD COLUMN voided_by INTEGER REFERENCES users(id);"
+	"ALTER TABLE sale_lines ADD COLUMN voided_at TEXT;"
+	"ALTER TABLE sales ADD COLUMN disc_approver_id INTEGER REFERENCES users(id);",
 };
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 

@@ -22,6 +22,8 @@ ui_sale_reload(struct ui *ui)
 		ui_error(ui, &err);
 		return;
 	}
+	sale_set_limits(ui->sale, ui->cfg->cashier_discount * 100,
+	    ui->cfg->manager_discount * 100);
 	ui->sel = sale_line_count(ui->sale) - 1;
 	if (ui->sel < 0)
 		ui->sel = 0;
@@ -533,6 +535,22 @@ pay_draw(struct ui *ui)
 	draw_input(ui, ui->method == PAY_CASH ? _("Cash:") : _("Card:"));
 }
 
+static void tender(struct ui *ui);
+
+/* A payment refused for a discount past the cashier's limit: the manager approved it. */
+static void
+tender_approved(struct ui *ui, const struct user *approver)
+{
+	struct kerr err;
+
+	if (sale_approve(ui->sale, approver, &err) == -1) {
+		ui_error(ui, &err);
+		return;
+	}
+	snprintf(ui->input, sizeof ui->input, "%s", ui->pending);
+	tender(ui);
+}
+
 static void
 tender(struct ui *ui)
 {
@@ -544,9 +562,13 @@ tender(struct ui *ui)
 		ui_error(ui, &err);
 		return;
 	}
+	snprintf(ui->pending, sizeof ui->pending, "%s", ui->input);
 	ui->input[0] = '\0';
 	if (sale_pay(ui->sale, ui->method, amount, &done, &err) == -1) {
-		ui_error(ui, &err);
+		if (sale_needs_approval(ui->sale))
+			ui_need_approval(ui, RIGHT_DISCOUNT_BIG, tender_approved);
+		else
+			ui_error(ui, &err);
 		return;
 	}
 	ui_after_commit(ui);

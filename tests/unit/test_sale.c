@@ -223,7 +223,9 @@ test_cashier_discount_limit_is_exact(void **state)
 	assert_int_equal(err.code, KERR_DENIED);
 	assert_true(sale_needs_approval(f->s));
 	assert_int_equal(sale_totals(f->s)->total, 2475000);
-	/* A line discount counts against the line's own gross. */
+	/* A line discount counts against the line's own gross (with no cart discount on top:
+	 * the two add up, test_discount_limit_is_on_the_result). */
+	assert_int_equal(sale_discount_cart(f->s, DISC_NONE, 0, NULL, &err), 0);
 	assert_int_equal(sale_discount_line(f->s, 0, DISC_AMOUNT, 145000, NULL, &err), 0);
 	assert_int_equal(sale_discount_line(f->s, 0, DISC_AMOUNT, 145001, NULL, &err), -1);
 	assert_int_equal(err.code, KERR_DENIED);
@@ -440,9 +442,15 @@ test_park_recall_void(void **state)
 	assert_int_equal(sale_recall(f->s, list[0].id, &err), 0);
 	assert_int_equal(sale_totals(f->s)->total, 400000);
 	assert_int_equal(sale_parked_list(f->st, list, 4, &err), 0);
+	/* The cart whose only line was voided was closed as voided, naming what was in it. */
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided' AND "
+	    "json_extract(payload, '$.voids[0].code') = 'COLA' AND json_extract(payload, "
+	    "'$.voids[0].by') = 'Dilnoza'"), 1);
 	assert_int_equal(sale_void(f->s, NULL, &err), 0);
-	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided'"), 1);
-	assert_int_equal(q1(f->st, "SELECT voids_count FROM shifts"), 1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided'"), 2);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided' AND "
+	    "json_extract(payload, '$.items[0].total') = 400000"), 1);
+	assert_int_equal(q1(f->st, "SELECT voids_count FROM shifts"), 2);
 }
 
 static void
