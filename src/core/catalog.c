@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "i18n.h"
 #include "journal.h"
+#include "text.h"
 #include "timestamp.h"
 #include "xalloc.h"
 
@@ -307,6 +308,21 @@ write_product(store *st, int64_t id, const struct product *p, const char *update
 	sqlite3_stmt *q;
 	int rc;
 
+	/* Whatever the source (CSV, the hub), a product's text and price are sane before they
+	 * can reach a sale and its event (issue 9). */
+	if (p->price < 0 || p->price > MONEY_PRICE_MAX) {
+		char m[48];
+
+		return kerr_set(err, KERR_INPUT, _("product '%s': the price is out of range (0 to "
+		    "%s)"), text_valid_line(p->name) ? p->name : "?",
+		    money_format(MONEY_PRICE_MAX, m, sizeof m));
+	}
+	if (text_check_line(p->name, N_("the product's name"), err) == -1 ||
+	    text_check_line(p->sku, N_("the product's SKU"), err) == -1 ||
+	    text_check_line(p->barcode, N_("the product's barcode"), err) == -1 ||
+	    text_check_line(p->mxik, N_("the product's MXIK"), err) == -1 ||
+	    text_check_line(p->category, N_("the product's category"), err) == -1)
+		return -1;
 	if (id == 0)
 		q = store_cached(st, "INSERT INTO products(sku, name, price, vat_bp, unit, mxik, "
 		    "category, plu, updated_at, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -814,8 +830,20 @@ read_row(struct import *im)
 		report_bad(im, line, *name == '\0' ? "missing name" : "name too long");
 		return;
 	}
+	if (!text_valid_line(name)) {
+		report_bad(im, line, "the name is not UTF-8 text on one line (save the file as "
+		    "UTF-8)");
+		return;
+	}
 	if (money_parse(get(im, COL_PRICE), false, &p.price, &err) == -1) {
 		report_bad(im, line, "bad price: %s", err.msg);
+		return;
+	}
+	if (p.price > MONEY_PRICE_MAX) {
+		char m[48];
+
+		report_bad(im, line, "price too large (at most %s)", money_format(MONEY_PRICE_MAX,
+		    m, sizeof m));
 		return;
 	}
 	s = get(im, COL_VAT);
