@@ -323,8 +323,10 @@ void_apply(struct ui *ui, const struct user *approver)
 	struct kerr err;
 
 	if (sale_void_line(ui->sale, ui->sel, approver, &err) == -1) {
-		if (sale_needs_approval(ui->sale) && approver == NULL)
+		if (sale_needs_approval(ui->sale) && approver == NULL) {
+			ui_error(ui, &err);	/* why: a paid sale, or the discount it leaves */
 			ui_need_approval(ui, RIGHT_VOID_PAID, void_apply);
+		}
 		else
 			ui_error(ui, &err);
 		return;
@@ -565,8 +567,10 @@ tender(struct ui *ui)
 	snprintf(ui->pending, sizeof ui->pending, "%s", ui->input);
 	ui->input[0] = '\0';
 	if (sale_pay(ui->sale, ui->method, amount, &done, &err) == -1) {
-		if (sale_needs_approval(ui->sale))
+		if (sale_needs_approval(ui->sale)) {
+			ui_error(ui, &err);
 			ui_need_approval(ui, RIGHT_DISCOUNT_BIG, tender_approved);
+		}
 		else
 			ui_error(ui, &err);
 		return;
