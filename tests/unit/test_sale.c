@@ -797,6 +797,16 @@ test_bounds(void **state)
 	p.price = 5000000000000000000 / 100;	/* 5 x 10^16 */
 	assert_int_equal(sale_add_product(f->s, &p, 1000, NULL, &err), -1);
 	assert_int_equal(err.code, KERR_INPUT);
+	/* The hub's catalogue upsert refuses it too, and a name that is not UTF-8. */
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(catalog_upsert(f->st, &p, "2099-01-01T00:00:00.000Z", &err), -1);
+	assert_non_null(strstr(err.msg, "out of range"));
+	p.price = 100;
+	snprintf(p.name, sizeof p.name, "Jos\xe9");
+	assert_int_equal(catalog_upsert(f->st, &p, "2099-01-01T00:00:00.000Z", &err), -1);
+	assert_non_null(strstr(err.msg, "not valid UTF-8"));
+	store_rollback(f->st);
+	assert_int_equal(catalog_get(f->st, 1, &p, &err), 0);
 	p.price = MONEY_PRICE_MAX;
 	assert_int_equal(sale_add_product(f->s, &p, 1000, NULL, &err), 0);
 	/* 10^12 x 1000 units is past the largest line. */
