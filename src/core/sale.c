@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
 #include "sale.h"
@@ -47,29 +48,9 @@ struct sale {
 };
 
 
-/* ---- small SQL helpers ------------------------------------------------------------------ */
+/* ---- small helpers -------------------------------------------------------------------- */
 
-/* A cached statement for sql (a literal): every scan runs the same few. */
-static int
-prepare(sale *s, const char *sql, sqlite3_stmt **q, struct kerr *err)
-{
-	*q = store_cached(s->st, sql);
-	if (*q == NULL)
-		return store_error(s->st, err, N_("saving the sale"));
-	return 0;
-}
-
-/* Steps a write statement to completion and releases it. */
-static int
-run(sale *s, sqlite3_stmt *q, struct kerr *err)
-{
-	int rc = sqlite3_step(q);
-
-	store_release(q);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(s->st, err, N_("saving the sale"));
-	return 0;
-}
+static const char saving[] = N_("saving the sale");
 
 static const char *
 kind_name(enum disc_kind k)
@@ -87,14 +68,6 @@ kind_parse(const unsigned char *t)
 	if (strcmp((const char *)t, "amount") == 0)
 		return DISC_AMOUNT;
 	return DISC_NONE;
-}
-
-static void
-text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
 }
 
 /* ---- loading ---------------------------------------------------------------------------- */
@@ -129,22 +102,22 @@ load(sale *s, struct kerr *err)
 		clear(s);
 		return 0;
 	}
-	if (prepare(s, "SELECT s.uuid, s.state, coalesce(s.number, 0), s.shift_id, "
+	if (core_prepare(s->st, "SELECT s.uuid, s.state, coalesce(s.number, 0), s.shift_id, "
 	    "coalesce(s.customer_id, 0), s.cart_disc_kind, s.cart_disc_value, s.subtotal, "
 	    "s.discount, s.total, s.vat_total, s.paid, s.change, coalesce(s.completed_at, ''), "
 	    "coalesce(u.name, ''), coalesce(s.disc_approver_id, 0), coalesce((SELECT a.role "
 	    "FROM users a WHERE a.id = s.disc_approver_id), 'cashier') FROM sales s LEFT JOIN "
-	    "users u ON u.id = s.user_id WHERE s.id = ?1", &q, err) == -1)
+	    "users u ON u.id = s.user_id WHERE s.id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		store_release(q);
+		core_release(q);
 		if (rc == SQLITE_DONE)
 			return kerr_set(err, KERR_NOTFOUND, _("no sale %lld"), (long long)s->id);
 		return store_error(s->st, err, N_("reading the sale"));
 	}
-	text_into(q, 0, s->uuid, sizeof s->uuid);
+	core_text(q, 0, s->uuid, sizeof s->uuid);
 	state = (const char *)sqlite3_column_text(q, 1);
 	s->state = strcmp(state, "parked") == 0 ? SALE_PARKED :
 	    strcmp(state, "completed") == 0 ? SALE_COMPLETED :
@@ -160,8 +133,8 @@ load(sale *s, struct kerr *err)
 	s->totals.vat = sqlite3_column_int64(q, 10);
 	s->totals.paid = sqlite3_column_int64(q, 11);
 	s->totals.change = sqlite3_column_int64(q, 12);
-	text_into(q, 13, s->completed_at, sizeof s->completed_at);
-	text_into(q, 14, s->cashier, sizeof s->cashier);
+	core_text(q, 13, s->completed_at, sizeof s->completed_at);
+	core_text(q, 14, s->cashier, sizeof s->cashier);
 	s->disc_approver_id = sqlite3_column_int64(q, 15);
 	{
 		bool ok;
@@ -169,14 +142,14 @@ load(sale *s, struct kerr *err)
 		s->disc_approver_role = user_role_parse((const char *)sqlite3_column_text(q, 16),
 		    &ok);
 	}
-	store_release(q);
+	core_release(q);
 
 	s->nlines = 0;
 	s->totals.lines = 0;
-	if (prepare(s, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
+	if (core_prepare(s->st, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
 	    "disc_kind, disc_value, discount, total, vat, voided, coalesce(label_total, 0) "
 	    "FROM sale_lines "
-	    "WHERE sale_id = ?1 ORDER BY lineno", &q, err) == -1)
+	    "WHERE sale_id = ?1 ORDER BY lineno", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -190,8 +163,8 @@ load(sale *s, struct kerr *err)
 		l->id = sqlite3_column_int64(q, 0);
 		l->lineno = sqlite3_column_int(q, 1);
 		l->product_id = sqlite3_column_int64(q, 2);
-		text_into(q, 3, l->code, sizeof l->code);
-		text_into(q, 4, l->name, sizeof l->name);
+		core_text(q, 3, l->code, sizeof l->code);
+		core_text(q, 4, l->name, sizeof l->name);
 		l->by_weight = strcmp((const char *)sqlite3_column_text(q, 5), "kg") == 0;
 		l->qty = sqlite3_column_int64(q, 6);
 		l->price = sqlite3_column_int64(q, 7);
@@ -206,13 +179,13 @@ load(sale *s, struct kerr *err)
 		if (!l->voided)
 			s->totals.lines++;
 	}
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s->st, err, N_("reading the sale"));
 
 	s->npays = 0;
-	if (prepare(s, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY id", &q,
-	    err) == -1)
+	if (core_prepare(s->st, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY id", &q,
+	    err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -225,7 +198,7 @@ load(sale *s, struct kerr *err)
 		s->pays[s->npays].amount = sqlite3_column_int64(q, 1);
 		s->npays++;
 	}
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s->st, err, N_("reading the sale"));
 	s->totals.due = s->totals.total > s->totals.paid ? s->totals.total - s->totals.paid : 0;
@@ -273,14 +246,14 @@ ensure_row(sale *s, bool *created, struct kerr *err)
 		return 0;
 	store_uuid(s->uuid);
 	store_now(now, sizeof now);
-	if (prepare(s, "INSERT INTO sales(uuid, state, shift_id, user_id, created_at, "
-	    "updated_at) VALUES (?1, 'open', ?2, ?3, ?4, ?4)", &q, err) == -1)
+	if (core_prepare(s->st, "INSERT INTO sales(uuid, state, shift_id, user_id, created_at, "
+	    "updated_at) VALUES (?1, 'open', ?2, ?3, ?4, ?4)", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_text(q, 1, s->uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, s->shift_id);
 	sqlite3_bind_int64(q, 3, s->user.id);
 	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	s->id = sqlite3_last_insert_rowid(store_db(s->st));
 	*created = true;
@@ -384,14 +357,14 @@ recompute(sale *s, struct kerr *err)
 		/* A scan into a long cart touches one line: write only what changed. */
 		if (l->discount == was_discount && l->total == was_total && l->vat == was_vat)
 			continue;
-		if (prepare(s, "UPDATE sale_lines SET discount = ?2, total = ?3, vat = ?4 "
-		    "WHERE id = ?1", &q, err) == -1)
+		if (core_prepare(s->st, "UPDATE sale_lines SET discount = ?2, total = ?3, vat = ?4 "
+		    "WHERE id = ?1", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, l->id);
 		sqlite3_bind_int64(q, 2, l->discount);
 		sqlite3_bind_int64(q, 3, l->total);
 		sqlite3_bind_int64(q, 4, l->vat);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
 	for (int i = 0; i < s->npays; i++) {
@@ -401,8 +374,8 @@ recompute(sale *s, struct kerr *err)
 	{
 		char now[32];
 
-		if (prepare(s, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, "
-		    "vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err) == -1)
+		if (core_prepare(s->st, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, "
+		    "vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_int64(q, 2, subtotal);
@@ -411,7 +384,7 @@ recompute(sale *s, struct kerr *err)
 		sqlite3_bind_int64(q, 5, vat);
 		sqlite3_bind_int64(q, 6, paid);
 		sqlite3_bind_text(q, 7, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
 	s->totals.subtotal = subtotal;
@@ -519,11 +492,11 @@ check_limits(sale *s, const struct user *approver, struct kerr *err)
 	if (discount_worst(s, limit_of(s, approver->role), &worst))
 		return kerr_set(err, KERR_DENIED, _("the discount would be %s, more than the %d%% "
 		    "%s may approve"), pct, limit_of(s, approver->role) / 100, approver->name);
-	if (prepare(s, "UPDATE sales SET disc_approver_id = ?2 WHERE id = ?1", &q, err) == -1 )
+	if (core_prepare(s->st, "UPDATE sales SET disc_approver_id = ?2 WHERE id = ?1", &q, err, saving) == -1 )
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, approver->id);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	s->disc_approver_id = approver->id;
 	s->disc_approver_role = approver->role;
@@ -544,30 +517,6 @@ reload_and_recompute(sale *s, const struct user *approver, struct kerr *err)
 	/* recompute() wrote exactly what the struct now holds. */
 	s->fresh = true;
 	return 0;
-}
-
-/*
- * Rights: ok when the seller has the right, or an approver who has it was given (then an
- * approval.granted event names both). Otherwise KERR_DENIED and the needs-approval flag. what
- * names the action in the message, marked N_() by the caller.
- */
-static int
-check_right(sale *s, enum user_right right, const struct user *approver, const char *what,
-    struct kerr *err)
-{
-	if (user_can(&s->user, right))
-		return 0;
-	if (approver == NULL || !user_can(approver, right)) {
-		s->needs_approval = true;
-		return kerr_set(err, KERR_DENIED, _("%s needs a manager's approval"), _(what));
-	}
-	if (s->id == 0)
-		return 0;
-	/* Keys in sorted order: canonical JSON (journal.h). */
-	return journal_append_bind(s->st, "approval.granted", "SELECT json_object('approver', "
-	    "(SELECT name FROM users WHERE id = ?3), 'right', ?4, 'sale', s.uuid, 'user', "
-	    "(SELECT name FROM users WHERE id = ?2)) FROM sales s WHERE s.id = ?1", s->id,
-	    s->user.id, approver->id, user_right_name(right), NULL, err);
 }
 
 /* ---- public: life cycle ----------------------------------------------------------------- */
@@ -594,11 +543,11 @@ take_over(sale *s, struct kerr *err)
 
 	if (store_begin(s->st, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE sales SET user_id = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET user_id = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, s->user.id);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto fail;
 	return store_commit(s->st, err);
 fail:
@@ -774,16 +723,16 @@ add_product(sale *s, const struct product *p, qty_t qty, money_t label_total, co
 			kerr_set(err, KERR_INPUT, _("quantity too large"));
 			goto out;
 		}
-		if (prepare(s, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err) == -1)
+		if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->lines[target].id);
 		sqlite3_bind_int64(q, 2, sum);
 	} else {
-		if (prepare(s, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, name, "
+		if (core_prepare(s->st, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, name, "
 		    "unit, qty, price, vat_bp, label_total) VALUES (?1, (SELECT "
 		    "coalesce(max(lineno), 0) + 1 FROM sale_lines WHERE sale_id = ?1), ?2, ?3, ?4, "
 		    "?5, ?6, ?7, ?8, ?9)", &q,
-		    err) == -1)
+		    err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_int64(q, 2, p->id);
@@ -799,7 +748,7 @@ add_product(sale *s, const struct product *p, qty_t qty, money_t label_total, co
 			sqlite3_bind_null(q, 9);
 		target = s->nlines;	/* the new line comes last */
 	}
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	ok = reload_and_recompute(s, NULL, err);
 out:
@@ -903,14 +852,15 @@ sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct 
 		return kerr_set(err, KERR_INPUT, _("%s is sold by the piece"), l->name);
 	if (begin(s, err) == -1)
 		return -1;
-	if (qty < l->qty && s->npays > 0 && check_right(s, RIGHT_VOID_PAID, approver,
-	    N_("Lowering a quantity after payment"), err) == -1)
+	if (qty < l->qty && s->npays > 0 && core_check_right(s->st, &s->user, approver,
+	    RIGHT_VOID_PAID, N_("Lowering a quantity after payment"), s->id, &s->needs_approval,
+	    err) == -1)
 		goto out;
-	if (prepare(s, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
 	sqlite3_bind_int64(q, 2, qty);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	ok = reload_and_recompute(s, approver, err);
 	if (ok == 0 && s->totals.paid > s->totals.total) {
@@ -932,12 +882,12 @@ sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err
 	if (begin(s, err) == -1)
 		return -1;
 	if (s->npays > 0 &&
-	    check_right(s, RIGHT_VOID_PAID, approver, N_("Voiding a line after payment"),
-	    err) == -1)
+	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
+	    N_("Voiding a line after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
 	/* Who and when: the sale's event lists its voided lines (docs/protocol.md). */
-	if (prepare(s, "UPDATE sale_lines SET voided = 1, voided_by = ?2, voided_at = ?3 WHERE "
-	    "id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1, voided_by = ?2, voided_at = ?3 WHERE "
+	    "id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
 	sqlite3_bind_int64(q, 2, s->user.id);
@@ -946,7 +896,7 @@ sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err
 
 		sqlite3_bind_text(q, 3, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	}
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	ok = reload_and_recompute(s, approver, err);
 	if (ok == 0 && s->totals.paid > s->totals.total)
@@ -984,15 +934,15 @@ set_discount(sale *s, const struct sale_line *l, money_t gross, enum disc_kind k
 		return -1;
 	if (check_discount(kind, value, gross, err) == -1)
 		goto out;
-	if (prepare(s, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 WHERE "
+	if (core_prepare(s->st, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 WHERE "
 	    "id = ?1" : "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE id = ?1",
-	    &q, err) == -1)
+	    &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l != NULL ? l->id : s->id);
 	if (kind_name(kind) != NULL)
 		sqlite3_bind_text(q, 2, kind_name(kind), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, kind == DISC_NONE ? 0 : value);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	ok = reload_and_recompute(s, approver, err);
 	if (ok == 0 && s->totals.paid > s->totals.total)
@@ -1058,14 +1008,14 @@ sale_set_customer(sale *s, int64_t customer_id, struct kerr *err)
 		return -1;
 	if (ensure_row(s, &created, err) == -1)
 		goto out;
-	if (prepare(s, "UPDATE sales SET customer_id = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET customer_id = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
 	if (customer_id > 0)
 		sqlite3_bind_int64(q, 2, customer_id);
 	else
 		sqlite3_bind_null(q, 2);
-	ok = run(s, q, err);
+	ok = core_run(s->st, q, err, saving);
 	if (ok == 0 && (sqlite3_changes(store_db(s->st)) != 1))
 		ok = kerr_set(err, KERR_NOTFOUND, _("no such customer"));
 out:
@@ -1121,14 +1071,14 @@ flag_out_of_stock(sale *s, struct kerr *err)
 	int64_t ids[64];
 	int n = 0, rc;
 
-	if (prepare(s, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS sold FROM "
+	if (core_prepare(s->st, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS sold FROM "
 	    "sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON l.product_id = "
-	    "p.id WHERE p.stock <= 0 AND p.stock + l.sold > 0", &q, err) == -1)
+	    "p.id WHERE p.stock <= 0 AND p.stock + l.sold > 0", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < 64)
 		ids[n++] = sqlite3_column_int64(q, 0);
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(s->st, err, N_("checking stock"));
 	for (int i = 0; i < n; i++) {
@@ -1158,49 +1108,49 @@ complete(sale *s, struct kerr *err)
 	}
 	change = s->totals.paid - s->totals.total;
 	store_now(now, sizeof now);
-	if (prepare(s, "UPDATE sales SET state = 'completed', number = (SELECT "
+	if (core_prepare(s->st, "UPDATE sales SET state = 'completed', number = (SELECT "
 	    "coalesce(max(number), 0) + 1 FROM sales), completed_at = ?2, change = ?3, "
-	    "updated_at = ?2 WHERE id = ?1", &q, err) == -1)
+	    "updated_at = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, change);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	if (journal_append_sql(s->st, "sale.completed", completed_sql, s->id, 0, &seq, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, seq);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* Stock leaves the shelf; it may go negative (a sale is never blocked by the count). */
-	if (prepare(s, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, event_seq, at) "
+	if (core_prepare(s->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, event_seq, at) "
 	    "SELECT product_id, -sum(qty), 'sale', sale_id, ?2, ?3 FROM sale_lines "
-	    "WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id", &q, err) == -1)
+	    "WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, seq);
 	sqlite3_bind_text(q, 3, now, -1, SQLITE_STATIC);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* The same sums from the sale's own lines (indexed by sale_id): stock_moves has no index
 	 * on event_seq, and scanning it cost a 200 000-product till 13 ms a sale. */
-	if (prepare(s, "UPDATE products SET stock = stock - (SELECT sum(l.qty) FROM sale_lines l "
+	if (core_prepare(s->st, "UPDATE products SET stock = stock - (SELECT sum(l.qty) FROM sale_lines l "
 	    "WHERE l.sale_id = ?1 AND l.voided = 0 AND l.product_id = products.id) WHERE id IN "
-	    "(SELECT product_id FROM sale_lines WHERE sale_id = ?1 AND voided = 0)", &q, err) ==
+	    "(SELECT product_id FROM sale_lines WHERE sale_id = ?1 AND voided = 0)", &q, err, saving) ==
 	    -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	if (flag_out_of_stock(s, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = card_sales "
+	if (core_prepare(s->st, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = card_sales "
 	    "+ ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, sales_total = "
 	    "sales_total + ?5, vat_total = vat_total + ?6, discount_total = discount_total + ?7 "
-	    "WHERE id = ?1", &q, err) == -1)
+	    "WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->shift_id);
 	sqlite3_bind_int64(q, 2, cash - change);
@@ -1209,40 +1159,40 @@ complete(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 5, s->totals.total);
 	sqlite3_bind_int64(q, 6, s->totals.vat);
 	sqlite3_bind_int64(q, 7, s->totals.discount);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* SQLite turns an integer sum that overflows into a REAL: refuse instead. */
-	if (prepare(s, "SELECT count(*) FROM shifts WHERE id = ?1 AND (typeof(cash_sales) <> "
+	if (core_prepare(s->st, "SELECT count(*) FROM shifts WHERE id = ?1 AND (typeof(cash_sales) <> "
 	    "'integer' OR typeof(card_sales) <> 'integer' OR typeof(cash_change) <> 'integer' OR "
 	    "typeof(sales_total) <> 'integer' OR typeof(vat_total) <> 'integer' OR "
 	    "typeof(discount_total) <> 'integer' OR abs(opening_float + cash_sales + cash_in - "
-	    "cash_out) > 9000000000000000000)", &q, err) == -1)
+	    "cash_out) > 9000000000000000000)", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->shift_id);
 	if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0) != 0) {
-		store_release(q);
+		core_release(q);
 		return kerr_set(err, KERR_STATE, _("the shift's totals are full: close the shift "
 		    "and open a new one"));
 	}
-	store_release(q);
+	core_release(q);
 	/* The drawer for the change, a job of its own ahead of the receipt (receipt.h): it
 	 * opens even while the receipt waits for paper. */
 	if (cash > 0) {
-		if (prepare(s, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('drawer', "
-		    "?1, ?2)", &q, err) == -1)
+		if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('drawer', "
+		    "?1, ?2)", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			return -1;
 	}
 	/* The receipt: printed by the printer process from the queue, never inline. */
-	if (prepare(s, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('receipt', ?1, "
-	    "?2)", &q, err) == -1)
+	if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('receipt', ?1, "
+	    "?2)", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-	return run(s, q, err);
+	return core_run(s->st, q, err, saving);
 }
 
 int
@@ -1301,14 +1251,14 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 	if (begin(s, err) == -1)
 		return -1;
 	if (amount > 0) {
-		if (prepare(s, "INSERT INTO payments(sale_id, method, amount, at) VALUES (?1, ?2, "
-		    "?3, ?4)", &q, err) == -1)
+		if (core_prepare(s->st, "INSERT INTO payments(sale_id, method, amount, at) VALUES (?1, ?2, "
+		    "?3, ?4)", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_text(q, 2, method == PAY_CARD ? "card" : "cash", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, amount);
 		sqlite3_bind_text(q, 4, store_now(now, sizeof now), -1, SQLITE_STATIC);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
 	if (reload_and_recompute(s, NULL, err) == -1)
@@ -1347,10 +1297,10 @@ sale_park(sale *s, struct kerr *err)
 		    "sale"));
 	if (begin(s, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
-	ok = run(s, q, err);
+	ok = core_run(s->st, q, err, saving);
 out:
 	if (finish(s, ok, false, err) == -1)
 		return -1;
@@ -1375,8 +1325,8 @@ sale_parked_list(store *st, struct sale_summary *out, int max, struct kerr *err)
 		out[n].id = sqlite3_column_int64(q, 0);
 		out[n].lines = sqlite3_column_int(q, 1);
 		out[n].total = sqlite3_column_int64(q, 2);
-		text_into(q, 3, out[n].updated_at, sizeof out[n].updated_at);
-		text_into(q, 4, out[n].user, sizeof out[n].user);
+		core_text(q, 3, out[n].updated_at, sizeof out[n].updated_at);
+		core_text(q, 4, out[n].user, sizeof out[n].user);
 		n++;
 	}
 	sqlite3_finalize(q);
@@ -1401,27 +1351,27 @@ sale_recall(sale *s, int64_t parked_id, struct kerr *err)
 	/* An open cart whose lines were all voided before payment is closed as voided, so the
 	 * journal keeps what was voided; one that never had a line is just dropped. */
 	if (old != 0 && s->nlines > 0) {
-		if (prepare(s, "UPDATE sales SET state = 'voided' WHERE id = ?1 AND state = 'open'",
-		    &q, err) == -1)
+		if (core_prepare(s->st, "UPDATE sales SET state = 'voided' WHERE id = ?1 AND state = 'open'",
+		    &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, old);
-		if (run(s, q, err) == -1 || void_event(s, NULL, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1 || void_event(s, NULL, err) == -1)
 			goto out;
 	} else if (old != 0) {
-		if (prepare(s, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND NOT EXISTS "
-		    "(SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err) == -1)
+		if (core_prepare(s->st, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND NOT EXISTS "
+		    "(SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, old);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
-	if (prepare(s, "UPDATE sales SET state = 'open', user_id = ?2, shift_id = ?3 "
-	    "WHERE id = ?1 AND state = 'parked'", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET state = 'open', user_id = ?2, shift_id = ?3 "
+	    "WHERE id = ?1 AND state = 'parked'", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, parked_id);
 	sqlite3_bind_int64(q, 2, s->user.id);
 	sqlite3_bind_int64(q, 3, s->shift_id);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	if (sqlite3_changes(store_db(s->st)) != 1) {
 		kerr_set(err, KERR_NOTFOUND, _("no parked sale %lld"), (long long)parked_id);
@@ -1453,11 +1403,11 @@ void_event(sale *s, const struct user *approver, struct kerr *err)
 	    "FROM users WHERE id = ?2), 'voids', " VOIDS_SQL ") FROM sales s WHERE s.id = ?1",
 	    s->id, s->user.id, approver != NULL ? approver->id : 0, NULL, NULL, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id = ?1", &q,
-	    err) == -1)
+	if (core_prepare(s->st, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id = ?1", &q,
+	    err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->shift_id);
-	return run(s, q, err);
+	return core_run(s->st, q, err, saving);
 }
 
 int
@@ -1475,11 +1425,11 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 	if (begin(s, err) == -1)
 		return -1;
 	if (s->npays > 0 &&
-	    check_right(s, RIGHT_VOID_PAID, approver, N_("Voiding a sale after payment"),
-	    err) == -1)
+	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
+	    N_("Voiding a sale after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
-	if (prepare(s, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1", &q,
-	    err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1", &q,
+	    err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
 	{
@@ -1487,7 +1437,7 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 
 		sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	}
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	/* A cart that never had a live line leaves no trace worth an event. */
 	if (s->nlines > 0 || s->npays > 0) {
