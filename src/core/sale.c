@@ -807,7 +807,7 @@ sale_add_input(sale *s, const struct weight_layout *layout, const char *input, i
 	/* A label that carries its price is charged that price: the weight catalog_lookup
 	 * works out from it is rounded to grams, and price x weight would drift from the label. */
 	if (mult == 0 && layout != NULL && layout->value_is_price && p.by_weight &&
-	    barcode_weight_parse(layout, code, &plu, &value))
+	    barcode_weight_parse(layout, code, &plu, &value) && p.plu == plu)
 		label = value;
 	/* A weight label is one item weighed: never merged into another line. */
 	return add_product(s, &p, qty, label, code, qty == QTY_ONE || !p.by_weight ? true :
