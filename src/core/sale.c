@@ -492,7 +492,8 @@ check_limits(sale *s, const struct user *approver, struct kerr *err)
 	if (discount_worst(s, limit_of(s, approver->role), &worst))
 		return kerr_set(err, KERR_DENIED, _("the discount would be %s, more than the %d%% "
 		    "%s may approve"), pct, limit_of(s, approver->role) / 100, approver->name);
-	if (core_prepare(s->st, "UPDATE sales SET disc_approver_id = ?2 WHERE id = ?1", &q, err, saving) == -1 )
+	if (core_prepare(s->st, "UPDATE sales SET disc_approver_id = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, approver->id);
@@ -723,7 +724,8 @@ add_product(sale *s, const struct product *p, qty_t qty, money_t label_total, co
 			kerr_set(err, KERR_INPUT, _("quantity too large"));
 			goto out;
 		}
-		if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err, saving) == -1)
+		if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err,
+		    saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->lines[target].id);
 		sqlite3_bind_int64(q, 2, sum);
@@ -886,8 +888,8 @@ sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err
 	    N_("Voiding a line after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
 	/* Who and when: the sale's event lists its voided lines (docs/protocol.md). */
-	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1, voided_by = ?2, voided_at = ?3 WHERE "
-	    "id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1, voided_by = ?2, voided_at = ?3 "
+	    "WHERE id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
 	sqlite3_bind_int64(q, 2, s->user.id);
@@ -1162,8 +1164,8 @@ complete(sale *s, struct kerr *err)
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* SQLite turns an integer sum that overflows into a REAL: refuse instead. */
-	if (core_prepare(s->st, "SELECT count(*) FROM shifts WHERE id = ?1 AND (typeof(cash_sales) <> "
-	    "'integer' OR typeof(card_sales) <> 'integer' OR typeof(cash_change) <> 'integer' OR "
+	if (core_prepare(s->st, "SELECT count(*) FROM shifts WHERE id = ?1 AND ("
+	    "typeof(cash_sales) <> 'integer' OR typeof(card_sales) <> 'integer' OR typeof(cash_change) <> 'integer' OR "
 	    "typeof(sales_total) <> 'integer' OR typeof(vat_total) <> 'integer' OR "
 	    "typeof(discount_total) <> 'integer' OR abs(opening_float + cash_sales + cash_in - "
 	    "cash_out) > 9000000000000000000)", &q, err, saving) == -1)
@@ -1351,8 +1353,8 @@ sale_recall(sale *s, int64_t parked_id, struct kerr *err)
 	/* An open cart whose lines were all voided before payment is closed as voided, so the
 	 * journal keeps what was voided; one that never had a line is just dropped. */
 	if (old != 0 && s->nlines > 0) {
-		if (core_prepare(s->st, "UPDATE sales SET state = 'voided' WHERE id = ?1 AND state = 'open'",
-		    &q, err, saving) == -1)
+		if (core_prepare(s->st, "UPDATE sales SET state = 'voided' WHERE id = ?1 AND "
+		    "state = 'open'", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, old);
 		if (core_run(s->st, q, err, saving) == -1 || void_event(s, NULL, err) == -1)
@@ -1439,7 +1441,8 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 	}
 	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
-	/* A cart that never had a live line leaves no trace worth an event. */
+	/* A cart that never had a line leaves no trace worth an event; one whose lines were
+	 * all voided does (sale.voided lists them). */
 	if (s->nlines > 0 || s->npays > 0) {
 		if (void_event(s, approver, err) == -1)
 			goto out;

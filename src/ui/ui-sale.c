@@ -323,12 +323,9 @@ void_apply(struct ui *ui, const struct user *approver)
 	struct kerr err;
 
 	if (sale_void_line(ui->sale, ui->sel, approver, &err) == -1) {
-		if (sale_needs_approval(ui->sale) && approver == NULL) {
-			ui_error(ui, &err);	/* why: a paid sale, or the discount it leaves */
+		ui_error(ui, &err);	/* also why a manager is asked: paid, or the discount left */
+		if (sale_needs_approval(ui->sale) && approver == NULL)
 			ui_need_approval(ui, RIGHT_VOID_PAID, void_apply);
-		}
-		else
-			ui_error(ui, &err);
 		return;
 	}
 	ui_message(ui, false, _("Line voided"));
@@ -567,12 +564,9 @@ tender(struct ui *ui)
 	snprintf(ui->pending, sizeof ui->pending, "%s", ui->input);
 	ui->input[0] = '\0';
 	if (sale_pay(ui->sale, ui->method, amount, &done, &err) == -1) {
-		if (sale_needs_approval(ui->sale)) {
-			ui_error(ui, &err);
+		ui_error(ui, &err);
+		if (sale_needs_approval(ui->sale))
 			ui_need_approval(ui, RIGHT_DISCOUNT_BIG, tender_approved);
-		}
-		else
-			ui_error(ui, &err);
 		return;
 	}
 	ui_after_commit(ui);

@@ -173,7 +173,8 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 			return "must be none, rtscts or xonxoff";
 		break;
 	case K_STRING:
-		/* The store name is printed and may reach events: UTF-8, one line. */
+		/* Text values (the store name above all: printed, and it may reach events)
+		 * are UTF-8 on one line. */
 		if (!text_valid_line(value))
 			return "is not valid UTF-8 text on one line";
 		break;
