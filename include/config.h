@@ -8,6 +8,7 @@
 #define KASSA_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "barcode.h"
 #include "kerr.h"
@@ -45,6 +46,9 @@ struct config {
 	 * sale) each role may give or approve; enforced by the core (sale.h) */
 	int cashier_discount;     /* 10 */
 	int manager_discount;     /* 100 (admins: the same) */
+	/* [returns] */
+	int64_t returns_no_receipt_max; /* minor units; the most one return without a receipt
+	                                 * may refund; 0 (the default) turns them off */
 	/* where it came from ("" when defaults) */
 	char path[512];
 };

@@ -28,7 +28,9 @@ enum user_right {
 	RIGHT_NO_SALE,         /* open the drawer without a sale: manager */
 	RIGHT_CASH_MOVE,       /* cash in / out: manager */
 	RIGHT_SHIFT_CLOSE,     /* close the shift: every role (the Z report is the record) */
-	RIGHT_ADMIN            /* add users, import: admin */
+	RIGHT_ADMIN,           /* add users, import: admin */
+	RIGHT_REFUND,          /* refund a return against a receipt: manager */
+	RIGHT_REFUND_NO_RECEIPT /* refund goods brought back without a receipt: manager */
 };
 
 /* Cashiers may give at most this discount (basis points) without approval. */

@@ -46,6 +46,15 @@ print_report(const struct shift_report *r)
 		line("  VAT", r->vat_amount[i]);
 	}
 	printf("  %-22s %16lld\n", "voided sales", (long long)r->voids_count);
+	printf("  %-22s %16lld\n", "returns", (long long)r->refunds_count);
+	if (r->refunds_no_receipt > 0)
+		printf("  %-22s %16lld\n", "  without a receipt", (long long)r->refunds_no_receipt);
+	line("refunded", r->refunds_total);
+	line("  of which VAT", r->refunds_vat);
+	line("  in cash", r->refunds_cash);
+	line("  to card", r->refunds_card);
+	if (r->refunds_other != 0)
+		line("  to credit", r->refunds_other);
 	line("cash sales", r->cash_sales);
 	line("card sales", r->card_sales);
 	line("opening float", r->opening_float);

@@ -39,6 +39,8 @@ user_can(const struct user *u, enum user_right right)
 	case RIGHT_DISCOUNT_BIG:
 	case RIGHT_NO_SALE:
 	case RIGHT_CASH_MOVE:
+	case RIGHT_REFUND:
+	case RIGHT_REFUND_NO_RECEIPT:
 		return u->role >= ROLE_MANAGER;
 	case RIGHT_ADMIN:
 		return u->role == ROLE_ADMIN;
@@ -58,6 +60,8 @@ user_right_name(enum user_right right)
 	case RIGHT_CASH_MOVE: return "cash_move";
 	case RIGHT_SHIFT_CLOSE: return "shift_close";
 	case RIGHT_ADMIN: return "admin";
+	case RIGHT_REFUND: return "refund";
+	case RIGHT_REFUND_NO_RECEIPT: return "refund_no_receipt";
 	}
 	return "unknown";
 }

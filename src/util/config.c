@@ -14,10 +14,12 @@
 
 #include "config.h"
 #include "text.h"
+#include "money.h"
 #include "xalloc.h"
 
 enum key_type {
-	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW
+	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW,
+	K_AMOUNT        /* major units as money_parse reads them, kept in minor units */
 };
 
 struct key {
@@ -59,6 +61,8 @@ static const struct key keys[] = {
 	{ "barcode", "weight", K_LAYOUT, offsetof(struct config, weight), 0, 0, 0 },
 	I("rights", "cashier_discount", cashier_discount, 0, 100),
 	I("rights", "manager_discount", manager_discount, 0, 100),
+	{ "returns", "no_receipt_max", K_AMOUNT, offsetof(struct config, returns_no_receipt_max),
+	    sizeof(int64_t), 0, 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -129,6 +133,14 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 			return "must be 32, 42 or 48 (characters per line)";
 		*(int *)(void *)field = atoi(value);
 		return NULL;
+	case K_AMOUNT: {
+		int64_t amount;
+
+		if (money_parse(value, false, &amount, NULL) == -1)
+			return "is not an amount like 50000 or 50000.50";
+		memcpy(field, &amount, sizeof amount);
+		return NULL;
+	}
 	case K_LAYOUT:
 		if (barcode_layout_parse(value, (struct weight_layout *)(void *)field) == -1)
 			return "is not a weight barcode layout like PPCCCCCWWWWWK (P prefix, C code, "

@@ -68,6 +68,11 @@ test_reads_keys(void **state)
 	assert_int_equal(cfg.printer_width, 32);
 	assert_int_equal(cfg.printer_max_wait, 0);
 	assert_true(cfg.weight.value_is_price);
+	assert_int_equal(cfg.returns_no_receipt_max, 0);	/* off unless set */
+	remove(path);
+	write_conf("[returns]\nno_receipt_max = 50 000.50\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_int_equal(cfg.returns_no_receipt_max, 5000050);
 	remove(path);
 }
 
@@ -101,6 +106,9 @@ test_errors_name_line_and_key(void **state)
 	expect_error("[printer]\nflow = dtrdsr\n", ":2: [printer] flow = 'dtrdsr' is not "
 	    "available on Linux: set rtscts");
 	expect_error("[display]\ndevice = tcp:10.0.0.9:9100\n", ":2: [display] device");
+	expect_error("[returns]\nno_receipt_max = lots\n", ":2: [returns] no_receipt_max = "
+	    "'lots' is not an amount");
+	expect_error("[returns]\nno_receipt_max = -5\n", "no_receipt_max");
 }
 
 static void
