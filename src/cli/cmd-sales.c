@@ -15,6 +15,7 @@
 #include "money.h"
 #include "report.h"
 #include "store.h"
+#include "timestamp.h"
 
 /* Digits at s[0..n-1]. */
 static bool
@@ -73,19 +74,15 @@ static int
 print_row(void *arg, const struct report_sale_row *r)
 {
 	struct table *t = arg;
-	char total[32], when[20];
-	size_t n;
+	char total[32], when[TIMESTAMP_LOCAL_SIZE + 8];
 	const char *paid;
 
 	if (t->count == 0)
-		printf("%8s  %-19s  %-16s  %5s  %14s  %s\n", "number", "completed (UTC)",
+		printf("%8s  %-19s  %-16s  %5s  %14s  %s\n", "number", "completed",
 		    "cashier", "lines", "total", "paid");
-	/* "2026-11-25T09:30:00.000Z" -> "2026-11-25 09:30:00" */
-	n = strnlen(r->completed_at, sizeof when - 1);
-	memcpy(when, r->completed_at, n);
-	when[n] = '\0';
-	if (n > 10)
-		when[10] = ' ';
+	/* "2026-11-25T09:30:00.000Z" -> "2026-11-25 14:30:00" in Tashkent: people read local
+	 * time; --json keeps UTC. */
+	timestamp_local(r->completed_at, when, sizeof when);
 	if (r->cash > 0 && r->card > 0)
 		paid = "cash+card";
 	else if (r->card > 0)

@@ -102,4 +102,17 @@ check_agree t1
 grep -Eq "^t1 +[0-9-]+ +1 +17 999 +2 +11 999.33$" "$T/report" ||
 	fail "the hub report: $(cat "$T/report")"
 "$KASSA_BIN" -d "$T/t1.db" journal verify > /dev/null || fail "journal verify"
+
+# Verify rebuilds the returns' figures from their events: a refund rewritten, a shift's cash
+# refunds lowered, or stock a return put back rewritten are each named.
+for sql in "UPDATE returns SET total = total + 100 WHERE number = 1" \
+    "UPDATE shifts SET refunds_cash = 0" \
+    "UPDATE return_payments SET amount = amount - 1 WHERE id = (SELECT min(id) FROM return_payments)"; do
+	cp "$T/t1.db" "$T/bad.db"
+	sqlite3 "$T/bad.db" "$sql" || fail "sqlite3 $sql"
+	if "$KASSA_BIN" -d "$T/bad.db" journal verify > "$T/v" 2>&1; then
+		fail "journal verify passed after: $sql"
+	fi
+	grep -q "tables disagree" "$T/v" || fail "verify after $sql said: $(cat "$T/v")"
+done
 echo ok
