@@ -117,8 +117,10 @@ clear(sale *s)
 static int
 load(sale *s, struct kerr *err)
 {
+	struct sale_totals sum;
 	sqlite3_stmt *q;
 	const char *state;
+	bool overflow = false;
 	int rc;
 
 	if (s->id == 0) {
@@ -161,6 +163,7 @@ load(sale *s, struct kerr *err)
 
 	s->nlines = 0;
 	s->totals.lines = 0;
+	memset(&sum, 0, sizeof sum);
 	if (prepare(s, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
 	    "disc_kind, disc_value, discount, total, vat, voided FROM sale_lines "
 	    "WHERE sale_id = ?1 ORDER BY lineno", &q, err) == -1)
@@ -189,8 +192,17 @@ load(sale *s, struct kerr *err)
 		l->total = sqlite3_column_int64(q, 12);
 		l->vat = sqlite3_column_int64(q, 13);
 		l->voided = sqlite3_column_int(q, 14) != 0;
-		if (!l->voided)
+		if (!l->voided) {
+			money_t gross;
+
 			s->totals.lines++;
+			if (!money_times_qty(l->price, l->qty, &gross) ||
+			    !money_add(sum.subtotal, gross, &sum.subtotal))
+				overflow = true;
+		}
+		sum.discount += l->discount;
+		sum.total += l->total;
+		sum.vat += l->vat;
 	}
 	store_release(q);
 	if (rc != SQLITE_DONE)
@@ -209,11 +221,24 @@ load(sale *s, struct kerr *err)
 		s->pays[s->npays].method = strcmp((const char *)sqlite3_column_text(q, 0),
 		    "card") == 0 ? PAY_CARD : PAY_CASH;
 		s->pays[s->npays].amount = sqlite3_column_int64(q, 1);
+		sum.paid += s->pays[s->npays].amount;
 		s->npays++;
 	}
 	store_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s->st, err, N_("reading the sale"));
+	/* An open cart's totals are the sums of its lines, which every change stores; its row's
+	 * are written only when the sale is paid, parked or voided (write_totals). */
+	if (s->state == SALE_OPEN) {
+		if (overflow)
+			return kerr_set(err, KERR_INPUT, _("amount too large: check the quantity "
+			    "and the price"));
+		s->totals.subtotal = sum.subtotal;
+		s->totals.discount = sum.discount;
+		s->totals.total = sum.total;
+		s->totals.vat = sum.vat;
+		s->totals.paid = sum.paid;
+	}
 	s->totals.due = s->totals.total > s->totals.paid ? s->totals.total - s->totals.paid : 0;
 	return 0;
 }
@@ -379,22 +404,6 @@ recompute(sale *s, struct kerr *err)
 		if (!money_add(paid, s->pays[i].amount, &paid))
 			goto overflow;
 	}
-	{
-		char now[32];
-
-		if (prepare(s, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, "
-		    "vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err) == -1)
-			goto out;
-		sqlite3_bind_int64(q, 1, s->id);
-		sqlite3_bind_int64(q, 2, subtotal);
-		sqlite3_bind_int64(q, 3, discount);
-		sqlite3_bind_int64(q, 4, total);
-		sqlite3_bind_int64(q, 5, vat);
-		sqlite3_bind_int64(q, 6, paid);
-		sqlite3_bind_text(q, 7, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-		if (run(s, q, err) == -1)
-			goto out;
-	}
 	s->totals.subtotal = subtotal;
 	s->totals.discount = discount;
 	s->totals.total = total;
@@ -410,6 +419,32 @@ out:
 	free(net);
 	free(share);
 	return rc;
+}
+
+/*
+ * Writes the sale's totals (and when it last changed) into its row. An open cart's totals are
+ * not stored on every scan (issue 17: that was a page more per scan on the SD card): load()
+ * sums them from the lines, which are. They are written when something reads them from the
+ * row: on payment and completion (the sale.completed event, the receipt, reports), at park
+ * (the parked list) and at a void (the sale.voided event).
+ */
+static int
+write_totals(sale *s, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+
+	if (prepare(s, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, vat_total = ?5, "
+	    "paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	sqlite3_bind_int64(q, 2, s->totals.subtotal);
+	sqlite3_bind_int64(q, 3, s->totals.discount);
+	sqlite3_bind_int64(q, 4, s->totals.total);
+	sqlite3_bind_int64(q, 5, s->totals.vat);
+	sqlite3_bind_int64(q, 6, s->totals.paid);
+	sqlite3_bind_text(q, 7, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	return run(s, q, err);
 }
 
 /* Reloads inside the transaction and recomputes: the tail of every change to lines. */
@@ -1106,7 +1141,7 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 		if (run(s, q, err) == -1)
 			goto out;
 	}
-	if (reload_and_recompute(s, err) == -1)
+	if (reload_and_recompute(s, err) == -1 || write_totals(s, err) == -1)
 		goto out;
 	if (s->totals.paid >= s->totals.total) {
 		if (complete(s, err) == -1)
@@ -1140,7 +1175,8 @@ sale_park(sale *s, struct kerr *err)
 		    "sale"));
 	if (begin(s, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err) == -1)
+	if (write_totals(s, err) == -1 ||
+	    prepare(s, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
 	ok = run(s, q, err);
@@ -1238,7 +1274,8 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 	    check_right(s, RIGHT_VOID_PAID, approver, N_("Voiding a sale after payment"),
 	    err) == -1)
 		goto out;
-	if (prepare(s, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1", &q,
+	if (write_totals(s, err) == -1 ||
+	    prepare(s, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1", &q,
 	    err) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
