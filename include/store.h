@@ -38,11 +38,13 @@ void store_close(store *st);
  * Checkpoints for a store opened with STORE_TILL (issue 17): a commit of the till never copies
  * the WAL into the database (on an SD card that stalled the scan that crossed SQLite's 1000
  * pages by 40-70 ms); the till calls this from its tick, when nobody has typed for a second.
- * PASSIVE: it never waits for another process and never blocks one. Returns the pages now in
- * the database (0 when there was nothing to do or another process was checkpointing), or -1
- * with err (KERR_IO) when the disk failed. A till that is never idle still checkpoints in a
- * commit once its WAL reaches ~80 MB, and the WAL file is cut back to 4 MiB when SQLite starts
- * it over, so the WAL stays bounded either way.
+ * It copies the WAL once it holds 1000 pages, or whatever it holds after 30 quiet ticks, with
+ * a PASSIVE checkpoint (it never waits for another process and never blocks one), and at the
+ * next tick starts the WAL over. Each call does at most one of the two: a key typed meanwhile
+ * waits for one flush or two, not for a whole cycle. Returns the pages copied (0 when there
+ * was nothing to do or another process held the lock), or -1 with err (KERR_IO) when the disk
+ * failed. A till that is never idle still checkpoints in a commit once its WAL reaches ~80 MB,
+ * and the WAL file is cut back to 4 MiB when it starts over, so the WAL stays bounded.
  */
 int store_checkpoint_idle(store *st, struct kerr *err);
 

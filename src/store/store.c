@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,13 +25,19 @@
 
 /*
  * The till's checkpoints (issue 17). SQLite's own policy checkpoints inside the commit that
- * takes the WAL past 1000 pages: on an SD card that commit (a scan) then also writes and
- * flushes those pages into the database, 40-70 ms more for the cashier. The till's connection
- * never does that; its idle tick calls store_checkpoint_idle(). Only a till that is never idle
- * for a second while it fills WAL_TILL_BOUND pages (some 600 sales) checkpoints in a commit,
- * so the WAL stays bounded all the same. After a checkpoint the WAL file is cut back to
- * WAL_SIZE_LIMIT when SQLite next starts it over.
+ * takes the WAL past 1000 pages: on an SD card that commit (a scan) then also flushes the WAL
+ * again, writes those pages into the database and flushes it, 40-70 ms more for the cashier.
+ * The till's connection never does that. A thread of its own, the checkpointer, with its own
+ * connection, copies the WAL into the database when the till's idle tick asks it to
+ * (store_checkpoint_idle: once the WAL holds WAL_IDLE_PAGES, about 30 sales, or anything after
+ * WAL_QUIET_TICKS idle ticks without a commit). It runs PASSIVE checkpoints, which take no
+ * lock a writer needs: a scan committed meanwhile neither waits for it nor is waited for. Only
+ * a till that is never idle for a second while it fills WAL_TILL_BOUND pages (some 600 sales)
+ * checkpoints in a commit, so the WAL stays bounded all the same; the WAL file is cut back to
+ * WAL_SIZE_LIMIT when it starts over after a checkpoint.
  */
+#define WAL_IDLE_PAGES 1000
+#define WAL_QUIET_TICKS 30
 #define WAL_TILL_BOUND 20000            /* pages, ~80 MB at 4 KiB */
 #define WAL_SIZE_LIMIT (4 * 1024 * 1024) /* bytes kept of a WAL that was started over */
 
@@ -63,6 +70,23 @@ struct store {
 	int ncache;
 	int wal_frames;      /* STORE_TILL: pages in the WAL after this connection's last commit */
 	int wal_done;        /* ... of which the last checkpoint copied into the database */
+	int wal_seen;        /* wal_frames at the last idle tick */
+	int quiet;           /* idle ticks since wal_frames last changed */
+	struct checkpointer *ck;  /* STORE_TILL: the checkpointer thread, NULL if none */
+};
+
+/* The till's checkpointer thread (see above). mu guards every field but thread and path. */
+struct checkpointer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *path;
+	bool asked;          /* the till asked for a checkpoint */
+	bool stop;           /* store_close: finish */
+	bool ran;            /* a checkpoint ran since the till last looked */
+	int asked_at;        /* the till's wal_frames when it asked */
+	int rc, log, done;   /* the last run: SQLite's result, pages in the WAL, pages copied */
+	char msg[160];       /* the last run's error */
 };
 
 int
@@ -216,21 +240,130 @@ till_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+static void *
+checkpointer_main(void *arg)
+{
+	struct checkpointer *c = arg;
+	sqlite3 *db = NULL;
+	int orc, rc, log, done;
+
+	/* Its own connection: a connection is used by one thread at a time (NOMUTEX). */
+	orc = sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->asked && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->stop)
+			break;
+		c->asked = false;
+		pthread_mutex_unlock(&c->mu);
+		log = done = 0;
+		rc = orc;
+		if (rc == SQLITE_OK)
+			rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+			    &done);
+		pthread_mutex_lock(&c->mu);
+		c->ran = true;
+		c->rc = rc;
+		c->log = log;
+		c->done = done;
+		snprintf(c->msg, sizeof c->msg, "%s", db != NULL ? sqlite3_errmsg(db) :
+		    sqlite3_errstr(rc));
+	}
+	pthread_mutex_unlock(&c->mu);
+	sqlite3_close(db);
+	return NULL;
+}
+
+static void
+checkpointer_start(store *st)
+{
+	struct checkpointer *c = xcalloc(1, sizeof *c);
+
+	c->path = xstrdup(st->path);
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
+		/* No thread: store_checkpoint_idle() checkpoints in the tick itself. */
+		pthread_mutex_destroy(&c->mu);
+		pthread_cond_destroy(&c->cv);
+		free(c->path);
+		free(c);
+		return;
+	}
+	st->ck = c;
+}
+
+static void
+checkpointer_stop(store *st)
+{
+	struct checkpointer *c = st->ck;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = true;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c->path);
+	free(c);
+	st->ck = NULL;
+}
+
 int
 store_checkpoint_idle(store *st, struct kerr *err)
 {
-	int log = 0, done = 0, rc;
+	struct checkpointer *c = st->ck;
+	int log = 0, done = 0, rc = SQLITE_OK, copied = 0;
 
-	if (st->wal_frames <= st->wal_done)
-		return 0;	/* nothing new since the last one */
+	if (c != NULL) {
+		/* What the last run did, then ask for the next if it is due. */
+		pthread_mutex_lock(&c->mu);
+		if (c->ran) {
+			c->ran = false;
+			rc = c->rc;
+			copied = c->done;
+			if (rc == SQLITE_OK && c->done >= c->log && c->asked_at > st->wal_done)
+				st->wal_done = c->asked_at;
+			if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+				kerr_set(err, KERR_IO, "%s: %s: %s", st->path,
+				    _("writing the log into the database"), c->msg);
+		}
+		pthread_mutex_unlock(&c->mu);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			return -1;
+	}
+	if (st->wal_frames < st->wal_done)
+		st->wal_done = 0;	/* the WAL was started over */
+	if (st->wal_frames != st->wal_seen) {
+		st->wal_seen = st->wal_frames;
+		st->quiet = 0;
+	} else if (st->quiet < WAL_QUIET_TICKS) {
+		st->quiet++;
+	}
+	if (st->wal_frames <= st->wal_done ||
+	    (st->wal_frames - st->wal_done < WAL_IDLE_PAGES && st->quiet < WAL_QUIET_TICKS))
+		return copied;
+	if (c != NULL) {
+		pthread_mutex_lock(&c->mu);
+		c->asked = true;
+		c->asked_at = st->wal_frames;
+		pthread_cond_signal(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+		return copied;
+	}
 	/* PASSIVE: copies what no reader still needs, never waits for a lock, never blocks the
-	 * sync or printer process, and leaves the rest for the next tick. */
+	 * sync or printer process, and leaves the rest for a later tick. */
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		return 0;	/* another process is checkpointing: it does the work */
 	if (rc != SQLITE_OK)
 		return store_error(st, err, N_("writing the log into the database"));
-	st->wal_done = done >= log ? st->wal_frames : 0;
+	if (done >= log)
+		st->wal_done = st->wal_frames;
 	return done;
 }
 
@@ -318,6 +451,8 @@ store_open(const char *path, int flags, struct kerr *err)
 		}
 	} else if (apply_schema(st, err) == -1)
 		goto fail;
+	if (flags & STORE_TILL)
+		checkpointer_start(st);
 	return st;
 fail:
 	store_close(st);
@@ -362,6 +497,7 @@ store_close(store *st)
 {
 	if (st == NULL)
 		return;
+	checkpointer_stop(st);	/* before the last connection closes */
 	for (int i = 0; i < st->ncache; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db != NULL)
