@@ -259,6 +259,11 @@ checkpointer_main(void *arg)
 		pthread_mutex_unlock(&c->mu);
 		log = done = 0;
 		rc = orc;
+		/* A connection that has read nothing does not know the file is in WAL mode yet:
+		 * its checkpoint would do nothing. */
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL,
+			    NULL);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
 			    &done);
@@ -325,7 +330,7 @@ store_checkpoint_idle(store *st, struct kerr *err)
 		if (c->ran) {
 			c->ran = false;
 			rc = c->rc;
-			copied = c->done;
+			copied = c->done > 0 ? c->done : 0;
 			if (rc == SQLITE_OK && c->done >= c->log && c->asked_at > st->wal_done)
 				st->wal_done = c->asked_at;
 			if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
