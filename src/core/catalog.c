@@ -13,6 +13,7 @@
 #include <csv.h>
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "catalog.h"
 #include "i18n.h"
 #include "journal.h"
@@ -22,31 +23,23 @@
 #define PRODUCT_COLS "p.id, coalesce(p.sku, ''), p.name, p.price, p.vat_bp, p.unit, " \
 	"coalesce(p.mxik, ''), coalesce(p.category, ''), coalesce(p.plu, 0), p.stock"
 
-static void
-copy_text(sqlite3_stmt *q, int col, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
-}
-
 /* Fills p from a row of PRODUCT_COLS (and the barcode, when col 10 exists). */
 static void
 fill_product(sqlite3_stmt *q, struct product *p)
 {
 	memset(p, 0, sizeof *p);
 	p->id = sqlite3_column_int64(q, 0);
-	copy_text(q, 1, p->sku, sizeof p->sku);
-	copy_text(q, 2, p->name, sizeof p->name);
+	core_text(q, 1, p->sku, sizeof p->sku);
+	core_text(q, 2, p->name, sizeof p->name);
 	p->price = sqlite3_column_int64(q, 3);
 	p->vat_bp = sqlite3_column_int(q, 4);
 	p->by_weight = strcmp((const char *)sqlite3_column_text(q, 5), "kg") == 0;
-	copy_text(q, 6, p->mxik, sizeof p->mxik);
-	copy_text(q, 7, p->category, sizeof p->category);
+	core_text(q, 6, p->mxik, sizeof p->mxik);
+	core_text(q, 7, p->category, sizeof p->category);
 	p->plu = sqlite3_column_int64(q, 8);
 	p->stock = sqlite3_column_int64(q, 9);
 	if (sqlite3_column_count(q) > 10)
-		copy_text(q, 10, p->barcode, sizeof p->barcode);
+		core_text(q, 10, p->barcode, sizeof p->barcode);
 }
 
 /* Runs sql (one text or integer parameter) and fills p from the first row: 1 found, 0 not,
@@ -264,7 +257,7 @@ id_by(store *st, const char *sql, const char *key, char *updated_at, size_t size
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		id = sqlite3_column_int64(q, 0);
-		copy_text(q, 1, updated_at, size);
+		core_text(q, 1, updated_at, size);
 	}
 	store_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -356,17 +349,6 @@ write_product(store *st, int64_t id, const struct product *p, const char *update
 	return id;
 }
 
-/* Control characters become spaces: names and codes end up on receipts and in events, whose
- * canonical JSON escapes them differently in SQLite and in jansson. */
-static void
-blank_controls(char *s)
-{
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < ' ' || *s == 0x7f)
-			*s = ' ';
-	}
-}
-
 int
 catalog_upsert(store *st, const struct product *given, const char *given_at,
     struct kerr *err)
@@ -376,11 +358,11 @@ catalog_upsert(store *st, const struct product *given, const char *given_at,
 	struct kerr why;
 	int64_t id;
 
-	blank_controls(copy.sku);
-	blank_controls(copy.barcode);
-	blank_controls(copy.name);
-	blank_controls(copy.mxik);
-	blank_controls(copy.category);
+	core_blank_controls(copy.sku);
+	core_blank_controls(copy.barcode);
+	core_blank_controls(copy.name);
+	core_blank_controls(copy.mxik);
+	core_blank_controls(copy.category);
 	if (!store_in_tx(st))
 		return kerr_set(err, KERR_INTERNAL, "catalog_upsert outside a transaction");
 	if (p->barcode[0] == '\0' && p->sku[0] == '\0')

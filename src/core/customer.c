@@ -8,17 +8,10 @@
 
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "customer.h"
 #include "i18n.h"
 #include "timestamp.h"
-
-static void
-text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
-}
 
 int
 customer_search(store *st, const char *query, struct customer *out, int max,
@@ -59,27 +52,16 @@ customer_search(store *st, const char *query, struct customer *out, int max,
 	sqlite3_bind_int(q, 4, max);
 	while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		out[n].id = sqlite3_column_int64(q, 0);
-		text_into(q, 1, out[n].key, sizeof out[n].key);
-		text_into(q, 2, out[n].name, sizeof out[n].name);
-		text_into(q, 3, out[n].phone, sizeof out[n].phone);
-		text_into(q, 4, out[n].card, sizeof out[n].card);
+		core_text(q, 1, out[n].key, sizeof out[n].key);
+		core_text(q, 2, out[n].name, sizeof out[n].name);
+		core_text(q, 3, out[n].phone, sizeof out[n].phone);
+		core_text(q, 4, out[n].card, sizeof out[n].card);
 		n++;
 	}
 	sqlite3_finalize(q);
 	if (n < max && rc != SQLITE_DONE)
 		return store_error(st, err, N_("searching customers"));
 	return n;
-}
-
-/* Control characters become spaces: the key goes into sale.completed events, whose canonical
- * JSON escapes them differently in SQLite and in jansson, and names are printed. */
-static void
-blank_controls(char *s)
-{
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < ' ' || *s == 0x7f)
-			*s = ' ';
-	}
 }
 
 /* What is stored for key: 1 and its updated_at into buf, 0 none, -1 error. */
@@ -95,7 +77,7 @@ stored_at(store *st, const char *key, char *buf, size_t size, struct kerr *err)
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
-		text_into(q, 0, buf, size);
+		core_text(q, 0, buf, size);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(st, err, N_("saving a customer"));
@@ -112,10 +94,10 @@ customer_upsert(store *st, const struct customer *given, const char *given_at, i
 	sqlite3_stmt *q;
 	int rc;
 
-	blank_controls(copy.key);
-	blank_controls(copy.name);
-	blank_controls(copy.phone);
-	blank_controls(copy.card);
+	core_blank_controls(copy.key);
+	core_blank_controls(copy.name);
+	core_blank_controls(copy.phone);
+	core_blank_controls(copy.card);
 
 	if (!store_in_tx(st))
 		return kerr_set(err, KERR_INTERNAL, "customer_upsert outside a transaction");

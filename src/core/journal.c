@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
 #include "xalloc.h"
@@ -69,7 +70,7 @@ journal_head(store *st, int64_t *seq, char hash[JOURNAL_HASH_HEX], struct kerr *
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(q, 0);
-		snprintf(hash, JOURNAL_HASH_HEX, "%s", (const char *)sqlite3_column_text(q, 1));
+		core_text(q, 1, hash, JOURNAL_HASH_HEX);
 	} else if (rc == SQLITE_DONE) {
 		*seq = 0;
 		memcpy(hash, zero_hash, JOURNAL_HASH_HEX);

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "i18n.h"
 #include "money.h"
 #include "receipt.h"
@@ -230,7 +231,7 @@ job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		job->id = sqlite3_column_int64(q, 0);
-		snprintf(job->kind, sizeof job->kind, "%s", (const char *)sqlite3_column_text(q, 1));
+		core_text(q, 1, job->kind, sizeof job->kind);
 		job->sale_id = sqlite3_column_int64(q, 2);
 		job->attempts = sqlite3_column_int(q, 3);
 	}

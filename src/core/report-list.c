@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core-int.h"
 #include "kerr.h"
 #include "report.h"
 #include "store.h"
@@ -22,15 +23,6 @@ static const char sales_sql[] =
 	" FROM sales s LEFT JOIN users u ON u.id = s.user_id"
 	" WHERE s.state = 'completed' AND (?1 IS NULL OR s.completed_at >= ?1)"
 	" ORDER BY s.number";
-
-/* Copies column i as text into buf (empty when NULL). */
-static void
-column_text(sqlite3_stmt *stmt, int i, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(stmt, i);
-
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
-}
 
 int
 report_sales_each(store *st, const char *since, report_sale_fn fn, void *ctx,
@@ -51,8 +43,8 @@ report_sales_each(store *st, const char *since, report_sale_fn fn, void *ctx,
 		memset(&row, 0, sizeof row);
 		row.id = sqlite3_column_int64(stmt, 0);
 		row.number = sqlite3_column_int64(stmt, 1);
-		column_text(stmt, 2, row.completed_at, sizeof row.completed_at);
-		column_text(stmt, 3, row.cashier, sizeof row.cashier);
+		core_text(stmt, 2, row.completed_at, sizeof row.completed_at);
+		core_text(stmt, 3, row.cashier, sizeof row.cashier);
 		row.lines = sqlite3_column_int64(stmt, 4);
 		row.total = sqlite3_column_int64(stmt, 5);
 		row.vat = sqlite3_column_int64(stmt, 6);

@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
 #include "sale.h"
@@ -46,27 +47,8 @@ struct sale {
 
 /* ---- small SQL helpers ------------------------------------------------------------------ */
 
-/* A cached statement for sql (a literal): every scan runs the same few. */
-static int
-prepare(sale *s, const char *sql, sqlite3_stmt **q, struct kerr *err)
-{
-	*q = store_cached(s->st, sql);
-	if (*q == NULL)
-		return store_error(s->st, err, N_("saving the sale"));
-	return 0;
-}
-
-/* Steps a write statement to completion and releases it. */
-static int
-run(sale *s, sqlite3_stmt *q, struct kerr *err)
-{
-	int rc = sqlite3_step(q);
-
-	store_release(q);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(s->st, err, N_("saving the sale"));
-	return 0;
-}
+/* What every statement of a sale is doing, for its error message. */
+static const char saving[] = N_("saving the sale");
 
 static const char *
 kind_name(enum disc_kind k)
@@ -84,14 +66,6 @@ kind_parse(const unsigned char *t)
 	if (strcmp((const char *)t, "amount") == 0)
 		return DISC_AMOUNT;
 	return DISC_NONE;
-}
-
-static void
-text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
 }
 
 /* ---- loading ---------------------------------------------------------------------------- */
@@ -127,21 +101,21 @@ load(sale *s, struct kerr *err)
 		clear(s);
 		return 0;
 	}
-	if (prepare(s, "SELECT s.uuid, s.state, coalesce(s.number, 0), s.shift_id, "
+	if (core_prepare(s->st, "SELECT s.uuid, s.state, coalesce(s.number, 0), s.shift_id, "
 	    "coalesce(s.customer_id, 0), s.cart_disc_kind, s.cart_disc_value, s.subtotal, "
 	    "s.discount, s.total, s.vat_total, s.paid, s.change, coalesce(s.completed_at, ''), "
 	    "coalesce(u.name, '') FROM sales s LEFT JOIN users u ON u.id = s.user_id "
-	    "WHERE s.id = ?1", &q, err) == -1)
+	    "WHERE s.id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		store_release(q);
+		core_release(q);
 		if (rc == SQLITE_DONE)
 			return kerr_set(err, KERR_NOTFOUND, _("no sale %lld"), (long long)s->id);
 		return store_error(s->st, err, N_("reading the sale"));
 	}
-	text_into(q, 0, s->uuid, sizeof s->uuid);
+	core_text(q, 0, s->uuid, sizeof s->uuid);
 	state = (const char *)sqlite3_column_text(q, 1);
 	s->state = strcmp(state, "parked") == 0 ? SALE_PARKED :
 	    strcmp(state, "completed") == 0 ? SALE_COMPLETED :
@@ -157,16 +131,16 @@ load(sale *s, struct kerr *err)
 	s->totals.vat = sqlite3_column_int64(q, 10);
 	s->totals.paid = sqlite3_column_int64(q, 11);
 	s->totals.change = sqlite3_column_int64(q, 12);
-	text_into(q, 13, s->completed_at, sizeof s->completed_at);
-	text_into(q, 14, s->cashier, sizeof s->cashier);
-	store_release(q);
+	core_text(q, 13, s->completed_at, sizeof s->completed_at);
+	core_text(q, 14, s->cashier, sizeof s->cashier);
+	core_release(q);
 
 	s->nlines = 0;
 	s->totals.lines = 0;
 	memset(&sum, 0, sizeof sum);
-	if (prepare(s, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
+	if (core_prepare(s->st, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
 	    "disc_kind, disc_value, discount, total, vat, voided FROM sale_lines "
-	    "WHERE sale_id = ?1 ORDER BY lineno", &q, err) == -1)
+	    "WHERE sale_id = ?1 ORDER BY lineno", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -180,8 +154,8 @@ load(sale *s, struct kerr *err)
 		l->id = sqlite3_column_int64(q, 0);
 		l->lineno = sqlite3_column_int(q, 1);
 		l->product_id = sqlite3_column_int64(q, 2);
-		text_into(q, 3, l->code, sizeof l->code);
-		text_into(q, 4, l->name, sizeof l->name);
+		core_text(q, 3, l->code, sizeof l->code);
+		core_text(q, 4, l->name, sizeof l->name);
 		l->by_weight = strcmp((const char *)sqlite3_column_text(q, 5), "kg") == 0;
 		l->qty = sqlite3_column_int64(q, 6);
 		l->price = sqlite3_column_int64(q, 7);
@@ -204,13 +178,13 @@ load(sale *s, struct kerr *err)
 		sum.total += l->total;
 		sum.vat += l->vat;
 	}
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s->st, err, N_("reading the sale"));
 
 	s->npays = 0;
-	if (prepare(s, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY id", &q,
-	    err) == -1)
+	if (core_prepare(s->st, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY id", &q,
+	    err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -224,7 +198,7 @@ load(sale *s, struct kerr *err)
 		sum.paid += s->pays[s->npays].amount;
 		s->npays++;
 	}
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s->st, err, N_("reading the sale"));
 	/* An open cart's totals are the sums of its lines, which every change stores; its row's
@@ -284,14 +258,14 @@ ensure_row(sale *s, bool *created, struct kerr *err)
 		return 0;
 	store_uuid(s->uuid);
 	store_now(now, sizeof now);
-	if (prepare(s, "INSERT INTO sales(uuid, state, shift_id, user_id, created_at, "
-	    "updated_at) VALUES (?1, 'open', ?2, ?3, ?4, ?4)", &q, err) == -1)
+	if (core_prepare(s->st, "INSERT INTO sales(uuid, state, shift_id, user_id, created_at, "
+	    "updated_at) VALUES (?1, 'open', ?2, ?3, ?4, ?4)", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_text(q, 1, s->uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, s->shift_id);
 	sqlite3_bind_int64(q, 3, s->user.id);
 	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	s->id = sqlite3_last_insert_rowid(store_db(s->st));
 	*created = true;
@@ -390,14 +364,14 @@ recompute(sale *s, struct kerr *err)
 		/* A scan into a long cart touches one line: write only what changed. */
 		if (l->discount == was_discount && l->total == was_total && l->vat == was_vat)
 			continue;
-		if (prepare(s, "UPDATE sale_lines SET discount = ?2, total = ?3, vat = ?4 "
-		    "WHERE id = ?1", &q, err) == -1)
+		if (core_prepare(s->st, "UPDATE sale_lines SET discount = ?2, total = ?3, vat = ?4 "
+		    "WHERE id = ?1", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, l->id);
 		sqlite3_bind_int64(q, 2, l->discount);
 		sqlite3_bind_int64(q, 3, l->total);
 		sqlite3_bind_int64(q, 4, l->vat);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
 	for (int i = 0; i < s->npays; i++) {
@@ -434,8 +408,8 @@ write_totals(sale *s, struct kerr *err)
 	sqlite3_stmt *q;
 	char now[32];
 
-	if (prepare(s, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, vat_total = ?5, "
-	    "paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, "
+	    "vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, s->totals.subtotal);
@@ -444,7 +418,7 @@ write_totals(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 5, s->totals.vat);
 	sqlite3_bind_int64(q, 6, s->totals.paid);
 	sqlite3_bind_text(q, 7, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-	return run(s, q, err);
+	return core_run(s->st, q, err, saving);
 }
 
 /* Reloads inside the transaction and recomputes: the tail of every change to lines. */
@@ -456,30 +430,6 @@ reload_and_recompute(sale *s, struct kerr *err)
 	/* recompute() wrote exactly what the struct now holds. */
 	s->fresh = true;
 	return 0;
-}
-
-/*
- * Rights: ok when the seller has the right, or an approver who has it was given (then an
- * approval.granted event names both). Otherwise KERR_DENIED and the needs-approval flag. what
- * names the action in the message, marked N_() by the caller.
- */
-static int
-check_right(sale *s, enum user_right right, const struct user *approver, const char *what,
-    struct kerr *err)
-{
-	if (user_can(&s->user, right))
-		return 0;
-	if (approver == NULL || !user_can(approver, right)) {
-		s->needs_approval = true;
-		return kerr_set(err, KERR_DENIED, _("%s needs a manager's approval"), _(what));
-	}
-	if (s->id == 0)
-		return 0;
-	/* Keys in sorted order: canonical JSON (journal.h). */
-	return journal_append_bind(s->st, "approval.granted", "SELECT json_object('approver', "
-	    "(SELECT name FROM users WHERE id = ?3), 'right', ?4, 'sale', s.uuid, 'user', "
-	    "(SELECT name FROM users WHERE id = ?2)) FROM sales s WHERE s.id = ?1", s->id,
-	    s->user.id, approver->id, user_right_name(right), NULL, err);
 }
 
 /* ---- public: life cycle ----------------------------------------------------------------- */
@@ -504,11 +454,11 @@ take_over(sale *s, struct kerr *err)
 
 	if (store_begin(s->st, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE sales SET user_id = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET user_id = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, s->user.id);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto fail;
 	return store_commit(s->st, err);
 fail:
@@ -666,15 +616,16 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 			kerr_set(err, KERR_INPUT, _("quantity too large"));
 			goto out;
 		}
-		if (prepare(s, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err) == -1)
+		if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err,
+		    saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->lines[target].id);
 		sqlite3_bind_int64(q, 2, sum);
 	} else {
-		if (prepare(s, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, name, "
+		if (core_prepare(s->st, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, name, "
 		    "unit, qty, price, vat_bp) VALUES (?1, (SELECT coalesce(max(lineno), 0) + 1 "
 		    "FROM sale_lines WHERE sale_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &q,
-		    err) == -1)
+		    err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_int64(q, 2, p->id);
@@ -686,7 +637,7 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 		sqlite3_bind_int(q, 8, p->vat_bp);
 		target = s->nlines;	/* the new line comes last */
 	}
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	ok = reload_and_recompute(s, err);
 out:
@@ -777,14 +728,15 @@ sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct 
 		return kerr_set(err, KERR_INPUT, _("%s is sold by the piece"), l->name);
 	if (begin(s, err) == -1)
 		return -1;
-	if (qty < l->qty && s->npays > 0 && check_right(s, RIGHT_VOID_PAID, approver,
-	    N_("Lowering a quantity after payment"), err) == -1)
+	if (qty < l->qty && s->npays > 0 && core_check_right(s->st, &s->user, approver,
+	    RIGHT_VOID_PAID, N_("Lowering a quantity after payment"), s->id, &s->needs_approval,
+	    err) == -1)
 		goto out;
-	if (prepare(s, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
 	sqlite3_bind_int64(q, 2, qty);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	ok = reload_and_recompute(s, err);
 	if (ok == 0 && s->totals.paid > s->totals.total) {
@@ -806,13 +758,13 @@ sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err
 	if (begin(s, err) == -1)
 		return -1;
 	if (s->npays > 0 &&
-	    check_right(s, RIGHT_VOID_PAID, approver, N_("Voiding a line after payment"),
-	    err) == -1)
+	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
+	    N_("Voiding a line after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
-	if (prepare(s, "UPDATE sale_lines SET voided = 1 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1 WHERE id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	ok = reload_and_recompute(s, err);
 	if (ok == 0 && s->totals.paid > s->totals.total)
@@ -844,8 +796,8 @@ check_discount(sale *s, enum disc_kind kind, int64_t value, money_t gross,
 		big = gross <= 0 ||
 		    (__int128)value * 10000 > (__int128)USER_CASHIER_DISCOUNT_BP * gross;
 	if (big)
-		return check_right(s, RIGHT_DISCOUNT_BIG, approver, N_("A discount this large"),
-		    err);
+		return core_check_right(s->st, &s->user, approver, RIGHT_DISCOUNT_BIG,
+		    N_("A discount this large"), s->id, &s->needs_approval, err);
 	return 0;
 }
 
@@ -861,15 +813,15 @@ set_discount(sale *s, const struct sale_line *l, money_t gross, enum disc_kind k
 		return -1;
 	if (check_discount(s, kind, value, gross, approver, err) == -1)
 		goto out;
-	if (prepare(s, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 WHERE "
+	if (core_prepare(s->st, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 WHERE "
 	    "id = ?1" : "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE id = ?1",
-	    &q, err) == -1)
+	    &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l != NULL ? l->id : s->id);
 	if (kind_name(kind) != NULL)
 		sqlite3_bind_text(q, 2, kind_name(kind), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, kind == DISC_NONE ? 0 : value);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	ok = reload_and_recompute(s, err);
 	if (ok == 0 && s->totals.paid > s->totals.total)
@@ -935,14 +887,14 @@ sale_set_customer(sale *s, int64_t customer_id, struct kerr *err)
 		return -1;
 	if (ensure_row(s, &created, err) == -1)
 		goto out;
-	if (prepare(s, "UPDATE sales SET customer_id = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET customer_id = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
 	if (customer_id > 0)
 		sqlite3_bind_int64(q, 2, customer_id);
 	else
 		sqlite3_bind_null(q, 2);
-	ok = run(s, q, err);
+	ok = core_run(s->st, q, err, saving);
 	if (ok == 0 && (sqlite3_changes(store_db(s->st)) != 1))
 		ok = kerr_set(err, KERR_NOTFOUND, _("no such customer"));
 out:
@@ -987,14 +939,14 @@ flag_out_of_stock(sale *s, struct kerr *err)
 	int64_t ids[64];
 	int n = 0, rc;
 
-	if (prepare(s, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS sold FROM "
+	if (core_prepare(s->st, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS sold FROM "
 	    "sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON l.product_id = "
-	    "p.id WHERE p.stock <= 0 AND p.stock + l.sold > 0", &q, err) == -1)
+	    "p.id WHERE p.stock <= 0 AND p.stock + l.sold > 0", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < 64)
 		ids[n++] = sqlite3_column_int64(q, 0);
-	store_release(q);
+	core_release(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(s->st, err, N_("checking stock"));
 	for (int i = 0; i < n; i++) {
@@ -1024,49 +976,49 @@ complete(sale *s, struct kerr *err)
 	}
 	change = s->totals.paid - s->totals.total;
 	store_now(now, sizeof now);
-	if (prepare(s, "UPDATE sales SET state = 'completed', number = (SELECT "
+	if (core_prepare(s->st, "UPDATE sales SET state = 'completed', number = (SELECT "
 	    "coalesce(max(number), 0) + 1 FROM sales), completed_at = ?2, change = ?3, "
-	    "updated_at = ?2 WHERE id = ?1", &q, err) == -1)
+	    "updated_at = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, change);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	if (journal_append_sql(s->st, "sale.completed", completed_sql, s->id, 0, &seq, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, seq);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* Stock leaves the shelf; it may go negative (a sale is never blocked by the count). */
-	if (prepare(s, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, event_seq, at) "
+	if (core_prepare(s->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, event_seq, at) "
 	    "SELECT product_id, -sum(qty), 'sale', sale_id, ?2, ?3 FROM sale_lines "
-	    "WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id", &q, err) == -1)
+	    "WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, seq);
 	sqlite3_bind_text(q, 3, now, -1, SQLITE_STATIC);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* The same sums from the sale's own lines (indexed by sale_id): stock_moves has no index
 	 * on event_seq, and scanning it cost a 200 000-product till 13 ms a sale. */
-	if (prepare(s, "UPDATE products SET stock = stock - (SELECT sum(l.qty) FROM sale_lines l "
+	if (core_prepare(s->st, "UPDATE products SET stock = stock - (SELECT sum(l.qty) FROM sale_lines l "
 	    "WHERE l.sale_id = ?1 AND l.voided = 0 AND l.product_id = products.id) WHERE id IN "
-	    "(SELECT product_id FROM sale_lines WHERE sale_id = ?1 AND voided = 0)", &q, err) ==
+	    "(SELECT product_id FROM sale_lines WHERE sale_id = ?1 AND voided = 0)", &q, err, saving) ==
 	    -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	if (flag_out_of_stock(s, err) == -1)
 		return -1;
-	if (prepare(s, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = card_sales "
+	if (core_prepare(s->st, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = card_sales "
 	    "+ ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, sales_total = "
 	    "sales_total + ?5, vat_total = vat_total + ?6, discount_total = discount_total + ?7 "
-	    "WHERE id = ?1", &q, err) == -1)
+	    "WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->shift_id);
 	sqlite3_bind_int64(q, 2, cash - change);
@@ -1075,26 +1027,26 @@ complete(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 5, s->totals.total);
 	sqlite3_bind_int64(q, 6, s->totals.vat);
 	sqlite3_bind_int64(q, 7, s->totals.discount);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* The drawer for the change, a job of its own ahead of the receipt (receipt.h): it
 	 * opens even while the receipt waits for paper. */
 	if (cash > 0) {
-		if (prepare(s, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('drawer', "
-		    "?1, ?2)", &q, err) == -1)
+		if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('drawer', "
+		    "?1, ?2)", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			return -1;
 	}
 	/* The receipt: printed by the printer process from the queue, never inline. */
-	if (prepare(s, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('receipt', ?1, "
-	    "?2)", &q, err) == -1)
+	if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('receipt', ?1, "
+	    "?2)", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-	return run(s, q, err);
+	return core_run(s->st, q, err, saving);
 }
 
 int
@@ -1131,14 +1083,14 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 	if (begin(s, err) == -1)
 		return -1;
 	if (amount > 0) {
-		if (prepare(s, "INSERT INTO payments(sale_id, method, amount, at) VALUES (?1, ?2, "
-		    "?3, ?4)", &q, err) == -1)
+		if (core_prepare(s->st, "INSERT INTO payments(sale_id, method, amount, at) VALUES (?1, ?2, "
+		    "?3, ?4)", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_text(q, 2, method == PAY_CARD ? "card" : "cash", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, amount);
 		sqlite3_bind_text(q, 4, store_now(now, sizeof now), -1, SQLITE_STATIC);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
 	if (reload_and_recompute(s, err) == -1 || write_totals(s, err) == -1)
@@ -1176,10 +1128,11 @@ sale_park(sale *s, struct kerr *err)
 	if (begin(s, err) == -1)
 		return -1;
 	if (write_totals(s, err) == -1 ||
-	    prepare(s, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err) == -1)
+	    core_prepare(s->st, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
-	ok = run(s, q, err);
+	ok = core_run(s->st, q, err, saving);
 out:
 	if (finish(s, ok, false, err) == -1)
 		return -1;
@@ -1204,8 +1157,8 @@ sale_parked_list(store *st, struct sale_summary *out, int max, struct kerr *err)
 		out[n].id = sqlite3_column_int64(q, 0);
 		out[n].lines = sqlite3_column_int(q, 1);
 		out[n].total = sqlite3_column_int64(q, 2);
-		text_into(q, 3, out[n].updated_at, sizeof out[n].updated_at);
-		text_into(q, 4, out[n].user, sizeof out[n].user);
+		core_text(q, 3, out[n].updated_at, sizeof out[n].updated_at);
+		core_text(q, 4, out[n].user, sizeof out[n].user);
 		n++;
 	}
 	sqlite3_finalize(q);
@@ -1229,20 +1182,20 @@ sale_recall(sale *s, int64_t parked_id, struct kerr *err)
 		return -1;
 	/* An open cart whose lines were all voided before payment is just an empty cart. */
 	if (old != 0) {
-		if (prepare(s, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND NOT EXISTS "
-		    "(SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err) == -1)
+		if (core_prepare(s->st, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND NOT EXISTS "
+		    "(SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, old);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
-	if (prepare(s, "UPDATE sales SET state = 'open', user_id = ?2, shift_id = ?3 "
-	    "WHERE id = ?1 AND state = 'parked'", &q, err) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET state = 'open', user_id = ?2, shift_id = ?3 "
+	    "WHERE id = ?1 AND state = 'parked'", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, parked_id);
 	sqlite3_bind_int64(q, 2, s->user.id);
 	sqlite3_bind_int64(q, 3, s->shift_id);
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	if (sqlite3_changes(store_db(s->st)) != 1) {
 		kerr_set(err, KERR_NOTFOUND, _("no parked sale %lld"), (long long)parked_id);
@@ -1271,12 +1224,12 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 	if (begin(s, err) == -1)
 		return -1;
 	if (s->npays > 0 &&
-	    check_right(s, RIGHT_VOID_PAID, approver, N_("Voiding a sale after payment"),
-	    err) == -1)
+	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
+	    N_("Voiding a sale after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
 	if (write_totals(s, err) == -1 ||
-	    prepare(s, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1", &q,
-	    err) == -1)
+	    core_prepare(s->st, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1",
+	    &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
 	{
@@ -1284,7 +1237,7 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 
 		sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	}
-	if (run(s, q, err) == -1)
+	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
 	/* A cart that never had a live line leaves no trace worth an event. */
 	if (s->nlines > 0 || s->npays > 0) {
@@ -1295,11 +1248,11 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 		    "WHERE s.id = ?1", s->id, s->user.id, approver != NULL ? approver->id : 0, NULL,
 		    NULL, err) == -1)
 			goto out;
-		if (prepare(s, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id = ?1", &q,
-		    err) == -1)
+		if (core_prepare(s->st, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id = ?1", &q,
+		    err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->shift_id);
-		if (run(s, q, err) == -1)
+		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
 	ok = 0;

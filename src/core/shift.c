@@ -11,29 +11,11 @@
 
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
 #include "shift.h"
 #include "xalloc.h"
-
-static int
-step_done(store *st, sqlite3_stmt *q, struct kerr *err, const char *what)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(st, err, what);
-	return 0;
-}
-
-static int
-prepare(store *st, const char *sql, sqlite3_stmt **q, struct kerr *err, const char *what)
-{
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, q, NULL) != SQLITE_OK)
-		return store_error(st, err, what);
-	return 0;
-}
 
 bool
 shift_current(store *st, int64_t *shift_id)
@@ -53,22 +35,6 @@ shift_current(store *st, int64_t *shift_id)
 	return open;
 }
 
-/* u's right, or the approver's (then an approval.granted event names both). what names the
- * action in the message, marked N_() by the caller. */
-static int
-check_right(store *st, const struct user *u, const struct user *approver,
-    enum user_right right, const char *what, struct kerr *err)
-{
-	if (user_can(u, right))
-		return 0;
-	if (approver == NULL || !user_can(approver, right))
-		return kerr_set(err, KERR_DENIED, _("%s needs a manager's approval"), _(what));
-	return journal_append_bind(st, "approval.granted", "SELECT json_object('approver', (SELECT "
-	    "name FROM users WHERE id = ?2), 'right', ?4, 'sale', NULL, 'user', (SELECT name "
-	    "FROM users WHERE id = ?1))", u->id, approver->id, 0, user_right_name(right), NULL,
-	    err);
-}
-
 int
 shift_open(store *st, const struct user *u, money_t opening_float, int64_t *shift_id,
     struct kerr *err)
@@ -85,14 +51,14 @@ shift_open(store *st, const struct user *u, money_t opening_float, int64_t *shif
 		kerr_set(err, KERR_STATE, _("a shift is already open"));
 		goto fail;
 	}
-	if (prepare(st, "INSERT INTO shifts(number, user_id, opened_at, opening_float) VALUES "
+	if (core_prepare(st, "INSERT INTO shifts(number, user_id, opened_at, opening_float) VALUES "
 	    "((SELECT coalesce(max(number), 0) + 1 FROM shifts), ?1, ?2, ?3)", &q, err,
 	    N_("opening the shift")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, u->id);
 	sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 3, opening_float);
-	if (step_done(st, q, err, N_("opening the shift")) == -1)
+	if (core_run(st, q, err, N_("opening the shift")) == -1)
 		goto fail;
 	id = sqlite3_last_insert_rowid(store_db(st));
 	if (journal_append_bind(st, "shift.opened", "SELECT json_object('float', opening_float, "
@@ -144,15 +110,15 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 	}
 	if (store_begin(st, err) == -1)
 		return -1;
-	if (check_right(st, u, approver, RIGHT_CASH_MOVE, amount > 0 ? N_("Cash in") :
-	    N_("Cash out"), err) == -1)
+	if (core_check_right(st, u, approver, RIGHT_CASH_MOVE, amount > 0 ? N_("Cash in") :
+	    N_("Cash out"), 0, NULL, err) == -1)
 		goto fail;
 	if (journal_append_bind(st, "cash.moved", "SELECT json_object('amount', ?2, 'approver', (SELECT "
 	    "name FROM users WHERE id = ?3), 'reason', ?4, 'shift', (SELECT number FROM shifts "
 	    "WHERE closed_at IS NULL), 'user', (SELECT name FROM users WHERE id = ?1))", u->id,
 	    amount, approver != NULL ? approver->id : 0, reason, &seq, err) == -1)
 		goto fail;
-	if (prepare(st, "INSERT INTO cash_moves(shift_id, user_id, amount, reason, at, event_seq) "
+	if (core_prepare(st, "INSERT INTO cash_moves(shift_id, user_id, amount, reason, at, event_seq) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q, err, N_("recording the cash")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, shift_id);
@@ -161,15 +127,15 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 	sqlite3_bind_text(q, 4, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 6, seq);
-	if (step_done(st, q, err, N_("recording the cash")) == -1)
+	if (core_run(st, q, err, N_("recording the cash")) == -1)
 		goto fail;
-	if (prepare(st, amount > 0 ? "UPDATE shifts SET cash_in = cash_in + ?2 WHERE id = ?1" :
+	if (core_prepare(st, amount > 0 ? "UPDATE shifts SET cash_in = cash_in + ?2 WHERE id = ?1" :
 	    "UPDATE shifts SET cash_out = cash_out - ?2 WHERE id = ?1", &q, err,
 	    N_("recording the cash")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, shift_id);
 	sqlite3_bind_int64(q, 2, amount);
-	if (step_done(st, q, err, N_("recording the cash")) == -1)
+	if (core_run(st, q, err, N_("recording the cash")) == -1)
 		goto fail;
 	return store_commit(st, err);
 fail:
@@ -187,32 +153,24 @@ shift_no_sale(store *st, const struct user *u, const struct user *approver, stru
 		return kerr_set(err, KERR_STATE, _("no shift is open"));
 	if (store_begin(st, err) == -1)
 		return -1;
-	if (check_right(st, u, approver, RIGHT_NO_SALE, N_("Opening the drawer without a sale"),
-	    err) == -1)
+	if (core_check_right(st, u, approver, RIGHT_NO_SALE,
+	    N_("Opening the drawer without a sale"), 0, NULL, err) == -1)
 		goto fail;
 	if (journal_append_bind(st, "drawer.opened", "SELECT json_object('approver', (SELECT name FROM "
 	    "users WHERE id = ?3), 'shift', (SELECT number FROM shifts WHERE closed_at IS NULL), "
 	    "'user', (SELECT name FROM users WHERE id = ?1))", u->id, 0,
 	    approver != NULL ? approver->id : 0, NULL, NULL, err) == -1)
 		goto fail;
-	if (prepare(st, "INSERT INTO print_jobs(kind, created_at) VALUES ('drawer', ?1)", &q, err,
+	if (core_prepare(st, "INSERT INTO print_jobs(kind, created_at) VALUES ('drawer', ?1)", &q, err,
 	    N_("opening the drawer")) == -1)
 		goto fail;
 	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-	if (step_done(st, q, err, N_("opening the drawer")) == -1)
+	if (core_run(st, q, err, N_("opening the drawer")) == -1)
 		goto fail;
 	return store_commit(st, err);
 fail:
 	store_rollback(st);
 	return -1;
-}
-
-static void
-text_into(sqlite3_stmt *q, int col, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
 }
 
 int
@@ -222,7 +180,7 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	int rc;
 
 	memset(r, 0, sizeof *r);
-	if (prepare(st, "SELECT s.id, s.number, s.opened_at, coalesce(s.closed_at, ''), "
+	if (core_prepare(st, "SELECT s.id, s.number, s.opened_at, coalesce(s.closed_at, ''), "
 	    "coalesce(o.name, ''), coalesce(c.name, ''), s.opening_float, s.cash_sales, "
 	    "s.card_sales, s.sales_count, s.sales_total, s.vat_total, s.discount_total, "
 	    "s.voids_count, s.cash_in, s.cash_out, coalesce(s.counted_cash, 0), "
@@ -233,7 +191,7 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	sqlite3_bind_int64(q, 1, shift_id);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(q);
+		core_release(q);
 		if (rc == SQLITE_DONE)
 			return kerr_set(err, KERR_NOTFOUND, _("no shift %lld"),
 			    (long long)shift_id);
@@ -241,10 +199,10 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	}
 	r->id = sqlite3_column_int64(q, 0);
 	r->number = sqlite3_column_int64(q, 1);
-	text_into(q, 2, r->opened_at, sizeof r->opened_at);
-	text_into(q, 3, r->closed_at, sizeof r->closed_at);
-	text_into(q, 4, r->opened_by, sizeof r->opened_by);
-	text_into(q, 5, r->closed_by, sizeof r->closed_by);
+	core_text(q, 2, r->opened_at, sizeof r->opened_at);
+	core_text(q, 3, r->closed_at, sizeof r->closed_at);
+	core_text(q, 4, r->opened_by, sizeof r->opened_by);
+	core_text(q, 5, r->closed_by, sizeof r->closed_by);
 	r->opening_float = sqlite3_column_int64(q, 6);
 	r->cash_sales = sqlite3_column_int64(q, 7);
 	r->card_sales = sqlite3_column_int64(q, 8);
@@ -257,12 +215,12 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	r->cash_out = sqlite3_column_int64(q, 15);
 	r->counted_cash = sqlite3_column_int64(q, 16);
 	r->closed = sqlite3_column_int(q, 17) != 0;
-	sqlite3_finalize(q);
+	core_release(q);
 	r->expected_cash = r->opening_float + r->cash_sales + r->cash_in - r->cash_out;
 	r->variance = r->closed ? r->counted_cash - r->expected_cash : 0;
 
 	/* VAT per rate, from the lines of the shift's completed sales. */
-	if (prepare(st, "SELECT l.vat_bp, sum(l.total), sum(l.vat) FROM sale_lines l JOIN sales s "
+	if (core_prepare(st, "SELECT l.vat_bp, sum(l.total), sum(l.vat) FROM sale_lines l JOIN sales s "
 	    "ON s.id = l.sale_id WHERE s.shift_id = ?1 AND s.state = 'completed' AND l.voided = 0 "
 	    "GROUP BY l.vat_bp ORDER BY l.vat_bp DESC LIMIT 8", &q, err, N_("reading VAT")) == -1)
 		return -1;
@@ -273,7 +231,7 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 		r->vat_amount[r->vat_rates] = sqlite3_column_int64(q, 2);
 		r->vat_rates++;
 	}
-	sqlite3_finalize(q);
+	core_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(st, err, N_("reading VAT"));
 	return 0;
@@ -295,12 +253,12 @@ shift_report_z(store *st, struct shift_report *r, struct kerr *err)
 	sqlite3_stmt *q;
 	int64_t id = 0;
 
-	if (prepare(st, "SELECT id FROM shifts WHERE closed_at IS NOT NULL ORDER BY number DESC "
+	if (core_prepare(st, "SELECT id FROM shifts WHERE closed_at IS NOT NULL ORDER BY number DESC "
 	    "LIMIT 1", &q, err, N_("reading shifts")) == -1)
 		return -1;
 	if (sqlite3_step(q) == SQLITE_ROW)
 		id = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
+	core_release(q);
 	if (id == 0)
 		return kerr_set(err, KERR_NOTFOUND, _("no shift has been closed yet"));
 	return shift_report_get(st, id, r, err);
@@ -356,15 +314,15 @@ shift_close(store *st, const struct user *u, money_t counted_cash, struct shift_
 		goto fail;
 	}
 	/* Empty carts (every line voided before payment) go with the shift. */
-	if (prepare(st, "UPDATE sales SET state = 'voided' WHERE state IN ('open', 'parked') "
+	if (core_prepare(st, "UPDATE sales SET state = 'voided' WHERE state IN ('open', 'parked') "
 	    "AND shift_id = ?1", &q, err, N_("closing the shift")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, id);
-	if (step_done(st, q, err, N_("closing the shift")) == -1)
+	if (core_run(st, q, err, N_("closing the shift")) == -1)
 		goto fail;
 	if (shift_report_get(st, id, &x, err) == -1)
 		goto fail;
-	if (prepare(st, "UPDATE shifts SET closed_at = ?2, closed_by = ?3, counted_cash = ?4, "
+	if (core_prepare(st, "UPDATE shifts SET closed_at = ?2, closed_by = ?3, counted_cash = ?4, "
 	    "expected_cash = ?5 WHERE id = ?1", &q, err, N_("closing the shift")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, id);
@@ -372,7 +330,7 @@ shift_close(store *st, const struct user *u, money_t counted_cash, struct shift_
 	sqlite3_bind_int64(q, 3, u->id);
 	sqlite3_bind_int64(q, 4, counted_cash);
 	sqlite3_bind_int64(q, 5, x.expected_cash);
-	if (step_done(st, q, err, N_("closing the shift")) == -1)
+	if (core_run(st, q, err, N_("closing the shift")) == -1)
 		goto fail;
 	/* Keys in sorted order: canonical JSON (journal.h). */
 	if (journal_append_bind(st, "shift.closed", "SELECT json_object('card_sales', card_sales, "

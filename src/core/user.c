@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <sqlite3.h>
 
+#include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
 #include "user.h"
@@ -156,7 +157,7 @@ fill_user(sqlite3_stmt *q, struct user *u)
 	bool ok;
 
 	u->id = sqlite3_column_int64(q, 0);
-	snprintf(u->name, sizeof u->name, "%s", (const char *)sqlite3_column_text(q, 1));
+	core_text(q, 1, u->name, sizeof u->name);
 	u->role = user_role_parse((const char *)sqlite3_column_text(q, 2), &ok);
 }
 

@@ -1,0 +1,56 @@
+/*
+ * core-int.h: the core's private helpers, for the files of src/core only (SQLite's sqliteInt.h
+ * is the model: the public headers are in include/, this one sits beside the code it serves).
+ * They live once, in core-util.c.
+ *
+ * One statement-lifetime rule: core_prepare() hands out a statement cached by the store for its
+ * whole life. The caller binds and steps it, then gives it back with core_release() (or
+ * core_run(), which steps and releases), and never finalizes it. A statement a file prepares
+ * itself with sqlite3_prepare_v2() is that file's to finalize; the helpers below never return one.
+ */
+#ifndef KASSA_CORE_INT_H
+#define KASSA_CORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "kerr.h"
+#include "store.h"
+#include "user.h"
+
+/* A cached statement for sql, ready to bind, into *q. sql must be a string literal or other
+ * storage that lives as long as st (the cache is keyed by its address), and must not be one
+ * whose statement is still being stepped further up the call chain. what names the action for
+ * the message, marked N_() by the caller. -1 with err when it does not prepare. */
+int core_prepare(store *st, const char *sql, sqlite3_stmt **q, struct kerr *err,
+    const char *what);
+
+/* Gives back a statement from core_prepare() (resets it, so it holds no read lock). NULL is a
+ * no-op. */
+void core_release(sqlite3_stmt *q);
+
+/* Steps a statement from core_prepare() once (a write, or a read whose row is not wanted) and
+ * releases it. -1 with err (what, as above) unless it ran. */
+int core_run(store *st, sqlite3_stmt *q, struct kerr *err, const char *what);
+
+/* Copies column col of the current row as text into buf (size bytes, always terminated; empty
+ * when NULL). */
+void core_text(sqlite3_stmt *q, int col, char *buf, size_t size);
+
+/* Control characters become spaces, in place: names and codes end up on receipts and in events,
+ * whose canonical JSON escapes them differently in SQLite and in jansson. */
+void core_blank_controls(char *s);
+
+/*
+ * A right, checked: 0 when u has it, or when approver has it (then an approval.granted event
+ * names both, the right and the sale sale_id, or no sale when sale_id is 0; the caller holds
+ * the transaction). Otherwise KERR_DENIED ("<what> needs a manager's approval", what marked
+ * N_()) and, when denied is not NULL, *denied = true so a screen knows to ask for a PIN.
+ */
+int core_check_right(store *st, const struct user *u, const struct user *approver,
+    enum user_right right, const char *what, int64_t sale_id, bool *denied, struct kerr *err);
+
+#endif
