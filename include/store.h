@@ -48,7 +48,9 @@ void store_close(store *st);
  */
 int store_checkpoint_idle(store *st, struct kerr *err);
 
-/* STORE_TILL: the pages in the WAL after this connection's last commit (for the bench). */
+/* STORE_TILL, for the bench and the tests: whether the checkpointer has been asked and not yet
+ * finished, and the pages in the WAL after this connection's last commit. */
+bool store_checkpoint_pending(store *st);
 int store_wal_pages(store *st);
 
 /* The path the store was opened with (owned by st). */

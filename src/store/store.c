@@ -83,6 +83,7 @@ struct checkpointer {
 	char *path;
 	bool asked;          /* the till asked for a checkpoint */
 	bool stop;           /* store_close: finish */
+	bool running;        /* a checkpoint is running */
 	bool ran;            /* a checkpoint ran since the till last looked */
 	int asked_at;        /* the till's wal_frames when it asked */
 	int rc, log, done;   /* the last run: SQLite's result, pages in the WAL, pages copied */
@@ -256,6 +257,7 @@ checkpointer_main(void *arg)
 		if (c->stop)
 			break;
 		c->asked = false;
+		c->running = true;
 		pthread_mutex_unlock(&c->mu);
 		log = done = 0;
 		rc = orc;
@@ -268,6 +270,7 @@ checkpointer_main(void *arg)
 			rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
 			    &done);
 		pthread_mutex_lock(&c->mu);
+		c->running = false;
 		c->ran = true;
 		c->rc = rc;
 		c->log = log;
@@ -370,6 +373,20 @@ store_checkpoint_idle(store *st, struct kerr *err)
 	if (done >= log)
 		st->wal_done = st->wal_frames;
 	return done;
+}
+
+bool
+store_checkpoint_pending(store *st)
+{
+	struct checkpointer *c = st->ck;
+	bool pending;
+
+	if (c == NULL)
+		return false;
+	pthread_mutex_lock(&c->mu);
+	pending = c->asked || c->running;
+	pthread_mutex_unlock(&c->mu);
+	return pending;
 }
 
 int
