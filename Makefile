@@ -8,7 +8,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Sources are picked up by folder: src/<layer>/*.c. Layers only call downwards
-# (ui -> core -> store; sync -> store; dev on its own); `make check-layers` proves it with grep.
+# (the table in tests/check-layers, README's Layout); `make check-layers` proves it.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -188,10 +188,11 @@ asan:
 asan-tests: $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) $(REPLAY_BIN) $(MO)
 
 check-layers:
-	@tests/check-layers
+	@tests/check-layers && tests/check-layers --self-test
 
 # libFuzzer targets (clang): make fuzz, then e.g.
 #   build-fuzz/fuzz_csv -max_total_time=60 tests/fuzz/corpus-csv
+#   build-fuzz/fuzz_csvparse -max_total_time=60 tests/fuzz/corpus-csvparse   (the reader alone)
 #   build-fuzz/fuzz_barcode -max_total_time=60 tests/fuzz/corpus-barcode
 #   build-fuzz/fuzz_escpos -max_total_time=60 tests/fuzz/corpus-escpos
 # clang's -Wformat=2 also warns about the logger's vfprintf (gcc does not), hence the -Wno.
@@ -219,7 +220,7 @@ demo: deps
 po:
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 \
 		--flag=kerr_set:3:c-format -c/ --package-name=kassa -o po/kassa.pot \
-		src/ui/*.c src/core/*.c src/store/*.c src/util/kerr.c
+		src/ui/*.c src/core/*.c src/store/*.c src/util/kerr.c src/util/money.c
 	for p in $(PO); do msgmerge -q --update --backup=none $$p po/kassa.pot; done
 
 # ---- install --------------------------------------------------------------------------------

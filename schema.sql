@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 3.
+-- kassa: the whole database schema, version 4.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -115,7 +115,9 @@ CREATE TABLE users (
 );
 
 -- One open shift per till (closed_at IS NULL). Totals are folded from events and kept here in
--- the same transaction; tests prove the two agree.
+-- the same transaction; tests prove the two agree. refunds_* (version 4) are the returns
+-- completed in the shift, positive: refunds_other is credit given back to customers' balances,
+-- refunds_no_receipt counts the returns without a receipt.
 CREATE TABLE shifts (
     id            INTEGER PRIMARY KEY,
     number        INTEGER NOT NULL UNIQUE,
@@ -135,7 +137,14 @@ CREATE TABLE shifts (
     closed_at     TEXT,
     closed_by     INTEGER REFERENCES users(id),
     counted_cash  INTEGER,
-    expected_cash INTEGER
+    expected_cash INTEGER,
+    refunds_count INTEGER NOT NULL DEFAULT 0,
+    refunds_total INTEGER NOT NULL DEFAULT 0,
+    refunds_vat   INTEGER NOT NULL DEFAULT 0,
+    refunds_cash  INTEGER NOT NULL DEFAULT 0,
+    refunds_card  INTEGER NOT NULL DEFAULT 0,
+    refunds_other INTEGER NOT NULL DEFAULT 0,
+    refunds_no_receipt INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX shifts_one_open ON shifts((closed_at IS NULL)) WHERE closed_at IS NULL;
 
@@ -208,15 +217,75 @@ CREATE TABLE payments (
 -- the payments the till ever took.
 CREATE INDEX payments_sale ON payments(sale_id);
 
+-- A return (version 4): its own record, never an edit of the sale it returns. 'open' is the
+-- return on screen (stored on every change, so a crash resumes it); 'completed' is final (its
+-- event is sale.returned). What a sale line still has to return is derived: its qty minus the
+-- qty of the completed returns' lines that name it. number is given at completion, gapless
+-- per till, in a series of its own (the refund receipt prints it as R<number>).
+-- sale_id NULL: a manager's return without a receipt.
+CREATE TABLE returns (
+    id           INTEGER PRIMARY KEY,
+    uuid         TEXT NOT NULL UNIQUE,
+    number       INTEGER UNIQUE,
+    state        TEXT NOT NULL CHECK (state IN ('open', 'completed')),
+    sale_id      INTEGER REFERENCES sales(id),
+    shift_id     INTEGER NOT NULL REFERENCES shifts(id),
+    user_id      INTEGER NOT NULL REFERENCES users(id),
+    approver_id  INTEGER REFERENCES users(id),
+    total        INTEGER NOT NULL DEFAULT 0,     -- refunded, positive
+    vat_total    INTEGER NOT NULL DEFAULT 0,
+    discount     INTEGER NOT NULL DEFAULT 0,     -- the original discount on the units returned
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    completed_at TEXT,
+    event_seq    INTEGER REFERENCES events(seq)
+);
+CREATE INDEX returns_sale ON returns(sale_id);
+CREATE INDEX returns_state ON returns(state);
+
+-- The units of one sale line given back (sale_line_id NULL without a receipt). total, vat and
+-- discount are that line's share, fixed at completion (sale line total x returned / sold,
+-- cumulative over the sale's returns, so the last return takes the tiyin left over).
+CREATE TABLE return_lines (
+    id           INTEGER PRIMARY KEY,
+    return_id    INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
+    sale_line_id INTEGER REFERENCES sale_lines(id),
+    product_id   INTEGER NOT NULL REFERENCES products(id),
+    code         TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    unit         TEXT NOT NULL,
+    qty          INTEGER NOT NULL CHECK (qty > 0),
+    price        INTEGER NOT NULL,
+    vat_bp       INTEGER NOT NULL,
+    discount     INTEGER NOT NULL DEFAULT 0,
+    total        INTEGER NOT NULL DEFAULT 0,
+    vat          INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (return_id, sale_line_id)
+);
+CREATE INDEX return_lines_sale_line ON return_lines(sale_line_id);
+
+-- Where a refund's money went: card back to card, credit back to the customer's balance, the
+-- rest in cash (refund.h says the rule).
+CREATE TABLE return_payments (
+    id        INTEGER PRIMARY KEY,
+    return_id INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
+    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit')),
+    amount    INTEGER NOT NULL CHECK (amount > 0),
+    at        TEXT NOT NULL
+);
+CREATE INDEX return_payments_return ON return_payments(return_id);
+
 -- Every change of stock, one row per product per event. products.stock is their sum.
 CREATE TABLE stock_moves (
     id         INTEGER PRIMARY KEY,
     product_id INTEGER NOT NULL REFERENCES products(id),
     qty        INTEGER NOT NULL,          -- thousandths, negative for a sale
-    reason     TEXT NOT NULL CHECK (reason IN ('sale', 'receive', 'adjust', 'count', 'import')),
+    reason     TEXT NOT NULL CHECK (reason IN ('sale', 'receive', 'adjust', 'count', 'import',
+                                           'return')),
     sale_id    INTEGER REFERENCES sales(id),
     event_seq  INTEGER NOT NULL REFERENCES events(seq),
-    at         TEXT NOT NULL
+    at         TEXT NOT NULL,
+    return_id  INTEGER REFERENCES returns(id)       -- version 4
 );
 -- No index on product_id: nothing reads the moves by product (products.stock holds the sum),
 -- and keeping one cost every sale a random index page per product sold (schema 3 dropped it).
@@ -231,6 +300,7 @@ CREATE TABLE print_jobs (
     attempts   INTEGER NOT NULL DEFAULT 0,
     error      TEXT,
     created_at TEXT NOT NULL,
-    printed_at TEXT
+    printed_at TEXT,
+    return_id  INTEGER REFERENCES returns(id)  -- version 4: a refund receipt (sale_id NULL)
 );
 CREATE INDEX print_jobs_state ON print_jobs(state, id);

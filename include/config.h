@@ -8,8 +8,9 @@
 #define KASSA_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-#include "barcode.h"
+#include "barcode-layout.h"
 #include "kerr.h"
 
 struct config {
@@ -18,8 +19,8 @@ struct config {
 	char currency[8];         /* "UZS" */
 	char language[8];         /* "uz", "ru", "en"; "" = from the locale */
 	/* [sync] */
-	char sync_url[512];       /* "" = offline only */
-	char sync_token[256];
+	char sync_url[512];       /* "" = offline only; see config_url_check */
+	char sync_token[256];     /* a secret: never shown; the file must be mode 0600 */
 	char sync_cafile[512];    /* "" = system CAs */
 	int sync_batch;           /* events per batch, default 500 */
 	int sync_backoff_base;    /* seconds, default 1 */
@@ -41,6 +42,9 @@ struct config {
 	int display_baud;
 	/* [barcode] */
 	struct weight_layout weight;
+	/* [returns] */
+	int64_t returns_no_receipt_max; /* minor units; the most one return without a receipt
+	                                 * may refund; 0 (the default) turns them off */
 	/* where it came from ("" when defaults) */
 	char path[512];
 };
@@ -54,6 +58,14 @@ void config_defaults(struct config *cfg);
  * that was named is an error. Errors say "FILE:LINE: unknown key 'x' in [sync]".
  */
 int config_load(const char *path, struct config *cfg, struct kerr *err);
+
+/*
+ * Whether url may carry a token and the till's sales: NULL when it may, else why not (a
+ * static string). https:// anywhere; http:// only to this machine (localhost, 127.0.0.0/8,
+ * ::1), since over plain HTTP the token and every sale cross the network in clear; never a
+ * user or password in the URL (it is printed in messages). Every URL key uses it.
+ */
+const char *config_url_check(const char *url);
 
 /* The database path: explicit, else $KASSA_DB, else $XDG_DATA_HOME/kassa/kassa.db
  * (~/.local/share/...). Malloc'd; caller frees. Creates the parent directory (0700). */

@@ -46,8 +46,34 @@ void journal_hash(const char *prev_hash, const char *id, int64_t seq, const char
     const char *at, const char *payload, char out[JOURNAL_HASH_HEX]);
 
 /* Recomputes the whole chain. Returns 0 when it holds (and *count = events checked), else -1
- * with *bad_seq = the first event that does not match and err saying why. */
+ * with *bad_seq = the first event that does not match and err saying why. A chain that ends
+ * before the head the hub acknowledged (journal_check_acked) fails too. */
 int journal_verify(store *st, int64_t *count, int64_t *bad_seq, struct kerr *err);
+
+/*
+ * Rebuilds from the events alone every figure the tables cache, and compares (journal-verify.c):
+ * each completed sale (number, subtotal, discount, total, VAT, change, paid, shift, its lines
+ * and its payments one by one), each shift's totals (float, cash and card sales, change, count,
+ * total, VAT, discounts, voids, cash in and out, counted and expected cash), cash moves, and
+ * each product's stock on hand (products.stock and the sum of its stock_moves, against what
+ * sales and counts in the events did). Rows no event records (a completed sale, a shift) are
+ * differences too. Returns 0 when all agree, else -1 with err naming the first difference
+ * ("sale 2 (event 7): sales.total is 1 in the table but 12500 by the events") and *bad_seq =
+ * the event involved (0 when none is).
+ */
+int journal_reconcile(store *st, int64_t *bad_seq, struct kerr *err);
+
+/*
+ * The hub acknowledged the event with this id (accepted it, or had it already): remembers it
+ * as the acknowledged head (meta hub_ack_seq and hub_ack_hash) when it is later than the one
+ * remembered. Called by the sync process inside the transaction that marks the reply.
+ */
+int journal_acknowledged(store *st, const char *id, struct kerr *err);
+
+/* Fails (-1, *bad_seq, err) when a journal whose last event is head_seq ends before the head
+ * the hub acknowledged, or holds another event at that seq; 0 otherwise or when nothing was
+ * acknowledged yet. */
+int journal_check_acked(store *st, int64_t head_seq, int64_t *bad_seq, struct kerr *err);
 
 /* The head: last seq and its hash (64 zeros and 0 when empty). */
 int journal_head(store *st, int64_t *seq, char hash[JOURNAL_HASH_HEX], struct kerr *err);

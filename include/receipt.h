@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kerr.h"
+#include "refund.h"
 #include "sale.h"
 #include "store.h"
 
@@ -50,6 +51,12 @@ struct receipt_opts {
 /* A receipt for a completed sale. Caller frees with receipt_free(). */
 struct receipt *receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err);
 
+/* A refund receipt for a completed return: says REFUND, cites the original receipt's number
+ * (or that there was none), the lines given back, the refund and where it went, and carries
+ * its own barcode, "R<number>" (refund.h). Caller frees with receipt_free(). */
+struct receipt *receipt_from_refund(const refund *rf, const struct receipt_opts *o,
+    struct kerr *err);
+
 /* The test page of `kassa print test`: code page sample (Cyrillic, Uzbek), widths, barcode. */
 struct receipt *receipt_test_page(const char *store_name, const char *device, int width);
 
@@ -71,6 +78,7 @@ struct receipt_job {
 	int64_t id;
 	char kind[16];       /* "receipt", "copy", "drawer", "test", "report" */
 	int64_t sale_id;     /* 0 when none */
+	int64_t return_id;   /* a refund receipt (refund.h); 0 when none */
 	int attempts;
 };
 

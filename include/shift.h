@@ -31,11 +31,19 @@ struct shift_report {
 	int64_t voids_count;      /* voided sales */
 	money_t cash_in;
 	money_t cash_out;         /* positive number */
-	money_t expected_cash;    /* float + cash sales + in - out */
+	money_t expected_cash;    /* float + cash sales + in - out - refunds_cash */
 	money_t counted_cash;     /* closed only */
 	money_t variance;         /* counted - expected; closed only */
 	bool closed;
-	/* VAT per rate: up to 8 distinct rates */
+	/* Returns completed in the shift (refund.h): refunded amounts, positive. */
+	int64_t refunds_count;
+	int64_t refunds_no_receipt;  /* of refunds_count: without a receipt */
+	money_t refunds_total;
+	money_t refunds_vat;
+	money_t refunds_cash;
+	money_t refunds_card;
+	money_t refunds_other;    /* credit to customers' balances */
+	/* VAT per rate (of the sales): up to 8 distinct rates */
 	int vat_rates;
 	int vat_bp[8];
 	money_t vat_gross[8];

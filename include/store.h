@@ -95,9 +95,14 @@ int store_meta_set(store *st, const char *key, const char *value, struct kerr *e
 int64_t store_meta_get_int(store *st, const char *key, int64_t dflt);
 int store_meta_set_int(store *st, const char *key, int64_t value, struct kerr *err);
 
-/* The current time as RFC 3339 UTC with milliseconds, into buf (at least 25 bytes).
- * KASSA_NOW in the environment fixes the clock for tests. */
+/* The current time as RFC 3339 UTC with milliseconds, into buf (at least 25 bytes). Always
+ * the system clock in the programs (tests of the real binaries use libfaketime). */
 char *store_now(char *buf, int size);
+
+/* For unit tests only: fixes what store_now gives in this process to at (canonical RFC 3339
+ * UTC; NULL or "": the system clock again). No program calls it, and nothing outside the
+ * process (no environment variable) can set it. */
+void store_fix_clock(const char *at);
 
 /* A fresh random UUID (libuuid), lower case, into buf (at least 37 bytes). */
 char *store_uuid(char *buf);

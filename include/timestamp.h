@@ -6,6 +6,7 @@
 #ifndef KASSA_TIMESTAMP_H
 #define KASSA_TIMESTAMP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kerr.h"
@@ -30,6 +31,13 @@ int timestamp_canon(const char *in, char out[TIMESTAMP_SIZE], struct kerr *err);
  * that does not parse (or is empty) loses to any valid incoming time.
  */
 int timestamp_cmp_stored(const char *incoming, const char *stored);
+
+/* Local time for people ("2026-12-03 13:24:52" in Tashkent for "2026-12-03T08:24:52.542Z"),
+ * by the TZ of the process, into out (20 bytes suffice); returns out. An RFC 3339 time in any
+ * form is taken; anything else ("" or text) is copied as it is. JSON keeps UTC: this is only
+ * for what the command line and the screen show. */
+#define TIMESTAMP_LOCAL_SIZE 20
+char *timestamp_local(const char *utc, char *out, size_t size);
 
 /* Milliseconds on the monotonic clock: for deadlines and time-outs, which a change of the wall
  * clock (an NTP step, a cashier fixing the date) must not move. */

@@ -28,7 +28,9 @@ enum user_right {
 	RIGHT_NO_SALE,         /* open the drawer without a sale: manager */
 	RIGHT_CASH_MOVE,       /* cash in / out: manager */
 	RIGHT_SHIFT_CLOSE,     /* close the shift: every role (the Z report is the record) */
-	RIGHT_ADMIN            /* add users, import: admin */
+	RIGHT_ADMIN,           /* add users, import: admin */
+	RIGHT_REFUND,          /* refund a return against a receipt: manager */
+	RIGHT_REFUND_NO_RECEIPT /* refund goods brought back without a receipt: manager */
 };
 
 /* Cashiers may give at most this discount (basis points) without approval. */
@@ -55,7 +57,33 @@ int user_add(store *st, const char *name, enum user_role role, const char *pin,
     struct kerr *err);
 
 /*
- * Logs in by PIN alone (the till has no user name prompt). After 5 wrong PINs in a row the till
+ * Disables (active false) or enables again the user called name, with a user.disabled or
+ * user.enabled event (name, role, user_id, active; never the PIN). A disabled user cannot log
+ * in or approve. KERR_NOTFOUND for no such user, KERR_STATE when it is so already.
+ */
+int user_set_active(store *st, const char *name, bool active, struct kerr *err);
+
+/*
+ * Gives the user called name a new PIN (4-12 digits, not one another user has, disabled users
+ * included), with a user.pin_changed event that says whose PIN changed, never the PIN or its
+ * hash. KERR_INPUT for a bad or taken PIN, KERR_NOTFOUND for no such user.
+ */
+int user_set_pin(store *st, const char *name, const char *pin, struct kerr *err);
+
+/*
+ * Applies a user change from the hub (docs/protocol.md), inside the caller's transaction:
+ * key is the user's name on the till; name (rename), role ("cashier", "manager", "admin")
+ * and disabled (1 disabled, 0 enabled) change what they give (NULL or -1: unchanged),
+ * last-write-wins by at (canonical UTC, timestamp.h) against the user's updated_at. A user
+ * the till does not have is ignored (a PIN is only ever set at the till). KERR_INPUT for a bad
+ * name or role, or a rename onto another user's name.
+ */
+int user_apply_change(store *st, const char *key, const char *name, const char *role,
+    int disabled, const char *at, struct kerr *err);
+
+/*
+ * Logs in by PIN alone (the till has no user name prompt). A disabled user's PIN is refused
+ * (KERR_DENIED, "disabled"; not counted as a wrong PIN). After 5 wrong PINs in a row the till
  * refuses every PIN for 30 s, doubling with each further failure up to 15 min (KERR_DENIED,
  * "locked for N s"). The counter lives in the database, so restarting does not reset it.
  */
@@ -90,5 +118,9 @@ typedef int (*user_list_fn)(void *ctx, const struct user_info *u);
 /* Calls fn for every user, by name. Returns 0, or -1 with err on a database error or when fn
  * stopped the walk. PIN hashes are never handed out. */
 int user_list(store *st, user_list_fn fn, void *ctx, struct kerr *err);
+
+/* The users as one JSON array of {id, name, role, active, updated_at}, by name; malloc'd
+ * (caller frees), NULL with err on failure. Never a PIN or its hash. */
+char *user_list_json(store *st, struct kerr *err);
 
 #endif

@@ -7,7 +7,7 @@
  *                   [--fault KIND:N]...
  *   kassa-hub token add DEVICE --db PATH          prints the device's new bearer token
  *   kassa-hub import products FILE.csv --db PATH  publishes catalogue changes to every till
- *   kassa-hub report --db PATH                    sales per till and day
+ *   kassa-hub report --db PATH                    sales and returns per till and day
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -69,24 +69,35 @@ report(struct hub *h)
 	struct hub_rows r;
 	struct kerr err;
 
-	/* The one place the two engines differ: reading a number out of a JSON payload. */
+	/* The one place the two engines differ: reading a number out of a JSON payload. Sales
+	 * and returns (sale.returned: total is the refund, positive) per till and day. */
 	if (hub_sql(h, h->pg != NULL ?
-	    "SELECT device_id, substr(at, 1, 10), count(*), sum((payload::json->>'total')::bigint) "
-	    "FROM hub_events WHERE type = 'sale.completed' AND status = 'accepted' GROUP BY 1, 2 "
-	    "ORDER BY 2, 1" :
-	    "SELECT device_id, substr(at, 1, 10), count(*), sum(json_extract(payload, '$.total')) "
-	    "FROM hub_events WHERE type = 'sale.completed' AND status = 'accepted' GROUP BY 1, 2 "
-	    "ORDER BY 2, 1", 0, NULL, &r, &err) == -1) {
+	    "SELECT device_id, substr(at, 1, 10), "
+	    "count(*) FILTER (WHERE type = 'sale.completed'), "
+	    "coalesce(sum((payload::json->>'total')::bigint) FILTER (WHERE type = "
+	    "'sale.completed'), 0), count(*) FILTER (WHERE type = 'sale.returned'), "
+	    "coalesce(sum((payload::json->>'total')::bigint) FILTER (WHERE type = "
+	    "'sale.returned'), 0) "
+	    "FROM hub_events WHERE type IN ('sale.completed', 'sale.returned') AND status = "
+	    "'accepted' GROUP BY 1, 2 ORDER BY 2, 1" :
+	    "SELECT device_id, substr(at, 1, 10), sum(type = 'sale.completed'), "
+	    "coalesce(sum(CASE WHEN type = 'sale.completed' THEN json_extract(payload, '$.total') "
+	    "END), 0), sum(type = 'sale.returned'), coalesce(sum(CASE WHEN type = "
+	    "'sale.returned' THEN json_extract(payload, '$.total') END), 0) "
+	    "FROM hub_events WHERE type IN ('sale.completed', 'sale.returned') AND status = "
+	    "'accepted' GROUP BY 1, 2 ORDER BY 2, 1", 0, NULL, &r, &err) == -1) {
 		fprintf(stderr, "kassa-hub: %s\n", err.msg);
 		return 1;
 	}
-	printf("%-38s %-10s %6s %16s\n", "till", "day", "sales", "total");
+	printf("%-38s %-10s %6s %16s %7s %16s\n", "till", "day", "sales", "total", "returns",
+	    "refunded");
 	for (int i = 0; i < r.nrows; i++) {
-		char total[40];
+		char total[40], refunded[40];
 
 		money_format(strtoll(hub_cell(&r, i, 3), NULL, 10), total, sizeof total);
-		printf("%-38s %-10s %6s %16s\n", hub_cell(&r, i, 0), hub_cell(&r, i, 1),
-		    hub_cell(&r, i, 2), total);
+		money_format(strtoll(hub_cell(&r, i, 5), NULL, 10), refunded, sizeof refunded);
+		printf("%-38s %-10s %6s %16s %7s %16s\n", hub_cell(&r, i, 0), hub_cell(&r, i, 1),
+		    hub_cell(&r, i, 2), total, hub_cell(&r, i, 4), refunded);
 	}
 	hub_rows_free(&r);
 	return 0;

@@ -13,6 +13,7 @@
 #include "report.h"
 #include "shift.h"
 #include "store.h"
+#include "timestamp.h"
 
 static void
 line(const char *label, money_t amount)
@@ -25,13 +26,16 @@ line(const char *label, money_t amount)
 static void
 print_report(const struct shift_report *r)
 {
-	char label[32];
+	char label[32], when[TIMESTAMP_LOCAL_SIZE + 8];
 	int i;
 
 	printf("%s report, shift %lld\n", r->closed ? "Z" : "X", (long long)r->number);
-	printf("  %-22s %s (%s)\n", "opened", r->opened_at, r->opened_by);
+	/* Local time for people; --json keeps UTC. */
+	printf("  %-22s %s (%s)\n", "opened", timestamp_local(r->opened_at, when, sizeof when),
+	    r->opened_by);
 	if (r->closed)
-		printf("  %-22s %s (%s)\n", "closed", r->closed_at, r->closed_by);
+		printf("  %-22s %s (%s)\n", "closed", timestamp_local(r->closed_at, when,
+		    sizeof when), r->closed_by);
 	printf("  %-22s %16lld\n", "sales", (long long)r->sales_count);
 	line("sales total", r->sales_total);
 	line("  of which VAT", r->vat_total);
@@ -46,6 +50,15 @@ print_report(const struct shift_report *r)
 		line("  VAT", r->vat_amount[i]);
 	}
 	printf("  %-22s %16lld\n", "voided sales", (long long)r->voids_count);
+	printf("  %-22s %16lld\n", "returns", (long long)r->refunds_count);
+	if (r->refunds_no_receipt > 0)
+		printf("  %-22s %16lld\n", "  without a receipt", (long long)r->refunds_no_receipt);
+	line("refunded", r->refunds_total);
+	line("  of which VAT", r->refunds_vat);
+	line("  in cash", r->refunds_cash);
+	line("  to card", r->refunds_card);
+	if (r->refunds_other != 0)
+		line("  to credit", r->refunds_other);
 	line("cash sales", r->cash_sales);
 	line("card sales", r->card_sales);
 	line("opening float", r->opening_float);

@@ -1,6 +1,7 @@
 /*
- * cmd-sales.c: `kassa sales [--json] [--since DATE]`. The completed sales, as the JSON array of
- * CONTRACT.md section 2 (report_sales_json) or as a table for people (report_sales_each).
+ * cmd-sales.c: `kassa sales [--json] [--since DATE]`. The completed sales and returns, as the
+ * JSON array of CONTRACT.md sections 2 and 7 (report_sales_json: every object has a `kind`) or
+ * as a table for people (report_sales_each: a return's number is R<number>, its total < 0).
  * Opens the database read-only: it may run while the till is selling.
  */
 #include <ctype.h>
@@ -14,6 +15,7 @@
 #include "money.h"
 #include "report.h"
 #include "store.h"
+#include "timestamp.h"
 
 /* Digits at s[0..n-1]. */
 static bool
@@ -63,7 +65,8 @@ since_valid(const char *s)
 
 struct table {
 	long count;
-	money_t total;
+	long returns;                  /* of count */
+	money_t total;                 /* sales less refunds */
 	bool failed;
 };
 
@@ -71,31 +74,42 @@ static int
 print_row(void *arg, const struct report_sale_row *r)
 {
 	struct table *t = arg;
-	char total[32], when[20];
-	size_t n;
+	char total[32], when[TIMESTAMP_LOCAL_SIZE + 8];
 	const char *paid;
 
 	if (t->count == 0)
-		printf("%8s  %-19s  %-16s  %5s  %14s  %s\n", "number", "completed (UTC)",
+		printf("%8s  %-19s  %-16s  %5s  %14s  %s\n", "number", "completed",
 		    "cashier", "lines", "total", "paid");
-	/* "2026-11-25T09:30:00.000Z" -> "2026-11-25 09:30:00" */
-	n = strnlen(r->completed_at, sizeof when - 1);
-	memcpy(when, r->completed_at, n);
-	when[n] = '\0';
-	if (n > 10)
-		when[10] = ' ';
+	/* "2026-11-25T09:30:00.000Z" -> "2026-11-25 14:30:00" in Tashkent: people read local
+	 * time; --json keeps UTC. */
+	timestamp_local(r->completed_at, when, sizeof when);
 	if (r->cash > 0 && r->card > 0)
 		paid = "cash+card";
 	else if (r->card > 0)
 		paid = "card";
 	else
 		paid = "cash";
-	printf("%8lld  %-19s  ", (long long)r->number, when);
+	/* A return: its own number as its receipt prints it (R3), the refund negative. */
+	if (r->is_return) {
+		char num[24];
+
+		snprintf(num, sizeof num, "R%lld", (long long)r->number);
+		printf("%8s  %-19s  ", num, when);
+	} else
+		printf("%8lld  %-19s  ", (long long)r->number, when);
 	cli_print_padded(r->cashier, 16);
-	printf("  %5lld  %14s  %s\n", (long long)r->lines,
-	    money_format(r->total, total, sizeof total), paid);
+	printf("  %5lld  %14s  %s", (long long)r->lines,
+	    money_format(r->is_return ? -r->total : r->total, total, sizeof total), paid);
+	if (r->is_return && r->original > 0)
+		printf("  (return of %lld)", (long long)r->original);
+	else if (r->is_return)
+		printf("  (without a receipt)");
+	printf("\n");
 	t->count++;
-	if (!money_add(t->total, r->total, &t->total))
+	if (r->is_return)
+		t->returns++;
+	if (!(r->is_return ? money_sub(t->total, r->total, &t->total) :
+	    money_add(t->total, r->total, &t->total)))
 		t->failed = true;
 	return 0;
 }
@@ -158,8 +172,13 @@ cmd_sales_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char *
 		    since != NULL ? since : "");
 	else if (t.failed)
 		printf("%ld sales\n", t.count);
-	else
+	else if (t.returns == 0)
 		printf("%ld %s, %s in all\n", t.count, t.count == 1 ? "sale" : "sales",
+		    money_format(t.total, total, sizeof total));
+	else
+		printf("%ld %s and %ld %s, %s in all after refunds\n", t.count - t.returns,
+		    t.count - t.returns == 1 ? "sale" : "sales", t.returns,
+		    t.returns == 1 ? "return" : "returns",
 		    money_format(t.total, total, sizeof total));
 	rc = CLI_OK;
 out:

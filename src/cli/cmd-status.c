@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "report.h"
 #include "store.h"
+#include "timestamp.h"
 
 static const char *
 or_never(const char *s, const char *dflt)
@@ -23,16 +24,20 @@ or_never(const char *s, const char *dflt)
 static void
 print_status(const struct cli_ctx *ctx, const struct till_status *s)
 {
+	char when[TIMESTAMP_LOCAL_SIZE + 8];
+
 	printf("database        %s\n", ctx->db_path);
 	printf("upstream        %s\n", ctx->cfg.sync_url[0] != '\0' ? ctx->cfg.sync_url :
 	    "none (offline only)");
 	printf("outbox pending  %lld", (long long)s->outbox_pending);
+	/* Times in local time for people; --json keeps UTC. */
 	if (s->outbox_pending > 0 && s->oldest_pending_at[0] != '\0')
-		printf(" (oldest %s)", s->oldest_pending_at);
+		printf(" (oldest %s)", timestamp_local(s->oldest_pending_at, when, sizeof when));
 	printf("\n");
 	printf("outbox rejected %lld%s\n", (long long)s->outbox_rejected,
 	    s->outbox_rejected > 0 ? " (not resent: see the hub's reasons)" : "");
-	printf("last sync       %s\n", or_never(s->last_sync_at, "never"));
+	printf("last sync       %s\n", or_never(timestamp_local(s->last_sync_at, when,
+	    sizeof when), "never"));
 	printf("last error      %s\n", or_never(s->last_error, "none"));
 	printf("events          %lld\n", (long long)s->events);
 	if (ctx->cfg.printer_device[0] == '\0')

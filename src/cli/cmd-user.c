@@ -1,12 +1,14 @@
 /*
- * cmd-user.c: `kassa user add NAME --role cashier|manager|admin` and `kassa user list`.
- * The PIN is the first line of standard input (4-12 digits), so scripts can pipe it in and it
- * never shows in `ps` or the shell history. On a terminal it is asked for twice with echo off.
+ * cmd-user.c: `kassa user add NAME --role cashier|manager|admin`, `kassa user list [--json]`,
+ * `kassa user disable|enable NAME` and `kassa user pin NAME`, each change an event. The PIN
+ * is the first line of standard input (4-12 digits), so scripts can pipe it in and it never
+ * shows in `ps` or the shell history. On a terminal it is asked for twice with echo off.
  * The PIN is never printed.
  */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -146,25 +148,119 @@ static int
 user_list_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	/* Its own usage line, so mistakes show the right one. */
-	static const struct cli_cmd list = { .name = "user", .usage = "user list" };
-	static const struct option longopts[] = { { NULL, 0, NULL, 0 } };
+	static const struct cli_cmd list = { .name = "user", .usage = "user list [--json]" };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const struct cli_cmd *self = &list;
 	struct kerr err;
+	bool json = false;
+	char *doc;
 	store *st;
 	int c, count = 0, rc = CLI_OK;
 
 	kerr_clear(&err);
-	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1)
-		return CLI_USAGE;
+	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1) {
+		if (c != 'j')
+			return CLI_USAGE;
+		json = true;
+	}
 	if (argc - optind != 1)
 		return cli_usage(self, "user list: takes no arguments");
 	st = cli_open_store(ctx, STORE_READONLY);
 	if (st == NULL)
 		return CLI_FAIL;
-	if (user_list(st, print_user, &count, &err) == -1)
+	if (json) {
+		doc = user_list_json(st, &err);
+		rc = doc != NULL ? cli_print_json(doc) : cli_fail_err("user list", &err);
+		free(doc);
+	} else if (user_list(st, print_user, &count, &err) == -1)
 		rc = cli_fail_err("user list", &err);
 	else if (count == 0)
 		printf("no users: add one with `kassa user add NAME --role admin`\n");
+	store_close(st);
+	return rc;
+}
+
+/* `user disable NAME` and `user enable NAME`. */
+static int
+user_active_exec(struct cli_ctx *ctx, int argc, char **argv, bool active)
+{
+	static const struct cli_cmd disable = { .name = "user", .usage = "user disable NAME" };
+	static const struct cli_cmd enable = { .name = "user", .usage = "user enable NAME" };
+	static const struct option longopts[] = { { NULL, 0, NULL, 0 } };
+	const struct cli_cmd *self = active ? &enable : &disable;
+	const char *what = active ? "user enable" : "user disable";
+	struct kerr err;
+	store *st;
+	int c, rc = CLI_OK;
+
+	kerr_clear(&err);
+	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1)
+		return CLI_USAGE;
+	if (argc - optind != 2)
+		return cli_usage(self, "%s: wants exactly one NAME (quote a name with spaces)", what);
+	st = cli_open_store(ctx, 0);
+	if (st == NULL)
+		return CLI_FAIL;
+	if (user_set_active(st, argv[optind + 1], active, &err) == -1)
+		rc = cli_fail_err(what, &err);
+	else
+		printf("%s %s\n", active ? "enabled" : "disabled", argv[optind + 1]);
+	store_close(st);
+	return rc;
+}
+
+/* `user pin NAME`: the new PIN from the first line of stdin, as for add. */
+static int
+user_pin_exec(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct cli_cmd pincmd = { .name = "user", .usage = "user pin NAME" };
+	static const struct option longopts[] = { { NULL, 0, NULL, 0 } };
+	const struct cli_cmd *self = &pincmd;
+	char pin[PIN_BUF], again[PIN_BUF], prompt[160];
+	const char *name;
+	struct kerr err;
+	store *st;
+	int c, rc = CLI_FAIL;
+
+	kerr_clear(&err);
+	memset(pin, 0, sizeof pin);
+	memset(again, 0, sizeof again);
+	while ((c = cli_getopt(self, argc, argv, ":", longopts)) != -1)
+		return CLI_USAGE;
+	if (argc - optind != 2)
+		return cli_usage(self, "user pin: wants exactly one NAME (quote a name with spaces)");
+	name = argv[optind + 1];
+	st = cli_open_store(ctx, 0);
+	if (st == NULL)
+		return CLI_FAIL;
+	snprintf(prompt, sizeof prompt, "New PIN for %s (4-12 digits): ", name);
+	c = read_pin(prompt, pin, sizeof pin);
+	if (c == -1) {
+		rc = cli_fail("user pin: no PIN: give it as the first line of standard input "
+		    "(4-12 digits)");
+		goto out;
+	}
+	if (c == -2 || !user_pin_valid(pin)) {
+		rc = cli_fail("user pin: a PIN is 4 to 12 digits (0-9) and nothing else");
+		goto out;
+	}
+	if (isatty(STDIN_FILENO) && (read_pin("The same PIN again: ", again, sizeof again) != 0 ||
+	    strcmp(pin, again) != 0)) {
+		rc = cli_fail("user pin: the two PINs differ; nothing was changed");
+		goto out;
+	}
+	if (user_set_pin(st, name, pin, &err) == -1) {
+		rc = cli_fail_err("user pin", &err);
+		goto out;
+	}
+	printf("changed the PIN of %s\n", name);
+	rc = CLI_OK;
+out:
+	explicit_bzero(pin, sizeof pin);
+	explicit_bzero(again, sizeof again);
 	store_close(st);
 	return rc;
 }
@@ -182,17 +278,25 @@ cmd_user_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **
 			i++;
 	}
 	if (i >= argc)
-		return cli_usage(self, "user: wants a subcommand (add or list)");
+		return cli_usage(self, "user: wants a subcommand (add, list, disable, enable or pin)");
 	if (strcmp(argv[i], "add") == 0)
 		return user_add_exec(self, ctx, argc, argv);
 	if (strcmp(argv[i], "list") == 0)
 		return user_list_exec(ctx, argc, argv);
-	return cli_usage(self, "user: unknown subcommand '%s' (add or list)", argv[i]);
+	if (strcmp(argv[i], "disable") == 0)
+		return user_active_exec(ctx, argc, argv, false);
+	if (strcmp(argv[i], "enable") == 0)
+		return user_active_exec(ctx, argc, argv, true);
+	if (strcmp(argv[i], "pin") == 0)
+		return user_pin_exec(ctx, argc, argv);
+	return cli_usage(self, "user: unknown subcommand '%s' (add, list, disable, enable or pin)",
+	    argv[i]);
 }
 
 const struct cli_cmd cmd_user = {
 	.name = "user",
 	.usage = "user add NAME --role cashier|manager|admin",
-	.summary = "add a user (PIN: first line of stdin); `user list` lists them",
+	.summary = "add a user (PIN: first line of stdin); also user list [--json], user "
+	    "disable|enable NAME, user pin NAME",
 	.exec = cmd_user_exec,
 };

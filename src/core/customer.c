@@ -95,7 +95,7 @@ customer_upsert(store *st, const struct customer *given, const char *given_at, i
 	int rc;
 
 	core_blank_controls(copy.key);
-	core_blank_controls(copy.name);
+	core_name_clean(copy.name);	/* the name rule (core-int.h) */
 	core_blank_controls(copy.phone);
 	core_blank_controls(copy.card);
 

@@ -1,7 +1,8 @@
 /*
  * receipt.c: the layout of a receipt, independent of the printer: header, item lines with
  * qty x price, discounts, total, VAT per rate, tenders, change, cashier, number, date, COPY,
- * fiscal QR, the sale number as a barcode, cut. The drawer kick is a document of its own (a
+ * fiscal QR, the sale number as a barcode, cut; and the refund receipt of a return (REFUND, the
+ * original number, its own R<number> barcode). The drawer kick is a document of its own (a
  * drawer job, see receipt.h). escpos.c renders them.
  */
 #include <inttypes.h>
@@ -85,42 +86,59 @@ local_time(const char *utc, char *buf, size_t size)
 /* The VAT summary: one row per rate, in the order rates first appear. */
 #define VAT_RATES_MAX 16
 
+struct vat_sum {
+	int bp[VAT_RATES_MAX], n;
+	money_t base[VAT_RATES_MAX], vat[VAT_RATES_MAX];
+};
+
+static void
+vat_sum_add(struct vat_sum *v, int bp, money_t base, money_t vat)
+{
+	int k;
+
+	for (k = 0; k < v->n && v->bp[k] != bp; k++)
+		;
+	if (k == v->n) {
+		if (v->n == VAT_RATES_MAX)
+			return;  /* more rates than any shop has: left out, total still right */
+		v->bp[k] = bp;
+		v->base[k] = v->vat[k] = 0;
+		v->n++;
+	}
+	/* Sums of lines that already added up in the sale cannot overflow. */
+	v->base[k] += base;
+	v->vat[k] += vat;
+}
+
+static void
+vat_sum_print(struct receipt *r, const struct vat_sum *v)
+{
+	char a[48], b[48], label[64];
+
+	for (int k = 0; k < v->n; k++) {
+		if (v->bp[k] % 100 == 0)
+			snprintf(label, sizeof label, _("VAT %d%% of %s"), v->bp[k] / 100,
+			    money_format(v->base[k], a, sizeof a));
+		else
+			snprintf(label, sizeof label, _("VAT %d.%02d%% of %s"), v->bp[k] / 100,
+			    v->bp[k] % 100,
+			    money_format(v->base[k], a, sizeof a));
+		receipt_add(r, RECEIPT_PAIR, 0, label, money_format(v->vat[k], b, sizeof b));
+	}
+}
+
 static void
 add_vat_summary(struct receipt *r, const sale *s)
 {
-	int bp[VAT_RATES_MAX], n = 0;
-	money_t base[VAT_RATES_MAX], vat[VAT_RATES_MAX];
-	char a[48], b[48], label[64];
+	struct vat_sum v = { .n = 0 };
 
 	for (int i = 0; i < sale_line_count(s); i++) {
 		const struct sale_line *l = sale_line(s, i);
-		int k;
 
-		if (l->voided)
-			continue;
-		for (k = 0; k < n && bp[k] != l->vat_bp; k++)
-			;
-		if (k == n) {
-			if (n == VAT_RATES_MAX)
-				continue;  /* more rates than any shop has: left out, total still right */
-			bp[n] = l->vat_bp;
-			base[n] = vat[n] = 0;
-			n++;
-		}
-		/* Sums of lines that already added up in the sale cannot overflow. */
-		base[k] += l->total;
-		vat[k] += l->vat;
+		if (!l->voided)
+			vat_sum_add(&v, l->vat_bp, l->total, l->vat);
 	}
-	for (int k = 0; k < n; k++) {
-		if (bp[k] % 100 == 0)
-			snprintf(label, sizeof label, _("VAT %d%% of %s"), bp[k] / 100,
-			    money_format(base[k], a, sizeof a));
-		else
-			snprintf(label, sizeof label, _("VAT %d.%02d%% of %s"), bp[k] / 100,
-			    bp[k] % 100,
-			    money_format(base[k], a, sizeof a));
-		receipt_add(r, RECEIPT_PAIR, 0, label, money_format(vat[k], b, sizeof b));
-	}
+	vat_sum_print(r, &v);
 }
 
 struct receipt *
@@ -194,6 +212,80 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 }
 
 struct receipt *
+receipt_from_refund(const refund *rf, const struct receipt_opts *o, struct kerr *err)
+{
+	const struct refund_totals *t;
+	struct vat_sum v = { .n = 0 };
+	struct receipt *r;
+	char a[48], b[48], q[48], buf[256], when[64];
+
+	if (refund_state(rf) != REFUND_COMPLETED) {
+		kerr_set(err, KERR_STATE, _("return %lld is not completed: no receipt to print"),
+		    (long long)refund_id(rf));
+		return NULL;
+	}
+	t = refund_totals(rf);
+	r = receipt_new();
+	if (o->store != NULL && o->store[0] != '\0')
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER, o->store,
+		    NULL);
+	if (o->copy)
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER,
+		    _("*** COPY ***"), NULL);
+	receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER, _("REFUND"),
+	    NULL);
+	snprintf(buf, sizeof buf, _("Refund R%lld"), (long long)refund_number(rf));
+	local_time(refund_completed_at(rf), when, sizeof when);
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, buf, when);
+	if (refund_no_receipt(rf))
+		receipt_add(r, RECEIPT_TEXT, 0, _("Returned without a receipt"), NULL);
+	else {
+		snprintf(buf, sizeof buf, "%lld", (long long)refund_original(rf));
+		receipt_add(r, RECEIPT_PAIR, 0, _("Original receipt"), buf);
+	}
+	receipt_add(r, RECEIPT_PAIR, 0, _("Cashier"), refund_cashier(rf));
+	if (refund_approver(rf)[0] != '\0')
+		receipt_add(r, RECEIPT_PAIR, 0, _("Approved by"), refund_approver(rf));
+	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+	for (int i = 0; i < refund_line_count(rf); i++) {
+		const struct refund_line *l = refund_line(rf, i);
+
+		if (l->marked == 0)
+			continue;
+		receipt_add(r, RECEIPT_TEXT, 0, l->name, NULL);
+		snprintf(buf, sizeof buf, "  %s x %s", qty_format(l->marked, l->by_weight, q,
+		    sizeof q), money_format(l->price, a, sizeof a));
+		receipt_add(r, RECEIPT_PAIR, 0, buf, money_format(l->refund + l->discount, b,
+		    sizeof b));
+		if (l->discount != 0) {
+			snprintf(buf, sizeof buf, "  %s", _("Discount"));
+			receipt_add(r, RECEIPT_PAIR, 0, buf, money_format(-l->discount, b,
+			    sizeof b));
+		}
+		vat_sum_add(&v, l->vat_bp, l->refund, l->vat);
+	}
+	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD | RECEIPT_DOUBLE, _("REFUND"),
+	    money_format(t->total, a, sizeof a));
+	vat_sum_print(r, &v);
+	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+	for (int i = 0; i < refund_payment_count(rf); i++) {
+		const struct refund_payment *p = refund_payment(rf, i);
+
+		receipt_add(r, RECEIPT_PAIR, 0, p->method == REFUND_CASH ? _("Cash back") :
+		    p->method == REFUND_CARD ? _("Back to card") : _("To the customer's balance"),
+		    money_format(p->amount, a, sizeof a));
+	}
+	snprintf(buf, sizeof buf, "R%lld", (long long)refund_number(rf));
+	receipt_add(r, RECEIPT_BARCODE, RECEIPT_CENTER, buf, NULL);
+	if (o->copy)
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_CENTER, _("*** COPY ***"), NULL);
+	receipt_add(r, RECEIPT_FEED, 0, NULL, NULL);
+	receipt_add(r, RECEIPT_CUT, 0, NULL, NULL);
+	return r;
+}
+
+struct receipt *
 receipt_test_page(const char *store_name, const char *device, int width)
 {
 	struct receipt *r = receipt_new();
@@ -219,7 +311,7 @@ receipt_test_page(const char *store_name, const char *device, int width)
 	return r;
 }
 
-/* The first job sql finds (id, kind, sale_id, attempts). */
+/* The first job sql finds (id, kind, sale_id, attempts, return_id). */
 static int
 job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 {
@@ -234,6 +326,7 @@ job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 		core_text(q, 1, job->kind, sizeof job->kind);
 		job->sale_id = sqlite3_column_int64(q, 2);
 		job->attempts = sqlite3_column_int(q, 3);
+		job->return_id = sqlite3_column_int64(q, 4);
 	}
 	store_release(q);
 	if (rc == SQLITE_ROW)
@@ -246,15 +339,17 @@ job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 int
 receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
 {
-	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts FROM print_jobs "
-	    "WHERE state = 'queued' AND kind <> 'drawer' ORDER BY id LIMIT 1", job, err);
+	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts, coalesce(return_id, "
+	    "0) FROM print_jobs WHERE state = 'queued' AND kind <> 'drawer' ORDER BY id LIMIT 1",
+	    job, err);
 }
 
 int
 receipt_drawer_next(store *st, struct receipt_job *job, struct kerr *err)
 {
-	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts FROM print_jobs "
-	    "WHERE state = 'queued' AND kind = 'drawer' ORDER BY id LIMIT 1", job, err);
+	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts, coalesce(return_id, "
+	    "0) FROM print_jobs WHERE state = 'queued' AND kind = 'drawer' ORDER BY id LIMIT 1",
+	    job, err);
 }
 
 /* Runs an UPDATE with ?1 = now and ?2 = arg; the rows it changed, or -1 with err. */
@@ -308,6 +403,16 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 		return receipt_drawer();
 	if (strcmp(job->kind, "test") == 0)
 		return receipt_test_page(store_name, "queue", 48);
+	if (job->return_id != 0) {
+		refund *rf = refund_load(st, job->return_id, err);
+
+		if (rf == NULL)
+			return NULL;
+		o.copy = strcmp(job->kind, "copy") == 0;
+		r = receipt_from_refund(rf, &o, err);
+		refund_free(rf);
+		return r;
+	}
 	if (job->sale_id == 0) {
 		kerr_set(err, KERR_INTERNAL, "print job %" PRId64 " (%s) names no sale", job->id,
 		    job->kind);

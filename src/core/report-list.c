@@ -1,7 +1,7 @@
 /*
- * report-list.c: the completed sales one row at a time, for the table `kassa sales` prints
- * (the JSON form is report_sales_json in report.c). Read-only; one query over the
- * sales_completed index.
+ * report-list.c: the completed sales, then the completed returns, one row at a time, for the
+ * table `kassa sales` prints (the JSON form is report_sales_json in report.c). Read-only; one
+ * query over the sales_completed index and the returns.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -19,10 +19,21 @@ static const char sales_sql[] =
 	"  coalesce((SELECT sum(p.amount) FROM payments p"
 	"            WHERE p.sale_id = s.id AND p.method = 'cash'), 0) - s.change,"
 	"  coalesce((SELECT sum(p.amount) FROM payments p"
-	"            WHERE p.sale_id = s.id AND p.method = 'card'), 0)"
+	"            WHERE p.sale_id = s.id AND p.method = 'card'), 0), 0, 0, 0 AS k, s.number AS n"
 	" FROM sales s LEFT JOIN users u ON u.id = s.user_id"
 	" WHERE s.state = 'completed' AND (?1 IS NULL OR s.completed_at >= ?1)"
-	" ORDER BY s.number";
+	" UNION ALL "
+	"SELECT x.id, x.number, x.completed_at, coalesce(u.name, ''),"
+	"  (SELECT count(*) FROM return_lines l WHERE l.return_id = x.id),"
+	"  x.total, x.vat_total, x.discount,"
+	"  coalesce((SELECT sum(p.amount) FROM return_payments p"
+	"            WHERE p.return_id = x.id AND p.method = 'cash'), 0),"
+	"  coalesce((SELECT sum(p.amount) FROM return_payments p"
+	"            WHERE p.return_id = x.id AND p.method = 'card'), 0),"
+	"  1, coalesce((SELECT number FROM sales WHERE id = x.sale_id), 0), 1, x.number"
+	" FROM returns x LEFT JOIN users u ON u.id = x.user_id"
+	" WHERE x.state = 'completed' AND (?1 IS NULL OR x.completed_at >= ?1)"
+	" ORDER BY k, n";
 
 int
 report_sales_each(store *st, const char *since, report_sale_fn fn, void *ctx,
@@ -51,6 +62,8 @@ report_sales_each(store *st, const char *since, report_sale_fn fn, void *ctx,
 		row.discount = sqlite3_column_int64(stmt, 7);
 		row.cash = sqlite3_column_int64(stmt, 8);
 		row.card = sqlite3_column_int64(stmt, 9);
+		row.is_return = sqlite3_column_int(stmt, 10) != 0;
+		row.original = sqlite3_column_int64(stmt, 11);
 		if (fn(ctx, &row) == -1) {
 			if (err != NULL && err->code == KERR_OK)
 				kerr_set(err, KERR_STATE, "stopped");

@@ -78,8 +78,10 @@ report_sales_json(store *st, const char *since, struct kerr *err)
 
 	if (since != NULL && normalize_since(st, since, from, sizeof from, err) == -1)
 		return NULL;
+	/* Sales in number order, then returns in theirs (a series of their own, refund.h). */
 	if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(json_group_array(json(j)), '[]') "
-	    "FROM (SELECT json_object('id', s.id, 'uuid', s.uuid, 'number', s.number, "
+	    "FROM (SELECT j FROM (SELECT 0 AS k, s.number AS n, json_object('kind', 'sale', "
+	    "'id', s.id, 'uuid', s.uuid, 'number', s.number, "
 	    "'total', s.total, 'subtotal', s.subtotal, 'discount', s.discount, 'vat', "
 	    "s.vat_total, 'paid', s.paid, 'change', s.change, 'cashier', u.name, 'shift', "
 	    "sh.number, 'customer', (SELECT c.name FROM customers c WHERE c.id = s.customer_id), "
@@ -94,7 +96,24 @@ report_sales_json(store *st, const char *since, struct kerr *err)
 	    "ORDER BY p.id))) AS j "
 	    "FROM sales s JOIN users u ON u.id = s.user_id JOIN shifts sh ON sh.id = s.shift_id "
 	    "WHERE s.state = 'completed' AND (?1 IS NULL OR s.completed_at >= ?1) "
-	    "ORDER BY s.number)", -1, &q, NULL) != SQLITE_OK) {
+	    "UNION ALL SELECT 1, x.number, json_object('kind', 'return', 'id', x.id, 'uuid', "
+	    "x.uuid, 'number', x.number, 'original', s.number, 'original_uuid', s.uuid, "
+	    "'no_receipt', json(CASE WHEN x.sale_id IS NULL THEN 'true' ELSE 'false' END), "
+	    "'total', x.total, 'discount', x.discount, 'vat', x.vat_total, 'cashier', u.name, "
+	    "'approver', a.name, 'shift', sh.number, 'created_at', x.created_at, 'completed_at', "
+	    "x.completed_at, "
+	    "'lines', (SELECT json_group_array(json(lj)) FROM (SELECT json_object('line', "
+	    "sl.lineno, 'code', l.code, 'name', l.name, 'unit', l.unit, 'qty', l.qty, 'price', "
+	    "l.price, 'discount', l.discount, 'total', l.total, 'vat_bp', l.vat_bp, 'vat', "
+	    "l.vat) AS lj FROM return_lines l LEFT JOIN sale_lines sl ON sl.id = l.sale_line_id "
+	    "WHERE l.return_id = x.id ORDER BY coalesce(sl.lineno, 0), l.id)), "
+	    "'payments', (SELECT json_group_array(json(pj)) FROM (SELECT json_object('method', "
+	    "p.method, 'amount', p.amount) AS pj FROM return_payments p WHERE p.return_id = x.id "
+	    "ORDER BY p.id))) "
+	    "FROM returns x JOIN users u ON u.id = x.user_id LEFT JOIN users a ON a.id = "
+	    "x.approver_id JOIN shifts sh ON sh.id = x.shift_id LEFT JOIN sales s ON s.id = "
+	    "x.sale_id WHERE x.state = 'completed' AND (?1 IS NULL OR x.completed_at >= ?1)) "
+	    "ORDER BY k, n)", -1, &q, NULL) != SQLITE_OK) {
 		store_error(st, err, "listing sales");
 		return NULL;
 	}
@@ -232,7 +251,9 @@ report_shift_json(store *st, const struct shift_report *r, struct kerr *err)
 	    "'cash_sales', ?8, 'card_sales', ?9, 'sales_count', ?10, 'sales_total', ?11, "
 	    "'vat_total', ?12, 'discount_total', ?13, 'voids_count', ?14, 'cash_in', ?15, 'cash_out', ?16, 'expected_cash', ?17, "
 	    "'counted_cash', CASE WHEN ?2 THEN ?18 END, 'variance', CASE WHEN ?2 THEN ?19 END, "
-	    "'vat_rates', json(?20))", -1, &q, NULL) != SQLITE_OK) {
+	    "'vat_rates', json(?20), 'refunds_count', ?21, 'refunds_no_receipt', ?22, "
+	    "'refunds_total', ?23, 'refunds_vat', ?24, 'refunds_cash', ?25, 'refunds_card', ?26, "
+	    "'refunds_other', ?27)", -1, &q, NULL) != SQLITE_OK) {
 		free(rates);
 		store_error(st, err, "building the report");
 		return NULL;
@@ -257,6 +278,13 @@ report_shift_json(store *st, const struct shift_report *r, struct kerr *err)
 	sqlite3_bind_int64(q, 18, r->counted_cash);
 	sqlite3_bind_int64(q, 19, r->variance);
 	sqlite3_bind_text(q, 20, rates, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 21, r->refunds_count);
+	sqlite3_bind_int64(q, 22, r->refunds_no_receipt);
+	sqlite3_bind_int64(q, 23, r->refunds_total);
+	sqlite3_bind_int64(q, 24, r->refunds_vat);
+	sqlite3_bind_int64(q, 25, r->refunds_cash);
+	sqlite3_bind_int64(q, 26, r->refunds_card);
+	sqlite3_bind_int64(q, 27, r->refunds_other);
 	doc = one_text(st, q, err, "building the report");
 	free(rates);
 	return doc;

@@ -138,9 +138,9 @@ load(sale *s, struct kerr *err)
 	s->nlines = 0;
 	s->totals.lines = 0;
 	memset(&sum, 0, sizeof sum);
-	if (core_prepare(s->st, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
-	    "disc_kind, disc_value, discount, total, vat, voided FROM sale_lines "
-	    "WHERE sale_id = ?1 ORDER BY lineno", &q, err, saving) == -1)
+	if (core_prepare(s->st, "SELECT id, lineno, product_id, code, name, unit, qty, price, "
+	    "vat_bp, disc_kind, disc_value, discount, total, vat, voided FROM sale_lines WHERE "
+	    "sale_id = ?1 ORDER BY lineno", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -183,8 +183,8 @@ load(sale *s, struct kerr *err)
 		return store_error(s->st, err, N_("reading the sale"));
 
 	s->npays = 0;
-	if (core_prepare(s->st, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY id", &q,
-	    err, saving) == -1)
+	if (core_prepare(s->st, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY "
+	    "id", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -454,7 +454,8 @@ take_over(sale *s, struct kerr *err)
 
 	if (store_begin(s->st, err) == -1)
 		return -1;
-	if (core_prepare(s->st, "UPDATE sales SET user_id = ?2 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET user_id = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, s->user.id);
@@ -622,10 +623,10 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 		sqlite3_bind_int64(q, 1, s->lines[target].id);
 		sqlite3_bind_int64(q, 2, sum);
 	} else {
-		if (core_prepare(s->st, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, name, "
-		    "unit, qty, price, vat_bp) VALUES (?1, (SELECT coalesce(max(lineno), 0) + 1 "
-		    "FROM sale_lines WHERE sale_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &q,
-		    err, saving) == -1)
+		if (core_prepare(s->st, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, "
+		    "name, unit, qty, price, vat_bp) VALUES (?1, (SELECT coalesce(max(lineno), 0) "
+		    "+ 1 FROM sale_lines WHERE sale_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &q, err,
+		    saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_int64(q, 2, p->id);
@@ -732,7 +733,8 @@ sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct 
 	    RIGHT_VOID_PAID, N_("Lowering a quantity after payment"), s->id, &s->needs_approval,
 	    err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
 	sqlite3_bind_int64(q, 2, qty);
@@ -761,7 +763,8 @@ sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err
 	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
 	    N_("Voiding a line after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
 	if (core_run(s->st, q, err, saving) == -1)
@@ -813,9 +816,9 @@ set_discount(sale *s, const struct sale_line *l, money_t gross, enum disc_kind k
 		return -1;
 	if (check_discount(s, kind, value, gross, approver, err) == -1)
 		goto out;
-	if (core_prepare(s->st, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 WHERE "
-	    "id = ?1" : "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE id = ?1",
-	    &q, err, saving) == -1)
+	if (core_prepare(s->st, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 "
+	    "WHERE id = ?1" : "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE "
+	    "id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l != NULL ? l->id : s->id);
 	if (kind_name(kind) != NULL)
@@ -887,7 +890,8 @@ sale_set_customer(sale *s, int64_t customer_id, struct kerr *err)
 		return -1;
 	if (ensure_row(s, &created, err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sales SET customer_id = ?2 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET customer_id = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
 	if (customer_id > 0)
@@ -939,9 +943,10 @@ flag_out_of_stock(sale *s, struct kerr *err)
 	int64_t ids[64];
 	int n = 0, rc;
 
-	if (core_prepare(s->st, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS sold FROM "
-	    "sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON l.product_id = "
-	    "p.id WHERE p.stock <= 0 AND p.stock + l.sold > 0", &q, err, saving) == -1)
+	if (core_prepare(s->st, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS "
+	    "sold FROM sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON "
+	    "l.product_id = p.id WHERE p.stock <= 0 AND p.stock + l.sold > 0", &q, err,
+	    saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < 64)
@@ -987,15 +992,16 @@ complete(sale *s, struct kerr *err)
 		return -1;
 	if (journal_append_sql(s->st, "sale.completed", completed_sql, s->id, 0, &seq, err) == -1)
 		return -1;
-	if (core_prepare(s->st, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, seq);
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* Stock leaves the shelf; it may go negative (a sale is never blocked by the count). */
-	if (core_prepare(s->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, event_seq, at) "
-	    "SELECT product_id, -sum(qty), 'sale', sale_id, ?2, ?3 FROM sale_lines "
+	if (core_prepare(s->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, "
+	    "event_seq, at) SELECT product_id, -sum(qty), 'sale', sale_id, ?2, ?3 FROM sale_lines "
 	    "WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
@@ -1005,20 +1011,20 @@ complete(sale *s, struct kerr *err)
 		return -1;
 	/* The same sums from the sale's own lines (indexed by sale_id): stock_moves has no index
 	 * on event_seq, and scanning it cost a 200 000-product till 13 ms a sale. */
-	if (core_prepare(s->st, "UPDATE products SET stock = stock - (SELECT sum(l.qty) FROM sale_lines l "
-	    "WHERE l.sale_id = ?1 AND l.voided = 0 AND l.product_id = products.id) WHERE id IN "
-	    "(SELECT product_id FROM sale_lines WHERE sale_id = ?1 AND voided = 0)", &q, err, saving) ==
-	    -1)
+	if (core_prepare(s->st, "UPDATE products SET stock = stock - (SELECT sum(l.qty) FROM "
+	    "sale_lines l WHERE l.sale_id = ?1 AND l.voided = 0 AND l.product_id = products.id) "
+	    "WHERE id IN (SELECT product_id FROM sale_lines WHERE sale_id = ?1 AND voided = 0)", &q,
+	    err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	if (flag_out_of_stock(s, err) == -1)
 		return -1;
-	if (core_prepare(s->st, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = card_sales "
-	    "+ ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, sales_total = "
-	    "sales_total + ?5, vat_total = vat_total + ?6, discount_total = discount_total + ?7 "
-	    "WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = "
+	    "card_sales + ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, "
+	    "sales_total = sales_total + ?5, vat_total = vat_total + ?6, discount_total = "
+	    "discount_total + ?7 WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->shift_id);
 	sqlite3_bind_int64(q, 2, cash - change);
@@ -1032,8 +1038,8 @@ complete(sale *s, struct kerr *err)
 	/* The drawer for the change, a job of its own ahead of the receipt (receipt.h): it
 	 * opens even while the receipt waits for paper. */
 	if (cash > 0) {
-		if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('drawer', "
-		    "?1, ?2)", &q, err, saving) == -1)
+		if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES "
+		    "('drawer', ?1, ?2)", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
@@ -1041,8 +1047,8 @@ complete(sale *s, struct kerr *err)
 			return -1;
 	}
 	/* The receipt: printed by the printer process from the queue, never inline. */
-	if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('receipt', ?1, "
-	    "?2)", &q, err, saving) == -1)
+	if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES "
+	    "('receipt', ?1, ?2)", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
@@ -1083,8 +1089,8 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 	if (begin(s, err) == -1)
 		return -1;
 	if (amount > 0) {
-		if (core_prepare(s->st, "INSERT INTO payments(sale_id, method, amount, at) VALUES (?1, ?2, "
-		    "?3, ?4)", &q, err, saving) == -1)
+		if (core_prepare(s->st, "INSERT INTO payments(sale_id, method, amount, at) VALUES "
+		    "(?1, ?2, ?3, ?4)", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_text(q, 2, method == PAY_CARD ? "card" : "cash", -1, SQLITE_STATIC);
@@ -1182,8 +1188,9 @@ sale_recall(sale *s, int64_t parked_id, struct kerr *err)
 		return -1;
 	/* An open cart whose lines were all voided before payment is just an empty cart. */
 	if (old != 0) {
-		if (core_prepare(s->st, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND NOT EXISTS "
-		    "(SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err, saving) == -1)
+		if (core_prepare(s->st, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND "
+		    "NOT EXISTS (SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err,
+		    saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, old);
 		if (core_run(s->st, q, err, saving) == -1)
@@ -1248,8 +1255,8 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 		    "WHERE s.id = ?1", s->id, s->user.id, approver != NULL ? approver->id : 0, NULL,
 		    NULL, err) == -1)
 			goto out;
-		if (core_prepare(s->st, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id = ?1", &q,
-		    err, saving) == -1)
+		if (core_prepare(s->st, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id "
+		    "= ?1", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->shift_id);
 		if (core_run(s->st, q, err, saving) == -1)

@@ -118,8 +118,8 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 	    "WHERE closed_at IS NULL), 'user', (SELECT name FROM users WHERE id = ?1))", u->id,
 	    amount, approver != NULL ? approver->id : 0, reason, &seq, err) == -1)
 		goto fail;
-	if (core_prepare(st, "INSERT INTO cash_moves(shift_id, user_id, amount, reason, at, event_seq) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q, err, N_("recording the cash")) == -1)
+	if (core_prepare(st, "INSERT INTO cash_moves(shift_id, user_id, amount, reason, at, "
+	    "event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q, err, N_("recording the cash")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, shift_id);
 	sqlite3_bind_int64(q, 2, u->id);
@@ -161,8 +161,8 @@ shift_no_sale(store *st, const struct user *u, const struct user *approver, stru
 	    "'user', (SELECT name FROM users WHERE id = ?1))", u->id, 0,
 	    approver != NULL ? approver->id : 0, NULL, NULL, err) == -1)
 		goto fail;
-	if (core_prepare(st, "INSERT INTO print_jobs(kind, created_at) VALUES ('drawer', ?1)", &q, err,
-	    N_("opening the drawer")) == -1)
+	if (core_prepare(st, "INSERT INTO print_jobs(kind, created_at) VALUES ('drawer', ?1)", &q,
+	    err, N_("opening the drawer")) == -1)
 		goto fail;
 	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	if (core_run(st, q, err, N_("opening the drawer")) == -1)
@@ -184,7 +184,9 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	    "coalesce(o.name, ''), coalesce(c.name, ''), s.opening_float, s.cash_sales, "
 	    "s.card_sales, s.sales_count, s.sales_total, s.vat_total, s.discount_total, "
 	    "s.voids_count, s.cash_in, s.cash_out, coalesce(s.counted_cash, 0), "
-	    "s.closed_at IS NOT NULL FROM shifts s LEFT JOIN users o ON o.id = s.user_id "
+	    "s.closed_at IS NOT NULL, s.refunds_count, s.refunds_no_receipt, s.refunds_total, "
+	    "s.refunds_vat, s.refunds_cash, s.refunds_card, s.refunds_other "
+	    "FROM shifts s LEFT JOIN users o ON o.id = s.user_id "
 	    "LEFT JOIN users c ON c.id = s.closed_by WHERE s.id = ?1", &q, err,
 	    N_("reading the shift")) == -1)
 		return -1;
@@ -215,14 +217,24 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	r->cash_out = sqlite3_column_int64(q, 15);
 	r->counted_cash = sqlite3_column_int64(q, 16);
 	r->closed = sqlite3_column_int(q, 17) != 0;
+	r->refunds_count = sqlite3_column_int64(q, 18);
+	r->refunds_no_receipt = sqlite3_column_int64(q, 19);
+	r->refunds_total = sqlite3_column_int64(q, 20);
+	r->refunds_vat = sqlite3_column_int64(q, 21);
+	r->refunds_cash = sqlite3_column_int64(q, 22);
+	r->refunds_card = sqlite3_column_int64(q, 23);
+	r->refunds_other = sqlite3_column_int64(q, 24);
 	core_release(q);
-	r->expected_cash = r->opening_float + r->cash_sales + r->cash_in - r->cash_out;
+	/* Cash refunded to customers left the drawer. */
+	r->expected_cash = r->opening_float + r->cash_sales + r->cash_in - r->cash_out -
+	    r->refunds_cash;
 	r->variance = r->closed ? r->counted_cash - r->expected_cash : 0;
 
 	/* VAT per rate, from the lines of the shift's completed sales. */
-	if (core_prepare(st, "SELECT l.vat_bp, sum(l.total), sum(l.vat) FROM sale_lines l JOIN sales s "
-	    "ON s.id = l.sale_id WHERE s.shift_id = ?1 AND s.state = 'completed' AND l.voided = 0 "
-	    "GROUP BY l.vat_bp ORDER BY l.vat_bp DESC LIMIT 8", &q, err, N_("reading VAT")) == -1)
+	if (core_prepare(st, "SELECT l.vat_bp, sum(l.total), sum(l.vat) FROM sale_lines l JOIN "
+	    "sales s ON s.id = l.sale_id WHERE s.shift_id = ?1 AND s.state = 'completed' AND "
+	    "l.voided = 0 GROUP BY l.vat_bp ORDER BY l.vat_bp DESC LIMIT 8", &q, err,
+	    N_("reading VAT")) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, shift_id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -253,8 +265,8 @@ shift_report_z(store *st, struct shift_report *r, struct kerr *err)
 	sqlite3_stmt *q;
 	int64_t id = 0;
 
-	if (core_prepare(st, "SELECT id FROM shifts WHERE closed_at IS NOT NULL ORDER BY number DESC "
-	    "LIMIT 1", &q, err, N_("reading shifts")) == -1)
+	if (core_prepare(st, "SELECT id FROM shifts WHERE closed_at IS NOT NULL ORDER BY number "
+	    "DESC LIMIT 1", &q, err, N_("reading shifts")) == -1)
 		return -1;
 	if (sqlite3_step(q) == SQLITE_ROW)
 		id = sqlite3_column_int64(q, 0);
@@ -336,7 +348,9 @@ shift_close(store *st, const struct user *u, money_t counted_cash, struct shift_
 	if (journal_append_bind(st, "shift.closed", "SELECT json_object('card_sales', card_sales, "
 	    "'cash_in', cash_in, 'cash_out', cash_out, 'cash_sales', cash_sales, 'counted', "
 	    "counted_cash, 'discount', discount_total, 'expected', expected_cash, 'float', "
-	    "opening_float, 'number', number, 'sales', sales_count, 'shift_id', id, 'total', "
+	    "opening_float, 'number', number, 'refunds', refunds_count, 'refunds_card', "
+	    "refunds_card, 'refunds_cash', refunds_cash, 'refunds_total', refunds_total, "
+	    "'sales', sales_count, 'shift_id', id, 'total', "
 	    "sales_total, 'user', (SELECT name FROM users WHERE id = closed_by), 'variance', "
 	    "counted_cash - expected_cash, 'vat', vat_total, 'voids', voids_count) FROM shifts "
 	    "WHERE id = ?1", id, 0, 0, NULL, NULL, err) == -1)

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core-int.h"
 #include "kerr.h"
 #include "store.h"
 #include "user.h"
+#include "xalloc.h"
 
 int
 user_list(store *st, user_list_fn fn, void *ctx, struct kerr *err)
@@ -28,13 +30,11 @@ user_list(store *st, user_list_fn fn, void *ctx, struct kerr *err)
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		memset(&u, 0, sizeof u);
 		u.id = sqlite3_column_int64(q, 0);
-		t = sqlite3_column_text(q, 1);
-		snprintf(u.name, sizeof u.name, "%s", t != NULL ? (const char *)t : "");
+		core_text(q, 1, u.name, sizeof u.name);
 		t = sqlite3_column_text(q, 2);
 		u.role = user_role_parse(t != NULL ? (const char *)t : "", &ok);
 		u.active = sqlite3_column_int(q, 3) != 0;
-		t = sqlite3_column_text(q, 4);
-		snprintf(u.updated_at, sizeof u.updated_at, "%s", t != NULL ? (const char *)t : "");
+		core_text(q, 4, u.updated_at, sizeof u.updated_at);
 		if (fn(ctx, &u) == -1) {
 			if (err != NULL && err->code == KERR_OK)
 				kerr_set(err, KERR_STATE, "stopped");
@@ -49,4 +49,26 @@ user_list(store *st, user_list_fn fn, void *ctx, struct kerr *err)
 out:
 	sqlite3_finalize(q);
 	return rc;
+}
+
+char *
+user_list_json(store *st, struct kerr *err)
+{
+	static const char sql[] =
+		"SELECT coalesce(json_group_array(json(j)), '[]') FROM (SELECT json_object('id', "
+		"id, 'name', name, 'role', role, 'active', json(CASE active WHEN 0 THEN 'false' "
+		"ELSE 'true' END), 'updated_at', updated_at) AS j FROM users ORDER BY name)";
+	sqlite3_stmt *q = NULL;
+	char *out = NULL;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK) {
+		store_error(st, err, "listing the users");
+		return NULL;
+	}
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+		out = xstrdup((const char *)sqlite3_column_text(q, 0));
+	else
+		store_error(st, err, "listing the users");
+	sqlite3_finalize(q);
+	return out;
 }

@@ -18,6 +18,7 @@
 #include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
+#include "timestamp.h"
 #include "user.h"
 #include "xalloc.h"
 
@@ -39,6 +40,8 @@ user_can(const struct user *u, enum user_right right)
 	case RIGHT_DISCOUNT_BIG:
 	case RIGHT_NO_SALE:
 	case RIGHT_CASH_MOVE:
+	case RIGHT_REFUND:
+	case RIGHT_REFUND_NO_RECEIPT:
 		return u->role >= ROLE_MANAGER;
 	case RIGHT_ADMIN:
 		return u->role == ROLE_ADMIN;
@@ -58,6 +61,8 @@ user_right_name(enum user_right right)
 	case RIGHT_CASH_MOVE: return "cash_move";
 	case RIGHT_SHIFT_CLOSE: return "shift_close";
 	case RIGHT_ADMIN: return "admin";
+	case RIGHT_REFUND: return "refund";
+	case RIGHT_REFUND_NO_RECEIPT: return "refund_no_receipt";
 	}
 	return "unknown";
 }
@@ -162,23 +167,26 @@ fill_user(sqlite3_stmt *q, struct user *u)
 }
 
 /*
- * Finds the active user whose hash matches pin. Returns 1 and fills *out, 0 when none matches,
- * -1 on a database error. Every user is tried, so a PIN costs the same whoever types it.
+ * Finds the user, active or disabled, whose hash matches pin, leaving out user id except (0:
+ * none). Returns 1 and fills *out (and *active) for an active one, 2 for a disabled one, 0
+ * when none matches, -1 on a database error. Every user is tried, so a PIN costs the same
+ * whoever types it. Disabled users count, so enabling one again never makes two share a PIN.
  */
 static int
-find_by_pin(store *st, const char *pin, struct user *out, struct kerr *err)
+find_by_pin(store *st, const char *pin, int64_t except, struct user *out, struct kerr *err)
 {
 	sqlite3_stmt *q;
 	int rc, found = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, role, pin_hash FROM users "
-	    "WHERE active = 1 ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, role, pin_hash, active FROM users "
+	    "WHERE id <> ?1 ORDER BY id", -1, &q, NULL) != SQLITE_OK)
 		return store_error(st, err, N_("reading users"));
+	sqlite3_bind_int64(q, 1, except);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (user_pin_check(pin, (const char *)sqlite3_column_text(q, 3)) && !found) {
 			if (out != NULL)
 				fill_user(q, out);
-			found = 1;
+			found = sqlite3_column_int(q, 4) != 0 ? 1 : 2;
 		}
 	}
 	sqlite3_finalize(q);
@@ -190,6 +198,7 @@ find_by_pin(store *st, const char *pin, struct user *out, struct kerr *err)
 int
 user_add(store *st, const char *name, enum user_role role, const char *pin, struct kerr *err)
 {
+	char clean[sizeof ((struct user *)0)->name];
 	char now[32], *hash;
 	sqlite3_stmt *q;
 	int64_t id;
@@ -202,12 +211,18 @@ user_add(store *st, const char *name, enum user_role role, const char *pin, stru
 			return kerr_set(err, KERR_INPUT, _("a user name may not hold control "
 			    "characters"));
 	}
+	/* The name rule (core-int.h): spaces around a name are not part of it. */
+	snprintf(clean, sizeof clean, "%s", name);
+	core_name_clean(clean);
+	if (clean[0] == '\0')
+		return kerr_set(err, KERR_INPUT, _("a user name is 1 to 63 bytes"));
+	name = clean;
 	if (!user_pin_valid(pin))
 		return kerr_set(err, KERR_INPUT, _("a PIN is 4 to 12 digits"));
 	if (store_begin(st, err) == -1)
 		return -1;
 	/* The PIN alone logs in, so two users may not share one. */
-	rc = find_by_pin(st, pin, NULL, err);
+	rc = find_by_pin(st, pin, 0, NULL, err);
 	if (rc != 0) {
 		store_rollback(st);
 		if (rc < 0)
@@ -303,11 +318,17 @@ user_login(store *st, const char *pin, struct user *out, struct kerr *err)
 		return kerr_set(err, KERR_DENIED, _("too many wrong PINs: locked for %d s"), left);
 	if (!user_pin_valid(pin))
 		return record_failure(st, err);
-	rc = find_by_pin(st, pin, out, err);
+	rc = find_by_pin(st, pin, 0, out, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
 		return record_failure(st, err);
+	if (rc == 2) {
+		/* Not a guess (the PIN is right), so not a failure; but no entry, nor approval. */
+		if (out != NULL)
+			memset(out, 0, sizeof *out);
+		return kerr_set(err, KERR_DENIED, _("this user is disabled: ask the manager"));
+	}
 	if (store_meta_get_int(st, "login_failures", 0) != 0) {
 		if (store_begin(st, err) == -1)
 			return -1;
@@ -371,4 +392,196 @@ user_count(store *st)
 		n = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	return n;
+}
+
+/* The id of the user called name, into *id; KERR_NOTFOUND when there is none. */
+static int
+id_by_name(store *st, const char *name, int64_t *id, bool *active, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, active FROM users WHERE name = ?1", -1,
+	    &q, NULL) != SQLITE_OK)
+		return store_error(st, err, N_("reading users"));
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(q, 0);
+		if (active != NULL)
+			*active = sqlite3_column_int(q, 1) != 0;
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		return kerr_set(err, KERR_NOTFOUND, _("there is no user called %s"), name);
+	if (rc != SQLITE_ROW)
+		return store_error(st, err, N_("reading users"));
+	return 0;
+}
+
+/* One statement with ?1 = id, ?2 = text (may be NULL), ?3 = now. */
+static int
+update_user(store *st, const char *sql, int64_t id, const char *text, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, N_("changing the user"));
+	sqlite3_bind_int64(q, 1, id);
+	if (text != NULL)
+		sqlite3_bind_text(q, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_error(st, err, N_("changing the user"));
+}
+
+/* Keys in sorted order: canonical JSON (journal.h). Never the PIN or its hash. */
+static const char user_event_sql[] =
+	"SELECT json_object('active', json(CASE active WHEN 0 THEN 'false' ELSE 'true' END), "
+	"'name', name, 'role', role, 'user_id', id) FROM users WHERE id = ?1";
+
+int
+user_set_active(store *st, const char *name, bool active, struct kerr *err)
+{
+	int64_t id;
+	bool was;
+
+	if (name == NULL || *name == '\0')
+		return kerr_set(err, KERR_INPUT, _("name the user"));
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (id_by_name(st, name, &id, &was, err) == -1)
+		goto fail;
+	if (was == active) {
+		kerr_set(err, KERR_STATE, active ? _("%s is already active") :
+		    _("%s is already disabled"), name);
+		goto fail;
+	}
+	if (update_user(st, "UPDATE users SET active = ?2, updated_at = ?3 WHERE id = ?1", id,
+	    active ? "1" : "0", err) == -1)
+		goto fail;
+	if (journal_append_sql(st, active ? "user.enabled" : "user.disabled", user_event_sql, id,
+	    0, NULL, err) == -1)
+		goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+user_set_pin(store *st, const char *name, const char *pin, struct kerr *err)
+{
+	char *hash = NULL;
+	int64_t id;
+	int rc;
+
+	if (name == NULL || *name == '\0')
+		return kerr_set(err, KERR_INPUT, _("name the user"));
+	if (pin == NULL || !user_pin_valid(pin))
+		return kerr_set(err, KERR_INPUT, _("a PIN is 4 to 12 digits"));
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (id_by_name(st, name, &id, NULL, err) == -1)
+		goto fail;
+	rc = find_by_pin(st, pin, id, NULL, err);
+	if (rc < 0)
+		goto fail;
+	if (rc > 0) {
+		kerr_set(err, KERR_INPUT, _("another user already has this PIN: choose another"));
+		goto fail;
+	}
+	hash = user_pin_hash(pin, err);
+	if (hash == NULL)
+		goto fail;
+	rc = update_user(st, "UPDATE users SET pin_hash = ?2, updated_at = ?3 WHERE id = ?1", id,
+	    hash, err);
+	explicit_bzero(hash, strlen(hash));
+	free(hash);
+	if (rc == -1)
+		goto fail;
+	/* That it changed, and whose: the hub keeps who could log in when; the PIN stays here. */
+	if (journal_append_sql(st, "user.pin_changed", user_event_sql, id, 0, NULL, err) == -1)
+		goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+user_apply_change(store *st, const char *key, const char *name, const char *role, int disabled,
+    const char *at, struct kerr *err)
+{
+	char clean[sizeof ((struct user *)0)->name];
+	sqlite3_stmt *q;
+	const char *stored;
+	int64_t id = 0;
+	bool ok = true;
+	int rc;
+
+	if (key == NULL || *key == '\0')
+		return kerr_set(err, KERR_INPUT, "a user change without a key");
+	if (name != NULL && (*name == '\0' || strlen(name) >= sizeof ((struct user *)0)->name))
+		return kerr_set(err, KERR_INPUT, "user change %.64s: a name is 1 to 63 bytes", key);
+	for (const unsigned char *p = (const unsigned char *)(name != NULL ? name : "");
+	    *p != '\0'; p++)
+		if (*p < ' ' || *p == 0x7f)
+			return kerr_set(err, KERR_INPUT, "user change %.64s: the name holds control "
+			    "characters", key);
+	/* The name rule (core-int.h), as for a user added at the till. */
+	if (name != NULL) {
+		snprintf(clean, sizeof clean, "%s", name);
+		core_name_clean(clean);
+		if (clean[0] == '\0')
+			return kerr_set(err, KERR_INPUT, "user change %.64s: a name is 1 to 63 bytes",
+			    key);
+		name = clean;
+	}
+	if (role != NULL)
+		user_role_parse(role, &ok);
+	if (!ok)
+		return kerr_set(err, KERR_INPUT, "user change %.64s: unknown role '%.16s'", key,
+		    role);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, updated_at FROM users WHERE name = ?1",
+	    -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, N_("reading users"));
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		stored = (const char *)sqlite3_column_text(q, 1);
+		/* Last write wins: an older change than what the till has is ignored. */
+		if (timestamp_cmp_stored(at, stored) >= 0)
+			id = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, err, N_("reading users"));
+	/* A user the till does not have is not made here: a PIN is only ever set at the till. */
+	if (id == 0)
+		return 0;
+	if (sqlite3_prepare_v2(store_db(st), "UPDATE users SET name = coalesce(?2, name), role = "
+	    "coalesce(?3, role), active = CASE ?4 WHEN 1 THEN 0 WHEN 0 THEN 1 ELSE active END, "
+	    "updated_at = ?5 WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, N_("changing the user"));
+	sqlite3_bind_int64(q, 1, id);
+	if (name != NULL)
+		sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	if (role != NULL)
+		sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
+	if (disabled >= 0)
+		sqlite3_bind_int(q, 4, disabled != 0);
+	sqlite3_bind_text(q, 5, at, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		if ((sqlite3_extended_errcode(store_db(st)) & 0xff) == SQLITE_CONSTRAINT)
+			return kerr_set(err, KERR_INPUT, "user change %.64s: another user is "
+			    "called %.64s", key, name != NULL ? name : "");
+		return store_error(st, err, N_("changing the user"));
+	}
+	return 0;
 }

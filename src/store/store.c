@@ -53,8 +53,48 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS products_deleted ON products(id) WHERE deleted <> 0;",
 	/* 2 -> 3: an index nothing read, written at random by every sale */
 	"DROP INDEX IF EXISTS stock_moves_product;",
+	/* 3 -> 4: returns (refund.h): their tables, the shift's refund figures, refund receipts
+	 * in the print queue, and stock moves that may say 'return' (a CHECK: the table is
+	 * rebuilt; nothing references it) */
+	"CREATE TABLE returns (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number INTEGER "
+	"UNIQUE, state TEXT NOT NULL CHECK (state IN ('open', 'completed')), sale_id INTEGER "
+	"REFERENCES sales(id), shift_id INTEGER NOT NULL REFERENCES shifts(id), user_id INTEGER "
+	"NOT NULL REFERENCES users(id), approver_id INTEGER REFERENCES users(id), total INTEGER NOT "
+	"NULL DEFAULT 0, vat_total INTEGER NOT NULL DEFAULT 0, discount INTEGER NOT NULL DEFAULT 0, "
+	"created_at TEXT NOT NULL, updated_at TEXT NOT NULL, completed_at TEXT, event_seq INTEGER "
+	"REFERENCES events(seq));"
+	"CREATE INDEX returns_sale ON returns(sale_id);"
+	"CREATE INDEX returns_state ON returns(state);"
+	"CREATE TABLE return_lines (id INTEGER PRIMARY KEY, return_id INTEGER NOT NULL REFERENCES "
+	"returns(id) ON DELETE CASCADE, sale_line_id INTEGER REFERENCES sale_lines(id), product_id "
+	"INTEGER NOT NULL REFERENCES products(id), code TEXT NOT NULL, name TEXT NOT NULL, unit "
+	"TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty > 0), price INTEGER NOT NULL, vat_bp "
+	"INTEGER NOT NULL, discount INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, "
+	"vat INTEGER NOT NULL DEFAULT 0, UNIQUE (return_id, sale_line_id));"
+	"CREATE INDEX return_lines_sale_line ON return_lines(sale_line_id);"
+	"CREATE TABLE return_payments (id INTEGER PRIMARY KEY, return_id INTEGER NOT NULL "
+	"REFERENCES returns(id) ON DELETE CASCADE, method TEXT NOT NULL CHECK (method IN ('cash', "
+	"'card', 'credit')), amount INTEGER NOT NULL CHECK (amount > 0), at TEXT NOT NULL);"
+	"CREATE INDEX return_payments_return ON return_payments(return_id);"
+	"ALTER TABLE shifts ADD COLUMN refunds_count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE shifts ADD COLUMN refunds_total INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE shifts ADD COLUMN refunds_vat INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE shifts ADD COLUMN refunds_cash INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE shifts ADD COLUMN refunds_card INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE shifts ADD COLUMN refunds_other INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE shifts ADD COLUMN refunds_no_receipt INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE print_jobs ADD COLUMN return_id INTEGER REFERENCES returns(id);"
+	"CREATE TABLE stock_moves_v4 (id INTEGER PRIMARY KEY, product_id INTEGER NOT NULL "
+	"REFERENCES products(id), qty INTEGER NOT NULL, reason TEXT NOT NULL CHECK (reason IN "
+	"('sale', 'receive', 'adjust', 'count', 'import', 'return')), sale_id INTEGER REFERENCES "
+	"sales(id), event_seq INTEGER NOT NULL REFERENCES events(seq), at TEXT NOT NULL, return_id "
+	"INTEGER REFERENCES returns(id));"
+	"INSERT INTO stock_moves_v4(id, product_id, qty, reason, sale_id, event_seq, at) "
+	"SELECT id, product_id, qty, reason, sale_id, event_seq, at FROM stock_moves;"
+	"DROP TABLE stock_moves;"
+	"ALTER TABLE stock_moves_v4 RENAME TO stock_moves;",
 };
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 
@@ -631,16 +671,25 @@ store_meta_set_int(store *st, const char *key, int64_t value, struct kerr *err)
 	return store_meta_set(st, key, buf, err);
 }
 
+/* Set only by the unit tests (store_fix_clock); the programs never touch it, and no
+ * environment variable reaches it: a released till's clock is the system's. */
+static char fixed_clock[32];
+
+void
+store_fix_clock(const char *at)
+{
+	snprintf(fixed_clock, sizeof fixed_clock, "%s", at != NULL ? at : "");
+}
+
 char *
 store_now(char *buf, int size)
 {
-	const char *fixed = getenv("KASSA_NOW");
 	struct timespec ts;
 	struct tm tm;
 	char sec[24];
 
-	if (fixed != NULL && *fixed != '\0') {
-		snprintf(buf, (size_t)size, "%s", fixed);
+	if (fixed_clock[0] != '\0') {
+		snprintf(buf, (size_t)size, "%s", fixed_clock);
 		return buf;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -1,6 +1,6 @@
 /*
- * sync-pull.c: GET {url}/v1/changes from the stored cursor and apply catalogue and customer
- * changes last-write-wins by updated_at, each page in one transaction with its new cursor, so
+ * sync-pull.c: GET {url}/v1/changes from the stored cursor and apply catalogue, customer and
+ * user changes last-write-wins by updated_at, each page in one transaction with its new cursor, so
  * a crash never applies a change without remembering it (or the reverse). An open cart keeps
  * the prices it was rung up at: sale lines hold their own price.
  */
@@ -15,6 +15,7 @@
 #include "customer.h"
 #include "sync-int.h"
 #include "timestamp.h"
+#include "user.h"
 #include "xalloc.h"
 
 static void
@@ -84,6 +85,22 @@ apply_customer(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 	return customer_upsert(c->st, &cu, at, json_is_true(json_object_get(ch, "deleted")), err);
 }
 
+/* A user the till has: name, role, disabled (a deleted user is disabled), last-write-wins. */
+static int
+apply_user(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
+{
+	json_t *data = json_object_get(ch, "data"), *dis = json_object_get(data, "disabled");
+	int disabled = -1;
+
+	if (json_is_true(json_object_get(ch, "deleted")) || json_is_true(dis))
+		disabled = 1;
+	else if (json_is_false(dis))
+		disabled = 0;
+	return user_apply_change(c->st, json_string_value(json_object_get(ch, "key")),
+	    json_string_value(json_object_get(data, "name")),
+	    json_string_value(json_object_get(data, "role")), disabled, at, err);
+}
+
 /* One page: applies its changes and stores its cursor in one transaction. */
 static int
 apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
@@ -106,7 +123,8 @@ apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
 		if (entity == NULL || key == NULL ||
 		    !json_is_string(json_object_get(ch, "updated_at"))) {
 			rc = kerr_set(err, KERR_NET, "a change without entity, key or updated_at");
-		} else if (strcmp(entity, "product") != 0 && strcmp(entity, "customer") != 0) {
+		} else if (strcmp(entity, "product") != 0 && strcmp(entity, "customer") != 0 &&
+		    strcmp(entity, "user") != 0) {
 			/* Entities this till does not know yet are skipped, not fatal. */
 		} else if (timestamp_canon(json_string_value(json_object_get(ch, "updated_at")),
 		    at, &why) == -1) {
@@ -117,6 +135,8 @@ apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
 			    entity, key, why.msg);
 		} else if (strcmp(entity, "product") == 0)
 			rc = apply_product(c, ch, at, err);
+		else if (strcmp(entity, "user") == 0)
+			rc = apply_user(c, ch, at, err);
 		else
 			rc = apply_customer(c, ch, at, err);
 		if (rc == -1) {

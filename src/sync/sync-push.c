@@ -130,7 +130,10 @@ mark(struct sync_ctx *c, const char *id, const char *error, int *changed, struct
 	if (rc == SQLITE_DONE)
 		*changed += sqlite3_changes(store_db(c->st));
 	store_release(q);
-	return rc == SQLITE_DONE ? 0 : store_error(c->st, err, "marking the outbox");
+	if (rc != SQLITE_DONE)
+		return store_error(c->st, err, "marking the outbox");
+	/* The hub has it: `kassa journal verify` then knows the journal reaches at least here. */
+	return error == NULL ? journal_acknowledged(c->st, id, err) : 0;
 }
 
 /* The reply names id once, and id was sent in this batch (ids: id -> named yet). */

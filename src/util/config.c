@@ -9,14 +9,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "config.h"
+#include "money.h"
 #include "xalloc.h"
 
 enum key_type {
-	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW
+	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW,
+	K_AMOUNT,       /* major units as money_parse reads them, kept in minor units */
+	K_SECRET        /* a string never shown in a message; its file must be private */
 };
 
 struct key {
@@ -38,7 +45,7 @@ static const struct key keys[] = {
 	S("till", "currency", currency, K_STRING),
 	S("till", "language", language, K_LANGUAGE),
 	S("sync", "url", sync_url, K_URL),
-	S("sync", "token", sync_token, K_STRING),
+	S("sync", "token", sync_token, K_SECRET),
 	S("sync", "cafile", sync_cafile, K_STRING),
 	I("sync", "batch", sync_batch, 1, 5000),
 	I("sync", "backoff_base", sync_backoff_base, 1, 3600),
@@ -56,6 +63,8 @@ static const struct key keys[] = {
 	S("display", "device", display_device, K_DISPLAY),
 	I("display", "baud", display_baud, 300, 921600),
 	{ "barcode", "weight", K_LAYOUT, offsetof(struct config, weight), 0, 0, 0 },
+	{ "returns", "no_receipt_max", K_AMOUNT, offsetof(struct config, returns_no_receipt_max),
+	    sizeof(int64_t), 0, 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -100,11 +109,86 @@ has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* The host part of an http(s) URL (after the scheme and any user@), into host. */
+static void
+url_host(const char *url, char *host, size_t size)
+{
+	const char *p = strstr(url, "://"), *end;
+	size_t n;
+
+	p = p != NULL ? p + 3 : url;
+	end = p + strcspn(p, "/?#");
+	for (const char *at = p; at < end; at++)
+		if (*at == '@')
+			p = at + 1;
+	if (*p == '[') {
+		p++;
+		n = strcspn(p, "]");
+	} else {
+		n = strcspn(p, ":/?#");
+	}
+	if (n >= size)
+		n = size - 1;
+	memcpy(host, p, n);
+	host[n] = '\0';
+}
+
+/* localhost, 127.0.0.0/8 or ::1: a connection that never leaves the machine. */
+static bool
+host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return false;
+}
+
+const char *
+config_url_check(const char *url)
+{
+	const char *authority;
+	char host[256];
+
+	if (!has_prefix(url, "http://") && !has_prefix(url, "https://"))
+		return "must start with https:// (http:// only to this machine: 127.0.0.1, ::1, "
+		    "localhost)";
+	url_host(url, host, sizeof host);
+	if (host[0] == '\0')
+		return "names no host";
+	/* A password in the URL would be printed wherever the URL is (kassa status, errors). */
+	authority = strstr(url, "://") + 3;
+	if (memchr(authority, '@', strcspn(authority, "/?#")) != NULL)
+		return "may not hold a user or password: give the secret as token";
+	/* Over plain HTTP the bearer token and every sale travel in clear, and a man in the
+	 * middle could answer that events were delivered. */
+	if (has_prefix(url, "http://") && !host_is_loopback(host))
+		return "must use https:// (plain http:// is only for this machine: 127.0.0.1, "
+		    "::1, localhost), or the token and every sale would cross the network in clear";
+	return NULL;
+}
+
+/* Whether a key that holds a secret has a value. */
+static bool
+holds_secret(const struct config *cfg)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].type == K_SECRET && ((const char *)cfg + keys[i].offset)[0] != '\0')
+			return true;
+	return false;
+}
+
 /* Stores value into cfg for key k, or returns the reason it is bad. */
 static const char *
 set_value(struct config *cfg, const struct key *k, const char *value)
 {
 	char *field = (char *)cfg + k->offset;
+	const char *why;
 	char *end;
 	long n;
 
@@ -124,15 +208,22 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 			return "must be 32, 42 or 48 (characters per line)";
 		*(int *)(void *)field = atoi(value);
 		return NULL;
+	case K_AMOUNT: {
+		int64_t amount;
+
+		if (money_parse(value, false, &amount, NULL) == -1)
+			return "is not an amount like 50000 or 50000.50";
+		memcpy(field, &amount, sizeof amount);
+		return NULL;
+	}
 	case K_LAYOUT:
 		if (barcode_layout_parse(value, (struct weight_layout *)(void *)field) == -1)
 			return "is not a weight barcode layout like PPCCCCCWWWWWK (P prefix, C code, "
 			    "W grams or $ price, K check digit)";
 		return NULL;
 	case K_URL:
-		if (*value != '\0' && !has_prefix(value, "http://") &&
-		    !has_prefix(value, "https://"))
-			return "must start with http:// or https://";
+		if (*value != '\0' && (why = config_url_check(value)) != NULL)
+			return why;
 		break;
 	case K_DEVICE:
 		if (*value != '\0' && !has_prefix(value, "serial:") &&
@@ -168,6 +259,7 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 			return "must be none, rtscts or xonxoff";
 		break;
 	case K_STRING:
+	case K_SECRET:
 		break;
 	}
 	if (strlen(value) >= k->size)
@@ -234,6 +326,11 @@ parse_file(FILE *f, const char *path, struct config *cfg, struct kerr *err)
 			return kerr_set(err, KERR_INPUT, "%s:%ld: unknown key '%s' in [%s]", path,
 			    lineno, name, section);
 		why = set_value(cfg, k, value);
+		/* A secret is never echoed, not even a bad one, nor a URL that may hold one. */
+		if (why != NULL && (k->type == K_SECRET || (k->type == K_URL &&
+		    strchr(value, '@') != NULL)))
+			return kerr_set(err, KERR_INPUT, "%s:%ld: [%s] %s (not shown) %s", path,
+			    lineno, section, name, why);
 		if (why != NULL)
 			return kerr_set(err, KERR_INPUT, "%s:%ld: [%s] %s = '%s' %s", path, lineno,
 			    section, name, value, why);
@@ -279,10 +376,15 @@ config_load(const char *path, struct config *cfg, struct kerr *err)
 		    strerror(errno));
 	}
 	rc = parse_file(f, path, cfg, err);
-	if (rc == 0 && cfg->sync_token[0] != '\0' && fstat(fileno(f), &sb) == 0 &&
-	    (sb.st_mode & 0077) != 0 && sb.st_uid == getuid())
-		rc = kerr_set(err, KERR_INPUT, "%s holds the sync token but others may read it: "
-		    "chmod 600 %s", path, path);
+	/* Whoever owns it (root's 0644 /etc/kassa/kassa.conf too): a token that others can
+	 * read is a token others can use, and a file others can write can send the till's
+	 * sales elsewhere. */
+	if (rc == 0 && holds_secret(cfg) && fstat(fileno(f), &sb) == -1)
+		rc = kerr_set(err, KERR_IO, "%s: %s", path, strerror(errno));
+	else if (rc == 0 && holds_secret(cfg) && (sb.st_mode & 0077) != 0)
+		rc = kerr_set(err, KERR_INPUT, "%s holds a token but its group or others may read "
+		    "or change it (mode %03o): chmod 600 %s (and chown it to the user the till "
+		    "runs as)", path, (unsigned)(sb.st_mode & 0777), path);
 	fclose(f);
 	/* Only for messages: a path too long to keep is left out. */
 	if (rc == 0 && snprintf(cfg->path, sizeof cfg->path, "%s", path) >= (int)sizeof cfg->path)

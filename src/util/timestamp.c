@@ -126,3 +126,31 @@ timestamp_monotonic_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+char *
+timestamp_local(const char *utc, char *out, size_t size)
+{
+	char canon[TIMESTAMP_SIZE];
+	struct tm tm;
+	time_t t;
+
+	if (size == 0)
+		return out;
+	/* Not a time (empty, "never"): shown as it is. */
+	if (utc == NULL || timestamp_canon(utc, canon, NULL) == -1) {
+		snprintf(out, size, "%s", utc != NULL ? utc : "");
+		return out;
+	}
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(canon, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(out, size, "%s", utc);
+		return out;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (localtime_r(&t, &tm) == NULL || strftime(out, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, size, "%s", utc);
+	return out;
+}

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -34,21 +35,42 @@ set_flags(int fd, int fl_flags, int fd_flags)
 	return fcntl(fd, F_SETFD, fdf | fd_flags);
 }
 
-/* In the child: close everything but stdio and the two pipe ends we keep, so no SQLite file,
- * terminal or socket of the parent survives into it (sqlite.org/howtocorrupt.html). */
+/* Closes [lo, hi]: close_range(2) in one call, or one by one on a kernel without it (before
+ * 5.9), up to the descriptor limit. */
+static void
+close_span(unsigned int lo, unsigned int hi)
+{
+	struct rlimit rl;
+	unsigned int max = hi;
+
+	if (lo > hi || close_range(lo, hi, 0) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur - 1 < max)
+		max = (unsigned int)(rl.rlim_cur - 1);
+	for (unsigned int fd = lo; fd <= max && fd <= INT_MAX; fd++)
+		close((int)fd);
+}
+
+/*
+ * In the child: close everything but stdio and the two pipe ends we keep, so no SQLite file,
+ * terminal or socket of the parent survives into it (sqlite.org/howtocorrupt.html). Every
+ * descriptor, however high: a loop up to a guessed limit left those above it open.
+ */
 static void
 close_inherited(int keep1, int keep2)
 {
-	struct rlimit rl;
-	int fd, max = 1024;
+	int keep[2] = { keep1 < keep2 ? keep1 : keep2, keep1 < keep2 ? keep2 : keep1 };
+	unsigned int from = 3;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < 65536)
-		max = (int)rl.rlim_cur;
-	for (fd = 3; fd < max; fd++) {
-		if (fd != keep1 && fd != keep2)
-			close(fd);
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue;	/* stdio, or the same descriptor twice */
+		if ((unsigned int)keep[i] > from)
+			close_span(from, (unsigned int)keep[i] - 1);
+		from = (unsigned int)keep[i] + 1;
 	}
+	close_span(from, ~0U);
 }
 
 /* The two pipes of a worker: wake (parent -> child) and status (child -> parent). */

@@ -757,9 +757,9 @@ bench_sales(const struct bench_env *env, store *st)
 	snprintf(base, sizeof base, "%.1f sales/s", brate);
 	snprintf(ratio, sizeof ratio, "%.2fx", mratio);
 	bench_row("completed sales per second", val, "within 1.5x", base, ratio, mratio <= 1.5);
-	bench_note("%d sales of %d lines paid in cash (sale_current, sale_add_input x%d, sale_pay, and the till's idle checkpoint after each) "
-	    "in %.2f s; %zu durable commits, %ld rows", env->sales, SALE_LINES, SALE_LINES, secs,
-	    c.n, rows);
+	bench_note("%d sales of %d lines paid in cash (sale_current, sale_add_input x%d, sale_pay, "
+	    "and the till's idle tick after each) in %.2f s; %zu durable commits, %ld rows",
+	    env->sales, SALE_LINES, SALE_LINES, secs, c.n, rows);
 	bench_note("of that, %.3f s waiting in the gaps between sales for the checkpointer thread "
 	    "(bench_idle)", gap_secs);
 	bench_note("one sale = %d commits writing %d rows (%s; sqlite3_total_changes per commit "
@@ -955,8 +955,9 @@ bench_disk(struct bench_env *env)
 		int sn = i / (SALE_LINES + 1), kn = i % (SALE_LINES + 1);
 
 		if (keys[i] > 0.030)
-			bench_note("sale %d key %d: %.1f ms (idle work before the sale: %.1f ms)", sn,
-			    kn, keys[i] * 1e3, sn > 0 && kn == 0 ? idle[sn - 1] * 1e3 : 0);
+			bench_note("sale %d key %d: %.1f ms (the idle tick before the sale: "
+			    "%.1f ms)", sn, kn, keys[i] * 1e3,
+			    sn > 0 && kn == 0 ? idle[sn - 1] * 1e3 : 0);
 	}
 	/* A stall: a keystroke, or the idle work after a sale plus the next sale's first key. */
 	for (i = 0; i < nkeys; i++)

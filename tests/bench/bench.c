@@ -515,7 +515,6 @@ main(int argc, char **argv)
 	/* The child processes must not pick up the developer's own till or config. */
 	unsetenv("KASSA_DB");
 	unsetenv("KASSA_CONFIG");
-	unsetenv("KASSA_NOW");
 	unsetenv("KASSA_LOG");
 
 	printf("kassa-bench: %ld products, %d sales, scratch %s, kassa %s\n", env.products,

@@ -7,6 +7,7 @@ t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT INT TERM
 export XDG_DATA_HOME="$t/xdg-data" XDG_CONFIG_HOME="$t/xdg-config"
 unset KASSA_DB KASSA_CONFIG KASSA_LOG KASSA_NOW
+export TZ=UTC	# times shown to people are local: fixed here, Tashkent below
 db=$t/till.db
 drive=$KASSA_BUILD/tests/tools/kassa-drive
 [ -x "$drive" ] || { echo "FAIL: $drive is not built (make test-build)"; exit 1; }
@@ -20,6 +21,9 @@ expect() {
 }
 k() { "$KASSA_BIN" -d "$db" -c "$t/kassa.conf" "$@"; }
 drive() { "$drive" "$db" > "$t/drive" 2>&1 || fail "kassa-drive failed"; }
+# kassa-drive with the clock stopped at $1 (libfaketime: the binaries have no clock hook).
+. "$KASSA_TOP/tests/lib/clock.sh"
+at_drive() { at_time "$1" "$drive" "$db" > "$t/drive" 2>&1 || fail "kassa-drive failed"; }
 # py EXPR...: runs python3 with d = the JSON on stdout of the last command.
 py() { python3 -c "import json,sys
 d = json.load(open(sys.argv[1]))
@@ -44,17 +48,15 @@ grep -q "no shift has been closed" "$t/err" || fail "report z without a closed s
 # Sale 1 (yesterday): 3 bread (0% VAT) + 1 qatiq, cash 50 000 -> change 29 500.
 # Sale 2 (today): 1.25 kg apples by weight barcode + milk, by card, exact.
 # Sale 3 (today): rung up and voided: not a completed sale.
-export KASSA_NOW=2026-11-24T10:00:00.000Z
 printf '%s\n' 'login 1111' 'open 100000' 'scan 3*4780001234562' 'scan 4780001234579' \
-	'pay cash 50000' | drive
+	'pay cash 50000' | at_drive 2026-11-24T10:00:00.000Z
 grep -q "^ok completed number=1 total=2050000 vat=91071 change=2950000 " "$t/drive" ||
 	fail "sale 1 did not complete as expected"
-export KASSA_NOW=2026-11-25T09:00:00.000Z
-printf '%s\n' 'login 1111' 'scan 2000101012504' 'scan 4780001234586' 'pay card 0' | drive
+printf '%s\n' 'login 1111' 'scan 2000101012504' 'scan 4780001234586' 'pay card 0' |
+	at_drive 2026-11-25T09:00:00.000Z
 grep -q "^ok line=1 qty=1250 total=1875000$" "$t/drive" || fail "weight barcode"
 grep -q "^ok completed number=2 total=3325000 " "$t/drive" || fail "sale 2 did not complete"
-printf '%s\n' 'login 1111' 'scan 4780001234586' 'void' | drive
-unset KASSA_NOW
+printf '%s\n' 'login 1111' 'scan 4780001234586' 'void' | at_drive 2026-11-25T09:00:00.000Z
 
 expect 0 k sales --json
 py '
@@ -82,6 +84,22 @@ expect 0 k sales
 grep -q "2 sales, 53 750 in all" "$t/out" || fail "sales table total"
 grep -Eq "^ +1 +2026-11-24 10:00:00 +Dilnoza +2 +20 500 +cash$" "$t/out" || fail "sales table row 1"
 grep -Eq "^ +2 +2026-11-25 09:00:00 +Dilnoza +2 +33 250 +card$" "$t/out" || fail "sales table row 2"
+# People read local time: a cashier in Tashkent (UTC+5) sees 15:00 and 14:00; JSON keeps UTC.
+TZ=Asia/Tashkent expect 0 k sales
+grep -Eq "^ +1 +2026-11-24 15:00:00 +Dilnoza " "$t/out" || fail "sales table row 1 in Tashkent time"
+grep -Eq "^ +2 +2026-11-25 14:00:00 +Dilnoza " "$t/out" || fail "sales table row 2 in Tashkent time"
+TZ=Asia/Tashkent expect 0 k sales --json
+py 'assert [s["created_at"] for s in d][0].endswith("Z"), d
+assert d[0]["created_at"].startswith("2026-11-24T10:00:00"), d'
+TZ=Asia/Tashkent expect 0 k report x
+grep -Eq "^  opened +2026-11-24 15:00:00 \(Dilnoza\)$" "$t/out" || fail "report x: opened in Tashkent time"
+TZ=Asia/Tashkent expect 0 k report x --json
+grep -q '"2026-11-24T10:00:00.000Z"' "$t/out" || fail "report x --json: not UTC"
+oldest=$(sqlite3 "$db" "SELECT e.at FROM outbox o JOIN events e USING (seq) ORDER BY o.seq LIMIT 1")
+local_oldest=$(TZ=Asia/Tashkent date -d "$oldest" '+%Y-%m-%d %H:%M:%S')
+TZ=Asia/Tashkent expect 0 k status
+grep -q "^outbox pending .*(oldest $local_oldest)$" "$t/out" ||
+	fail "status: the oldest pending not in Tashkent time ($local_oldest)"
 
 # X report: both sales; expected cash = float + cash takings.
 expect 0 k report x --json
@@ -109,4 +127,12 @@ expect 0 k report z
 grep -q "^Z report" "$t/out" || fail "report z text"
 grep -Eq "variance +-500$" "$t/out" || fail "report z: variance"
 expect 1 k report x
+# The clock is the system's: KASSA_NOW, once a test hook, no longer backdates anything.
+printf '%s\n' 'login 1111' 'open 0' 'scan 4780001234586' 'pay cash 0' |
+	KASSA_NOW=2001-01-01T00:00:00.000Z "$drive" "$db" > "$t/drive" 2>&1 || fail "a sale with KASSA_NOW"
+KASSA_NOW=2001-01-01T00:00:00.000Z k import products "$t/p.csv" > /dev/null 2>&1 || fail "import with KASSA_NOW"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM sales WHERE created_at LIKE '2001%' OR completed_at LIKE '2001%'")" = 0 ] ||
+	fail "KASSA_NOW backdated a sale"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM products WHERE updated_at LIKE '2001%'")" = 0 ] ||
+	fail "KASSA_NOW backdated a product"
 echo ok

@@ -5,6 +5,7 @@
 # change, the ones behind that cursor too; a hub database from before change_seq is numbered
 # in the order it used to serve, and its counter goes on from there.
 . "$KASSA_TOP/tests/lib/sync.sh"
+. "$KASSA_TOP/tests/lib/clock.sh"
 
 till_new t1
 till_new t2
@@ -14,14 +15,14 @@ has() {
 }
 
 printf 'barcode,name,price\n4780000000021,Birinchi,1000\n' > "$T/p1.csv"
-KASSA_NOW=2030-01-01T12:01:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/p1.csv" > /dev/null ||
+at_time 2030-01-01T12:01:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/p1.csv" > /dev/null ||
 	fail "import p1"
 sync_once t1 || fail "t1 pull 1: $(cat "$T/sync.err")"
 has t1 Birinchi || fail "t1 did not get the first product"
 
 # The hub's clock steps back a minute: the next product is published "earlier".
 printf 'barcode,name,price\n4780000000038,Ikkinchi,2000\n' > "$T/p2.csv"
-KASSA_NOW=2030-01-01T12:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/p2.csv" > /dev/null ||
+at_time 2030-01-01T12:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/p2.csv" > /dev/null ||
 	fail "import p2"
 sync_once t1 || fail "t1 pull 2: $(cat "$T/sync.err")"
 has t1 Ikkinchi || fail "a product published under a clock stepped back never reached the till"
@@ -56,7 +57,7 @@ sqlite3 "$OLD" "CREATE TABLE hub_products (id INTEGER PRIMARY KEY, barcode TEXT 
 [ "$(sqlite3 "$OLD" "SELECT group_concat(barcode || change_seq, ',') FROM (SELECT * FROM hub_products ORDER BY change_seq)")" = "b1,a2,c3" ] ||
 	fail "the old rows are not numbered in the order they were served: $(sqlite3 "$OLD" "SELECT barcode, change_seq FROM hub_products")"
 printf 'barcode,name,price\n4780000000052,D,1\n' > "$T/d.csv"
-KASSA_NOW=2020-01-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$OLD" import products "$T/d.csv" > /dev/null ||
+at_time 2020-01-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$OLD" import products "$T/d.csv" > /dev/null ||
 	fail "import into the migrated database"
 [ "$(sqlite3 "$OLD" "SELECT change_seq FROM hub_products WHERE barcode = '4780000000052'")" = 4 ] ||
 	fail "the counter does not go on after the migrated rows"

@@ -5,6 +5,7 @@
 # and an old database gets change_seq; the webhook queue works; the report reads it;
 # a database error while a batch is judged is answered 503, not as a verdict.
 . "$KASSA_TOP/tests/lib/sync.sh"
+. "$KASSA_TOP/tests/lib/clock.sh"
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$PGBIN/initdb" ] || { echo "SKIP: PostgreSQL server binaries are not installed"; exit 77; }
@@ -44,7 +45,7 @@ check_agree t1
 hub_stop
 
 printf 'barcode,name,price\n%s,Nonvoyxona non,5555\n' "$B1" > "$T/change.csv"
-KASSA_NOW=2030-01-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/change.csv" > /dev/null ||
+at_time 2030-01-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/change.csv" > /dev/null ||
 	fail "import on PostgreSQL"
 hub_start
 sync_once t1 || fail "pull on PostgreSQL: $(cat "$T/sync.err")"
@@ -53,7 +54,7 @@ sync_once t1 || fail "pull on PostgreSQL: $(cat "$T/sync.err")"
 # The hub's clock steps back: a product published "earlier" still reaches the till, which
 # holds a cursor past it in time (the feed follows change_seq, not updated_at).
 printf 'barcode,name,price\n4780000000038,Ikkinchi,2000\n' > "$T/p2.csv"
-KASSA_NOW=2029-12-31T23:59:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/p2.csv" > /dev/null ||
+at_time 2029-12-31T23:59:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/p2.csv" > /dev/null ||
 	fail "import p2 on PostgreSQL"
 sync_once t1 || fail "pull 2 on PostgreSQL: $(cat "$T/sync.err")"
 [ "$(till_q t1 "SELECT count(*) FROM products WHERE name = 'Ikkinchi'")" = 1 ] ||

@@ -4,6 +4,7 @@
 # updated_at), and a cart already open keeps the price it was rung up at. The sync process
 # killed with SIGKILL mid-run loses and doubles nothing.
 . "$KASSA_TOP/tests/lib/sync.sh"
+. "$KASSA_TOP/tests/lib/clock.sh"
 
 till_new t1
 till_new t2
@@ -22,7 +23,7 @@ printf 'login 1111\nscan %s\n' "$B1" | "$DRIVE" "$T/t2.db" > /dev/null || fail "
 
 # The hub publishes a new price for B1 (9 999) and a new product.
 printf 'barcode,name,price,vat\n%s,Nonvoyxona non,9999,0\n4780000000014,Yangi mahsulot,1234.50,12\n' "$B1" > "$T/change.csv"
-KASSA_NOW=2030-01-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/change.csv" > /dev/null || fail "hub import"
+at_time 2030-01-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/change.csv" > /dev/null || fail "hub import"
 sync_once t1 || fail "t1 pull: $(cat "$T/sync.err")"
 sync_once t2 || fail "t2 pull: $(cat "$T/sync.err")"
 for t in t1 t2; do
@@ -37,13 +38,13 @@ printf 'login 1111\npay cash 0\n' | "$DRIVE" "$T/t2.db" | grep -q "total=400000"
 # Last write wins: t1 changes B2 locally after the hub's change; an older hub change of B2 must
 # not overwrite it, a newer one must.
 printf 'barcode,name,price\n%s,Patir non,7000\n' "$B2" > "$T/local.csv"
-KASSA_NOW=2030-06-01T00:00:00.000Z "$KASSA_BIN" -d "$T/t1.db" import products "$T/local.csv" > /dev/null || fail "local import"
+at_time 2030-06-01T00:00:00.000Z "$KASSA_BIN" -d "$T/t1.db" import products "$T/local.csv" > /dev/null || fail "local import"
 printf 'barcode,name,price\n%s,Patir non,6500\n' "$B2" > "$T/older.csv"
-KASSA_NOW=2030-03-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/older.csv" > /dev/null || fail "hub import older"
+at_time 2030-03-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/older.csv" > /dev/null || fail "hub import older"
 sync_once t1 || fail "t1 pull older: $(cat "$T/sync.err")"
 [ "$(till_q t1 "SELECT p.price FROM products p JOIN barcodes b ON b.product_id = p.id WHERE b.code = '$B2'")" = 700000 ] ||
 	fail "an older hub change overwrote a newer local price"
-KASSA_NOW=2030-09-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/older.csv" > /dev/null || fail "hub import newer"
+at_time 2030-09-01T00:00:00.000Z "$KASSA_HUB_BIN" --db "$HUB_DB" import products "$T/older.csv" > /dev/null || fail "hub import newer"
 sync_once t1 || fail "t1 pull newer: $(cat "$T/sync.err")"
 [ "$(till_q t1 "SELECT p.price FROM products p JOIN barcodes b ON b.product_id = p.id WHERE b.code = '$B2'")" = 650000 ] ||
 	fail "a newer hub change did not win"

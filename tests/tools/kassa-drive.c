@@ -38,6 +38,16 @@
  *   x                         -> ok number=N sales=S ... (the open shift so far, as close)
  *   totals                    -> ok lines=N subtotal=S discount=D total=T vat=V paid=P due=U
  *   echo TEXT...              prints TEXT (to mark places in the output)
+ * Returns (refund.h), on the return in hand (started, or resumed from the database):
+ *   return RECEIPT            start a return against receipt RECEIPT (a number or its barcode)
+ *                             -> ok return=ID lines=N
+ *   return-resume             take up the return in progress -> ok return=ID marked=N total=T
+ *   return-mark INPUT         "CODE" or "N*CODE" -> ok line=L marked=Q total=T cash=C card=K
+ *   return-complete           refund (with the `manager` approval, if any)
+ *                             -> ok returned number=N original=O total=T vat=V cash=C card=K
+ *   return-abandon            forget the return in hand
+ *   return-no-receipt CODE QTY MAX    a return without a receipt, MAX in major units
+ *                             -> ok returned id=ID
  *
  * Example: a sale of three units and one weighed item, paid in cash with change:
  *   printf 'login 1111\nopen 100000\nscan 3*4780001234567\npay cash 50000\n' | kassa-drive db
@@ -53,6 +63,7 @@
 #include "catalog.h"
 #include "kerr.h"
 #include "money.h"
+#include "refund.h"
 #include "sale.h"
 #include "shift.h"
 #include "store.h"
@@ -68,6 +79,7 @@ struct drive {
 	struct user approver;
 	bool approved;
 	sale *cur;                 /* the open cart, fetched when first needed */
+	refund *ret;               /* the return in hand, if any */
 };
 
 static void
@@ -137,6 +149,87 @@ drop_cart(struct drive *d)
 	if (d->cur != NULL)
 		sale_free(d->cur);
 	d->cur = NULL;
+}
+
+static void
+drop_return(struct drive *d)
+{
+	refund_free(d->ret);
+	d->ret = NULL;
+}
+
+/* The return commands. Returns 1 when cmd is not one of them. */
+static int
+run_return(struct drive *d, int argc, char **argv, struct kerr *err)
+{
+	const char *cmd = argv[0];
+	const struct refund_totals *t;
+	int index = 0;
+
+	if (strcmp(cmd, "return") == 0 && argc == 2) {
+		drop_return(d);
+		if ((d->ret = refund_start(d->st, &d->user, argv[1], err)) == NULL)
+			return -1;
+		say_ok("return=%lld lines=%d", (long long)refund_id(d->ret),
+		    refund_line_count(d->ret));
+		return 0;
+	}
+	if (strcmp(cmd, "return-resume") == 0 && argc == 1) {
+		drop_return(d);
+		if ((d->ret = refund_current(d->st, &d->user, err)) == NULL)
+			return -1;
+		t = refund_totals(d->ret);
+		say_ok("return=%lld marked=%d total=%lld", (long long)refund_id(d->ret), t->lines,
+		    (long long)t->total);
+		return 0;
+	}
+	if (strcmp(cmd, "return-no-receipt") == 0 && argc == 4) {
+		qty_t qty;
+		money_t max;
+		int64_t id;
+		bool needs;
+
+		if (qty_parse(argv[2], &qty, err) == -1 ||
+		    money_parse(argv[3], false, &max, err) == -1 ||
+		    refund_without_receipt(d->st, &d->user, approver(d), argv[1], qty, max, &needs,
+		    &id, err) == -1)
+			return -1;
+		say_ok("returned id=%lld", (long long)id);
+		return 0;
+	}
+	if (strncmp(cmd, "return-", 7) != 0)
+		return 1;
+	if (d->ret == NULL)
+		return kerr_set(err, KERR_STATE, "no return in hand: return RECEIPT first");
+	if (strcmp(cmd, "return-mark") == 0 && argc == 2) {
+		if (refund_mark_input(d->ret, &d->layout, argv[1], &index, err) == -1)
+			return -1;
+		t = refund_totals(d->ret);
+		say_ok("line=%d marked=%lld total=%lld cash=%lld card=%lld",
+		    refund_line(d->ret, index)->lineno,
+		    (long long)refund_line(d->ret, index)->marked, (long long)t->total,
+		    (long long)t->cash, (long long)t->card);
+		return 0;
+	}
+	if (strcmp(cmd, "return-complete") == 0 && argc == 1) {
+		if (refund_complete(d->ret, approver(d), err) == -1)
+			return -1;
+		t = refund_totals(d->ret);
+		say_ok("returned number=%lld original=%lld total=%lld vat=%lld cash=%lld card=%lld",
+		    (long long)refund_number(d->ret), (long long)refund_original(d->ret),
+		    (long long)t->total, (long long)t->vat, (long long)t->cash, (long long)t->card);
+		drop_return(d);
+		return 0;
+	}
+	if (strcmp(cmd, "return-abandon") == 0 && argc == 1) {
+		if (refund_abandon(d->ret, err) == -1)
+			return -1;
+		drop_return(d);
+		say_ok(NULL);
+		return 0;
+	}
+	return kerr_set(err, KERR_INPUT, "%s: wrong arguments (see the top of kassa-drive.c)",
+	    cmd);
 }
 
 /* "10" or "12.5" percent into basis points. */
@@ -220,6 +313,7 @@ run(struct drive *d, int argc, char **argv, struct kerr *err)
 	if (strcmp(cmd, "login") == 0) {
 		NEED(1);
 		drop_cart(d);
+		drop_return(d);
 		d->approved = false;
 		if (user_login(d->st, argv[1], &d->user, err) == -1) {
 			d->logged_in = false;
@@ -274,6 +368,12 @@ run(struct drive *d, int argc, char **argv, struct kerr *err)
 			return -1;
 		say_ok(NULL);
 		return 0;
+	}
+	if (strncmp(cmd, "return", 6) == 0) {
+		int rc = run_return(d, argc, argv, err);
+
+		if (rc != 1)
+			return rc;
 	}
 	if (strcmp(cmd, "no-sale") == 0) {
 		NEED(0);
@@ -445,6 +545,7 @@ main(int argc, char **argv)
 out:
 	free(line);
 	drop_cart(&d);
+	drop_return(&d);
 	store_close(d.st);
 	return rc;
 }

@@ -68,6 +68,11 @@ test_reads_keys(void **state)
 	assert_int_equal(cfg.printer_width, 32);
 	assert_int_equal(cfg.printer_max_wait, 0);
 	assert_true(cfg.weight.value_is_price);
+	assert_int_equal(cfg.returns_no_receipt_max, 0);	/* off unless set */
+	remove(path);
+	write_conf("[returns]\nno_receipt_max = 50 000.50\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_int_equal(cfg.returns_no_receipt_max, 5000050);
 	remove(path);
 }
 
@@ -90,7 +95,7 @@ static void
 test_errors_name_line_and_key(void **state)
 {
 	(void)state;
-	expect_error("[sync]\nurl = http://x\ncolour = red\n", ":3: unknown key 'colour' in [sync]");
+	expect_error("[sync]\nurl = https://x\ncolour = red\n", ":3: unknown key 'colour' in [sync]");
 	expect_error("[tills]\n", ":1: unknown section [tills]");
 	expect_error("[printer]\nbaud = fast\n", ":2: [printer] baud = 'fast' is not a whole");
 	expect_error("[printer]\nwidth = 40\n", ":2: [printer] width");
@@ -101,6 +106,9 @@ test_errors_name_line_and_key(void **state)
 	expect_error("[printer]\nflow = dtrdsr\n", ":2: [printer] flow = 'dtrdsr' is not "
 	    "available on Linux: set rtscts");
 	expect_error("[display]\ndevice = tcp:10.0.0.9:9100\n", ":2: [display] device");
+	expect_error("[returns]\nno_receipt_max = lots\n", ":2: [returns] no_receipt_max = "
+	    "'lots' is not an amount");
+	expect_error("[returns]\nno_receipt_max = -5\n", "no_receipt_max");
 }
 
 static void
@@ -116,6 +124,103 @@ test_token_file_must_be_private(void **state)
 	remove(path);
 }
 
+/* Whoever owns the file: root's 0644 /etc/kassa/kassa.conf is as readable as the user's. */
+static void
+test_token_file_private_whoever_owns_it(void **state)
+{
+	struct config cfg;
+	struct kerr err;
+
+	(void)state;
+	write_conf("[sync]\nurl = https://hub.example\ntoken = s3cret\n", 0640);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, "chmod 600"));
+	assert_null(strstr(err.msg, "s3cret"));
+	if (getuid() == 0) {
+		/* Owned by someone else (daemon), world-readable: refused all the same. */
+		write_conf("[sync]\nurl = https://hub.example\ntoken = s3cret\n", 0644);
+		assert_int_equal(chown(path, 1, 1), 0);
+		assert_int_equal(config_load(path, &cfg, &err), -1);
+		assert_non_null(strstr(err.msg, "chmod 600"));
+	}
+	/* 0600 is fine, and so is a readable file without a token. */
+	write_conf("[sync]\nurl = https://hub.example\ntoken = s3cret\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_string_equal(cfg.sync_token, "s3cret");
+	write_conf("[sync]\nurl = https://hub.example\n", 0644);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	remove(path);
+}
+
+static void
+test_url_https_or_loopback(void **state)
+{
+	static const char *const good[] = {
+		"https://hub.example.uz", "https://hub.example.uz:8443/kassa", "http://127.0.0.1:8080",
+		"http://127.9.8.7/", "http://localhost:8080", "http://LOCALHOST", "http://[::1]:8080",
+		"https://10.0.0.5", NULL
+	};
+	static const char *const bad[] = {
+		"http://hub.example.uz", "http://10.0.0.5:8080", "http://192.168.1.1",
+		"http://127.0.0.1.evil.example", "http://localhost.evil.example", "http://[::2]:80",
+		"http://[::ffff:10.0.0.1]", "http://0.0.0.0:8080", "ftp://hub.example.uz",
+		"hub.example.uz", "https://", "http://x@127.0.0.1", NULL
+	};
+	struct config cfg;
+	struct kerr err;
+	char text[256];
+
+	(void)state;
+	for (int i = 0; good[i] != NULL; i++) {
+		assert_null(config_url_check(good[i]));
+		snprintf(text, sizeof text, "[sync]\nurl = %s\n", good[i]);
+		write_conf(text, 0600);
+		kerr_clear(&err);
+		if (config_load(path, &cfg, &err) != 0)
+			fail_msg("%s refused: %s", good[i], err.msg);
+	}
+	for (int i = 0; bad[i] != NULL; i++) {
+		if (config_url_check(bad[i]) == NULL)
+			fail_msg("%s accepted", bad[i]);
+		snprintf(text, sizeof text, "[sync]\nurl = %s\n", bad[i]);
+		write_conf(text, 0600);
+		assert_int_equal(config_load(path, &cfg, &err), -1);
+		assert_non_null(strstr(err.msg, ":2: [sync] url"));
+	}
+	/* Says why, and what to use. */
+	write_conf("[sync]\nurl = http://hub.example.uz\ntoken = t0ken\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "https://"));
+	assert_non_null(strstr(err.msg, "in clear"));
+	remove(path);
+}
+
+/* No message shows the token, or a password put in the URL. */
+static void
+test_errors_never_print_secrets(void **state)
+{
+	char text[600], token[400];
+	struct config cfg;
+	struct kerr err;
+
+	(void)state;
+	memset(token, 'k', sizeof token - 1);
+	token[sizeof token - 1] = '\0';
+	memcpy(token, "SECRET", 6);
+	snprintf(text, sizeof text, "[sync]\ntoken = %s\n", token);
+	write_conf(text, 0600);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "[sync] token"));
+	assert_non_null(strstr(err.msg, "too long"));
+	assert_null(strstr(err.msg, "SECRET"));
+	write_conf("[sync]\nurl = https://till:SECRET@hub.example.uz\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "[sync] url"));
+	assert_null(strstr(err.msg, "SECRET"));
+	remove(path);
+}
+
 int
 main(void)
 {
@@ -124,6 +229,9 @@ main(void)
 		cmocka_unit_test(test_reads_keys),
 		cmocka_unit_test(test_errors_name_line_and_key),
 		cmocka_unit_test(test_token_file_must_be_private),
+		cmocka_unit_test(test_token_file_private_whoever_owns_it),
+		cmocka_unit_test(test_url_https_or_loopback),
+		cmocka_unit_test(test_errors_never_print_secrets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

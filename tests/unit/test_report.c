@@ -42,7 +42,7 @@ setup(void **state)
 	long n;
 	FILE *in;
 
-	unsetenv("KASSA_NOW");
+	store_fix_clock(NULL);
 	f->st = testlib_store(f->dir, sizeof f->dir, "report");
 	in = fmemopen((void *)csv, sizeof csv - 1, "r");
 	assert_int_equal(catalog_import_csv(f->st, in, "c.csv", NULL, NULL, &n, &err), 0);
@@ -58,7 +58,7 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	unsetenv("KASSA_NOW");
+	store_fix_clock(NULL);
 	store_close(f->st);
 	testlib_rmdir(f->dir);
 	free(f);
@@ -120,7 +120,7 @@ jtext(store *st, const char *doc, const char *path)
 	return text;
 }
 
-/* A sale of input paid in cash at the fixed time at (KASSA_NOW). */
+/* A sale of input paid in cash at the fixed time at (store_fix_clock). */
 static void
 sell_at(struct fx *f, const char *at, const char *input)
 {
@@ -128,7 +128,7 @@ sell_at(struct fx *f, const char *at, const char *input)
 	bool done;
 	sale *s;
 
-	setenv("KASSA_NOW", at, 1);
+	store_fix_clock(at);
 	s = sale_current(f->st, &f->cashier, &err);
 	assert_non_null(s);
 	if (sale_add_input(s, NULL, input, NULL, &err) != 0)
@@ -136,7 +136,7 @@ sell_at(struct fx *f, const char *at, const char *input)
 	assert_int_equal(sale_pay(s, PAY_CASH, 0, &done, &err), 0);
 	assert_true(done);
 	sale_free(s);
-	unsetenv("KASSA_NOW");
+	store_fix_clock(NULL);
 }
 
 static void

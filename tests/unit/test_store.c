@@ -41,7 +41,26 @@ setup(void **state)
 	assert_int_equal(store_begin(st, &err), 0);
 	assert_int_equal(catalog_delete(st, "4780000000022", "2026-11-25T09:00:00.000Z", &err), 0);
 	assert_int_equal(store_commit(st, &err), 0);
-	assert_int_equal(sqlite3_exec(store_db(st), "DROP INDEX products_deleted; "
+	/* Back to what version 1 had: no returns (version 4), the old stock_moves and print_jobs
+	 * tables (rebuilt: their new columns reference returns), no refund figures. */
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA foreign_keys = OFF; "
+	    "DROP TABLE return_payments; DROP TABLE return_lines; DROP TABLE returns; "
+	    "DROP TABLE stock_moves; CREATE TABLE stock_moves (id INTEGER PRIMARY KEY, product_id "
+	    "INTEGER NOT NULL REFERENCES products(id), qty INTEGER NOT NULL, reason TEXT NOT NULL "
+	    "CHECK (reason IN ('sale', 'receive', 'adjust', 'count', 'import')), sale_id INTEGER "
+	    "REFERENCES sales(id), event_seq INTEGER NOT NULL REFERENCES events(seq), at TEXT NOT "
+	    "NULL); INSERT INTO events VALUES (1, 'e1', 'x', 'now', '{}', 'p', 'h'); "
+	    "INSERT INTO stock_moves(product_id, qty, reason, event_seq, at) VALUES (1, 5000, "
+	    "'import', 1, 'now'); "
+	    "DROP TABLE print_jobs; CREATE TABLE print_jobs (id INTEGER PRIMARY KEY, kind TEXT NOT "
+	    "NULL, sale_id INTEGER REFERENCES sales(id), body BLOB, state TEXT NOT NULL DEFAULT "
+	    "'queued', attempts INTEGER NOT NULL DEFAULT 0, error TEXT, created_at TEXT NOT NULL, "
+	    "printed_at TEXT); CREATE INDEX print_jobs_state ON print_jobs(state, id); "
+	    "ALTER TABLE shifts DROP COLUMN refunds_count; ALTER TABLE shifts DROP COLUMN "
+	    "refunds_total; ALTER TABLE shifts DROP COLUMN refunds_vat; ALTER TABLE shifts DROP "
+	    "COLUMN refunds_cash; ALTER TABLE shifts DROP COLUMN refunds_card; ALTER TABLE shifts "
+	    "DROP COLUMN refunds_other; ALTER TABLE shifts DROP COLUMN refunds_no_receipt; "
+	    "DROP INDEX products_deleted; "
 	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
@@ -77,6 +96,19 @@ test_old_file_is_migrated(void **state)
 	/* Nothing was lost and the count skips the deleted product. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM products"), 3);
 	assert_int_equal(catalog_count(st), 2);
+	/* Version 4: returns, and stock moves that keep their rows and may say 'return'. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM returns"), 0);
+	assert_int_equal(q1(st, "SELECT qty FROM stock_moves WHERE reason = 'import'"), 5000);
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_table_info('stock_moves') WHERE "
+	    "name = 'return_id'"), 1);
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_table_info('print_jobs') WHERE "
+	    "name = 'return_id'"), 1);
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_table_info('shifts') WHERE "
+	    "name LIKE 'refunds_%'"), 7);
+	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO stock_moves(product_id, qty, "
+	    "reason, event_seq, at) VALUES (1, 1000, 'return', 1, 'now')", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	store_close(st);
 }
 

@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "timestamp.h"
@@ -146,6 +148,30 @@ test_cmp_stored(void **state)
 	assert_true(timestamp_cmp_stored("2026-11-25T09:00:00.000Z", NULL) > 0);
 }
 
+/* What people are shown: the TZ's local time (Tashkent is UTC+5 all year). */
+static void
+test_local(void **state)
+{
+	char out[TIMESTAMP_LOCAL_SIZE];
+
+	(void)state;
+	setenv("TZ", "Asia/Tashkent", 1);
+	tzset();
+	assert_string_equal(timestamp_local("2026-12-03T08:24:52.542Z", out, sizeof out),
+	    "2026-12-03 13:24:52");
+	assert_string_equal(timestamp_local("2026-12-31T21:00:00Z", out, sizeof out),
+	    "2027-01-01 02:00:00");
+	assert_string_equal(timestamp_local("2026-12-03T13:24:52+05:00", out, sizeof out),
+	    "2026-12-03 13:24:52");
+	/* Not a time: as it is. */
+	assert_string_equal(timestamp_local("", out, sizeof out), "");
+	assert_string_equal(timestamp_local("never", out, sizeof out), "never");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_string_equal(timestamp_local("2026-12-03T08:24:52.542Z", out, sizeof out),
+	    "2026-12-03 08:24:52");
+}
+
 int
 main(void)
 {
@@ -154,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_canonical_strings_order_as_times),
 		cmocka_unit_test(test_cmp_stored),
+		cmocka_unit_test(test_local),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

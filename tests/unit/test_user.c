@@ -155,6 +155,125 @@ test_rights_and_approval(void **state)
 	assert_string_equal(approver.name, "Rustam");
 }
 
+/* The text of one SELECT's first column, malloc'd; NULL for no row. */
+static char *
+one(store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	char *out = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+		out = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return out;
+}
+
+static void
+test_disable_refuses_login_and_approval(void **state)
+{
+	store *st = *state;
+	struct user u, approver;
+	struct kerr err;
+	char *p;
+
+	assert_int_equal(user_set_active(st, "Rustam", false, &err), 0);
+	/* Not a wrong PIN: no lock-out counted; still, neither a log-in nor an approval. */
+	assert_int_equal(user_login(st, "9999", &u, &err), -1);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_non_null(strstr(err.msg, "disabled"));
+	assert_int_equal(user_approve(st, "9999", RIGHT_VOID_PAID, &approver, &err), -1);
+	assert_non_null(strstr(err.msg, "disabled"));
+	assert_int_equal(store_meta_get_int(st, "login_failures", 0), 0);
+	assert_int_equal(user_count(st), 1);
+	/* Its event, in the same transaction: who, never a PIN or a hash. */
+	p = one(st, "SELECT payload FROM events WHERE type = 'user.disabled'");
+	assert_non_null(p);
+	assert_string_equal(p, "{\"active\":false,\"name\":\"Rustam\",\"role\":\"manager\","
+	    "\"user_id\":2}");
+	free(p);
+	p = one(st, "SELECT count(*) FROM outbox o JOIN events e USING (seq) WHERE e.type = "
+	    "'user.disabled'");
+	assert_string_equal(p, "1");
+	free(p);
+	/* Again: said so, nothing written. */
+	assert_int_equal(user_set_active(st, "Rustam", false, &err), -1);
+	assert_int_equal(err.code, KERR_STATE);
+	assert_int_equal(user_set_active(st, "Nobody", false, &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
+	/* Enabled again: logs in. */
+	assert_int_equal(user_set_active(st, "Rustam", true, &err), 0);
+	assert_int_equal(user_login(st, "9999", &u, &err), 0);
+	assert_string_equal(u.name, "Rustam");
+	p = one(st, "SELECT group_concat(type) FROM events WHERE type LIKE 'user.%abled'");
+	assert_string_equal(p, "user.disabled,user.enabled");
+	free(p);
+}
+
+static void
+test_pin_change(void **state)
+{
+	store *st = *state;
+	struct user u;
+	struct kerr err;
+	char *p;
+
+	assert_int_equal(user_set_pin(st, "Dilnoza", "123", &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_int_equal(user_set_pin(st, "Dilnoza", "9999", &err), -1);	/* Rustam's */
+	assert_non_null(strstr(err.msg, "another user"));
+	/* A disabled user's PIN is taken too: enabling them again must not make twins. */
+	assert_int_equal(user_set_active(st, "Rustam", false, &err), 0);
+	assert_int_equal(user_set_pin(st, "Dilnoza", "9999", &err), -1);
+	assert_int_equal(user_set_pin(st, "Nobody", "4321", &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
+	assert_int_equal(user_login(st, "1111", &u, &err), 0);
+	/* Her own PIN again is fine; then a new one. */
+	assert_int_equal(user_set_pin(st, "Dilnoza", "1111", &err), 0);
+	assert_int_equal(user_set_pin(st, "Dilnoza", "246810", &err), 0);
+	assert_int_equal(user_login(st, "1111", &u, &err), -1);
+	assert_int_equal(user_login(st, "246810", &u, &err), 0);
+	assert_string_equal(u.name, "Dilnoza");
+	p = one(st, "SELECT count(*) FROM events WHERE type = 'user.pin_changed' AND "
+	    "payload NOT LIKE '%$y$%' AND payload NOT LIKE '%246810%' AND payload NOT LIKE '%pin%'");
+	assert_string_equal(p, "2");
+	free(p);
+}
+
+/* Changes from the hub: name, role and disabled, last-write-wins; never a new user. */
+static void
+test_apply_change_from_hub(void **state)
+{
+	store *st = *state;
+	struct user u;
+	struct kerr err;
+	char *p;
+
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(user_apply_change(st, "Rustam", NULL, "admin", 1,
+	    "2099-01-01T00:00:00.000Z", &err), 0);
+	/* Older than that: ignored. */
+	assert_int_equal(user_apply_change(st, "Rustam", NULL, "cashier", 0,
+	    "2098-01-01T00:00:00.000Z", &err), 0);
+	/* Unknown: no user is made (the PIN is set at the till). */
+	assert_int_equal(user_apply_change(st, "Ghost", "Ghost", "admin", 0,
+	    "2099-01-01T00:00:00.000Z", &err), 0);
+	assert_int_equal(user_apply_change(st, "Dilnoza", NULL, "boss", -1,
+	    "2099-01-01T00:00:00.000Z", &err), -1);
+	assert_int_equal(user_apply_change(st, "Dilnoza", "Rustam", NULL, -1,
+	    "2099-01-01T00:00:00.000Z", &err), -1);
+	assert_int_equal(user_apply_change(st, "Dilnoza", "Dilnoza Karimova", NULL, -1,
+	    "2099-01-01T00:00:00.000Z", &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	p = one(st, "SELECT group_concat(name || ':' || role || ':' || active, ',') FROM (SELECT * "
+	    "FROM users ORDER BY id)");
+	assert_string_equal(p, "Dilnoza Karimova:cashier:1,Rustam:admin:0");
+	free(p);
+	assert_int_equal(user_login(st, "9999", &u, &err), -1);
+	assert_int_equal(user_login(st, "1111", &u, &err), 0);
+	assert_string_equal(u.name, "Dilnoza Karimova");
+}
+
 int
 main(void)
 {
@@ -164,6 +283,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unique_pin_and_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rights_and_approval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disable_refuses_login_and_approval, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pin_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_change_from_hub, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,11 +1,15 @@
 /* Unit tests for worker: fork, wake, status lines, percent-encoding, stop and reap. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -122,14 +126,115 @@ test_field_parsing(void **state)
 	assert_string_equal(buf, "0123456");
 }
 
+/* The descriptors this process has, ascending, "0,1,2,...", into buf. */
+static void
+list_fds(char *buf, size_t size)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fds[256], n = 0;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && n < 256) {
+		if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d))
+			fds[n++] = atoi(e->d_name);
+	}
+	closedir(d);
+	for (int i = 0; i < n; i++)	/* sorted: /proc lists in order, but say so */
+		for (int j = i + 1; j < n; j++)
+			if (fds[j] < fds[i]) {
+				int t = fds[i]; fds[i] = fds[j]; fds[j] = t;
+			}
+	for (int i = 0; i < n && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%d", i > 0 ? "," : "", fds[i]);
+}
+
+static int
+fds_child(void *arg, int wake_fd, int status_fd)
+{
+	char fds[512], want[64];
+
+	(void)arg;
+	list_fds(fds, sizeof fds);
+	snprintf(want, sizeof want, "0,1,2,%d,%d", wake_fd < status_fd ? wake_fd : status_fd,
+	    wake_fd < status_fd ? status_fd : wake_fd);
+	worker_report(status_fd, "fds", fds, "want", want, (char *)NULL);
+	/* Stays until stopped: a child that is gone already reads as EOF to worker_read. */
+	while (read(wake_fd, want, 1) == 1)
+		;
+	return 0;
+}
+
+static char *self_path;
+
+/*
+ * The parent holds descriptors a worker must never see (a database, a socket: here /dev/null
+ * at a low number and at a high one): the child, forked or executed, has stdio and its two
+ * pipe ends and nothing else. The high one sits above the soft limit, lowered after it was
+ * opened (as a process may inherit descriptors from a parent with a higher limit): a loop that
+ * closes up to the limit never reaches it.
+ */
+static void
+test_child_has_only_its_fds(void **state)
+{
+	struct worker w = { .wake_fd = -1, .status_fd = -1 };
+	struct seen s = { .lines = 0 };
+	struct rlimit rl, low_rl;
+	char fds[512], want[64], *argv[] = { self_path, "--list-fds", NULL };
+	int low, high;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = open("/dev/null", O_RDONLY);
+	assert_true(low >= 3);
+	high = dup2(low, (int)(rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 5001 ?
+	    rl.rlim_cur - 1 : 5000));
+	assert_true(high > 64);
+	low_rl = rl;
+	low_rl.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low_rl), 0);
+
+	assert_int_equal(worker_spawn(&w, "fds", fds_child, NULL, NULL), 0);
+	wait_lines(&w, &s, 1);
+	assert_true(worker_field(s.last, "fds", fds, sizeof fds));
+	assert_true(worker_field(s.last, "want", want, sizeof want));
+	assert_string_equal(fds, want);
+	worker_stop(&w, 1000);
+
+	s.lines = 0;
+	assert_int_equal(worker_exec(&w, "fds", self_path, argv, NULL), 0);
+	wait_lines(&w, &s, 1);
+	assert_true(worker_field(s.last, "fds", fds, sizeof fds));
+	assert_string_equal(fds, "0,1,2,3,4");
+	worker_stop(&w, 1000);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	close(high);
+	close(low);
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spawn_report_wake_stop),
 		cmocka_unit_test(test_reap_and_backoff),
 		cmocka_unit_test(test_field_parsing),
+		cmocka_unit_test(test_child_has_only_its_fds),
 	};
 
+	/* Run by worker_exec in test_child_has_only_its_fds: say what we were given. */
+	if (argc == 2 && strcmp(argv[1], "--list-fds") == 0) {
+		char fds[512];
+
+		list_fds(fds, sizeof fds);
+		worker_report(WORKER_STATUS_FD, "fds", fds, (char *)NULL);
+		while (read(WORKER_WAKE_FD, fds, 1) == 1)
+			;
+		return 0;
+	}
+	self_path = argv[0];
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

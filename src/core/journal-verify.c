@@ -1,0 +1,371 @@
+/*
+ * journal-verify.c: what `kassa journal verify` checks beyond the hash chain.
+ *
+ * The chain proves the events were not edited; it says nothing about the tables the till reads
+ * its figures from (sales, payments, shift totals, stock), which anyone with the file can
+ * rewrite with the sqlite3 shell. So every figure the tables cache is rebuilt here from the
+ * events alone and compared with the table, and the first difference is named: which sale,
+ * shift or product, which column, the table's value and the events' value.
+ *
+ * It also holds the chain head the hub acknowledged last (meta hub_ack_seq, hub_ack_hash): a
+ * journal that ends before it, or holds another event at that seq, lost events the hub has.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "core-int.h"
+#include "i18n.h"
+#include "journal.h"
+#include "xalloc.h"
+
+/*
+ * One comparison. A query with fields returns: the event's seq (or NULL), the subject ("sale
+ * 2"), then one (table value, events' value) pair per field; a pair that differs is reported.
+ * A query without fields returns (seq, message) rows, each a difference by itself.
+ */
+struct check {
+	const char *sql;
+	const char *const *fields;
+};
+
+/* Events of one type, and sums over a sale's tenders of one method, as the events say. */
+#define SALE_EVENTS "SELECT seq, payload AS p FROM events WHERE type = 'sale.completed'"
+#define RETURN_EVENTS "SELECT seq, payload AS p FROM events WHERE type = 'sale.returned'"
+#define TENDERED(method) "(SELECT coalesce(sum(j.value ->> '$.amount'), 0) FROM " \
+	"json_each(p, '$.payments') j WHERE j.value ->> '$.method' = '" method "')"
+
+/* A line the event marks voided (if it lists them) is not sold: neither here nor in stock. */
+#define LIVE_LINE(j) "NOT coalesce(" j ".value ->> '$.voided', 0)"
+
+static const char *const sale_fields[] = {
+	"a row in sales", "sales.state", "sales.number", "sales.subtotal", "sales.discount",
+	"sales.total", "sales.vat_total", "sales.change", "sales.paid", "sales.shift_id",
+	"sales.event_seq", "the number of payments", "the number of lines", NULL
+};
+
+static const char sale_sql[] =
+	"WITH e AS (" SALE_EVENTS ") "
+	"SELECT e.seq, 'sale ' || coalesce(p ->> '$.number', '?'), "
+	" s.id IS NOT NULL, 1, s.state, 'completed', s.number, p ->> '$.number', "
+	" s.subtotal, p ->> '$.subtotal', s.discount, p ->> '$.discount', "
+	" s.total, p ->> '$.total', s.vat_total, p ->> '$.vat', s.change, p ->> '$.change', "
+	" s.paid, (SELECT coalesce(sum(j.value ->> '$.amount'), 0) FROM json_each(p, "
+	"  '$.payments') j), "
+	" s.shift_id, p ->> '$.shift', s.event_seq, e.seq, "
+	" (SELECT count(*) FROM payments WHERE sale_id = s.id), json_array_length(p, "
+	"  '$.payments'), "
+	" (SELECT count(*) FROM sale_lines WHERE sale_id = s.id AND voided = 0), "
+	"  (SELECT count(*) FROM json_each(p, '$.lines') j WHERE " LIVE_LINE("j") ") "
+	"FROM e LEFT JOIN sales s ON s.uuid = p ->> '$.id' ORDER BY e.seq";
+
+static const char *const payment_fields[] = { "payments.amount", "payments.method", NULL };
+
+static const char payment_sql[] =
+	"WITH e AS (" SALE_EVENTS "), "
+	"pp AS (SELECT sale_id, amount, method, row_number() OVER (PARTITION BY sale_id ORDER BY "
+	" id) - 1 AS k FROM payments) "
+	"SELECT e.seq, 'sale ' || (p ->> '$.number') || ' payment ' || (j.key + 1), "
+	" pp.amount, j.value ->> '$.amount', pp.method, j.value ->> '$.method' "
+	"FROM e JOIN sales s ON s.uuid = p ->> '$.id' JOIN json_each(p, '$.payments') j "
+	"LEFT JOIN pp ON pp.sale_id = s.id AND pp.k = j.key ORDER BY e.seq, j.key";
+
+static const char *const line_fields[] = {
+	"sale_lines.product_id", "sale_lines.qty", "sale_lines.price", "sale_lines.discount",
+	"sale_lines.total", "sale_lines.vat", NULL
+};
+
+static const char line_sql[] =
+	"WITH e AS (" SALE_EVENTS "), "
+	"ll AS (SELECT sale_id, product_id, qty, price, discount, total, vat, row_number() OVER "
+	" (PARTITION BY sale_id ORDER BY lineno) - 1 AS k FROM sale_lines WHERE voided = 0), "
+	"el AS (SELECT e.seq, p, s.id AS sid, j.value AS v, row_number() OVER (PARTITION BY "
+	" e.seq ORDER BY j.key) - 1 AS k FROM e JOIN sales s ON s.uuid = p ->> '$.id' JOIN "
+	" json_each(p, '$.lines') j WHERE " LIVE_LINE("j") ") "
+	"SELECT el.seq, 'sale ' || (p ->> '$.number') || ' line ' || (el.k + 1), "
+	" ll.product_id, v ->> '$.product_id', ll.qty, v ->> '$.qty', "
+	" ll.price, v ->> '$.price', ll.discount, v ->> '$.discount', "
+	" ll.total, v ->> '$.total', ll.vat, v ->> '$.vat' "
+	"FROM el LEFT JOIN ll ON ll.sale_id = el.sid AND ll.k = el.k ORDER BY el.seq, el.k";
+
+/* A completed sale, a shift or a cash move in the tables that no event records. */
+static const char orphan_sql[] =
+	"SELECT NULL, 'sale ' || coalesce(number, '?') || ' (uuid ' || uuid || ') is completed "
+	"in the sales table, but no sale.completed event records it' FROM sales "
+	" WHERE state = 'completed' AND uuid NOT IN (SELECT payload ->> '$.id' FROM events "
+	" WHERE type = 'sale.completed') "
+	"UNION ALL "
+	"SELECT NULL, 'shift ' || number || ' is in the shifts table, but no shift.opened event "
+	"records it' FROM shifts WHERE id NOT IN (SELECT payload ->> '$.shift_id' FROM events "
+	" WHERE type = 'shift.opened') "
+	"UNION ALL "
+	"SELECT m.event_seq, 'cash move ' || m.id || ': cash_moves.amount is ' || m.amount || "
+	" ' in the table, but ' || coalesce(e.payload ->> '$.amount', 'nothing') || ' by its "
+	"cash.moved event' FROM cash_moves m LEFT JOIN events e ON e.seq = m.event_seq AND "
+	" e.type = 'cash.moved' WHERE e.seq IS NULL OR m.amount IS NOT e.payload ->> '$.amount' "
+	"UNION ALL "
+	"SELECT e.seq, 'a cash.moved event has no row in cash_moves' FROM events e WHERE "
+	" e.type = 'cash.moved' AND NOT EXISTS (SELECT 1 FROM cash_moves m WHERE m.event_seq = "
+	" e.seq)";
+
+static const char *const shift_fields[] = {
+	"a row in shifts", "shifts.number", "shifts.opening_float", "shifts.cash_sales",
+	"shifts.card_sales", "shifts.cash_change", "shifts.sales_count", "shifts.sales_total",
+	"shifts.vat_total", "shifts.discount_total", "shifts.voids_count", "shifts.cash_in",
+	"shifts.cash_out", "whether it is closed", "shifts.counted_cash", "shifts.expected_cash",
+	"shifts.refunds_count", "shifts.refunds_total", "shifts.refunds_vat",
+	"shifts.refunds_cash", "shifts.refunds_card", "shifts.refunds_other",
+	"shifts.refunds_no_receipt", NULL
+};
+
+/*
+ * A shift's events are those between its shift.opened and its shift.closed (one shift is open
+ * at a time); sale.completed events also name their shift.
+ */
+static const char shift_sql[] =
+	"WITH op AS (SELECT seq AS lo, payload ->> '$.shift_id' AS sid, payload ->> '$.float' AS "
+	" flt, payload ->> '$.number' AS num FROM events WHERE type = 'shift.opened'), "
+	"cl AS (SELECT seq, payload AS cp, payload ->> '$.shift_id' AS sid FROM events WHERE "
+	" type = 'shift.closed'), "
+	"r AS (SELECT op.*, coalesce(cl.seq, 9223372036854775807) AS hi, cl.seq AS closed, cl.cp "
+	" FROM op LEFT JOIN cl ON cl.sid = op.sid), "
+	"se AS (SELECT p ->> '$.shift' AS sid, p ->> '$.total' AS total, p ->> '$.vat' AS vat, "
+	" p ->> '$.discount' AS disc, p ->> '$.change' AS chg, " TENDERED("cash") " AS cash, "
+	TENDERED("card") " AS card FROM (" SALE_EVENTS ")), "
+	"sa AS (SELECT sid, count(*) AS n, sum(total) AS total, sum(vat) AS vat, sum(disc) AS disc, "
+	" sum(chg) AS chg, sum(cash) AS cash, sum(card) AS card FROM se GROUP BY sid), "
+	"re AS (SELECT p ->> '$.shift' AS sid, count(*) AS n, sum(p ->> '$.total') AS total, "
+	" sum(p ->> '$.vat') AS vat, sum(" TENDERED("cash") ") AS cash, sum(" TENDERED("card")
+	") AS card, sum(" TENDERED("credit") ") AS other, sum(p ->> '$.no_receipt') AS nr "
+	" FROM (" RETURN_EVENTS ") GROUP BY p ->> '$.shift') "
+	"SELECT r.lo, 'shift ' || coalesce(r.num, '?'), "
+	" sh.id IS NOT NULL, 1, sh.number, r.num, sh.opening_float, r.flt, "
+	" sh.cash_sales, coalesce(sa.cash - sa.chg, 0), sh.card_sales, coalesce(sa.card, 0), "
+	" sh.cash_change, coalesce(sa.chg, 0), sh.sales_count, coalesce(sa.n, 0), "
+	" sh.sales_total, coalesce(sa.total, 0), sh.vat_total, coalesce(sa.vat, 0), "
+	" sh.discount_total, coalesce(sa.disc, 0), "
+	" sh.voids_count, (SELECT count(*) FROM events v WHERE v.seq > r.lo AND v.seq < r.hi AND "
+	"  v.type = 'sale.voided'), "
+	" sh.cash_in, (SELECT coalesce(sum(v.payload ->> '$.amount'), 0) FROM events v WHERE "
+	"  v.seq > r.lo AND v.seq < r.hi AND v.type = 'cash.moved' AND v.payload ->> '$.amount' "
+	"  > 0), "
+	" sh.cash_out, (SELECT coalesce(-sum(v.payload ->> '$.amount'), 0) FROM events v WHERE "
+	"  v.seq > r.lo AND v.seq < r.hi AND v.type = 'cash.moved' AND v.payload ->> '$.amount' "
+	"  < 0), "
+	" sh.closed_at IS NOT NULL, r.closed IS NOT NULL, "
+	" sh.counted_cash, r.cp ->> '$.counted', sh.expected_cash, r.cp ->> '$.expected', "
+	" sh.refunds_count, coalesce(re.n, 0), sh.refunds_total, coalesce(re.total, 0), "
+	" sh.refunds_vat, coalesce(re.vat, 0), sh.refunds_cash, coalesce(re.cash, 0), "
+	" sh.refunds_card, coalesce(re.card, 0), sh.refunds_other, coalesce(re.other, 0), "
+	" sh.refunds_no_receipt, coalesce(re.nr, 0) "
+	"FROM r LEFT JOIN shifts sh ON sh.id = r.sid LEFT JOIN sa ON sa.sid = r.sid "
+	"LEFT JOIN re ON re.sid = r.sid ORDER BY r.lo";
+
+static const char *const stock_fields[] = { "products.stock", "the sum of its stock_moves",
+	NULL };
+
+/* Stock on hand: what sales took, returns put back and counts set, per product, from the
+ * events. */
+static const char stock_sql[] =
+	"WITH d AS (SELECT j.value ->> '$.product_id' AS pid, -(j.value ->> '$.qty') AS q FROM "
+	" events e, json_each(e.payload, '$.lines') j WHERE e.type = 'sale.completed' AND "
+	LIVE_LINE("j") " "
+	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.delta' FROM events e, "
+	" json_each(e.payload, '$.counts') j WHERE e.type = 'stock.counted' "
+	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.qty' FROM events e, "
+	" json_each(e.payload, '$.lines') j WHERE e.type = 'sale.returned'), "
+	"es AS (SELECT pid, sum(q) AS q FROM d GROUP BY pid), "
+	"ms AS (SELECT product_id, sum(qty) AS q FROM stock_moves GROUP BY product_id) "
+	"SELECT NULL, 'product ' || p.id || coalesce(' (' || p.name || ')', ''), "
+	" p.stock, coalesce(es.q, 0), coalesce(ms.q, 0), coalesce(es.q, 0) "
+	"FROM products p LEFT JOIN es ON es.pid = p.id LEFT JOIN ms ON ms.product_id = p.id "
+	"WHERE p.stock IS NOT coalesce(es.q, 0) OR coalesce(ms.q, 0) IS NOT coalesce(es.q, 0) "
+	"ORDER BY p.id";
+
+static const char *const return_fields[] = {
+	"a row in returns", "returns.number", "returns.total", "returns.vat_total",
+	"returns.event_seq", "the sum of return_payments", "the number of return_lines", NULL
+};
+
+/* A completed return against its sale.returned event (open returns have no event yet). */
+static const char return_sql[] =
+	"WITH e AS (" RETURN_EVENTS ") "
+	"SELECT e.seq, 'return R' || coalesce(p ->> '$.number', '?'), "
+	" x.id IS NOT NULL, 1, x.number, p ->> '$.number', x.total, p ->> '$.total', "
+	" x.vat_total, p ->> '$.vat', x.event_seq, e.seq, "
+	" (SELECT coalesce(sum(amount), 0) FROM return_payments WHERE return_id = x.id), "
+	" (SELECT coalesce(sum(j.value ->> '$.amount'), 0) FROM json_each(p, '$.payments') j), "
+	" (SELECT count(*) FROM return_lines WHERE return_id = x.id), "
+	"  json_array_length(p, '$.lines') "
+	"FROM e LEFT JOIN returns x ON x.uuid = p ->> '$.id' "
+	"UNION ALL "
+	"SELECT NULL, 'return R' || x.number, 0, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+	" NULL, NULL, NULL, NULL, NULL FROM returns x WHERE x.state = 'completed' AND x.uuid NOT "
+	" IN (SELECT p ->> '$.id' FROM (" RETURN_EVENTS ")) "
+	"ORDER BY 1";
+
+static const struct check checks[] = {
+	{ return_sql, return_fields },
+	{ sale_sql, sale_fields },
+	{ payment_sql, payment_fields },
+	{ line_sql, line_fields },
+	{ shift_sql, shift_fields },
+	{ orphan_sql, NULL },
+	{ stock_sql, stock_fields },
+};
+
+/* A column as text for a message: "nothing" for NULL. */
+static const char *
+shown(sqlite3_stmt *q, int col)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+
+	return t != NULL ? (const char *)t : "nothing";
+}
+
+/* Two columns hold the same value: both NULL, or equal as text (integers print alike). */
+static bool
+same(sqlite3_stmt *q, int a, int b)
+{
+	const unsigned char *x = sqlite3_column_text(q, a), *y = sqlite3_column_text(q, b);
+
+	if (x == NULL || y == NULL)
+		return x == NULL && y == NULL;
+	return strcmp((const char *)x, (const char *)y) == 0;
+}
+
+/* Runs one check: 0 when it found nothing, 1 with err and *bad_seq at the first difference,
+ * -1 on a database error. */
+static int
+run_check(store *st, const struct check *c, int64_t *bad_seq, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), c->sql, -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, N_("rebuilding the figures from the journal"));
+	while (found == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(q, 0);
+
+		if (c->fields == NULL) {
+			kerr_set(err, KERR_IO, "%s", shown(q, 1));
+			*bad_seq = seq;
+			found = 1;
+			break;
+		}
+		for (int i = 0; c->fields[i] != NULL; i++) {
+			int col = 2 + 2 * i;
+			char where[48] = "";
+
+			if (same(q, col, col + 1))
+				continue;
+			if (seq > 0)
+				snprintf(where, sizeof where, " (event %" PRId64 ")", seq);
+			/* A missing row: its columns are all NULL, the first pair says it. */
+			if (i == 0 && strncmp(c->fields[0], "a row", 5) == 0)
+				kerr_set(err, KERR_IO, "%s%s has no %s", shown(q, 1), where,
+				    c->fields[0] + 2);
+			else
+				kerr_set(err, KERR_IO, "%s%s: %s is %s in the table but %s by the "
+				    "events", shown(q, 1), where, c->fields[i], shown(q, col),
+				    shown(q, col + 1));
+			*bad_seq = seq;
+			found = 1;
+			break;
+		}
+	}
+	if (found == 0 && rc != SQLITE_DONE) {
+		sqlite3_finalize(q);
+		return store_error(st, err, N_("rebuilding the figures from the journal"));
+	}
+	sqlite3_finalize(q);
+	return found;
+}
+
+int
+journal_reconcile(store *st, int64_t *bad_seq, struct kerr *err)
+{
+	int rc = 0;
+
+	*bad_seq = 0;
+	/* One read transaction (deferred: the connection may be read-only), so a sale that
+	 * completes meanwhile cannot look like a difference. */
+	if (sqlite3_exec(store_db(st), "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(st, err, N_("rebuilding the figures from the journal"));
+	for (size_t i = 0; rc == 0 && i < sizeof checks / sizeof checks[0]; i++)
+		rc = run_check(st, &checks[i], bad_seq, err);
+	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+journal_acknowledged(store *st, const char *id, struct kerr *err)
+{
+	char seqbuf[24], hash[JOURNAL_HASH_HEX];
+	sqlite3_stmt *q;
+	int64_t seq;
+	int rc;
+
+	q = store_cached(st, "SELECT seq, hash FROM events WHERE id = ?1");
+	if (q == NULL)
+		return store_error(st, err, N_("reading the journal"));
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		seq = sqlite3_column_int64(q, 0);
+		core_text(q, 1, hash, sizeof hash);
+	}
+	store_release(q);
+	if (rc == SQLITE_DONE)
+		return 0;	/* not ours: the caller checked the reply's ids already */
+	if (rc != SQLITE_ROW)
+		return store_error(st, err, N_("reading the journal"));
+	if (seq <= store_meta_get_int(st, "hub_ack_seq", 0))
+		return 0;
+	snprintf(seqbuf, sizeof seqbuf, "%" PRId64, seq);
+	if (store_meta_set(st, "hub_ack_seq", seqbuf, err) == -1 ||
+	    store_meta_set(st, "hub_ack_hash", hash, err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+journal_check_acked(store *st, int64_t head_seq, int64_t *bad_seq, struct kerr *err)
+{
+	int64_t acked = store_meta_get_int(st, "hub_ack_seq", 0);
+	char *want, hash[JOURNAL_HASH_HEX] = "";
+	sqlite3_stmt *q;
+	int rc, result = 0;
+
+	*bad_seq = 0;
+	if (acked <= 0)
+		return 0;
+	if (head_seq < acked) {
+		*bad_seq = head_seq + 1;
+		return kerr_set(err, KERR_IO, "the journal ends at event %" PRId64 ", but the hub "
+		    "acknowledged event %" PRId64 ": events %" PRId64 " to %" PRId64 " were "
+		    "deleted (the hub keeps a copy)", head_seq, acked, head_seq + 1, acked);
+	}
+	q = store_cached(st, "SELECT hash FROM events WHERE seq = ?1");
+	if (q == NULL)
+		return store_error(st, err, N_("reading the journal"));
+	sqlite3_bind_int64(q, 1, acked);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		core_text(q, 0, hash, sizeof hash);
+	store_release(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, err, N_("reading the journal"));
+	want = store_meta_get(st, "hub_ack_hash");
+	if (want != NULL && strcmp(want, hash) != 0) {
+		*bad_seq = acked;
+		result = kerr_set(err, KERR_IO, "event %" PRId64 " is not the one the hub "
+		    "acknowledged (its hash was %.16s..., now %.16s...)", acked, want,
+		    hash[0] != '\0' ? hash : "none");
+	}
+	free(want);
+	return result;
+}
