@@ -37,14 +37,16 @@ void store_close(store *st);
 /*
  * Checkpoints for a store opened with STORE_TILL (issue 17): a commit of the till never copies
  * the WAL into the database (on an SD card that stalled the scan that crossed SQLite's 1000
- * pages by 40-70 ms); the till calls this from its tick, when nobody has typed for a second.
- * It copies the WAL once it holds 1000 pages, or whatever it holds after 30 quiet ticks, with
- * a PASSIVE checkpoint (it never waits for another process and never blocks one), and at the
- * next tick starts the WAL over. Each call does at most one of the two: a key typed meanwhile
- * waits for one flush or two, not for a whole cycle. Returns the pages copied (0 when there
- * was nothing to do or another process held the lock), or -1 with err (KERR_IO) when the disk
- * failed. A till that is never idle still checkpoints in a commit once its WAL reaches ~80 MB,
- * and the WAL file is cut back to 4 MiB when it starts over, so the WAL stays bounded.
+ * pages by 40-70 ms). The till calls this from its tick, when nobody has typed for a second:
+ * once the WAL holds 1000 pages, or whatever it holds after 30 quiet ticks, it asks the
+ * store's checkpointer thread (its own connection, started by store_open and stopped by
+ * store_close) for a PASSIVE checkpoint, which never waits for a lock and never blocks a
+ * writer, and returns at once. Returns the pages the last finished checkpoint copied (0 when
+ * none finished since the last call, or another process held the checkpoint lock), or -1 with
+ * err (KERR_IO) when the last one failed. Without the thread (pthread_create failed) it
+ * checkpoints in the call itself. A till that is never idle still checkpoints in a commit once
+ * its WAL reaches ~80 MB, and the WAL file is cut back to 4 MiB when it starts over, so the WAL
+ * stays bounded.
  */
 int store_checkpoint_idle(store *st, struct kerr *err);
 
