@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 5.
+-- kassa: the whole database schema, version 6.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -65,7 +65,7 @@ CREATE TABLE products (
     stock      INTEGER NOT NULL DEFAULT 0, -- thousandths; derived from stock_moves
     updated_at TEXT NOT NULL,
     deleted    INTEGER NOT NULL DEFAULT 0,
-    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 5: low when stock <= min_stock (thousandths)
+    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 6: low when stock <= min_stock (thousandths)
 );
 -- The few deleted products, so counting the live ones reads two indexes instead of every row
 -- (`kassa status` on 200k products: 49 ms -> 4 ms). Added in version 2.
@@ -181,7 +181,8 @@ CREATE TABLE sales (
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
     completed_at  TEXT,
-    event_seq     INTEGER REFERENCES events(seq)
+    event_seq     INTEGER REFERENCES events(seq),
+    disc_approver_id INTEGER REFERENCES users(id)  -- who approved a discount past the seller's limit
 );
 CREATE INDEX sales_state ON sales(state);
 CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
@@ -204,6 +205,9 @@ CREATE TABLE sale_lines (
     total      INTEGER NOT NULL DEFAULT 0, -- after discounts
     vat        INTEGER NOT NULL DEFAULT 0, -- included in total
     voided     INTEGER NOT NULL DEFAULT 0,
+    label_total INTEGER,                 -- a price label's own amount: the line's gross
+    voided_by  INTEGER REFERENCES users(id),
+    voided_at  TEXT,
     UNIQUE (sale_id, lineno)
 );
 
@@ -306,7 +310,7 @@ CREATE TABLE print_jobs (
 );
 CREATE INDEX print_jobs_state ON print_jobs(state, id);
 
--- Goods received (version 5): one row per delivery, its lines with the cost paid per unit, so
+-- Goods received (version 6): one row per delivery, its lines with the cost paid per unit, so
 -- reports can show margin. The stock itself moves in stock_moves (reason 'receive'); the
 -- events are stock.received, up to 500 lines each (stock.h).
 CREATE TABLE deliveries (
@@ -331,7 +335,7 @@ CREATE TABLE delivery_lines (
 );
 CREATE INDEX delivery_lines_product ON delivery_lines(product_id);
 
--- A stock-take (version 5). start_move is the last stock_moves.id when it started, and each
+-- A stock-take (version 6). start_move is the last stock_moves.id when it started, and each
 -- counted product keeps the last stock_moves.id when it was last counted (counted_move): the
 -- quantity expected on the shelf at that moment is its stock now less the moves since then,
 -- so sales during the count are accounted for (stock.h says the rule). One open at a time.
@@ -356,7 +360,7 @@ CREATE TABLE stock_take_items (
     PRIMARY KEY (take_id, product_id)
 ) WITHOUT ROWID;
 
--- Other branches' stock, as the hub publishes it (entity "stock", version 5): shown beside
+-- Other branches' stock, as the hub publishes it (entity "stock", version 6): shown beside
 -- this till's own, never added to it. key is the hub's (device/barcode).
 CREATE TABLE remote_stock (
     key        TEXT PRIMARY KEY,

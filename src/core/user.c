@@ -42,6 +42,7 @@ user_can(const struct user *u, enum user_right right)
 	case RIGHT_CASH_MOVE:
 	case RIGHT_REFUND:
 	case RIGHT_REFUND_NO_RECEIPT:
+	case RIGHT_QUIT:
 	case RIGHT_STOCK_ADJUST:
 		return u->role >= ROLE_MANAGER;
 	case RIGHT_ADMIN:
@@ -64,6 +65,7 @@ user_right_name(enum user_right right)
 	case RIGHT_ADMIN: return "admin";
 	case RIGHT_REFUND: return "refund";
 	case RIGHT_REFUND_NO_RECEIPT: return "refund_no_receipt";
+	case RIGHT_QUIT: return "quit";
 	case RIGHT_STOCK_ADJUST: return "stock_adjust";
 	}
 	return "unknown";

@@ -3,10 +3,10 @@
  * scanning, a stock-take by scanning, adjustments with a reason, the low-stock list. The rules
  * are the core's (include/stock.h); this file only asks and shows.
  *
- * Its state (struct ui_stock) is created when the screen opens and freed when it is left with
- * Esc. A stock-take lives in the database, not here: Esc leaves it open (the till sells
- * meanwhile) and the screen resumes it when it opens again. A delivery being scanned is this
- * screen's until F10 receives it; Esc abandons it.
+ * Its state (struct ui_stock, the screen stack's ui_data()) lives while the screen is open. A
+ * stock-take lives in the database, not here: Esc leaves it open (the till sells meanwhile) and
+ * the screen resumes it when it opens again. A delivery being scanned is this screen's until
+ * F10 receives it; Esc abandons it.
  */
 #include <curses.h>
 #include <stdarg.h>
@@ -19,6 +19,10 @@
 #include "xalloc.h"
 
 #define VIEW_MAX 40
+#define LOOKUP_MAX 12          /* products a look-up by name shows */
+
+/* This screen's state: it is on top whenever its keys, prompts and approvals run. */
+#define S(ui) ((struct ui_stock *)ui_data(ui))
 
 enum stock_mode { MODE_LOOKUP, MODE_RECEIVE, MODE_COUNT };
 
@@ -61,16 +65,6 @@ view_add(struct ui_stock *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
-stock_free(struct ui *ui)
-{
-	if (ui->stock != NULL) {
-		free(ui->stock->lines);
-		free(ui->stock);
-		ui->stock = NULL;
-	}
-}
-
 /* "N*CODE" or "CODE": the code and N in thousandths (1000 when not given). -1 when N is bad. */
 static int
 split_qty(const char *text, char *code, size_t size, qty_t *qty, struct kerr *err)
@@ -109,15 +103,15 @@ add_branch(void *ctx, const struct stock_remote *r)
 	struct ui *ui = ctx;
 	char q[32];
 
-	view_add(ui->stock, "      %s: %s", r->branch, qty_format(r->qty, false, q, sizeof q));
+	view_add(S(ui), "      %s: %s", r->branch, qty_format(r->qty, false, q, sizeof q));
 	return 0;
 }
 
 static void
 lookup(struct ui *ui, const char *text)
 {
-	struct ui_stock *s = ui->stock;
-	struct product p[UI_LIST_MAX];
+	struct ui_stock *s = S(ui);
+	struct product p[LOOKUP_MAX];
 	struct kerr err;
 	qty_t qty;
 	char a[32], b[32];
@@ -125,7 +119,7 @@ lookup(struct ui *ui, const char *text)
 
 	if (catalog_lookup(ui->st, &ui->cfg->weight, text, &p[0], &qty, &err) == 0)
 		n = 1;
-	else if ((n = catalog_search(ui->st, text, p, UI_LIST_MAX, &err)) <= 0) {
+	else if ((n = catalog_search(ui->st, text, p, LOOKUP_MAX, &err)) <= 0) {
 		if (n == 0)
 			ui_message(ui, true, _("Nothing found for '%s'"), text);
 		else
@@ -163,12 +157,12 @@ do_low(struct ui *ui)
 {
 	struct kerr err;
 
-	view_clear(ui->stock);
-	if (stock_list(ui->st, true, add_low, ui->stock, &err) == -1) {
+	view_clear(S(ui));
+	if (stock_list(ui->st, true, add_low, S(ui), &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
-	ui_message(ui, false, ui->stock->nview == 0 ? _("No product is at or below its threshold") :
+	ui_message(ui, false, S(ui)->nview == 0 ? _("No product is at or below its threshold") :
 	    _("Products at or below their threshold"));
 }
 
@@ -177,7 +171,7 @@ do_low(struct ui *ui)
 static void
 receive_line(struct ui *ui, const struct product *p, qty_t qty)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	char q[32];
 
 	if (s->nlines == s->cap) {
@@ -199,18 +193,18 @@ receive_qty(struct ui *ui, const char *text)
 	struct kerr err;
 	qty_t qty;
 
-	if (qty_parse(text, &qty, &err) == -1 || (!ui->stock->pending.by_weight &&
+	if (qty_parse(text, &qty, &err) == -1 || (!S(ui)->pending.by_weight &&
 	    qty % 1000 != 0)) {
 		ui_message(ui, true, _("Not a quantity: '%s'"), text);
 		return;
 	}
-	receive_line(ui, &ui->stock->pending, qty);
+	receive_line(ui, &S(ui)->pending, qty);
 }
 
 static void
 receive_code(struct ui *ui, const char *text)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	char code[CATALOG_CODE_MAX], title[200];
 	struct product p;
 	struct kerr err;
@@ -231,13 +225,13 @@ receive_code(struct ui *ui, const char *text)
 	}
 	s->pending = p;
 	snprintf(title, sizeof title, _("Quantity of %s received"), p.name);
-	ui_ask(ui, title, false, false, receive_qty, NULL);
+	ui_ask(ui, title, 0, receive_qty, NULL);
 }
 
 static void
 supplier_entered(struct ui *ui, const char *text)
 {
-	snprintf(ui->stock->supplier, sizeof ui->stock->supplier, "%s", text);
+	snprintf(S(ui)->supplier, sizeof S(ui)->supplier, "%s", text);
 	ui_message(ui, false, _("Scan each item and type its quantity (or N*CODE); F10 receives "
 	    "the goods"));
 }
@@ -245,7 +239,7 @@ supplier_entered(struct ui *ui, const char *text)
 static void
 do_receive(struct ui *ui)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 
 	if (s->mode == MODE_COUNT) {
 		ui_message(ui, true, _("A stock-take is open: post or cancel it first"));
@@ -255,14 +249,14 @@ do_receive(struct ui *ui)
 	s->nlines = 0;
 	s->supplier[0] = '\0';
 	view_clear(s);
-	ui_ask(ui, _("Receiving goods: supplier (Enter for none)"), false, false, supplier_entered,
+	ui_ask(ui, _("Receiving goods: supplier (Enter for none)"), 0, supplier_entered,
 	    NULL);
 }
 
 static void
 receive_finish(struct ui *ui)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	struct stock_delivery_done done;
 	struct kerr err;
 
@@ -286,7 +280,7 @@ receive_finish(struct ui *ui)
 static void
 take_started(struct ui *ui, const char *text)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	struct kerr err;
 
 	if (stock_take_start(ui->st, &ui->user, text, &s->take, &err) == -1) {
@@ -303,7 +297,7 @@ take_started(struct ui *ui, const char *text)
 static void
 do_take(struct ui *ui)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 
 	if (s->mode == MODE_COUNT) {
 		ui_message(ui, false, _("The stock-take is open: scan the items"));
@@ -313,14 +307,14 @@ do_take(struct ui *ui)
 		ui_message(ui, true, _("Receive the goods (F10) or leave (Esc) first"));
 		return;
 	}
-	ui_ask(ui, _("Stock-take: category (Enter for the whole shop)"), false, false, take_started,
+	ui_ask(ui, _("Stock-take: category (Enter for the whole shop)"), 0, take_started,
 	    NULL);
 }
 
 static void
 count_code(struct ui *ui, const char *text)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	char code[CATALOG_CODE_MAX], q[32];
 	struct product p;
 	struct kerr err;
@@ -352,7 +346,7 @@ add_variance(void *ctx, const struct stock_variance *v)
 static void
 post_take(struct ui *ui, const struct user *approver)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	struct stock_take_done done;
 	struct kerr err;
 	bool denied = false;
@@ -388,7 +382,7 @@ confirm_post(struct ui *ui, const char *text)
 static void
 take_finish(struct ui *ui)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	struct kerr err;
 	long n = 0;
 
@@ -399,14 +393,14 @@ take_finish(struct ui *ui)
 	}
 	if (n == 0)
 		view_add(s, "%s", _("Every count matches the stock"));
-	ui_ask(ui, _("Post these differences as adjustments? (y/n)"), false, false, confirm_post,
+	ui_ask(ui, _("Post these differences as adjustments? (y/n)"), 0, confirm_post,
 	    NULL);
 }
 
 static void
 do_cancel(struct ui *ui)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	struct kerr err;
 
 	if (s->mode == MODE_COUNT) {
@@ -426,9 +420,9 @@ do_cancel(struct ui *ui)
 static void
 do_finish(struct ui *ui)
 {
-	if (ui->stock->mode == MODE_RECEIVE)
+	if (S(ui)->mode == MODE_RECEIVE)
 		receive_finish(ui);
-	else if (ui->stock->mode == MODE_COUNT)
+	else if (S(ui)->mode == MODE_COUNT)
 		take_finish(ui);
 	else
 		ui_message(ui, true, _("F2 receives goods, F3 starts a stock-take"));
@@ -439,7 +433,7 @@ do_finish(struct ui *ui)
 static void
 adjust_apply(struct ui *ui, const struct user *approver)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	struct product p;
 	struct kerr err;
 	bool denied = false;
@@ -469,12 +463,12 @@ adjust_reason(struct ui *ui, const char *text)
 
 	for (int i = 0; i < 4; i++) {
 		if (strcmp(text, digits[i]) == 0) {
-			ui->stock->adj_reason = (enum stock_reason)i;
+			S(ui)->adj_reason = (enum stock_reason)i;
 			adjust_apply(ui, NULL);
 			return;
 		}
 	}
-	if (stock_reason_parse(text, &ui->stock->adj_reason) == -1) {
+	if (stock_reason_parse(text, &S(ui)->adj_reason) == -1) {
 		ui_message(ui, true, _("Not a reason: '%s'"), text);
 		return;
 	}
@@ -486,26 +480,25 @@ adjust_qty(struct ui *ui, const char *text)
 {
 	struct kerr err;
 
-	if (signed_qty(text, &ui->stock->adj_qty, &err) == -1) {
+	if (signed_qty(text, &S(ui)->adj_qty, &err) == -1) {
 		ui_message(ui, true, _("Not a quantity: '%s'"), text);
 		return;
 	}
-	ui_ask(ui, _("Reason: 1 damage, 2 theft, 3 expired, 4 correction"), false, false,
+	ui_ask(ui, _("Reason: 1 damage, 2 theft, 3 expired, 4 correction"), 0,
 	    adjust_reason, NULL);
 }
 
 static void
 adjust_code(struct ui *ui, const char *text)
 {
-	snprintf(ui->stock->adj_code, sizeof ui->stock->adj_code, "%s", text);
-	ui_ask(ui, _("Adjust by (signed: -2 takes two away)"), false, false, adjust_qty, NULL);
+	snprintf(S(ui)->adj_code, sizeof S(ui)->adj_code, "%s", text);
+	ui_ask(ui, _("Adjust by (signed: -2 takes two away)"), 0, adjust_qty, NULL);
 }
 
 static void
 do_adjust(struct ui *ui)
 {
-	ui_ask(ui, _("Adjust stock: scan or type the code"), false, false, adjust_code, NULL);
-	ui->prompt.scan_ok = true;
+	ui_ask(ui, _("Adjust stock: scan or type the code"), UI_ASK_SCAN, adjust_code, NULL);
 }
 
 /* ---- the screen --------------------------------------------------------------------------- */
@@ -513,20 +506,13 @@ do_adjust(struct ui *ui)
 static void
 do_back(struct ui *ui)
 {
-	stock_free(ui);
-	ui_show(ui, &ui_screen_sale);
-}
-
-static void
-do_help(struct ui *ui)
-{
-	ui_help_for(ui, &ui_screen_stock);
+	ui_close(ui);
 }
 
 static void
 stock_enter(struct ui *ui)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	char text[128];
 
 	snprintf(text, sizeof text, "%s", s->input);
@@ -542,9 +528,15 @@ stock_enter(struct ui *ui)
 }
 
 static void
+clear_input(struct ui *ui)
+{
+	S(ui)->input[0] = '\0';
+}
+
+static void
 stock_draw(struct ui *ui)
 {
-	struct ui_stock *s = ui->stock;
+	struct ui_stock *s = S(ui);
 	char title[160], line[200];
 	int top, rows = LINES - 9;
 
@@ -565,65 +557,23 @@ stock_draw(struct ui *ui)
 		ui_put(4 + i - top, 2, COLS - 4, s->view[i], -1);
 	snprintf(line, sizeof line, "> %s", s->input);
 	ui_put(LINES - 4, 2, COLS - 4, line, -1);
-	ui_draw_bottom(ui, _("F2 receive  F3 count  F4 adjust  F5 low  F10 finish  Esc back"));
+	ui_draw_bottom(ui, NULL);
 }
 
 static bool
-stock_key(struct ui *ui, int key, bool is_char)
+stock_text(struct ui *ui, wint_t ch)
 {
-	struct ui_stock *s = ui->stock;
-	size_t len = strlen(s->input);
-
-	if (!is_char) {
-		if (key == KEY_ENTER)
-			stock_enter(ui);
-		else if (key == KEY_BACKSPACE && len > 0)
-			s->input[len - 1] = '\0';
-		else
-			return false;
-		return true;
-	}
-	if (key == '\r' || key == '\n')
-		stock_enter(ui);
-	else if ((key == 127 || key == 8) && len > 0) {
-		/* A whole UTF-8 character off the end. */
-		while (len > 0 && (s->input[--len] & 0xc0) == 0x80)
-			;
-		s->input[len] = '\0';
-	} else if (key >= ' ' && len + 4 < sizeof s->input) {
-		s->input[len++] = (char)key;
-		s->input[len] = '\0';
-	} else
-		return false;
-	return true;
+	return ui_line_edit(S(ui)->input, sizeof S(ui)->input, ch);
 }
 
-static const struct ui_binding stock_keys[] = {
-	{ KEY_F(1), "F1", N_("help: all keys"), do_help },
-	{ KEY_F(2), "F2", N_("receive goods: scan each item, then its quantity"), do_receive },
-	{ KEY_F(3), "F3", N_("stock-take: each scan adds one, N*CODE adds N"), do_take },
-	{ KEY_F(4), "F4", N_("adjust a product's stock, with a reason"), do_adjust },
-	{ KEY_F(5), "F5", N_("products at or below their low-stock threshold"), do_low },
-	{ KEY_F(8), "F8", N_("cancel the stock-take or the receiving"), do_cancel },
-	{ KEY_F(10), "F10", N_("finish: receive the goods, or show the count's differences to "
-	    "post"), do_finish },
-	{ 27, "Esc", N_("back (an open stock-take stays open)"), do_back },
-	{ 0, NULL, NULL, NULL }
-};
-
-const struct ui_screen ui_screen_stock = {
-	.name = "stock", .draw = stock_draw, .key = stock_key, .bindings = stock_keys,
-};
-
-void
-ui_stock_open(struct ui *ui)
+static void
+stock_open(struct ui *ui, void *data, const void *arg)
 {
-	struct ui_stock *s;
+	struct ui_stock *s = data;
 	struct kerr err;
 	int open;
 
-	stock_free(ui);
-	s = ui->stock = xcalloc(1, sizeof *s);
+	(void)arg;
 	open = stock_take_current(ui->st, &s->take, s->category, sizeof s->category, &err);
 	if (open == -1)
 		ui_error(ui, &err);
@@ -631,5 +581,33 @@ ui_stock_open(struct ui *ui)
 		s->mode = MODE_COUNT;
 		ui_message(ui, false, _("The stock-take is still open: scan the items"));
 	}
-	ui_show(ui, &ui_screen_stock);
 }
+
+static void
+stock_close(struct ui *ui, void *data)
+{
+	(void)ui;
+	free(((struct ui_stock *)data)->lines);
+}
+
+/* In the order the bar shows them. */
+static const struct ui_binding stock_keys[] = {
+	{ KEY_F(2), N_("receive"), N_("receive goods: scan each item, then its quantity"),
+	    do_receive },
+	{ KEY_F(3), N_("count"), N_("stock-take: each scan adds one, N*CODE adds N"), do_take },
+	{ KEY_F(10), N_("finish"), N_("finish: receive the goods, or show the count's "
+	    "differences to post"), do_finish },
+	{ KEY_F(4), N_("adjust"), N_("adjust a product's stock, with a reason"), do_adjust },
+	{ KEY_F(5), N_("low"), N_("products at or below their low-stock threshold"), do_low },
+	{ KEY_F(8), N_("cancel"), N_("cancel the stock-take or the receiving"), do_cancel },
+	{ UI_KEY_ESC, N_("back"), N_("back (an open stock-take stays open)"), do_back },
+	{ KEY_F(1), N_("help"), N_("help: all keys"), ui_show_help },
+	{ KEY_ENTER, NULL, N_("look up, receive or count the code typed"), stock_enter },
+	{ KEY_F(9), NULL, N_("clear the input line"), clear_input },
+	{ 0, NULL, NULL, NULL }
+};
+
+const struct ui_screen ui_screen_stock = {
+	.name = "stock", .size = sizeof (struct ui_stock), .open = stock_open,
+	.close = stock_close, .draw = stock_draw, .text = stock_text, .bindings = stock_keys,
+};
