@@ -213,10 +213,10 @@ static const char audit_sql[] =
     "  JOIN sales s ON "
     "  s.id = l.sale_id JOIN users u ON u.id = s.user_id WHERE l.voided = 1 AND "
     "  s.state = 'completed' AND s.completed_at >= ?1 AND s.completed_at < ?2 "
-    "  UNION ALL SELECT at, 0, json_object('at', at, 'kind', CASE WHEN ok THEN 'login' ELSE "
+    "  UNION ALL SELECT at, id, json_object('at', at, 'kind', CASE WHEN ok THEN 'login' ELSE "
     "  'login_failed' END, 'user', name, 'purpose', purpose) FROM logins WHERE at >= ?1 AND "
     "  at < ?2 "
-    "  UNION ALL SELECT at, 0, json_object('at', at, 'kind', 'price_change', 'code', code, "
+    "  UNION ALL SELECT at, id, json_object('at', at, 'kind', 'price_change', 'code', code, "
     "  'name', name, 'old_price', old_price, 'price', price) FROM "
     "  price_changes WHERE at >= ?1 AND at < ?2"
     ") ORDER BY at, k)))";
