@@ -61,6 +61,10 @@ setup(void **state)
 	    "DROP INDEX products_deleted; "
 	    "DROP TRIGGER products_price_change; DROP TABLE price_changes; DROP TABLE logins; "
 	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
+	    "ALTER TABLE sale_lines DROP COLUMN label_total; "
+	    "ALTER TABLE sale_lines DROP COLUMN voided_by; "
+	    "ALTER TABLE sale_lines DROP COLUMN voided_at; "
+	    "ALTER TABLE sales DROP COLUMN disc_approver_id; "
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	*state = f;
