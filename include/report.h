@@ -88,8 +88,8 @@ int report_day_bounds(const char *date, char *day, char *from, char *to, struct 
  * credit, points as they exist), vat_rates [{vat_bp, gross, vat, refunds_gross, refunds_vat}],
  * categories [{category, lines, total, refunds}], cashiers [{cashier, sales, total, returns,
  * refunds}], hours [{hour (local), sales, total}], top_by_amount and top_by_qty [{code, name,
- * unit, qty, total}] (top entries each, 10 when top <= 0), voids {lines, lines_total (at their
- * price), sales, sales_total}, discounts {total, sales, lines}, approvals [{at, user, approver, right, sale}],
+ * unit, qty, total}] (top entries each, 10 when top <= 0), voids {lines, lines_total (what
+ * they came to), sales, sales_total} (from the events' voids), discounts {total, sales, lines}, approvals [{at, user, approver, right, sale}],
  * cash {in, out, no_sale}, margin (null: no cost prices are recorded yet)}.
  */
 char *report_day_json(store *st, const char *date, int top, struct kerr *err);
