@@ -56,6 +56,7 @@ paper() { $esc decode "$t/paper"; }
 cat > "$t/kassa.conf" <<EOF
 [till]
 store = Chorsu
+language = en
 [printer]
 device = sim:$t/paper
 EOF
