@@ -2,7 +2,8 @@
 # The day's report and the audit on the till's screen (F12, the rows past the ten digits): the
 # cash and card takings of the day as `kassa report day` has them, scrolling, F9 queues the
 # day's report for the printer process, Tab switches to the audit (the log-in, a wrong PIN),
-# Left goes to the day before (nothing sold), Esc goes back to the sale.
+# Left goes to the day before (nothing sold), Esc goes back to the sale; closing the shift on
+# screen prints the Z by itself (a simulated printer, decoded from its ESC/POS bytes).
 . "$KASSA_TOP/tests/lib/tmux.sh"
 ui_setup
 printf '[printer]\ndevice = sim:%s/paper\n' "$T" > "$T/kassa.conf"
@@ -57,4 +58,18 @@ keys Left
 wait_for "Nothing recorded on this day"
 keys Escape
 wait_for "TOTAL"
+
+# Closing the shift on screen prints its Z by itself, through the till's printer process.
+keys F12
+wait_for "MENU"
+keys 4
+wait_for "count the cash"
+keys 22000 Enter
+wait_for "Variance"
+i=0
+until python3 "$KASSA_TOP/tests/lib/escpos.py" decode "$T/paper" 2>/dev/null | grep -q "Z REPORT 1"; do
+	i=$((i + 1)); [ $i -lt 200 ] || fail "the Z did not print when the shift was closed"; sleep 0.05
+done
+python3 "$KASSA_TOP/tests/lib/escpos.py" decode "$T/paper" | grep -q "DAY REPORT $(date +%Y-%m-%d)" ||
+	fail "the day's report queued with F9 did not print"
 echo ok
