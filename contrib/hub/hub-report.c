@@ -144,6 +144,46 @@ load(struct hub *h, sqlite3 *mem, struct kerr *err)
 	return rc;
 }
 
+/* The text's first table, as the hub has always printed it: per till and day, the sales and
+ * their total, the returns and the amount refunded. The breakdowns follow it. */
+static int
+summary(sqlite3 *mem, const char *from, const char *to)
+{
+	sqlite3_stmt *q;
+	char total[40], refunded[40];
+	int rc;
+
+	if (sqlite3_prepare_v2(mem, "SELECT device, date(at, 'localtime') AS day, "
+	    "sum(type = 'sale.completed'), coalesce(sum(CASE WHEN type = 'sale.completed' THEN "
+	    "json_extract(payload, '$.total') END), 0), sum(type = 'sale.returned'), "
+	    "coalesce(sum(CASE WHEN type = 'sale.returned' THEN json_extract(payload, '$.total') "
+	    "END), 0) FROM ev WHERE type IN ('sale.completed', 'sale.returned') AND (?1 IS NULL OR "
+	    "date(at, 'localtime') >= ?1) AND (?2 IS NULL OR date(at, 'localtime') <= ?2) "
+	    "GROUP BY 1, 2 ORDER BY 2, 1", -1, &q, NULL) != SQLITE_OK) {
+		fprintf(stderr, "kassa-hub: report: %s\n", sqlite3_errmsg(mem));
+		return -1;
+	}
+	if (from != NULL)
+		sqlite3_bind_text(q, 1, from, -1, SQLITE_STATIC);
+	if (to != NULL)
+		sqlite3_bind_text(q, 2, to, -1, SQLITE_STATIC);
+	printf("%-38s %-10s %6s %16s %7s %16s\n", "till", "day", "sales", "total", "returns",
+	    "refunded");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		money_format(sqlite3_column_int64(q, 3), total, sizeof total);
+		money_format(sqlite3_column_int64(q, 5), refunded, sizeof refunded);
+		printf("%-38s %-10s %6s %16s %7s %16s\n", text_or(q, 0, ""), text_or(q, 1, ""),
+		    text_or(q, 2, ""), total, text_or(q, 4, ""), refunded);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "kassa-hub: report: %s\n", sqlite3_errmsg(mem));
+		return -1;
+	}
+	printf("\n");
+	return 0;
+}
+
 /* --json: an array of {till, day, section, key, count, amount, vat, refunds}. */
 int
 hub_report(struct hub *h, const char *format, const char *from, const char *to)
@@ -195,6 +235,8 @@ hub_report(struct hub *h, const char *format, const char *from, const char *to)
 		rc = 0;
 		goto out;
 	}
+	if (strcmp(format, "text") == 0 && summary(mem, from, to) == -1)
+		goto out;
 	if (strcmp(format, "csv") == 0) {
 		fputs("\xef\xbb\xbf", stdout);
 		fputs("till,day,section,key,count,amount,vat,refunds\r\n", stdout);
