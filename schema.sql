@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 6.
+-- kassa: the whole database schema, version 7.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -65,7 +65,7 @@ CREATE TABLE products (
     stock      INTEGER NOT NULL DEFAULT 0, -- thousandths; derived from stock_moves
     updated_at TEXT NOT NULL,
     deleted    INTEGER NOT NULL DEFAULT 0,
-    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 6: low when stock <= min_stock (thousandths)
+    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 7: low when stock <= min_stock (thousandths)
 );
 -- The few deleted products, so counting the live ones reads two indexes instead of every row
 -- (`kassa status` on 200k products: 49 ms -> 4 ms). Added in version 2.
@@ -300,7 +300,9 @@ CREATE TABLE print_jobs (
     id         INTEGER PRIMARY KEY,
     kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'copy', 'report', 'test', 'drawer')),
     sale_id    INTEGER REFERENCES sales(id),
-    body       BLOB,                      -- NULL: rendered from sale_id when printed
+    body       BLOB,                      -- NULL: rendered from sale_id when printed; a
+                                          -- 'report' job: 'z:SHIFT_ID' or 'day:YYYY-MM-DD'
+                                          -- (rendered from the figures when printed)
     state      TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'done', 'failed')),
     attempts   INTEGER NOT NULL DEFAULT 0,
     error      TEXT,
@@ -310,7 +312,40 @@ CREATE TABLE print_jobs (
 );
 CREATE INDEX print_jobs_state ON print_jobs(state, id);
 
--- Goods received (version 6): one row per delivery, its lines with the cost paid per unit, so
+-- The audit trail (version 6, report.h). Every PIN typed at the till (a log-in or a manager's
+-- approval): who, or NULL for a wrong PIN, and whether it was right. Not journal events: a
+-- wrong PIN changes no figure, and a stream of guesses must not flood the hub's journal; the
+-- till keeps them for `kassa report audit`.
+CREATE TABLE logins (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    user_id  INTEGER REFERENCES users(id),
+    name     TEXT,
+    ok       INTEGER NOT NULL,
+    purpose  TEXT NOT NULL DEFAULT 'pin'
+);
+CREATE INDEX logins_at ON logins(at);
+
+-- Every change of a product's price, whatever brought it (the hub's catalogue, a CSV import),
+-- written by the trigger below when it applies.
+CREATE TABLE price_changes (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    product_id INTEGER NOT NULL REFERENCES products(id),
+    code       TEXT,
+    name       TEXT NOT NULL,
+    old_price  INTEGER NOT NULL,
+    price      INTEGER NOT NULL
+);
+CREATE INDEX price_changes_at ON price_changes(at);
+CREATE TRIGGER products_price_change AFTER UPDATE OF price ON products
+WHEN old.price <> new.price BEGIN
+    INSERT INTO price_changes(at, product_id, code, name, old_price, price)
+    VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), new.id, coalesce(new.sku, (SELECT min(code)
+        FROM barcodes WHERE product_id = new.id)), new.name, old.price, new.price);
+END;
+
+-- Goods received (version 7): one row per delivery, its lines with the cost paid per unit, so
 -- reports can show margin. The stock itself moves in stock_moves (reason 'receive'); the
 -- events are stock.received, up to 500 lines each (stock.h).
 CREATE TABLE deliveries (
@@ -335,7 +370,7 @@ CREATE TABLE delivery_lines (
 );
 CREATE INDEX delivery_lines_product ON delivery_lines(product_id);
 
--- A stock-take (version 6). start_move is the last stock_moves.id when it started, and each
+-- A stock-take (version 7). start_move is the last stock_moves.id when it started, and each
 -- counted product keeps the last stock_moves.id when it was last counted (counted_move): the
 -- quantity expected on the shelf at that moment is its stock now less the moves since then,
 -- so sales during the count are accounted for (stock.h says the rule). One open at a time.
@@ -360,7 +395,7 @@ CREATE TABLE stock_take_items (
     PRIMARY KEY (take_id, product_id)
 ) WITHOUT ROWID;
 
--- Other branches' stock, as the hub publishes it (entity "stock", version 6): shown beside
+-- Other branches' stock, as the hub publishes it (entity "stock", version 7): shown beside
 -- this till's own, never added to it. key is the hub's (device/barcode).
 CREATE TABLE remote_stock (
     key        TEXT PRIMARY KEY,

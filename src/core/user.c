@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "journal.h"
 #include "timestamp.h"
+#include "text.h"
 #include "user.h"
 #include "xalloc.h"
 
@@ -210,11 +211,10 @@ user_add(store *st, const char *name, enum user_role role, const char *pin, stru
 
 	if (name == NULL || *name == '\0' || strlen(name) >= sizeof ((struct user *)0)->name)
 		return kerr_set(err, KERR_INPUT, _("a user name is 1 to 63 bytes"));
-	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
-		if (*p < ' ' || *p == 0x7f)
-			return kerr_set(err, KERR_INPUT, _("a user name may not hold control "
-			    "characters"));
-	}
+	/* A name reaches the user.added event: UTF-8 without control characters, checked here
+	 * whoever calls (the command line, a test tool, a later screen). */
+	if (text_check_line(name, _("the user name"), err) == -1)
+		return -1;
 	/* The name rule (core-int.h): spaces around a name are not part of it. */
 	snprintf(clean, sizeof clean, "%s", name);
 	core_name_clean(clean);
@@ -280,6 +280,25 @@ user_lockout_left(store *st)
 	return until > now ? (int)(until - now) : 0;
 }
 
+/* A PIN typed, for the audit trail (the logins table, schema.sql says why not events): u is
+ * who it named, NULL for a wrong PIN. */
+static int
+record_pin(store *st, const struct user *u, bool ok, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+
+	if (core_prepare(st, "INSERT INTO logins(at, user_id, name, ok) VALUES (?1, nullif(?2, 0), "
+	    "?3, ?4)", &q, err, N_("recording the log-in")) == -1)
+		return -1;
+	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, u != NULL ? u->id : 0);
+	if (u != NULL)
+		sqlite3_bind_text(q, 3, u->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 4, ok);
+	return core_run(st, q, err, N_("recording the log-in"));
+}
+
 static int
 record_failure(store *st, struct kerr *err)
 {
@@ -288,6 +307,8 @@ record_failure(store *st, struct kerr *err)
 
 	if (store_begin(st, err) == -1)
 		return -1;
+	if (record_pin(st, NULL, false, err) == -1)
+		goto fail;
 	if (store_meta_set_int(st, "login_failures", fails, err) == -1)
 		goto fail;
 	if (fails >= LOCK_AFTER) {
@@ -329,21 +350,24 @@ user_login(store *st, const char *pin, struct user *out, struct kerr *err)
 		return record_failure(st, err);
 	if (rc == 2) {
 		/* Not a guess (the PIN is right), so not a failure; but no entry, nor approval. */
-		if (out != NULL)
+		if (out != NULL) {
+			if (record_pin(st, out, false, err) == -1)
+				return -1;
 			memset(out, 0, sizeof *out);
+		}
 		return kerr_set(err, KERR_DENIED, _("this user is disabled: ask the manager"));
 	}
-	if (store_meta_get_int(st, "login_failures", 0) != 0) {
-		if (store_begin(st, err) == -1)
-			return -1;
-		if (store_meta_set_int(st, "login_failures", 0, err) == -1 ||
-		    store_meta_set_int(st, "login_locked_until", 0, err) == -1) {
-			store_rollback(st);
-			return -1;
-		}
-		if (store_commit(st, err) == -1)
-			return -1;
+	if (store_begin(st, err) == -1)
+		return -1;
+	if ((out != NULL && record_pin(st, out, true, err) == -1) ||
+	    (store_meta_get_int(st, "login_failures", 0) != 0 &&
+	    (store_meta_set_int(st, "login_failures", 0, err) == -1 ||
+	    store_meta_set_int(st, "login_locked_until", 0, err) == -1))) {
+		store_rollback(st);
+		return -1;
 	}
+	if (store_commit(st, err) == -1)
+		return -1;
 	return 0;
 }
 

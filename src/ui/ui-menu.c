@@ -264,6 +264,22 @@ quit(struct ui *ui)
 	ui_quit_asked(ui);
 }
 
+/* ---- the day's report and the audit (ui-report.c) ---------------------------------------- */
+
+static void
+day_report(struct ui *ui)
+{
+	ui_close(ui);
+	ui_open(ui, &ui_screen_report, NULL);
+}
+
+static void
+audit_report(struct ui *ui)
+{
+	ui_close(ui);
+	ui_open(ui, &ui_screen_report, "audit");
+}
+
 /* ---- the menu --------------------------------------------------------------------------- */
 
 struct menu_item {
@@ -282,6 +298,9 @@ static const struct menu_item menu_items[] = {
 	{ N_("Open the drawer (no sale)"), no_sale },
 	{ N_("Log out"), log_out },
 	{ N_("Quit the till (a manager's PIN)"), quit },
+	/* Past the ten digits: picked with the arrows (the rows above keep their numbers). */
+	{ N_("Day report"), day_report },
+	{ N_("Audit (who did what today)"), audit_report },
 };
 #define NMENU (int)(sizeof menu_items / sizeof menu_items[0])
 
@@ -300,7 +319,10 @@ menu_draw(struct ui *ui)
 	ui_put(2, 0, COLS, _("MENU"), 0);
 	attroff(A_BOLD);
 	for (int i = 0; i < NMENU; i++) {
-		snprintf(line, sizeof line, "%d  %s", (i + 1) % 10, _(menu_items[i].label));
+		if (i < 10)
+			snprintf(line, sizeof line, "%d  %s", (i + 1) % 10, _(menu_items[i].label));
+		else
+			snprintf(line, sizeof line, "   %s", _(menu_items[i].label));
 		if (i == m->sel)
 			attron(A_REVERSE);
 		mvhline(4 + i, COLS / 2 - 20, ' ', 40);

@@ -26,7 +26,7 @@ struct fx {
 
 /* A database with three products, one deleted, then put back to look like version 1 (no
  * products_deleted index, the stock_moves_product index that schema 3 dropped, none of
- * version 6's stock tables). */
+ * version 7's stock tables). */
 static int
 setup(void **state)
 {
@@ -62,6 +62,7 @@ setup(void **state)
 	    "COLUMN refunds_cash; ALTER TABLE shifts DROP COLUMN refunds_card; ALTER TABLE shifts "
 	    "DROP COLUMN refunds_other; ALTER TABLE shifts DROP COLUMN refunds_no_receipt; "
 	    "DROP INDEX products_deleted; "
+	    "DROP TRIGGER products_price_change; DROP TABLE price_changes; DROP TABLE logins; "
 	    "DROP TABLE remote_stock; DROP TABLE stock_take_items; DROP TABLE stock_takes; "
 	    "DROP TABLE delivery_lines; DROP TABLE deliveries; "
 	    "ALTER TABLE products DROP COLUMN min_stock; "
@@ -104,7 +105,7 @@ test_old_file_is_migrated(void **state)
 	/* Nothing was lost and the count skips the deleted product. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM products"), 3);
 	assert_int_equal(catalog_count(st), 2);
-	/* Version 6: stock (stock.h): thresholds default to 0, the new tables are there. */
+	/* Version 7: stock (stock.h): thresholds default to 0, the new tables are there. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM products WHERE min_stock = 0"), 3);
 	assert_int_equal(q1(st, "SELECT count(*) FROM deliveries") + q1(st, "SELECT count(*) "
 	    "FROM stock_takes") + q1(st, "SELECT count(*) FROM remote_stock"), 0);
@@ -121,6 +122,12 @@ test_old_file_is_migrated(void **state)
 	    "reason, event_seq, at) VALUES (1, 1000, 'return', 1, 'now')", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	/* Version 5: the audit trail's PIN entries, and price changes written by a trigger. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM logins"), 0);
+	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE products SET price = price + 100 "
+	    "WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(q1(st, "SELECT price - old_price FROM price_changes WHERE product_id = "
+	    "1"), 100);
 	store_close(st);
 }
 
