@@ -194,8 +194,9 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 	for (int i = 0; i < sale_payment_count(s); i++) {
 		const struct sale_payment *p = sale_payment(s, i);
 
-		receipt_add(r, RECEIPT_PAIR, 0, p->method == PAY_CASH ? _("Cash") : _("Card"),
-		    money_format(p->amount, a, sizeof a));
+		receipt_add(r, RECEIPT_PAIR, 0, p->method == PAY_CASH ? _("Cash") :
+		    p->method == PAY_CARD ? _("Card") : p->method == PAY_CREDIT ?
+		    _("On credit") : _("Points"), money_format(p->amount, a, sizeof a));
 	}
 	if (t->change != 0)
 		receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, _("Change"),
@@ -273,7 +274,8 @@ receipt_from_refund(const refund *rf, const struct receipt_opts *o, struct kerr 
 		const struct refund_payment *p = refund_payment(rf, i);
 
 		receipt_add(r, RECEIPT_PAIR, 0, p->method == REFUND_CASH ? _("Cash back") :
-		    p->method == REFUND_CARD ? _("Back to card") : _("To the customer's balance"),
+		    p->method == REFUND_CARD ? _("Back to card") : p->method == REFUND_POINTS ?
+		    _("Back to points") : _("To the customer's balance"),
 		    money_format(p->amount, a, sizeof a));
 	}
 	snprintf(buf, sizeof buf, "R%lld", (long long)refund_number(rf));
