@@ -386,6 +386,9 @@ post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
 		if (why == NULL && is_dup)
 			json_array_append_new(dup, json_string(id));
 		else if (((why == NULL || keep) && store_event(h, device, ev, payload, why) == -1) ||
+		    (why == NULL && hub_customer_event(h, device, json_string_value(
+		    json_object_get(ev, "type")), json_integer_value(json_object_get(ev, "seq")),
+		    payload, &err) == -1) ||
 		    (why == NULL && hub_webhook_wants(h, json_string_value(json_object_get(ev,
 		    "type"))) && hub_webhook_queue(h, device, id, json_string_value(
 		    json_object_get(ev, "type")), payload) == -1)) {
@@ -474,18 +477,28 @@ get_changes(struct hub *h, struct MHD_Connection *conn)
 	snprintf(limit_s, sizeof limit_s, "%d", limit + 1);
 	if (!cursor_parse(since, after, sizeof after))
 		return reply_error(conn, 400, "bad cursor");
-	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data FROM hub_products "
-	    "WHERE change_seq > $1 ORDER BY change_seq LIMIT $2", 2, params, &r, &err) == -1)
+	/* Products and customers share the change numbers: one feed, in their order. */
+	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data, 'product' FROM "
+	    "hub_products WHERE change_seq > $1 UNION ALL SELECT change_seq, updated_at, deleted, "
+	    "key, NULL, 'customer' FROM hub_customers WHERE change_seq > $1 ORDER BY 1 LIMIT $2", 2,
+	    params, &r, &err) == -1)
 		return reply_error(conn, 503, err.msg);
 	/* Nothing new: the position the till holds, in the current shape. */
 	snprintf(cursor, sizeof cursor, "c%s", after);
 	changes = json_array();
 	for (int i = 0; i < r.nrows && i < limit; i++) {
 		json_error_t jerr;
-		json_t *data = json_loads(hub_cell(&r, i, 4), 0, &jerr);
+		bool customer = strcmp(hub_cell(&r, i, 5), "customer") == 0;
+		json_t *data = customer ? hub_customer_data(h, hub_cell(&r, i, 3), &err) :
+		    json_loads(hub_cell(&r, i, 4), 0, &jerr);
 
+		if (data == NULL && customer) {
+			json_decref(changes);
+			hub_rows_free(&r);
+			return reply_error(conn, 503, err.msg);
+		}
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:b, s:o}", "entity",
-		    "product", "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
+		    hub_cell(&r, i, 5), "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
 		    "deleted", atoi(hub_cell(&r, i, 2)) != 0, "data",
 		    data != NULL ? data : json_object()));
 		snprintf(cursor, sizeof cursor, "c%s", hub_cell(&r, i, 0));

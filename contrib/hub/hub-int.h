@@ -72,6 +72,15 @@ int hub_webhook_queue(struct hub *h, const char *device, const char *event_id, c
 int hub_webhook_start(struct hub *h, struct kerr *err);
 void hub_webhook_stop(struct hub *h);
 
+/* hub-customer.c: customers the tills make and the figures their events add up to. Called
+ * in the ingest transaction for each event stored as accepted (any type: the others are
+ * ignored). -1 only when the database fails. */
+#include <jansson.h>
+int hub_customer_event(struct hub *h, const char *device, const char *type, json_int_t seq,
+    const char *payload, struct kerr *err);
+/* The data of a customer's CHANGE (docs/protocol.md). New reference; NULL with err. */
+json_t *hub_customer_data(struct hub *h, const char *key, struct kerr *err);
+
 /* hub-http.c */
 int hub_serve(struct hub *h, const char *listen_addr, struct kerr *err);
 
