@@ -422,8 +422,8 @@ customer_check_tender(store *st, int64_t id, const char *method, money_t amount,
 		if (amount % 100 != 0)
 			return kerr_set(err, KERR_INPUT, _("points pay whole so'm only"));
 		if (amount / 100 > f.points)
-			return kerr_set(err, KERR_STATE, _("the customer has only %" PRId64
-			    " points"), f.points > 0 ? f.points : 0);
+			return kerr_set(err, KERR_STATE, _("the customer has only %lld points"),
+			    (long long)(f.points > 0 ? f.points : 0));
 		return 0;
 	}
 	if (f.balance + amount > f.limit)
