@@ -115,7 +115,10 @@ CREATE TABLE customers (
 );
 
 -- The events that name a customer, found without reading the whole journal (version 5).
-CREATE INDEX events_customer ON events(json_extract(payload, '$.customer'), seq)
+-- (A payload that is not JSON, which only a damaged file holds, indexes as NULL rather than
+-- failing the write: `kassa journal verify` is what reports it.)
+CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN
+    json_extract(payload, '$.customer') END), seq)
     WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid');
 
 -- PINs only as yescrypt hashes. failed/locked_until implement the lock-out.

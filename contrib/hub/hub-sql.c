@@ -148,8 +148,7 @@ hub_rollback(struct hub *h)
 	"CREATE TABLE IF NOT EXISTS hub_customers (key TEXT PRIMARY KEY, name TEXT NOT NULL, " \
 	"  phone TEXT, card TEXT, credit_limit " INT " NOT NULL DEFAULT 0, updated_at TEXT NOT " \
 	"  NULL, deleted INTEGER NOT NULL DEFAULT 0, balance " INT " NOT NULL DEFAULT 0, points " \
-	INT " NOT NULL DEFAULT 0, balance_at TEXT, change_seq " INT ");" \
-	"CREATE UNIQUE INDEX IF NOT EXISTS hub_customers_seq ON hub_customers(change_seq);" \
+	INT " NOT NULL DEFAULT 0, balance_at TEXT, change_seq " INT " UNIQUE);" \
 	"CREATE TABLE IF NOT EXISTS hub_customer_through (key TEXT NOT NULL, device_id TEXT NOT " \
 	"  NULL, seq " INT " NOT NULL, PRIMARY KEY (key, device_id));"
 

@@ -37,7 +37,10 @@ customer_rules_get(void)
 /*
  * The events after the hub's confirmation that move a customer: one row each, for the
  * customers c of the enclosing query. dbal: what it added to the balance; dpts: to the points;
- * given: the credit a sale gave. The WHERE matches the partial index events_customer.
+ * given: the credit a sale gave. The join is the expression of the partial index
+ * events_customer (schema.sql), word for word, so SQLite searches the index; +c.key takes
+ * the column's TEXT affinity off the comparison, which would otherwise rule the index out
+ * (a scan of every event).
  */
 #define MOVES_SQL \
 	"SELECT c.id AS cid, e.seq, e.at, e.type, e.payload ->> '$.number' AS num, " \
@@ -53,7 +56,8 @@ customer_rules_get(void)
 	"  0) FROM json_each(e.payload, '$.payments') j WHERE j.value ->> '$.method' = " \
 	"  'credit') ELSE 0 END AS given, " \
 	" e.payload ->> '$.amount' AS paid " \
-	"FROM customers c JOIN events e ON json_extract(e.payload, '$.customer') = c.key AND " \
+	"FROM customers c JOIN events e ON (CASE WHEN json_valid(e.payload) THEN " \
+	" json_extract(e.payload, '$.customer') END) = +c.key AND " \
 	" e.type IN ('sale.completed', 'sale.returned', 'customer.paid') AND e.seq > c.hub_seq "
 
 /*
