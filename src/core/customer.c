@@ -65,8 +65,8 @@ customer_rules_get(void)
  * last time a move took it from 0 or less to more than 0; the hub's time when it was owed
  * before any of this till's moves).
  */
-#define FIGURES_SQL \
-	"WITH m AS (" MOVES_SQL " WHERE c.deleted = 0), " \
+#define FIGURES_SQL(cond) \
+	"WITH m AS (" MOVES_SQL " WHERE c.deleted = 0 AND " cond "), " \
 	"r AS (SELECT m.*, c.hub_balance + sum(dbal) OVER (PARTITION BY cid ORDER BY seq) AS " \
 	" run FROM m JOIN customers c ON c.id = m.cid), " \
 	"a AS (SELECT cid, sum(dbal) AS dbal, sum(dpts) AS dpts, max(CASE WHEN run > 0 AND " \
@@ -76,7 +76,7 @@ customer_rules_get(void)
 	" c.hub_points + coalesce(a.dpts, 0) AS points, CASE WHEN c.hub_balance + " \
 	" coalesce(a.dbal, 0) > 0 THEN coalesce(a.crossed, c.hub_at, '') ELSE '' END AS since, " \
 	" coalesce(c.hub_at, '') AS hub_at, c.hub_balance, c.hub_points " \
-	" FROM customers c LEFT JOIN a ON a.cid = c.id WHERE c.deleted = 0) "
+	" FROM customers c LEFT JOIN a ON a.cid = c.id WHERE c.deleted = 0 AND " cond ") "
 
 static const char saving[] = N_("saving a customer");
 static const char reading[] = N_("reading customers");
@@ -375,7 +375,7 @@ customer_figures(store *st, int64_t id, struct customer_figures *out, struct ker
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (core_prepare(st, FIGURES_SQL "SELECT f.balance, f.points, f.lim, f.since, f.hub_at, "
+	if (core_prepare(st, FIGURES_SQL("c.id = ?1") "SELECT f.balance, f.points, f.lim, f.since, f.hub_at, "
 	    "(SELECT coalesce(sum(given), 0) FROM (" MOVES_SQL " WHERE c.id = ?1)) FROM f "
 	    "WHERE f.id = ?1", &q, err, reading) == -1)
 		return -1;
@@ -525,7 +525,7 @@ fail:
 }
 
 /* The list's order and filter: debtors, largest first; or everyone by name. */
-#define LIST_SQL(sel) FIGURES_SQL "SELECT " sel " FROM f WHERE ?1 = 0 OR f.balance > 0 " \
+#define LIST_SQL(sel) FIGURES_SQL("1") "SELECT " sel " FROM f WHERE ?1 = 0 OR f.balance > 0 " \
 	"ORDER BY CASE WHEN ?1 THEN -f.balance ELSE 0 END, f.name, f.id"
 
 int
@@ -600,7 +600,7 @@ customer_history_json(store *st, int64_t id, struct kerr *err)
 {
 	/* The hub's confirmed figures are the start; each of this till's moves after them
 	 * carries the balance and points it left. */
-	return one_text(st, FIGURES_SQL ", h AS (SELECT m.*, c.hub_balance + sum(dbal) OVER w AS "
+	return one_text(st, FIGURES_SQL("c.id = ?1") ", h AS (SELECT m.*, c.hub_balance + sum(dbal) OVER w AS "
 	    " bal, c.hub_points + sum(dpts) OVER w AS pts FROM (" MOVES_SQL " WHERE c.id = ?1) m "
 	    " JOIN customers c ON c.id = m.cid WINDOW w AS (ORDER BY seq)) "
 	    "SELECT json_insert(" ROW_JSON ", '$.hub', CASE WHEN f.hub_at <> '' THEN "
