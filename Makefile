@@ -8,7 +8,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Sources are picked up by folder: src/<layer>/*.c. Layers only call downwards
-# (ui -> core -> store; sync -> store; dev on its own); `make check-layers` proves it with grep.
+# (the table in tests/check-layers, README's Layout); `make check-layers` proves it.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -35,9 +35,10 @@ LDFLAGS += $(SAN)
 
 # The core library: everything below the UI, shared by kassa, the hub and the tests.
 CORE_SRC := $(wildcard src/util/*.c src/store/*.c src/core/*.c)
-# The till links the client side of sync only; the sync process (kassa-sync) is the one
-# program that links libcurl and jansson.
-APP_SRC := $(wildcard src/cli/*.c src/ui/*.c src/dev/*.c) src/sync/sync-client.c
+# The till links the client side of sync only (and sync-queue.c, SQL on its queues); the sync
+# process (kassa-sync) is the one program that links libcurl and jansson.
+APP_SRC := $(wildcard src/cli/*.c src/ui/*.c src/dev/*.c) src/sync/sync-client.c \
+	src/sync/sync-queue.c
 SYNC_SRC := $(filter-out src/sync/sync-client.c src/sync/sync-main.c,$(wildcard src/sync/*.c))
 HUB_SRC := $(wildcard contrib/hub/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -188,10 +189,11 @@ asan:
 asan-tests: $(UNIT_BIN) $(PRELOAD_SO) $(TOOL_BIN) $(REPLAY_BIN) $(MO)
 
 check-layers:
-	@tests/check-layers
+	@tests/check-layers && tests/check-layers --self-test
 
 # libFuzzer targets (clang): make fuzz, then e.g.
 #   build-fuzz/fuzz_csv -max_total_time=60 tests/fuzz/corpus-csv
+#   build-fuzz/fuzz_csvparse -max_total_time=60 tests/fuzz/corpus-csvparse   (the reader alone)
 #   build-fuzz/fuzz_barcode -max_total_time=60 tests/fuzz/corpus-barcode
 #   build-fuzz/fuzz_escpos -max_total_time=60 tests/fuzz/corpus-escpos
 # clang's -Wformat=2 also warns about the logger's vfprintf (gcc does not), hence the -Wno.
@@ -219,7 +221,7 @@ demo: deps
 po:
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 \
 		--flag=kerr_set:3:c-format -c/ --package-name=kassa -o po/kassa.pot \
-		src/ui/*.c src/core/*.c src/store/*.c src/util/kerr.c
+		src/ui/*.c src/core/*.c src/store/*.c src/util/kerr.c src/util/money.c
 	for p in $(PO); do msgmerge -q --update --backup=none $$p po/kassa.pot; done
 
 # ---- install --------------------------------------------------------------------------------

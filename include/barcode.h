@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "barcode-layout.h"
+
 enum barcode_kind {
 	BARCODE_NONE = 0, /* not a GTIN: an SKU or a typo */
 	BARCODE_EAN13,
@@ -24,24 +26,7 @@ bool barcode_valid(const char *s);
 /* The check digit (0-9) for the first len digits of s, or -1 if they are not all digits. */
 int barcode_check_digit(const char *s, int len);
 
-/*
- * In-store weight barcodes: EAN-13 starting with a prefix in [prefix_lo, prefix_hi] (20-29),
- * then the product's PLU, then the weight in grams or the price in minor units, then the check
- * digit. The layout is a config setting ([barcode] weight = "PPCCCCCWWWWWK"):
- *   P prefix (2 digits), C product code, W weight in grams, $ price in minor units, K check.
- */
-struct weight_layout {
-	int prefix_lo, prefix_hi;  /* e.g. 20 and 29 */
-	int code_start, code_len;  /* digits 2..6 by default */
-	int value_start, value_len;/* digits 7..11 by default */
-	bool value_is_price;       /* W: grams; $: price */
-};
-
-/* Parses "PPCCCCCWWWWWK" style layouts. Returns -1 on a malformed layout. */
-int barcode_layout_parse(const char *spec, struct weight_layout *out);
-
-/* The default layout: PPCCCCCWWWWWK, prefixes 20-29, weight in grams. */
-void barcode_layout_default(struct weight_layout *out);
+/* In-store weight barcodes: the layout (barcode-layout.h) is a config setting. */
 
 /* If s is a valid in-store weight barcode for layout, stores the PLU and the value (grams or
  * minor units) and returns true. */

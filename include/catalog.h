@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "barcode.h"
+#include "csvread.h"
 #include "kerr.h"
 #include "money.h"
 #include "store.h"
@@ -59,6 +60,20 @@ int catalog_upsert(store *st, const struct product *p, const char *updated_at, s
 /* Marks the product with this barcode deleted, last-write-wins (sync), updated_at as for
  * catalog_upsert. Kept in the table: old sales name it. Must run inside a transaction. */
 int catalog_delete(store *st, const char *barcode, const char *updated_at, struct kerr *err);
+
+/*
+ * The product file, as the CSV reader (csvread.h) parses it without a database: the column
+ * table in the order messages list it, and one row. The import (catalog_import_csv) and the
+ * parser's fuzzer use the same table.
+ */
+enum catalog_csv_col { CATALOG_CSV_BARCODE, CATALOG_CSV_NAME, CATALOG_CSV_PRICE,
+	CATALOG_CSV_VAT, CATALOG_CSV_UNIT, CATALOG_CSV_SKU, CATALOG_CSV_MXIK,
+	CATALOG_CSV_CATEGORY, CATALOG_CSV_STOCK, CATALOG_CSV_PLU, CATALOG_CSV_NCOLS };
+struct catalog_csv_row {
+	struct product p;    /* id and stock unused */
+	qty_t stock;         /* when the stock column is given: the count */
+};
+extern const struct csv_kind catalog_csv_kind;
 
 /* Called once per bad row of an import: "FILE:LINE: reason". */
 typedef void (*catalog_report_fn)(void *ctx, const char *file, long line, const char *reason);

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "barcode.h"
+#include "barcode-layout.h"
 #include "kerr.h"
 
 struct config {

@@ -2,11 +2,20 @@
  * hub-http.c: the hub's HTTP side (libmicrohttpd): POST /v1/events and GET /v1/changes of
  * CONTRACT.md section 5.
  *
- * Ingest is idempotent on the event id (the same id with other content is rejected, never
- * stored), checks each device's seq continuity and hash chain, and stores a batch in one
- * transaction. An event the hub refuses on its merits (not its chain) is stored marked
- * rejected, so the chain and the events after it go on. One polling thread serves every
- * connection, so the database connection is used by one thread only.
+ * Ingest is idempotent on the event id, checks each device's seq continuity and hash chain,
+ * and stores a batch in one transaction. An event the hub refuses on its merits is stored
+ * marked rejected, so the chain and the events after it go on. An event the chain cannot take
+ * (a seq gap, another prev_hash, a hash that does not match, an id held with other content, an
+ * event or payload that cannot be read) is no one event's fault: nothing of the batch is
+ * stored and the whole batch is answered 409 with the reason, so the till stops and keeps its
+ * events pending instead of having every later event rejected for a gap.
+ *
+ * One POST /v1/events goes through three steps, each a function: parse the body
+ * (ingest_parse), judge each event against the chain (judge), store what the chain takes
+ * (store_verdict); post_events runs them and has the one clean-up path. Every handler fills a
+ * struct hub_answer, which handle() sends in one place. Test faults act only through
+ * hub-fault.c. One polling thread serves every connection, so the database connection is used
+ * by one thread only.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -49,55 +58,85 @@ struct upload {
 	bool too_big;
 };
 
-static enum MHD_Result
-reply(struct MHD_Connection *conn, unsigned int status, const char *body, long retry_after)
+bool
+hub_answer_set(struct hub_answer *a, unsigned int status, const char *body, long retry_after)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-	    MHD_RESPMEM_MUST_COPY);
+	free(a->body);
+	a->status = status;
+	a->body = xstrdup(body);
+	a->retry_after = retry_after;
+	a->drop = false;
+	return true;
+}
+
+void
+hub_answer_clear(struct hub_answer *a)
+{
+	free(a->body);
+	memset(a, 0, sizeof *a);
+}
+
+/* j (consumed) as the answer; JSON jansson cannot write is the hub's own fault: 500. */
+static void
+answer_json(struct hub_answer *a, unsigned int status, json_t *j)
+{
+	char *body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	if (body == NULL) {
+		hub_answer_set(a, 500, "{\"error\":\"the hub could not write its reply\"}", 0);
+		return;
+	}
+	free(a->body);
+	a->status = status;
+	a->body = body;
+	a->retry_after = 0;
+	a->drop = false;
+}
+
+static void
+answer_error(struct hub_answer *a, unsigned int status, const char *msg)
+{
+	answer_json(a, status, json_pack("{s:s}", "error", msg));
+}
+
+/*
+ * The database failed: 503, which the tills retry, never a verdict. The detail goes to the
+ * hub's log only: a database's message can name hosts, roles, tables and columns, which are
+ * nobody's business outside.
+ */
+static void
+answer_db_failed(struct hub_answer *a, const char *what, const struct kerr *err)
+{
+	fprintf(stderr, "kassa-hub: %s: %s\n", what, err->msg);
+	answer_error(a, 503, "the hub's database is unavailable: try again later");
+}
+
+static enum MHD_Result
+send_answer(struct MHD_Connection *conn, const struct hub_answer *a)
+{
+	const char *body = a->body != NULL ? a->body : "{}";
+	struct MHD_Response *r;
 	enum MHD_Result rc;
 
+	if (a->drop)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
 	MHD_add_response_header(r, "Content-Type", "application/json");
-	if (retry_after > 0) {
+	if (a->retry_after > 0) {
 		char v[24];
 
-		snprintf(v, sizeof v, "%ld", retry_after);
+		snprintf(v, sizeof v, "%ld", a->retry_after);
 		MHD_add_response_header(r, "Retry-After", v);
 	}
-	rc = MHD_queue_response(conn, status, r);
+	rc = MHD_queue_response(conn, a->status, r);
 	MHD_destroy_response(r);
 	return rc;
 }
 
-/* Sends j (consumed) as the body; JSON jansson cannot write is the hub's own fault: 500. */
-static enum MHD_Result
-reply_json(struct MHD_Connection *conn, unsigned int status, json_t *j)
-{
-	char *body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-	enum MHD_Result rc;
-
-	json_decref(j);
-	if (body == NULL)
-		return reply(conn, 500, "{\"error\":\"the hub could not write its reply\"}", 0);
-	rc = reply(conn, status, body, 0);
-	free(body);
-	return rc;
-}
-
-static enum MHD_Result
-reply_error(struct MHD_Connection *conn, unsigned int status, const char *msg)
-{
-	json_t *j = json_pack("{s:s}", "error", msg);
-
-	/* A database message may quote bytes that are not UTF-8: keep the status at least. */
-	if (j == NULL)
-		j = json_pack("{s:s}", "error", "(an error message that is not UTF-8)");
-	return reply_json(conn, status, j);
-}
-
 /*
  * The chain's head for a device: seq and hash (0 and zeros when it has no event yet). A failed
- * read is an error, never "no event yet": that would answer a good batch with a seq gap the
- * till does not resend.
+ * read is an error, never "no event yet": that would answer a good batch with a seq gap.
  */
 static int
 device_head(struct hub *h, const char *device, int64_t *seq, char hash[JOURNAL_HASH_HEX],
@@ -134,32 +173,6 @@ stored_hash(struct hub *h, const char *id, char out[JOURNAL_HASH_HEX], struct ke
 		snprintf(out, JOURNAL_HASH_HEX, "%s", hub_cell(&r, 0, 0));
 	hub_rows_free(&r);
 	return 0;
-}
-
-static int
-store_event(struct hub *h, const char *device, json_t *ev, const char *payload,
-    const char *error)
-{
-	char seq[24], now[32];
-	const char *params[11];
-	struct kerr err;
-
-	snprintf(seq, sizeof seq, "%lld", (long long)json_integer_value(json_object_get(ev,
-	    "seq")));
-	params[0] = device;
-	params[1] = seq;
-	params[2] = json_string_value(json_object_get(ev, "id"));
-	params[3] = json_string_value(json_object_get(ev, "type"));
-	params[4] = json_string_value(json_object_get(ev, "at"));
-	params[5] = payload;
-	params[6] = json_string_value(json_object_get(ev, "prev_hash"));
-	params[7] = json_string_value(json_object_get(ev, "hash"));
-	params[8] = error == NULL ? "accepted" : "rejected";
-	params[9] = error;
-	params[10] = store_now(now, sizeof now);
-	return hub_sql(h, "INSERT INTO hub_events(device_id, seq, id, type, at, payload, "
-	    "prev_hash, hash, status, error, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-	    "$9, $10, $11)", 11, params, NULL, &err);
 }
 
 /*
@@ -267,169 +280,261 @@ batch_stored_hash(struct hub *h, const struct batch *b, const char *id, int64_t 
 	return 0;
 }
 
+
+/* What the hub makes of one event. */
+enum verdict_kind {
+	VERDICT_ACCEPT,              /* stored */
+	VERDICT_DUPLICATE,           /* held already with this hash: not stored again */
+	VERDICT_REFUSE,              /* refused on its merits: stored marked rejected, the chain
+	                              * goes on */
+	VERDICT_BREAK                /* the chain cannot take it: the batch is answered 409 */
+};
+
+struct verdict {
+	enum verdict_kind kind;
+	char *payload;               /* the canonical payload (owned), for ACCEPT and REFUSE */
+	char why[160];               /* for REFUSE and BREAK */
+};
+
+static void
+verdict_clear(struct verdict *v)
+{
+	free(v->payload);
+	memset(v, 0, sizeof *v);
+}
+
+static int
+verdict_break(struct verdict *v, const char *why)
+{
+	v->kind = VERDICT_BREAK;
+	snprintf(v->why, sizeof v->why, "%s", why);
+	return 0;
+}
+
 /*
- * Judges one event: *why is NULL when it is accepted or a duplicate (*dup), else why it is
- * rejected; *keep is set when a rejected event is still stored (it is in the chain). Returns
- * -1 when the database could not be read (nothing is judged then).
+ * Judges one event against the batch's chain head into *v (cleared by the caller). Returns -1
+ * when the database could not be read: nothing is judged then (503, never a verdict).
  */
 static int
-judge(struct hub *h, struct batch *b, json_t *ev, char **payload, const char **why, bool *dup,
-    bool *keep, struct kerr *err)
+judge(struct hub *h, const struct batch *b, json_t *ev, struct verdict *v, struct kerr *err)
 {
-	static char gap[128];
 	const char *id = json_string_value(json_object_get(ev, "id"));
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	const char *at = json_string_value(json_object_get(ev, "at"));
 	const char *prev = json_string_value(json_object_get(ev, "prev_hash"));
 	const char *hash = json_string_value(json_object_get(ev, "hash"));
-	json_t *seqj = json_object_get(ev, "seq"), *pl = json_object_get(ev, "payload");
-	char have[JOURNAL_HASH_HEX], mine[JOURNAL_HASH_HEX];
+	json_t *seqj = json_object_get(ev, "seq");
+	char have[JOURNAL_HASH_HEX], mine[JOURNAL_HASH_HEX], why[64];
+	const char *bad, *merits;
 	int64_t seq;
 
-	*why = NULL;
-	*dup = *keep = false;
 	if (id == NULL || type == NULL || at == NULL || prev == NULL || hash == NULL ||
-	    !json_is_integer(seqj) || !json_is_object(pl)) {
-		*why = "malformed event";
-		return 0;
-	}
+	    !json_is_integer(seqj))
+		return verdict_break(v, "malformed event: id, seq, type, at, prev_hash and hash "
+		    "expected");
 	seq = json_integer_value(seqj);
-	/* The payload as canonical JSON: compact, keys sorted (include/journal.h). */
-	*payload = json_dumps(pl, JSON_COMPACT | JSON_SORT_KEYS);
-	if (*payload == NULL) {
-		*why = "malformed payload";
-		return 0;
-	}
+	v->payload = hub_canon_payload(json_object_get(ev, "payload"), &bad);
+	if (v->payload == NULL)
+		return verdict_break(v, bad);
 	if (batch_stored_hash(h, b, id, seq, have, err) == -1)
 		return -1;
 	if (have[0] != '\0') {
-		if (strcmp(have, hash) == 0)
-			*dup = true;
-		else
-			*why = "conflicting content: this id was stored with other content";
-	} else if (seq != b->head_seq + 1) {
-		snprintf(gap, sizeof gap, "seq gap: expected %lld", (long long)b->head_seq + 1);
-		*why = gap;
-	} else if (strcmp(prev, b->head_hash) != 0)
-		*why = "prev_hash does not match the previous event";
-	else {
-		journal_hash(prev, id, seq, type, at, *payload, mine);
-		if (strcmp(mine, hash) != 0)
-			*why = "hash does not match the event's content";
-		else if (h->faults.reject_seq == seq) {
-			*keep = true;
-			*why = "rejected by the hub (test fault)";
-		}
+		if (strcmp(have, hash) != 0)
+			return verdict_break(v, "conflicting content: this id was stored with other "
+			    "content");
+		v->kind = VERDICT_DUPLICATE;
+		return 0;
 	}
+	if (seq != b->head_seq + 1) {
+		snprintf(why, sizeof why, "seq gap: expected %lld", (long long)b->head_seq + 1);
+		return verdict_break(v, why);
+	}
+	if (strcmp(prev, b->head_hash) != 0)
+		return verdict_break(v, "prev_hash does not match the previous event");
+	journal_hash(prev, id, seq, type, at, v->payload, mine);
+	if (strcmp(mine, hash) != 0)
+		return verdict_break(v, "hash does not match the event's content");
+	merits = hub_fault_verdict(&h->faults, seq);
+	if (merits != NULL) {
+		v->kind = VERDICT_REFUSE;
+		snprintf(v->why, sizeof v->why, "%s", merits);
+	} else
+		v->kind = VERDICT_ACCEPT;
 	return 0;
 }
 
-static enum MHD_Result
-post_events(struct hub *h, struct MHD_Connection *conn, const char *device,
-    struct upload *up)
+/* Stores an accepted or refused event (and queues an accepted one's webhook). */
+static int
+store_verdict(struct hub *h, const char *device, json_t *ev, const struct verdict *v,
+    struct kerr *err)
 {
-	json_t *req, *events, *ev, *acc, *dup, *rej, *out;
-	json_error_t jerr;
-	struct kerr err;
-	const char *claimed;
-	struct batch b;
-	size_t i;
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	const char *id = json_string_value(json_object_get(ev, "id"));
+	bool refused = v->kind == VERDICT_REFUSE;
+	char seq[24], now[32];
+	const char *params[11];
 
-	if (h->faults.fail503 > 0) {
-		h->faults.fail503--;
-		return reply_error(conn, 503, "unavailable (test fault)");
-	}
-	if (h->faults.fail429 > 0) {
-		h->faults.fail429--;
-		return reply(conn, 429, "{\"error\":\"slow down (test fault)\"}", 1);
-	}
-	req = json_loadb(up->data != NULL ? up->data : "", up->len, 0, &jerr);
-	events = json_object_get(req, "events");
-	claimed = json_string_value(json_object_get(req, "device_id"));
-	if (req == NULL || !json_is_array(events) || claimed == NULL) {
-		json_decref(req);
-		return reply_error(conn, 400, "expected {device_id, events: [...]}");
-	}
-	if (strcmp(claimed, device) != 0) {
-		json_decref(req);
-		return reply_error(conn, 403, "this token belongs to another device");
-	}
-	if (json_array_size(events) > MAX_EVENTS) {
-		json_decref(req);
-		return reply_error(conn, 413, "batch too large: more than 10000 events");
-	}
-	if (hub_begin(h, &err) == -1) {
-		json_decref(req);
-		return reply_error(conn, 503, err.msg);
-	}
-	if (batch_open(h, device, events, &b, &err) == -1) {
-		hub_rollback(h);
-		json_decref(req);
-		return reply_error(conn, 503, err.msg);
-	}
-	acc = json_array();
-	dup = json_array();
-	rej = json_array();
-	json_array_foreach(events, i, ev) {
-		char *payload = NULL;
-		bool is_dup, keep;
-		const char *why, *id = json_string_value(json_object_get(ev, "id"));
-
-		if (judge(h, &b, ev, &payload, &why, &is_dup, &keep, &err) == -1) {
-			/* 503, which the till retries: not a verdict on the event. */
-			free(payload);
-			batch_close(&b);
-			hub_rollback(h);
-			json_decref(acc); json_decref(dup); json_decref(rej); json_decref(req);
-			return reply_error(conn, 503, err.msg);
-		}
-		if (why == NULL && is_dup)
-			json_array_append_new(dup, json_string(id));
-		else if (((why == NULL || keep) && store_event(h, device, ev, payload, why) == -1) ||
-		    (why == NULL && hub_customer_event(h, device, json_string_value(
-		    json_object_get(ev, "type")), json_integer_value(json_object_get(ev, "seq")),
-		    payload, &err) == -1) ||
-		    (why == NULL && hub_webhook_wants(h, json_string_value(json_object_get(ev,
-		    "type"))) && hub_webhook_queue(h, device, id, json_string_value(
-		    json_object_get(ev, "type")), payload) == -1)) {
-			free(payload);
-			batch_close(&b);
-			hub_rollback(h);
-			json_decref(acc); json_decref(dup); json_decref(rej); json_decref(req);
-			return reply_error(conn, 503, "the hub could not store the batch");
-		} else if (why == NULL)
-			json_array_append_new(acc, json_string(id));
-		else
-			json_array_append_new(rej, json_pack("{s:s?, s:s}", "id", id, "error", why));
-		if ((why == NULL && !is_dup) || keep) {
-			/* Stored: the chain's head moves on to it. */
-			b.head_seq = json_integer_value(json_object_get(ev, "seq"));
-			snprintf(b.head_hash, sizeof b.head_hash, "%s",
-			    json_string_value(json_object_get(ev, "hash")));
-		}
-		free(payload);
-	}
-	batch_close(&b);
-	if (hub_commit(h, &err) == -1) {
-		json_decref(acc); json_decref(dup); json_decref(rej); json_decref(req);
-		return reply_error(conn, 503, err.msg);
-	}
-	json_decref(req);
-	out = json_pack("{s:o, s:o, s:o}", "accepted", acc, "duplicates", dup, "rejected", rej);
-	if (h->faults.drop > 0) {
-		/* The batch is stored, but the answer never reaches the till. */
-		h->faults.drop--;
-		json_decref(out);
-		return MHD_NO;
-	}
-	if (h->faults.badjson > 0) {
-		h->faults.badjson--;
-		json_decref(out);
-		return reply(conn, 200, "<html>proxy error</html>", 0);
-	}
-	return reply_json(conn, 200, out);
+	snprintf(seq, sizeof seq, "%lld", (long long)json_integer_value(json_object_get(ev,
+	    "seq")));
+	params[0] = device;
+	params[1] = seq;
+	params[2] = id;
+	params[3] = type;
+	params[4] = json_string_value(json_object_get(ev, "at"));
+	params[5] = v->payload;
+	params[6] = json_string_value(json_object_get(ev, "prev_hash"));
+	params[7] = json_string_value(json_object_get(ev, "hash"));
+	params[8] = refused ? "rejected" : "accepted";
+	params[9] = refused ? v->why : NULL;
+	params[10] = store_now(now, sizeof now);
+	if (hub_sql(h, "INSERT INTO hub_events(device_id, seq, id, type, at, payload, "
+	    "prev_hash, hash, status, error, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+	    "$9, $10, $11)", 11, params, NULL, err) == -1)
+		return -1;
+	if (refused)
+		return 0;
+	/* A customer's figures move with the event, in the same transaction. */
+	if (hub_customer_event(h, device, type, json_integer_value(json_object_get(ev, "seq")),
+	    v->payload, err) == -1)
+		return -1;
+	if (!hub_webhook_wants(h, type))
+		return 0;
+	if (hub_webhook_queue(h, device, id, type, v->payload) == -1)
+		return kerr_set(err, KERR_IO, "queueing the webhook of event %s", id);
+	return 0;
 }
 
+/* One POST /v1/events: what it holds, all owned and freed by ingest_free. */
+struct ingest {
+	json_t *req;                 /* the parsed body */
+	json_t *events;              /* borrowed from req */
+	struct batch b;              /* held hashes and the moving chain head */
+	json_t *accepted, *duplicates, *rejected;   /* the reply's lists */
+	bool in_tx;                  /* a transaction is open (rolled back unless committed) */
+};
+
+static void
+ingest_free(struct hub *h, struct ingest *in)
+{
+	if (in->in_tx)
+		hub_rollback(h);
+	batch_close(&in->b);
+	json_decref(in->accepted);
+	json_decref(in->duplicates);
+	json_decref(in->rejected);
+	json_decref(in->req);
+	memset(in, 0, sizeof *in);
+}
+
+/* Parses and checks the body's shape; -1 with *a answered (400, 403, 413) when it fails. */
+static int
+ingest_parse(struct ingest *in, const struct upload *up, struct hub_answer *a)
+{
+	json_error_t jerr;
+	const char *claimed;
+
+	in->req = json_loadb(up->data != NULL ? up->data : "", up->len, 0, &jerr);
+	in->events = json_object_get(in->req, "events");
+	claimed = json_string_value(json_object_get(in->req, "device_id"));
+	if (in->req == NULL || !json_is_array(in->events) || claimed == NULL) {
+		answer_error(a, 400, "expected {device_id, events: [...]}");
+		return -1;
+	}
+	if (strcmp(claimed, up->device) != 0) {
+		answer_error(a, 403, "this token belongs to another device");
+		return -1;
+	}
+	if (json_array_size(in->events) > MAX_EVENTS) {
+		answer_error(a, 413, "batch too large: more than 10000 events");
+		return -1;
+	}
+	in->accepted = json_array();
+	in->duplicates = json_array();
+	in->rejected = json_array();
+	return 0;
+}
+
+/* The 409 of a chain break: the reason, and which event, so the till can say so. */
+static void
+answer_break(struct hub_answer *a, json_t *ev, const struct verdict *v)
+{
+	json_t *seq = json_object_get(ev, "seq");
+	char msg[224];
+
+	if (json_is_integer(seq))
+		snprintf(msg, sizeof msg, "event %lld: %s", (long long)json_integer_value(seq),
+		    v->why);
+	else
+		snprintf(msg, sizeof msg, "%s", v->why);
+	answer_json(a, 409, json_pack("{s:s, s:s?, s:O?}", "error", msg, "id",
+	    json_string_value(json_object_get(ev, "id")), "seq", json_is_integer(seq) ? seq :
+	    NULL));
+}
+
+static void
+post_events(struct hub *h, const struct upload *up, struct hub_answer *a)
+{
+	struct ingest in = { 0 };
+	struct verdict v = { 0 };
+	struct kerr err;
+	json_t *ev;
+	size_t i;
+
+	if (hub_fault_answer(&h->faults, HUB_FAULT_BEFORE, a))
+		return;
+	if (ingest_parse(&in, up, a) == -1)
+		goto out;
+	if (hub_begin(h, &err) == -1) {
+		answer_db_failed(a, "beginning a batch", &err);
+		goto out;
+	}
+	in.in_tx = true;
+	if (batch_open(h, up->device, in.events, &in.b, &err) == -1) {
+		answer_db_failed(a, "reading the chain", &err);
+		goto out;
+	}
+	json_array_foreach(in.events, i, ev) {
+		const char *id = json_string_value(json_object_get(ev, "id"));
+
+		verdict_clear(&v);
+		if (judge(h, &in.b, ev, &v, &err) == -1) {
+			answer_db_failed(a, "judging a batch", &err);
+			goto out;
+		}
+		if (v.kind == VERDICT_BREAK) {
+			answer_break(a, ev, &v);
+			goto out;
+		}
+		if (v.kind == VERDICT_DUPLICATE) {
+			json_array_append_new(in.duplicates, json_string(id));
+			continue;
+		}
+		if (store_verdict(h, up->device, ev, &v, &err) == -1) {
+			answer_db_failed(a, "storing a batch", &err);
+			goto out;
+		}
+		if (v.kind == VERDICT_ACCEPT)
+			json_array_append_new(in.accepted, json_string(id));
+		else
+			json_array_append_new(in.rejected, json_pack("{s:s, s:s}", "id", id,
+			    "error", v.why));
+		/* Stored: the chain's head moves on to it. */
+		in.b.head_seq = json_integer_value(json_object_get(ev, "seq"));
+		snprintf(in.b.head_hash, sizeof in.b.head_hash, "%s",
+		    json_string_value(json_object_get(ev, "hash")));
+	}
+	in.in_tx = false;		/* a failed commit rolls back itself */
+	if (hub_commit(h, &err) == -1) {
+		answer_db_failed(a, "committing a batch", &err);
+		goto out;
+	}
+	answer_json(a, 200, json_pack("{s:O, s:O, s:O}", "accepted", in.accepted, "duplicates",
+	    in.duplicates, "rejected", in.rejected));
+	hub_fault_answer(&h->faults, HUB_FAULT_REPLY, a);
+out:
+	verdict_clear(&v);
+	ingest_free(h, &in);
+}
 /*
  * The cursor is "c" and the change_seq of the last change sent (the hub's own count, which
  * the clock cannot move back); the till sends it back as is. A cursor of the older shape
@@ -460,8 +565,8 @@ cursor_parse(const char *since, char *after, size_t size)
 	    strlen(bar + 1) <= 18 && strspn(bar + 1, "0123456789") == strlen(bar + 1);
 }
 
-static enum MHD_Result
-get_changes(struct hub *h, struct MHD_Connection *conn)
+static void
+get_changes(struct hub *h, struct MHD_Connection *conn, struct hub_answer *a)
 {
 	const char *since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
 	const char *lim = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
@@ -475,14 +580,18 @@ get_changes(struct hub *h, struct MHD_Connection *conn)
 	if (limit <= 0 || limit > 5000)
 		limit = 500;
 	snprintf(limit_s, sizeof limit_s, "%d", limit + 1);
-	if (!cursor_parse(since, after, sizeof after))
-		return reply_error(conn, 400, "bad cursor");
+	if (!cursor_parse(since, after, sizeof after)) {
+		answer_error(a, 400, "bad cursor");
+		return;
+	}
 	/* Products and customers share the change numbers: one feed, in their order. */
 	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data, 'product' FROM "
 	    "hub_products WHERE change_seq > $1 UNION ALL SELECT change_seq, updated_at, deleted, "
 	    "key, NULL, 'customer' FROM hub_customers WHERE change_seq > $1 ORDER BY 1 LIMIT $2", 2,
-	    params, &r, &err) == -1)
-		return reply_error(conn, 503, err.msg);
+	    params, &r, &err) == -1) {
+		answer_db_failed(a, "reading the changes", &err);
+		return;
+	}
 	/* Nothing new: the position the till holds, in the current shape. */
 	snprintf(cursor, sizeof cursor, "c%s", after);
 	changes = json_array();
@@ -495,7 +604,8 @@ get_changes(struct hub *h, struct MHD_Connection *conn)
 		if (data == NULL && customer) {
 			json_decref(changes);
 			hub_rows_free(&r);
-			return reply_error(conn, 503, err.msg);
+			answer_db_failed(a, "reading a customer", &err);
+			return;
 		}
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:b, s:o}", "entity",
 		    hub_cell(&r, i, 5), "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
@@ -506,7 +616,37 @@ get_changes(struct hub *h, struct MHD_Connection *conn)
 	out = json_pack("{s:o, s:s, s:b}", "changes", changes, "cursor", cursor, "more",
 	    r.nrows > limit);
 	hub_rows_free(&r);
-	return reply_json(conn, 200, out);
+	answer_json(a, 200, out);
+}
+
+/* The token's device; a lookup that lost the PostgreSQL connection is tried once more. */
+static int
+device_for_token(struct hub *h, const char *token, char **device, struct kerr *err)
+{
+	if (hub_device_for_token(h, token, device, err) == 0)
+		return 0;
+	return hub_db_reconnected(h) ? hub_device_for_token(h, token, device, err) : -1;
+}
+
+/* A request whose body has been read. One whose database connection was lost (a 503 with
+ * hub_db_reconnected) runs once more on the new connection: its transaction was rolled back
+ * with the old one, so nothing of the first try remains. */
+static void
+route(struct hub *h, struct MHD_Connection *conn, const struct upload *up, const char *url,
+    const char *method, struct hub_answer *a)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		if (up->too_big)
+			answer_error(a, 413, "batch too large: more than 4 MiB");
+		else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/events") == 0)
+			post_events(h, up, a);
+		else if (strcmp(method, "GET") == 0 && strcmp(url, "/v1/changes") == 0)
+			get_changes(h, conn, a);
+		else
+			answer_error(a, 404, "no such endpoint");
+		if (a->status != 503 || !hub_db_reconnected(h))
+			return;
+	}
 }
 
 static enum MHD_Result
@@ -515,8 +655,9 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 {
 	struct hub *h = cls;
 	struct upload *up = *con_cls;
+	struct hub_answer a = { 0 };
 	const char *auth, *clen;
-	char *device;
+	char *device = NULL;
 	struct kerr err;
 	enum MHD_Result rc;
 
@@ -528,24 +669,23 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		 * closes the connection), so it costs the hub no memory.
 		 */
 		auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-		device = NULL;
+		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		/* A token the hub cannot look up is its own failure (503, retried), not a 401. */
 		if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0 &&
-		    hub_device_for_token(h, auth + 7, &device, &err) == -1)
-			return reply_error(conn, 503, err.msg);
-		if (device == NULL)
-			return reply_error(conn, 401, "missing or unknown bearer token");
-		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (clen != NULL && strtoull(clen, NULL, 10) > MAX_UPLOAD) {
-			free(device);
-			return reply_error(conn, 413, "batch too large: more than 4 MiB");
+		    device_for_token(h, auth + 7, &device, &err) == -1)
+			answer_db_failed(&a, "looking up a token", &err);
+		else if (device == NULL)
+			answer_error(&a, 401, "missing or unknown bearer token");
+		else if (clen != NULL && strtoull(clen, NULL, 10) > MAX_UPLOAD)
+			answer_error(&a, 413, "batch too large: more than 4 MiB");
+		else {
+			up = xcalloc(1, sizeof *up);
+			up->device = device;
+			*con_cls = up;
+			return MHD_YES;
 		}
-		up = xcalloc(1, sizeof *up);
-		up->device = device;
-		*con_cls = up;
-		return MHD_YES;
-	}
-	if (*size > 0) {
+		free(device);
+	} else if (*size > 0) {
 		if (up->len + *size > MAX_UPLOAD)
 			up->too_big = true;
 		else {
@@ -556,15 +696,10 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		}
 		*size = 0;
 		return MHD_YES;
-	}
-	if (up->too_big)
-		rc = reply_error(conn, 413, "batch too large: more than 4 MiB");
-	else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/events") == 0)
-		rc = post_events(h, conn, up->device, up);
-	else if (strcmp(method, "GET") == 0 && strcmp(url, "/v1/changes") == 0)
-		rc = get_changes(h, conn);
-	else
-		rc = reply_error(conn, 404, "no such endpoint");
+	} else
+		route(h, conn, up, url, method, &a);
+	rc = send_answer(conn, &a);
+	hub_answer_clear(&a);
 	return rc;
 }
 

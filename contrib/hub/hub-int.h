@@ -13,10 +13,25 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "kerr.h"
 #include "store.h"
 
-/* Test-only faults (`serve --fault KIND:N`), to prove the tills cope with a bad hub. */
+/* What one request is answered: a status and a JSON body, or the connection dropped. */
+struct hub_answer {
+	unsigned int status;
+	char *body;                  /* owned: hub_answer_clear */
+	long retry_after;            /* seconds for Retry-After, 0 for none */
+	bool drop;                   /* close without an answer (a test fault) */
+};
+/* Replaces a's body with a copy of body; returns true (so a fault can return it). */
+bool hub_answer_set(struct hub_answer *a, unsigned int status, const char *body,
+    long retry_after);
+void hub_answer_clear(struct hub_answer *a);
+
+/* Test-only faults (`serve --fault KIND:N`), to prove the tills cope with a bad hub. All zero
+ * (no --fault) leaves every request alone. */
 struct hub_faults {
 	int fail503;      /* answer the next N event posts with 503 */
 	int fail429;      /* ... with 429 and Retry-After: 1 */
@@ -25,11 +40,24 @@ struct hub_faults {
 	int64_t reject_seq; /* reject the event with this seq (stored, marked rejected) */
 };
 
+/* hub-fault.c: the one seam of the test faults. */
+enum hub_fault_stage {
+	HUB_FAULT_BEFORE,            /* an event post arrived, nothing read yet: 503, 429 */
+	HUB_FAULT_REPLY              /* its batch is stored, the answer is ready: drop, badjson */
+};
+/* Parses KIND:N into f; -1 when it is not one of the kinds. */
+int hub_fault_parse(struct hub_faults *f, const char *spec);
+/* When a fault fires at this stage: its answer replaces *a and true is returned. */
+bool hub_fault_answer(struct hub_faults *f, enum hub_fault_stage stage, struct hub_answer *a);
+/* The merits refusal of the event with this seq (reject:SEQ), or NULL: none. */
+const char *hub_fault_verdict(const struct hub_faults *f, int64_t seq);
+
 struct pg_conn;
 
 struct hub {
 	store *st;                   /* SQLite, or NULL with pg */
 	struct pg_conn *pg;          /* PGconn *, for a postgres:// --db */
+	bool pg_lost;                /* a statement found the PostgreSQL connection broken */
 	const char *db_path;
 	struct hub_faults faults;
 	/* --webhook URL: events of the types in webhook_types are forwarded there */
@@ -49,6 +77,10 @@ int hub_db_connect(struct hub *h, const char *path, struct kerr *err);
 void hub_db_close(struct hub *h);
 int hub_sql(struct hub *h, const char *sql, int n, const char *const *params,
     struct hub_rows *out, struct kerr *err);
+/* After a failed request: true when the failure was a lost PostgreSQL connection (the server
+ * restarted, say) and a new one is open, so the caller may run the request's transaction once
+ * more. False for SQLite and for every other failure. */
+bool hub_db_reconnected(struct hub *h);
 const char *hub_cell(const struct hub_rows *r, int row, int col);
 void hub_rows_free(struct hub_rows *r);
 int hub_begin(struct hub *h, struct kerr *err);
@@ -72,10 +104,18 @@ int hub_webhook_queue(struct hub *h, const char *device, const char *event_id, c
 int hub_webhook_start(struct hub *h, struct kerr *err);
 void hub_webhook_stop(struct hub *h);
 
+/* hub-canon.c: an event's payload as the canonical text it is hashed with (docs/protocol.md,
+ * "Canonical JSON"): caller frees; NULL with why (a static string) when the payload has no
+ * canonical form (a number that is not an integer). */
+char *hub_canon_payload(json_t *payload, const char **why);
+
+/* hub-import.c: `import products FILE` ("-" for stdin): checked as the tills check it, then
+ * published as catalogue changes that carry only what the file says. */
+int hub_import_products(struct hub *h, const char *file, struct kerr *err);
+
 /* hub-customer.c: customers the tills make and the figures their events add up to. Called
  * in the ingest transaction for each event stored as accepted (any type: the others are
  * ignored). -1 only when the database fails. */
-#include <jansson.h>
 int hub_customer_event(struct hub *h, const char *device, const char *type, json_int_t seq,
     const char *payload, struct kerr *err);
 /* The data of a customer's CHANGE (docs/protocol.md). New reference; NULL with err. */

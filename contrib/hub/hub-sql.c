@@ -73,6 +73,8 @@ sql_pg(struct hub *h, const char *sql, int n, const char *const *params, struct 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		kerr_set(err, KERR_IO, "PostgreSQL: %s", PQresultErrorMessage(res));
 		PQclear(res);
+		if (PQstatus(h->pg) == CONNECTION_BAD)
+			h->pg_lost = true;
 		return -1;
 	}
 	if (out != NULL && st == PGRES_TUPLES_OK) {
@@ -98,6 +100,31 @@ hub_sql(struct hub *h, const char *sql, int n, const char *const *params, struct
 		memset(out, 0, sizeof *out);
 	return h->pg != NULL ? sql_pg(h, sql, n, params, out, err) :
 	    sql_sqlite(h, sql, n, params, out, err);
+}
+
+/* What every new connection is set up with. */
+static void
+pg_session(struct hub *h)
+{
+	/* "already exists, skipping" is no news to an operator. */
+	PQclear(PQexec(h->pg, "SET client_min_messages TO warning"));
+}
+
+bool
+hub_db_reconnected(struct hub *h)
+{
+	if (h->pg == NULL || !h->pg_lost)
+		return false;
+	/* The old connection is gone and with it any transaction: nothing half-done remains. */
+	PQreset(h->pg);
+	if (PQstatus(h->pg) != CONNECTION_OK) {
+		fprintf(stderr, "kassa-hub: reconnecting to PostgreSQL: %s", PQerrorMessage(h->pg));
+		return false;	/* still lost: the next request tries again */
+	}
+	h->pg_lost = false;
+	pg_session(h);
+	fprintf(stderr, "kassa-hub: reconnected to PostgreSQL\n");
+	return true;
 }
 
 const char *
@@ -275,8 +302,7 @@ hub_db_connect(struct hub *h, const char *path, struct kerr *err)
 			h->pg = NULL;
 			return -1;
 		}
-		/* "already exists, skipping" is no news to an operator. */
-		PQclear(PQexec(h->pg, "SET client_min_messages TO warning"));
+		pg_session(h);
 		/* CREATE IF NOT EXISTS is not race-free across hubs: one at a time. */
 		res = PQexec(h->pg, "SELECT pg_advisory_lock(4711)");
 		PQclear(res);

@@ -111,8 +111,10 @@ send_due(struct hub *h, CURL *curl)
 	char why[256];
 
 	if (hub_sql(h, "SELECT id, body, attempts, next_at FROM hub_webhooks WHERE state = "
-	    "'pending' ORDER BY id LIMIT 50", 0, NULL, &r, &err) == -1)
+	    "'pending' ORDER BY id LIMIT 50", 0, NULL, &r, &err) == -1) {
+		hub_db_reconnected(h);	/* after a restart of PostgreSQL: ready for the next round */
 		return 5;
+	}
 	for (int i = 0; i < r.nrows; i++) {
 		long due = atol(hub_cell(&r, i, 3)), retry_after, wait, ceiling = 1;
 		int attempts = atoi(hub_cell(&r, i, 2)), ok;

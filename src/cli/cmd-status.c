@@ -3,6 +3,10 @@
  * wait for upstream, how many were rejected, when the last sync was and what went wrong, the
  * printer, the open shift. Read-only and quick (no full scans: report_status reads counters and
  * indexes), so it can run every few seconds from a monitoring script.
+ *
+ * Text that came from the hub (the last error, a halt, the reasons of rejected events) goes
+ * through termsafe() before it is printed: a reply carrying "\x1b[2J" must not clear the
+ * support engineer's screen. The JSON output is escaped as JSON.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -13,6 +17,8 @@
 #include "cli.h"
 #include "report.h"
 #include "store.h"
+#include "sync.h"
+#include "termsafe.h"
 #include "timestamp.h"
 
 static const char *
@@ -21,10 +27,40 @@ or_never(const char *s, const char *dflt)
 	return s[0] != '\0' ? s : dflt;
 }
 
+/* Text from the database, which may have come from the hub: escaped for the terminal. */
+static const char *
+safe(const char *s, char *buf, size_t size)
+{
+	return termsafe(s, buf, size);
+}
+
+/* Every queue's halt and first rejected rows, with the hub's reasons. */
+static int
+print_queues(store *st, struct kerr *err)
+{
+	for (int k = 0; sync_queues[k] != NULL; k++) {
+		const struct sync_queue *q = sync_queues[k];
+		struct sync_rejected r[SYNC_REJECTED_SHOWN];
+		char buf[1024], *halted = sync_queue_halted(st, q);
+		int n;
+
+		if (halted != NULL)
+			printf("stopped         sending %s: %s\n", q->name, safe(halted, buf,
+			    sizeof buf));
+		free(halted);
+		if (sync_queue_rejected(st, q, r, SYNC_REJECTED_SHOWN, &n, err) == -1)
+			return -1;
+		for (int i = 0; i < n; i++)
+			printf("rejected        %s %lld %s: %s\n", q->name, (long long)r[i].seq,
+			    r[i].id, safe(r[i].error, buf, sizeof buf));
+	}
+	return 0;
+}
+
 static void
 print_status(const struct cli_ctx *ctx, const struct till_status *s)
 {
-	char when[TIMESTAMP_LOCAL_SIZE + 8];
+	char buf[1024], when[TIMESTAMP_LOCAL_SIZE + 8];
 
 	printf("database        %s\n", ctx->db_path);
 	printf("upstream        %s\n", ctx->cfg.sync_url[0] != '\0' ? ctx->cfg.sync_url :
@@ -38,14 +74,14 @@ print_status(const struct cli_ctx *ctx, const struct till_status *s)
 	    s->outbox_rejected > 0 ? " (not resent: see the hub's reasons)" : "");
 	printf("last sync       %s\n", or_never(timestamp_local(s->last_sync_at, when,
 	    sizeof when), "never"));
-	printf("last error      %s\n", or_never(s->last_error, "none"));
+	printf("last error      %s\n", safe(or_never(s->last_error, "none"), buf, sizeof buf));
 	printf("events          %lld\n", (long long)s->events);
 	if (ctx->cfg.printer_device[0] == '\0')
 		printf("printer         none configured (%lld receipts kept for a reprint)\n",
 		    (long long)s->print_queued);
 	else
-		printf("printer         %s, %lld queued\n", or_never(s->printer_state, "unknown"),
-		    (long long)s->print_queued);
+		printf("printer         %s, %lld queued\n", safe(or_never(s->printer_state,
+		    "unknown"), buf, sizeof buf), (long long)s->print_queued);
 	if (s->shift_id != 0)
 		printf("shift           open (id %lld)\n", (long long)s->shift_id);
 	else
@@ -82,13 +118,17 @@ cmd_status_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char 
 	if (st == NULL)
 		return CLI_FAIL;
 	if (json) {
+		char *full;
+
 		doc = report_status_json(st, &err);
-		if (doc == NULL) {
+		full = doc != NULL ? sync_queue_status_json(st, doc, &err) : NULL;
+		free(doc);
+		if (full == NULL) {
 			rc = cli_fail_err("status", &err);
 			goto out;
 		}
-		rc = cli_print_json(doc);
-		free(doc);
+		rc = cli_print_json(full);
+		free(full);
 		goto out;
 	}
 	if (report_status(st, &s, &err) == -1) {
@@ -96,7 +136,7 @@ cmd_status_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char 
 		goto out;
 	}
 	print_status(ctx, &s);
-	rc = CLI_OK;
+	rc = print_queues(st, &err) == 0 ? CLI_OK : cli_fail_err("status", &err);
 out:
 	store_close(st);
 	return rc;

@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "catalog.h"
 #include "kerr.h"
 #include "store.h"
 #include "user.h"
@@ -45,6 +46,14 @@ void core_text(sqlite3_stmt *q, int col, char *buf, size_t size);
 void core_blank_controls(char *s);
 
 /*
+ * The one rule for a name (a product's, a customer's, a user's), wherever it enters: the CSV
+ * import, the hub, the command line, the screen. Control characters become spaces (as
+ * core_blank_controls), then leading and trailing spaces go, quoted or not. In place; a name
+ * of spaces alone ends up empty, which the caller refuses.
+ */
+void core_name_clean(char *s);
+
+/*
  * A right, checked: 0 when u has it, or when approver has it (then an approval.granted event
  * names both, the right and the sale sale_id, or no sale when sale_id is 0; the caller holds
  * the transaction). Otherwise KERR_DENIED ("<what> needs a manager's approval", what marked
@@ -52,5 +61,14 @@ void core_blank_controls(char *s);
  */
 int core_check_right(store *st, const struct user *u, const struct user *approver,
     enum user_right right, const char *what, int64_t sale_id, bool *denied, struct kerr *err);
+
+/* Between catalog.c and catalog-import.c: the product a row describes (the one with its
+ * barcode, else the one with its SKU) and its updated_at: >0, 0 none, -1 error; and writing p
+ * (new when id is 0) with updated_at: the product id, or -1 (KERR_INPUT for a SKU or weight
+ * code that belongs to another product). */
+int64_t catalog_existing_id(store *st, const struct product *p, char *updated_at, size_t size,
+    struct kerr *err);
+int64_t catalog_write_product(store *st, int64_t id, const struct product *p,
+    const char *updated_at, struct kerr *err);
 
 #endif

@@ -3,6 +3,7 @@
  * every statement they hand out follows the same lifetime rule.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "core-int.h"
 #include "i18n.h"
@@ -53,6 +54,20 @@ core_blank_controls(char *s)
 		if ((unsigned char)*s < ' ' || *s == 0x7f)
 			*s = ' ';
 	}
+}
+
+void
+core_name_clean(char *s)
+{
+	size_t len, lead;
+
+	core_blank_controls(s);
+	len = strlen(s);
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	s[len] = '\0';
+	lead = strspn(s, " ");
+	memmove(s, s + lead, len - lead + 1);
 }
 
 int

@@ -247,26 +247,15 @@ customer_add(store *st, const struct user *u, const struct user *approver,
 	char name[256], phone[32] = "", card[48], key[40], now[32];
 	sqlite3_stmt *q;
 	int64_t new_id;
-	size_t len;
-
 	if (denied != NULL)
 		*denied = false;
-	/* Trimmed, one line: the name is printed on receipts and goes into the event. */
-	while (*name_in == ' ')
-		name_in++;
-	snprintf(name, sizeof name, "%s", name_in);
-	len = strlen(name);
-	while (len > 0 && name[len - 1] == ' ')
-		name[--len] = '\0';
-	if (name[0] == '\0')
-		return kerr_set(err, KERR_INPUT, _("a customer needs a name"));
 	if (strlen(name_in) >= sizeof name)
 		return kerr_set(err, KERR_INPUT, _("the name is too long"));
-	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
-		if (*p < ' ' || *p == 0x7f)
-			return kerr_set(err, KERR_INPUT, _("the name may not hold control "
-			    "characters"));
-	}
+	/* The name rule (core-int.h): it is printed on receipts and goes into the event. */
+	snprintf(name, sizeof name, "%s", name_in);
+	core_name_clean(name);
+	if (name[0] == '\0')
+		return kerr_set(err, KERR_INPUT, _("a customer needs a name"));
 	if (phone_in != NULL && phone_in[0] != '\0' &&
 	    customer_phone_norm(phone_in, phone, sizeof phone, err) == -1)
 		return -1;
@@ -644,7 +633,7 @@ customer_upsert(store *st, const struct customer *given, const char *given_at, i
 	int rc;
 
 	core_blank_controls(copy.key);
-	core_blank_controls(copy.name);
+	core_name_clean(copy.name);	/* the name rule (core-int.h) */
 	core_blank_controls(copy.phone);
 	core_blank_controls(copy.card);
 

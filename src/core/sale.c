@@ -158,9 +158,9 @@ load(sale *s, struct kerr *err)
 
 	s->nlines = 0;
 	s->totals.lines = 0;
-	if (core_prepare(s->st, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
-	    "disc_kind, disc_value, discount, total, vat, voided FROM sale_lines "
-	    "WHERE sale_id = ?1 ORDER BY lineno", &q, err, saving) == -1)
+	if (core_prepare(s->st, "SELECT id, lineno, product_id, code, name, unit, qty, price, "
+	    "vat_bp, disc_kind, disc_value, discount, total, vat, voided FROM sale_lines WHERE "
+	    "sale_id = ?1 ORDER BY lineno", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -194,8 +194,8 @@ load(sale *s, struct kerr *err)
 		return store_error(s->st, err, N_("reading the sale"));
 
 	s->npays = 0;
-	if (core_prepare(s->st, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY id", &q,
-	    err, saving) == -1)
+	if (core_prepare(s->st, "SELECT method, amount FROM payments WHERE sale_id = ?1 ORDER BY "
+	    "id", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -378,8 +378,9 @@ recompute(sale *s, struct kerr *err)
 	{
 		char now[32];
 
-		if (core_prepare(s->st, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, "
-		    "vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err, saving) == -1)
+		if (core_prepare(s->st, "UPDATE sales SET subtotal = ?2, discount = ?3, total = "
+		    "?4, vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err,
+		    saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_int64(q, 2, subtotal);
@@ -441,7 +442,8 @@ take_over(sale *s, struct kerr *err)
 
 	if (store_begin(s->st, err) == -1)
 		return -1;
-	if (core_prepare(s->st, "UPDATE sales SET user_id = ?2 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET user_id = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, s->user.id);
@@ -609,10 +611,10 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 		sqlite3_bind_int64(q, 1, s->lines[target].id);
 		sqlite3_bind_int64(q, 2, sum);
 	} else {
-		if (core_prepare(s->st, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, name, "
-		    "unit, qty, price, vat_bp) VALUES (?1, (SELECT coalesce(max(lineno), 0) + 1 "
-		    "FROM sale_lines WHERE sale_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &q,
-		    err, saving) == -1)
+		if (core_prepare(s->st, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, "
+		    "name, unit, qty, price, vat_bp) VALUES (?1, (SELECT coalesce(max(lineno), 0) "
+		    "+ 1 FROM sale_lines WHERE sale_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &q, err,
+		    saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_int64(q, 2, p->id);
@@ -719,7 +721,8 @@ sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct 
 	    RIGHT_VOID_PAID, N_("Lowering a quantity after payment"), s->id, &s->needs_approval,
 	    err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sale_lines SET qty = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
 	sqlite3_bind_int64(q, 2, qty);
@@ -748,7 +751,8 @@ sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err
 	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
 	    N_("Voiding a line after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
 	if (core_run(s->st, q, err, saving) == -1)
@@ -800,9 +804,9 @@ set_discount(sale *s, const struct sale_line *l, money_t gross, enum disc_kind k
 		return -1;
 	if (check_discount(s, kind, value, gross, approver, err) == -1)
 		goto out;
-	if (core_prepare(s->st, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 WHERE "
-	    "id = ?1" : "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE id = ?1",
-	    &q, err, saving) == -1)
+	if (core_prepare(s->st, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 "
+	    "WHERE id = ?1" : "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE "
+	    "id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l != NULL ? l->id : s->id);
 	if (kind_name(kind) != NULL)
@@ -879,7 +883,8 @@ sale_set_customer(sale *s, int64_t customer_id, struct kerr *err)
 		return -1;
 	if (ensure_row(s, &created, err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sales SET customer_id = ?2 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET customer_id = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
 	if (customer_id > 0)
@@ -934,9 +939,10 @@ flag_out_of_stock(sale *s, struct kerr *err)
 	int64_t ids[64];
 	int n = 0, rc;
 
-	if (core_prepare(s->st, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS sold FROM "
-	    "sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON l.product_id = "
-	    "p.id WHERE p.stock <= 0 AND p.stock + l.sold > 0", &q, err, saving) == -1)
+	if (core_prepare(s->st, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS "
+	    "sold FROM sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON "
+	    "l.product_id = p.id WHERE p.stock <= 0 AND p.stock + l.sold > 0", &q, err,
+	    saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < 64)
@@ -990,15 +996,16 @@ complete(sale *s, struct kerr *err)
 	if (journal_append_sql(s->st, "sale.completed", completed_sql, s->id, earned, &seq, err) ==
 	    -1)
 		return -1;
-	if (core_prepare(s->st, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int64(q, 2, seq);
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* Stock leaves the shelf; it may go negative (a sale is never blocked by the count). */
-	if (core_prepare(s->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, event_seq, at) "
-	    "SELECT product_id, -sum(qty), 'sale', sale_id, ?2, ?3 FROM sale_lines "
+	if (core_prepare(s->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, "
+	    "event_seq, at) SELECT product_id, -sum(qty), 'sale', sale_id, ?2, ?3 FROM sale_lines "
 	    "WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
@@ -1008,21 +1015,21 @@ complete(sale *s, struct kerr *err)
 		return -1;
 	/* The same sums from the sale's own lines (indexed by sale_id): stock_moves has no index
 	 * on event_seq, and scanning it cost a 200 000-product till 13 ms a sale. */
-	if (core_prepare(s->st, "UPDATE products SET stock = stock - (SELECT sum(l.qty) FROM sale_lines l "
-	    "WHERE l.sale_id = ?1 AND l.voided = 0 AND l.product_id = products.id) WHERE id IN "
-	    "(SELECT product_id FROM sale_lines WHERE sale_id = ?1 AND voided = 0)", &q, err, saving) ==
-	    -1)
+	if (core_prepare(s->st, "UPDATE products SET stock = stock - (SELECT sum(l.qty) FROM "
+	    "sale_lines l WHERE l.sale_id = ?1 AND l.voided = 0 AND l.product_id = products.id) "
+	    "WHERE id IN (SELECT product_id FROM sale_lines WHERE sale_id = ?1 AND voided = 0)", &q,
+	    err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	if (flag_out_of_stock(s, err) == -1)
 		return -1;
-	if (core_prepare(s->st, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = card_sales "
-	    "+ ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, sales_total = "
-	    "sales_total + ?5, vat_total = vat_total + ?6, discount_total = discount_total + ?7, "
-	    "credit_sales = credit_sales + ?8, points_sales = points_sales + ?9 "
-	    "WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = "
+	    "card_sales + ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, "
+	    "sales_total = sales_total + ?5, vat_total = vat_total + ?6, discount_total = "
+	    "discount_total + ?7, credit_sales = credit_sales + ?8, points_sales = points_sales + "
+	    "?9 WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->shift_id);
 	sqlite3_bind_int64(q, 2, cash - change);
@@ -1038,8 +1045,8 @@ complete(sale *s, struct kerr *err)
 	/* The drawer for the change, a job of its own ahead of the receipt (receipt.h): it
 	 * opens even while the receipt waits for paper. */
 	if (cash > 0) {
-		if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('drawer', "
-		    "?1, ?2)", &q, err, saving) == -1)
+		if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES "
+		    "('drawer', ?1, ?2)", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
@@ -1047,8 +1054,8 @@ complete(sale *s, struct kerr *err)
 			return -1;
 	}
 	/* The receipt: printed by the printer process from the queue, never inline. */
-	if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES ('receipt', ?1, "
-	    "?2)", &q, err, saving) == -1)
+	if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES "
+	    "('receipt', ?1, ?2)", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
@@ -1104,8 +1111,8 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 			goto out;
 	}
 	if (amount > 0) {
-		if (core_prepare(s->st, "INSERT INTO payments(sale_id, method, amount, at) VALUES (?1, ?2, "
-		    "?3, ?4)", &q, err, saving) == -1)
+		if (core_prepare(s->st, "INSERT INTO payments(sale_id, method, amount, at) VALUES "
+		    "(?1, ?2, ?3, ?4)", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_text(q, 2, sale_method_name(method), -1, SQLITE_STATIC);
@@ -1148,7 +1155,8 @@ sale_park(sale *s, struct kerr *err)
 		    "sale"));
 	if (begin(s, err) == -1)
 		return -1;
-	if (core_prepare(s->st, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err,
+	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
 	ok = core_run(s->st, q, err, saving);
@@ -1201,8 +1209,9 @@ sale_recall(sale *s, int64_t parked_id, struct kerr *err)
 		return -1;
 	/* An open cart whose lines were all voided before payment is just an empty cart. */
 	if (old != 0) {
-		if (core_prepare(s->st, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND NOT EXISTS "
-		    "(SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err, saving) == -1)
+		if (core_prepare(s->st, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND "
+		    "NOT EXISTS (SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err,
+		    saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, old);
 		if (core_run(s->st, q, err, saving) == -1)
@@ -1246,8 +1255,8 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
 	    N_("Voiding a sale after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1", &q,
-	    err, saving) == -1)
+	if (core_prepare(s->st, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1",
+	    &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
 	{
@@ -1266,8 +1275,8 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 		    "WHERE s.id = ?1", s->id, s->user.id, approver != NULL ? approver->id : 0, NULL,
 		    NULL, err) == -1)
 			goto out;
-		if (core_prepare(s->st, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id = ?1", &q,
-		    err, saving) == -1)
+		if (core_prepare(s->st, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id "
+		    "= ?1", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->shift_id);
 		if (core_run(s->st, q, err, saving) == -1)

@@ -118,8 +118,8 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 	    "WHERE closed_at IS NULL), 'user', (SELECT name FROM users WHERE id = ?1))", u->id,
 	    amount, approver != NULL ? approver->id : 0, reason, &seq, err) == -1)
 		goto fail;
-	if (core_prepare(st, "INSERT INTO cash_moves(shift_id, user_id, amount, reason, at, event_seq) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q, err, N_("recording the cash")) == -1)
+	if (core_prepare(st, "INSERT INTO cash_moves(shift_id, user_id, amount, reason, at, "
+	    "event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q, err, N_("recording the cash")) == -1)
 		goto fail;
 	sqlite3_bind_int64(q, 1, shift_id);
 	sqlite3_bind_int64(q, 2, u->id);
@@ -161,8 +161,8 @@ shift_no_sale(store *st, const struct user *u, const struct user *approver, stru
 	    "'user', (SELECT name FROM users WHERE id = ?1))", u->id, 0,
 	    approver != NULL ? approver->id : 0, NULL, NULL, err) == -1)
 		goto fail;
-	if (core_prepare(st, "INSERT INTO print_jobs(kind, created_at) VALUES ('drawer', ?1)", &q, err,
-	    N_("opening the drawer")) == -1)
+	if (core_prepare(st, "INSERT INTO print_jobs(kind, created_at) VALUES ('drawer', ?1)", &q,
+	    err, N_("opening the drawer")) == -1)
 		goto fail;
 	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
 	if (core_run(st, q, err, N_("opening the drawer")) == -1)
@@ -236,9 +236,10 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	r->variance = r->closed ? r->counted_cash - r->expected_cash : 0;
 
 	/* VAT per rate, from the lines of the shift's completed sales. */
-	if (core_prepare(st, "SELECT l.vat_bp, sum(l.total), sum(l.vat) FROM sale_lines l JOIN sales s "
-	    "ON s.id = l.sale_id WHERE s.shift_id = ?1 AND s.state = 'completed' AND l.voided = 0 "
-	    "GROUP BY l.vat_bp ORDER BY l.vat_bp DESC LIMIT 8", &q, err, N_("reading VAT")) == -1)
+	if (core_prepare(st, "SELECT l.vat_bp, sum(l.total), sum(l.vat) FROM sale_lines l JOIN "
+	    "sales s ON s.id = l.sale_id WHERE s.shift_id = ?1 AND s.state = 'completed' AND "
+	    "l.voided = 0 GROUP BY l.vat_bp ORDER BY l.vat_bp DESC LIMIT 8", &q, err,
+	    N_("reading VAT")) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, shift_id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -269,8 +270,8 @@ shift_report_z(store *st, struct shift_report *r, struct kerr *err)
 	sqlite3_stmt *q;
 	int64_t id = 0;
 
-	if (core_prepare(st, "SELECT id FROM shifts WHERE closed_at IS NOT NULL ORDER BY number DESC "
-	    "LIMIT 1", &q, err, N_("reading shifts")) == -1)
+	if (core_prepare(st, "SELECT id FROM shifts WHERE closed_at IS NOT NULL ORDER BY number "
+	    "DESC LIMIT 1", &q, err, N_("reading shifts")) == -1)
 		return -1;
 	if (sqlite3_step(q) == SQLITE_ROW)
 		id = sqlite3_column_int64(q, 0);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core-int.h"
 #include "kerr.h"
 #include "store.h"
 #include "user.h"
@@ -29,13 +30,11 @@ user_list(store *st, user_list_fn fn, void *ctx, struct kerr *err)
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		memset(&u, 0, sizeof u);
 		u.id = sqlite3_column_int64(q, 0);
-		t = sqlite3_column_text(q, 1);
-		snprintf(u.name, sizeof u.name, "%s", t != NULL ? (const char *)t : "");
+		core_text(q, 1, u.name, sizeof u.name);
 		t = sqlite3_column_text(q, 2);
 		u.role = user_role_parse(t != NULL ? (const char *)t : "", &ok);
 		u.active = sqlite3_column_int(q, 3) != 0;
-		t = sqlite3_column_text(q, 4);
-		snprintf(u.updated_at, sizeof u.updated_at, "%s", t != NULL ? (const char *)t : "");
+		core_text(q, 4, u.updated_at, sizeof u.updated_at);
 		if (fn(ctx, &u) == -1) {
 			if (err != NULL && err->code == KERR_OK)
 				kerr_set(err, KERR_STATE, "stopped");

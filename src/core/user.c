@@ -200,6 +200,7 @@ find_by_pin(store *st, const char *pin, int64_t except, struct user *out, struct
 int
 user_add(store *st, const char *name, enum user_role role, const char *pin, struct kerr *err)
 {
+	char clean[sizeof ((struct user *)0)->name];
 	char now[32], *hash;
 	sqlite3_stmt *q;
 	int64_t id;
@@ -212,6 +213,12 @@ user_add(store *st, const char *name, enum user_role role, const char *pin, stru
 			return kerr_set(err, KERR_INPUT, _("a user name may not hold control "
 			    "characters"));
 	}
+	/* The name rule (core-int.h): spaces around a name are not part of it. */
+	snprintf(clean, sizeof clean, "%s", name);
+	core_name_clean(clean);
+	if (clean[0] == '\0')
+		return kerr_set(err, KERR_INPUT, _("a user name is 1 to 63 bytes"));
+	name = clean;
 	if (!user_pin_valid(pin))
 		return kerr_set(err, KERR_INPUT, _("a PIN is 4 to 12 digits"));
 	if (store_begin(st, err) == -1)
@@ -511,6 +518,7 @@ int
 user_apply_change(store *st, const char *key, const char *name, const char *role, int disabled,
     const char *at, struct kerr *err)
 {
+	char clean[sizeof ((struct user *)0)->name];
 	sqlite3_stmt *q;
 	const char *stored;
 	int64_t id = 0;
@@ -526,6 +534,15 @@ user_apply_change(store *st, const char *key, const char *name, const char *role
 		if (*p < ' ' || *p == 0x7f)
 			return kerr_set(err, KERR_INPUT, "user change %.64s: the name holds control "
 			    "characters", key);
+	/* The name rule (core-int.h), as for a user added at the till. */
+	if (name != NULL) {
+		snprintf(clean, sizeof clean, "%s", name);
+		core_name_clean(clean);
+		if (clean[0] == '\0')
+			return kerr_set(err, KERR_INPUT, "user change %.64s: a name is 1 to 63 bytes",
+			    key);
+		name = clean;
+	}
 	if (role != NULL)
 		user_role_parse(role, &ok);
 	if (!ok)

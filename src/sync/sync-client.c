@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sync.h"
+#include "termsafe.h"
 
 int
 sync_program(char *buf, size_t size)
@@ -70,8 +71,13 @@ sync_status_update(struct sync_status *st, const char *line)
 		st->rejected = strtoll(buf, NULL, 10);
 	if (worker_field(line, "oldest_age", buf, sizeof buf))
 		st->oldest_age_s = strtoll(buf, NULL, 10);
+	/* Text from the hub: escaped before it can reach the terminal. */
 	if (worker_field(line, "last_error", buf, sizeof buf))
-		snprintf(st->last_error, sizeof st->last_error, "%s", buf);
+		termsafe(buf, st->last_error, sizeof st->last_error);
+	if (worker_field(line, "hub_reason", buf, sizeof buf))
+		termsafe(buf, st->hub_reason, sizeof st->hub_reason);
+	if (worker_field(line, "halted", buf, sizeof buf))
+		st->halted = strcmp(buf, "1") == 0;
 	if (worker_field(line, "last_sync", st->last_sync_at, sizeof st->last_sync_at)) {
 		/* read straight into the field: a timestamp fits */
 	}

@@ -57,7 +57,9 @@ char *sync_batch_body(struct sync_ctx *c, int64_t after, int *count, int64_t *la
 /* sync-push.c: posts one batch of the outbox. *sent = outbox rows the reply delivered or
  * rejected (0: nothing pending). Returns 0 when the hub answered with a valid reply about this
  * batch that changed at least one row, else -1 with err, recorded by sync_failed (c->wait_s
- * set from Retry-After or the kind of failure). */
+ * set from Retry-After or the kind of failure). A 409 (the hub refused the chain) halts the
+ * events queue (sync_queue_halt) and marks nothing; while it is halted nothing is posted and
+ * -1 is returned with the halt's reason. */
 int sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err);
 
 /* sync-pull.c: pulls and applies catalogue changes from the stored cursor until "more" is

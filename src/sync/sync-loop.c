@@ -26,6 +26,7 @@
 #include "log.h"
 #include "sync-int.h"
 #include "sync.h"
+#include "termsafe.h"
 #include "timestamp.h"
 #include "xalloc.h"
 
@@ -42,6 +43,7 @@ void
 sync_failed(struct sync_ctx *c, long retry_after, bool slow, const struct kerr *err)
 {
 	long cap = c->cfg->sync_backoff_cap, base = c->cfg->sync_backoff_base, ceiling;
+	char safe[sizeof err->msg * 4];
 
 	c->failures++;
 	c->online = false;
@@ -60,7 +62,7 @@ sync_failed(struct sync_ctx *c, long retry_after, bool slow, const struct kerr *
 		retry_after = SYNC_RETRY_AFTER_MAX;
 	if (retry_after > c->wait_s)
 		c->wait_s = retry_after;
-	log_info("sync: %s (next try in %ld s)", err->msg, c->wait_s);
+	log_info("sync: %s (next try in %ld s)", termsafe(err->msg, safe, sizeof safe), c->wait_s);
 }
 
 static int64_t
@@ -170,18 +172,40 @@ cycle(struct sync_ctx *c)
 	return 0;
 }
 
+/* The hub's reason the till should show: why the chain was refused (halted), else why the
+ * first rejected event was; "" for none. */
+static void
+hub_reason(struct sync_ctx *c, bool *halted, char *buf, size_t size)
+{
+	char *why = sync_queue_halted(c->st, &sync_queue_events);
+	struct sync_rejected r;
+	struct kerr err;
+	int n = 0;
+
+	*halted = why != NULL;
+	buf[0] = '\0';
+	if (why != NULL)
+		snprintf(buf, size, "%s", why);
+	else if (sync_queue_rejected(c->st, &sync_queue_events, &r, 1, &n, &err) == 0 && n == 1)
+		snprintf(buf, size, "event %lld: %.200s", (long long)r.seq, r.error);
+	free(why);
+}
+
 static void
 report(struct sync_ctx *c, int status_fd)
 {
-	char pending[24], rejected[24], age[24], *last;
+	char pending[24], rejected[24], age[24], reason[256], *last;
+	bool halted;
 
 	snprintf(pending, sizeof pending, "%lld", (long long)count_outbox(c->st, "pending"));
 	snprintf(rejected, sizeof rejected, "%lld", (long long)count_outbox(c->st, "rejected"));
 	snprintf(age, sizeof age, "%lld", (long long)oldest_age(c->st));
+	hub_reason(c, &halted, reason, sizeof reason);
 	last = store_meta_get(c->st, "sync_last_at");
 	worker_report(status_fd, "online", c->online ? "1" : "0", "pending", pending, "rejected",
 	    rejected, "oldest_age", age, "last_error", c->last_error, "last_sync",
-	    last != NULL ? last : "", (char *)NULL);
+	    last != NULL ? last : "", "halted", halted ? "1" : "0", "hub_reason", reason,
+	    (char *)NULL);
 	free(last);
 }
 
@@ -272,6 +296,7 @@ sync_run(const struct config *cfg, const char *db_path, bool once, int verbose)
 	struct sync_ctx c;
 	struct kerr err;
 	int64_t pending, rejected;
+	char safe[sizeof c.last_error * 4];
 	int rc;
 
 	if (ctx_open(&c, cfg, db_path, verbose, &err) == -1) {
@@ -285,7 +310,8 @@ sync_run(const struct config *cfg, const char *db_path, bool once, int verbose)
 		pending = count_outbox(c.st, "pending");
 		rejected = count_outbox(c.st, "rejected");
 		if (rc == -1)
-			fprintf(stderr, "kassa: sync: %s\n", c.last_error);
+			fprintf(stderr, "kassa: sync: %s\n", termsafe(c.last_error, safe,
+			    sizeof safe));
 		if (rejected > 0)
 			fprintf(stderr, "kassa: sync: %lld events were rejected by the hub: see "
 			    "`kassa status`\n", (long long)rejected);

@@ -26,6 +26,40 @@ copy_str(json_t *data, const char *key, char *buf, size_t size)
 	snprintf(buf, size, "%s", s != NULL ? s : "");
 }
 
+/* A key the change does not carry (absent or null) keeps what the till has. */
+static bool
+carries(json_t *data, const char *key)
+{
+	json_t *v = json_object_get(data, key);
+
+	return v != NULL && !json_is_null(v);
+}
+
+/* The till's product the change is about: by its barcode, else (another barcode of it) by
+ * its SKU; old->id 0 when there is none. -1 with err on a database error. */
+static int
+find_product(struct sync_ctx *c, const char *barcode, const char *sku, struct product *old,
+    struct kerr *err)
+{
+	const char *code[2] = { barcode, sku };
+	struct kerr why;
+	qty_t qty;
+
+	for (int i = 0; i < 2; i++) {
+		memset(old, 0, sizeof *old);
+		if (code[i] == NULL || code[i][0] == '\0')
+			continue;
+		if (catalog_lookup(c->st, NULL, code[i], old, &qty, &why) == 0) {
+			/* The code named this very product, not a weight label or another's SKU. */
+			if (strcmp(i == 0 ? old->barcode : old->sku, code[i]) == 0)
+				return 0;
+		} else if (why.code != KERR_NOTFOUND && why.code != KERR_INPUT)
+			return kerr_set(err, why.code, "product change %s: %s", barcode, why.msg);
+	}
+	memset(old, 0, sizeof *old);
+	return 0;
+}
+
 /* at: the change's updated_at, already canonical (timestamp_canon). */
 static int
 apply_product(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
@@ -33,7 +67,7 @@ apply_product(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 	json_t *data = json_object_get(ch, "data"), *vat;
 	const char *key = json_string_value(json_object_get(ch, "key"));
 	const char *unit;
-	struct product p;
+	struct product p, old;
 
 	if (json_is_true(json_object_get(ch, "deleted")))
 		return catalog_delete(c->st, key, at, err);
@@ -43,16 +77,36 @@ apply_product(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 	copy_str(data, "barcode", p.barcode, sizeof p.barcode);
 	if (p.barcode[0] == '\0')
 		snprintf(p.barcode, sizeof p.barcode, "%s", key);
+	/*
+	 * What the change does not carry keeps the till's value, as the till's own import keeps
+	 * a column its file lacks: a hub publishing a file of barcodes and prices must not reset
+	 * the VAT to 12 % or clear the SKU and MXIK. A new product starts from the defaults.
+	 */
+	if (find_product(c, p.barcode, json_string_value(json_object_get(data, "sku")), &old,
+	    err) == -1)
+		return -1;
+	if (old.id > 0) {
+		snprintf(p.sku, sizeof p.sku, "%s", old.sku);
+		snprintf(p.mxik, sizeof p.mxik, "%s", old.mxik);
+		snprintf(p.category, sizeof p.category, "%s", old.category);
+		p.vat_bp = old.vat_bp;
+		p.by_weight = old.by_weight;
+		p.plu = old.plu;
+	} else
+		p.vat_bp = 1200;
 	copy_str(data, "name", p.name, sizeof p.name);
-	copy_str(data, "sku", p.sku, sizeof p.sku);
-	copy_str(data, "mxik", p.mxik, sizeof p.mxik);
-	copy_str(data, "category", p.category, sizeof p.category);
+	if (carries(data, "sku"))
+		copy_str(data, "sku", p.sku, sizeof p.sku);
+	if (carries(data, "mxik"))
+		copy_str(data, "mxik", p.mxik, sizeof p.mxik);
+	if (carries(data, "category"))
+		copy_str(data, "category", p.category, sizeof p.category);
 	p.price = json_integer_value(json_object_get(data, "price"));
 	/* The vat is range-checked before it is scaled to basis points: a cast first would
 	 * truncate a huge value into a plausible one (4294967308 into 12 %). */
 	vat = json_object_get(data, "vat");
 	if (vat == NULL || json_is_null(vat))
-		p.vat_bp = 1200;
+		;	/* kept, or the default of a new product */
 	else if (json_is_integer(vat) && json_integer_value(vat) >= 0 &&
 	    json_integer_value(vat) <= 100)
 		p.vat_bp = (int)json_integer_value(vat) * 100;
@@ -62,8 +116,10 @@ apply_product(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 		return kerr_set(err, KERR_NET, "product change %s has a bad vat (a percent "
 		    "from 0 to 100 expected)", key);
 	unit = json_string_value(json_object_get(data, "unit"));
-	p.by_weight = unit != NULL && strcmp(unit, "kg") == 0;
-	p.plu = json_integer_value(json_object_get(data, "plu"));
+	if (unit != NULL)
+		p.by_weight = strcmp(unit, "kg") == 0;
+	if (json_object_get(data, "plu") != NULL)
+		p.plu = json_integer_value(json_object_get(data, "plu"));	/* null: none */
 	if (p.name[0] == '\0' || p.price < 0 || p.vat_bp < 0 || p.vat_bp > 10000)
 		return kerr_set(err, KERR_NET, "product change %s is not valid", key);
 	return catalog_upsert(c->st, &p, at, err);

@@ -7,6 +7,11 @@
  * rejected ones are kept, marked and never resent by themselves. A reply is only believed about
  * the events of its own batch: any other id, or one id named twice, fails the whole reply, so
  * a confused hub can never make an event leave the outbox unsent.
+ *
+ * A 409 is the hub refusing the chain itself (a seq gap, another prev_hash, ...): no event's
+ * fault, so none is marked. Pushing stops, with the hub's reason kept as the queue's halt
+ * (sync-queue.c) and shown, and every event stays pending until `kassa sync
+ * --retry-rejected` says the cause is fixed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +21,9 @@
 #include <sqlite3.h>
 
 #include "journal.h"
+#include "log.h"
 #include "sync-int.h"
+#include "sync.h"
 #include "xalloc.h"
 
 #define MAX_BODY (1024 * 1024)
@@ -238,6 +245,23 @@ outbox_failed(struct sync_ctx *c, const char *what, struct kerr *err)
 	return -1;
 }
 
+/* The hub refused the chain (409 {"error", "id", "seq"}): the halt, kept and shown. */
+static void
+chain_refused(struct sync_ctx *c, const struct sync_http *reply, struct kerr *err)
+{
+	json_t *r = json_loads(reply->body, 0, NULL);
+	const char *why = json_string_value(json_object_get(r, "error"));
+	struct kerr werr;
+
+	kerr_set(err, KERR_STATE, "the hub refused the chain (HTTP 409): %.160s; pushing "
+	    "stopped, the events are kept: fix the cause, then run `kassa sync "
+	    "--retry-rejected`", why != NULL ? why : "no reason given");
+	json_decref(r);
+	if (sync_queue_halt(c->st, &sync_queue_events, err->msg, &werr) == -1)
+		log_info("sync: keeping the halt: %s", werr.msg);
+	sync_failed(c, reply->retry_after, true, err);
+}
+
 int
 sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err)
 {
@@ -245,13 +269,21 @@ sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err)
 	struct sync_http reply = { 0 };
 	json_t *r = NULL, *v, *ids = json_object();
 	json_error_t jerr;
-	char *body;
+	char *body, *halted;
 	size_t i;
 	int rc = -1, count, changed = 0;
 
 	*sent = 0;
 	if (ids == NULL)
 		fatal("out of memory");
+	halted = sync_queue_halted(c->st, &sync_queue_events);
+	if (halted != NULL) {
+		/* Stopped by a 409 until someone fixes the cause; the pull still runs. */
+		kerr_set(err, KERR_STATE, "%s", halted);
+		free(halted);
+		sync_failed(c, 0, true, err);
+		goto out;
+	}
 	body = batch_body(c, 0, &count, NULL, ids, err);
 	if (body == NULL) {
 		outbox_failed(c, "reading the batch to send", err);
@@ -273,6 +305,10 @@ sync_push_batch(struct sync_ctx *c, int *sent, struct kerr *err)
 		kerr_set(err, KERR_DENIED, "the hub refused the token (HTTP %ld): check [sync] "
 		    "token", reply.status);
 		sync_failed(c, reply.retry_after, true, err);
+		goto out;
+	}
+	if (reply.status == 409) {
+		chain_refused(c, &reply, err);
 		goto out;
 	}
 	if (reply.status != 200) {

@@ -101,6 +101,8 @@ sync_text(struct ui *ui, char *buf, size_t size)
 
 	if (!s->configured)
 		snprintf(buf, size, "%s", _("sync: not configured"));
+	else if (s->halted)	/* the hub refused the chain: s->hub_reason says why */
+		snprintf(buf, size, _("sync: stopped, %lld waiting!"), (long long)s->pending);
 	else if (s->rejected > 0)
 		snprintf(buf, size, _("sync: %lld rejected!"), (long long)s->rejected);
 	else if (s->online && s->pending == 0)

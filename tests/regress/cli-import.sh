@@ -96,6 +96,29 @@ printf 'barcode,name,price\n4780001234562,Non,-5\n' | k import products - > "$t/
 [ $? -eq 1 ] || fail "bad stdin import did not fail"
 grep -q "^stdin:2: " "$t/err" || fail "bad stdin row not named stdin:2"
 
+# What suppliers' spreadsheets write (issue 17). Excel's "CSV UTF-8" with ';' (a decimal-comma
+# locale): a BOM, CR LF, an inch mark in an unquoted name, spaces around names quoted or not.
+name_of() { python3 -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute("SELECT p.name FROM products p JOIN barcodes b ON b.product_id = p.id WHERE b.code = ?", (sys.argv[2],)).fetchone(); print(r[0] if r else "")' "$db" "$1"; }
+printf '\357\273\277barcode;name;price\r\n4780000000014;Monitor 24" LG;2500000\r\n4780000000021;"  Olma; qizil  ";18990\r\n4780000000038;  Non  ;4000\r\n' > "$t/excel.csv"
+expect 0 k import products "$t/excel.csv"
+[ "$(name_of 4780000000014)" = 'Monitor 24" LG' ] || fail "inch mark: got '$(name_of 4780000000014)'"
+[ "$(name_of 4780000000021)" = 'Olma; qizil' ] || fail "quoted name with spaces: got '$(name_of 4780000000021)'"
+[ "$(name_of 4780000000038)" = 'Non' ] || fail "unquoted name with spaces: got '$(name_of 4780000000038)'"
+[ "$(products)" = 8 ] || fail "8 products expected after the Excel file, status says $(products)"
+# Plain "CSV" from a Russian Windows (CP1251): refused, saying what to do, nothing changed.
+printf 'barcode,name,price\n4780000000045,\314\356\353\356\352\356,100\n' > "$t/cp1251.csv"
+expect 1 k import products "$t/cp1251.csv"
+grep -q "^$t/cp1251.csv:2: not UTF-8: save it as CSV UTF-8$" "$t/err" || fail "CP1251 not named"
+# A header mixing ',' and ';' is refused with advice; a quoted field with text after its
+# closing quote is still refused.
+printf 'barcode;name,price\n4780000000045;Non,1\n' > "$t/mixed.csv"
+expect 1 k import products "$t/mixed.csv"
+grep -q "^$t/mixed.csv:1: .*one separator" "$t/err" || fail "mixed separators not refused with advice"
+printf 'barcode,name,price\n4780000000045,"Monitor" 24,1\n' > "$t/quote.csv"
+expect 1 k import products "$t/quote.csv"
+grep -q "^$t/quote.csv:2: .*closing quote" "$t/err" || fail "malformed quoted field not refused"
+[ "$(products)" = 8 ] || fail "a refused file changed the catalogue: $(products) products"
+
 # The demo catalogue imports cleanly into a fresh till.
 expect 0 "$KASSA_BIN" -d "$t/demo.db" -c "$t/kassa.conf" init
 expect 0 "$KASSA_BIN" -d "$t/demo.db" -c "$t/kassa.conf" import products "$KASSA_TOP/contrib/demo-catalog.csv"

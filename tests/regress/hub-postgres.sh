@@ -3,7 +3,8 @@
 # Sales made while the hub is down arrive exactly once; a lost acknowledgement is answered as
 # duplicates; a catalogue change reaches the till, one published under a clock stepped back too,
 # and an old database gets change_seq; the webhook queue works; the report reads it;
-# a database error while a batch is judged is answered 503, not as a verdict.
+# a database error while a batch is judged is answered 503, not as a verdict, and its text
+# stays in the hub's log; after PostgreSQL restarts the hub reconnects and the next push works.
 . "$KASSA_TOP/tests/lib/sync.sh"
 . "$KASSA_TOP/tests/lib/clock.sh"
 
@@ -90,6 +91,16 @@ sell t1 "$B2"
 hub_start
 sync_once t1 && fail "the sync succeeded while the hub could not read its chain"
 grep -q "HTTP 503" "$T/sync.err" || fail "expected a 503, got: $(cat "$T/sync.err")"
+# The 503 says nothing of the database's error (roles, tables, hosts): that is in the hub's log.
+token=$(sed -n 's/^token = //p' "$T/t1.conf")
+body=$(curl -s -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
+    -d '{"device_id": "t1", "events": []}' "http://127.0.0.1:$PORT/v1/events")
+case "$body" in
+*permission*|*hub_events*|*PostgreSQL*|*ERROR*) fail "the 503 shows the database's error: $body" ;;
+*"try again later"*) ;;
+*) fail "the 503 says nothing useful: $body" ;;
+esac
+grep -q "permission denied" "$T/hub.log" || fail "the database's error is not in the hub's log"
 [ "$(till_q t1 "SELECT count(*) FROM outbox WHERE state <> 'pending'")" = 0 ] ||
 	fail "the till was given a verdict on events the hub could not judge"
 # Nor is a token the hub cannot look up a 401 ("check [sync] token"): a 503 too.
@@ -100,4 +111,18 @@ hub_q "GRANT SELECT ON hub_devices, hub_events TO kassa_hub" > /dev/null
 sync_once t1 || fail "the sync once the hub can read: $(cat "$T/sync.err")"
 check_agree t1
 [ "$(till_q t1 "SELECT count(*) FROM outbox")" = 0 ] || fail "events left at the till"
+
+# PostgreSQL restarts under the running hub: the next push finds the connection gone,
+# reconnects and runs its transaction again (it used to be 503 until the hub was restarted).
+sell t1 "$B1"
+as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -w -m fast restart > "$T/restart.log" 2>&1 ||
+	{ cat "$T/restart.log"; fail "pg_ctl restart"; }
+sync_once t1 || fail "the push after PostgreSQL restarted: $(cat "$T/sync.err")"
+check_agree t1
+[ "$(till_q t1 "SELECT count(*) FROM outbox")" = 0 ] || fail "events left after the restart"
+grep -q "reconnected to PostgreSQL" "$T/hub.log" || fail "the hub did not say it reconnected"
+# And once more for a pull (the catalogue), with nothing to push.
+as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -w -m fast restart > "$T/restart.log" 2>&1 ||
+	{ cat "$T/restart.log"; fail "pg_ctl restart 2"; }
+sync_once t1 || fail "the pull after PostgreSQL restarted again: $(cat "$T/sync.err")"
 echo ok

@@ -4,7 +4,8 @@
 # two lists fail the whole reply and deliver nothing; a failing outbox read or write is shown
 # and kept in `kassa status`; a huge Retry-After is bounded; wakes from the till do not cut a
 # back-off short; a bad vat is refused; a failing push still lets the catalogue be pulled;
-# updated_at is compared as a time and a bad one is refused.
+# updated_at is compared as a time and a bad one is refused; escape sequences in the hub's
+# words never reach the terminal raw (`kassa status`, `kassa sync`).
 . "$KASSA_TOP/tests/lib/sync.sh"
 SYNC_BIN=$KASSA_BUILD/kassa-sync
 HPID=""
@@ -58,6 +59,11 @@ class H(http.server.BaseHTTPRequestHandler):
             self.reply(429, {}, [("Retry-After", m[1])])
         elif m[0] == "400":
             self.reply(400, {"error": "bad event"})
+        elif m[0] == "escreject":   # the first event rejected with a reason that clears a screen
+            self.reply(200, {"accepted": ids[1:], "duplicates": [],
+                             "rejected": [{"id": ids[0], "error": "bad\u001b[2J\u009b31m\u0007 ok"}]})
+        elif m[0] == "esc409":      # the chain refused with such a reason
+            self.reply(409, {"error": "gap\u001b[2J\u001b]0;owned\u0007 here", "id": ids[0]})
         else:
             self.reply(200, {"accepted": ids, "duplicates": [], "rejected": []})
 
@@ -191,6 +197,29 @@ sync_once t1 || fail "sync after the bad updated_at is fixed: $(cat "$T/sync.err
 [ "$(price "$B2" updated_at)" = 2031-01-03T09:00:00.500Z ] || fail "updated_at stored as $(price "$B2" updated_at)"
 [ "$(till_q t1 "SELECT name FROM customers WHERE key = 'k1'")" = "Half a second later" ] || fail "a customer's .500Z lost to Z"
 [ "$(till_q t1 "SELECT value FROM meta WHERE key = 'sync_cursor'")" = c3 ] || fail "the cursor did not move"
+
+# 10. A rejection's reason and a 409's carrying "\u001b[2J" (clear the screen), a C1 CSI and
+# a window title: `kassa status` and `kassa sync` print them escaped, never raw.
+noesc() {	# FILE: no ESC, BEL or C1 CSI byte in it
+	! LC_ALL=C grep -q "$(printf '[\033\007]')" "$1" && ! LC_ALL=C grep -q "$(printf '\302\233')" "$1"
+}
+sell t1 "$B1" "$B2"
+echo escreject > "$T/mode"
+sync_once t1
+"$KASSA_BIN" -d "$T/t1.db" status > "$T/status.txt" || fail "kassa status"
+noesc "$T/status.txt" || fail "kassa status printed an escape sequence raw: $(od -c "$T/status.txt" | grep -m1 033)"
+grep -q 'bad\\x1b\[2J\\u009b31m\\x07 ok' "$T/status.txt" || fail "the reason is not shown escaped: $(cat "$T/status.txt")"
+echo esc409 > "$T/mode"
+sell t1 "$B1"
+sync_once t1 && fail "sync --once succeeded on a 409"
+noesc "$T/sync.err" || fail "kassa sync printed an escape sequence raw"
+grep -q 'gap\\x1b\[2J\\x1b\]0;owned\\x07 here' "$T/sync.err" || fail "the 409 is not shown escaped: $(cat "$T/sync.err")"
+"$KASSA_BIN" -d "$T/t1.db" status > "$T/status.txt" || fail "kassa status"
+noesc "$T/status.txt" || fail "kassa status printed the 409's escape sequence raw"
+grep -q "^stopped .*gap.*x1b" "$T/status.txt" || fail "the stop is not shown: $(cat "$T/status.txt")"
+"$KASSA_BIN" -d "$T/t1.db" sync --retry-rejected > /dev/null || fail "sync --retry-rejected"
+echo ok > "$T/mode"
+sync_once t1 || fail "sync after the escapes: $(cat "$T/sync.err")"
 
 # 4. Retry-After: 3000000 is bounded to an hour, and the process still stops at once.
 sell t1 "$B1"

@@ -321,13 +321,18 @@ test_add_and_limit_rights(void **state)
 	/* Bad input changes nothing. */
 	assert_int_equal(customer_add(t->st, &t->cashier, NULL, "   ", NULL, NULL, 0, &denied,
 	    &id, &err), -1);
-	assert_int_equal(customer_add(t->st, &t->cashier, NULL, "X\tY", NULL, NULL, 0, &denied,
+	assert_int_equal(customer_add(t->st, &t->cashier, NULL, " \t ", NULL, NULL, 0, &denied,
 	    &id, &err), -1);
 	assert_int_equal(customer_add(t->st, &t->cashier, NULL, "Other", "+998 90 123 45 67",
 	    NULL, 0, &denied, &id, &err), -1);
 	assert_int_equal(customer_add(t->st, &t->cashier, NULL, "Other", NULL, "7700001", 0,
 	    &denied, &id, &err), -1);
 	assert_int_equal(q1(t->st, "SELECT count(*) FROM customers"), 2);
+	/* The name rule: control characters are spaces, the ends trimmed. */
+	assert_int_equal(customer_add(t->st, &t->cashier, NULL, "\tX\tY ", NULL, NULL, 0,
+	    &denied, &id, &err), 0);
+	assert_int_equal(customer_get(t->st, id, &c, &err), 0);
+	assert_string_equal(c.name, "X Y");
 	/* Found by either. */
 	assert_int_equal(customer_find(t->st, "+998 90 123-45-67", &c, &err), 1);
 	assert_int_equal(c.id, t->aziza);

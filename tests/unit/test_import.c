@@ -19,8 +19,10 @@
 
 #include "barcode.h"
 #include "catalog.h"
+#include "customer.h"
 #include "journal.h"
 #include "store.h"
+#include "user.h"
 
 struct fx {
 	char dir[64];
@@ -205,7 +207,7 @@ test_every_bad_row_named(void **state)
 	reported(f, "bad.csv:8: missing name");
 	reported_like(f, "bad.csv:9: ", "price");
 	reported(f, "bad.csv:10: barcode 4780000000014 appears earlier in the file");
-	reported(f, "bad.csv:11: name is not valid UTF-8 (save the file as UTF-8)");
+	reported(f, "bad.csv:11: not UTF-8: save it as CSV UTF-8");
 	reported(f, "bad.csv:12: expected 6 fields, found 7");
 	reported(f, "bad.csv:13: expected 6 fields, found 3");
 	reported_like(f, "bad.csv:14: ", "vat");
@@ -490,6 +492,98 @@ test_cr_line_endings(void **state)
 	reported_like(f, "crlf.csv:4: ", "earlier");
 }
 
+/*
+ * What suppliers' spreadsheets write (issue 17), end to end into the database: Excel's "CSV
+ * UTF-8" with a BOM and ';' as the separator, an inch mark in an unquoted name, spaces around
+ * names quoted or not. A CP1251 file is refused, saying so, and nothing changes.
+ */
+static void
+test_supplier_dialects(void **state)
+{
+	struct fx *f = *state;
+	struct product p;
+	struct kerr err;
+	qty_t qty;
+	long n;
+
+	assert_int_equal(import(f, "\xef\xbb\xbf" "barcode;name;price;vat\r\n"
+	    "4780000000014;Monitor 24\" LG;2500000;12\r\n"
+	    "4780000000021;\"  Olma, qizil  \";18990.50;\r\n"
+	    "4780000000038;  Non  ;4000;0\r\n", "excel.csv", &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(catalog_lookup(f->st, NULL, "4780000000014", &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Monitor 24\" LG");
+	assert_int_equal(p.price, 250000000);
+	assert_int_equal(catalog_lookup(f->st, NULL, "4780000000021", &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Olma, qizil");
+	assert_int_equal(p.price, 1899050);
+	assert_int_equal(p.vat_bp, 1200);
+	assert_int_equal(catalog_lookup(f->st, NULL, "4780000000038", &p, &qty, &err), 0);
+	assert_string_equal(p.name, "Non");
+	assert_int_equal(fts_ok(f), 1);
+
+	assert_int_equal(import(f, "barcode,name,price\n4780000000045,\xcc\xee\xed\xe8\xf2\xee"
+	    "\xf0,100\n", "cp1251.csv", &n, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	reported(f, "cp1251.csv:2: not UTF-8: save it as CSV UTF-8");
+	assert_int_equal(catalog_count(f->st), 3);
+
+	assert_int_equal(import(f, "barcode,name,price\n4780000000045,\"Monitor\" 24,1\n",
+	    "q.csv", &n, &err), -1);
+	reported_like(f, "q.csv:2: ", "closing quote");
+	assert_int_equal(catalog_count(f->st), 3);
+}
+
+/* One rule for names wherever they enter: the hub's products and customers, users added at
+ * the till and renamed from the hub. */
+static void
+test_name_rule_everywhere(void **state)
+{
+	struct fx *f = *state;
+	struct product p, got;
+	struct customer c;
+	struct user u;
+	struct kerr err;
+	qty_t qty;
+
+	memset(&p, 0, sizeof p);
+	snprintf(p.barcode, sizeof p.barcode, "4780000000014");
+	snprintf(p.name, sizeof p.name, "  Non\t ");
+	p.price = 400000;
+	p.vat_bp = 1200;
+	memset(&c, 0, sizeof c);
+	snprintf(c.key, sizeof c.key, "c1");
+	snprintf(c.name, sizeof c.name, " Aziza  Karimova ");
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(catalog_upsert(f->st, &p, "2026-01-01T00:00:00Z", &err), 0);
+	assert_int_equal(customer_upsert(f->st, &c, "2026-01-01T00:00:00Z", 0, &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(catalog_lookup(f->st, NULL, "4780000000014", &got, &qty, &err), 0);
+	assert_string_equal(got.name, "Non");
+	assert_int_equal(q1(f->st, "SELECT name = 'Aziza  Karimova' FROM customers WHERE "
+	    "key = 'c1'"), 1);
+
+	assert_int_equal(user_add(f->st, "  Dilnoza ", ROLE_CASHIER, "4821", &err), 0);
+	assert_int_equal(user_login(f->st, "4821", &u, &err), 0);
+	assert_string_equal(u.name, "Dilnoza");
+	assert_int_equal(user_add(f->st, "   ", ROLE_CASHIER, "4822", &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+
+	/* A rename from the hub: the same rule. */
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(user_apply_change(f->st, "Dilnoza", "  Dilnoza Karimova ", NULL, -1,
+	    "2099-01-01T00:00:00.000Z", &err), 0);
+	assert_int_equal(user_apply_change(f->st, "Dilnoza Karimova", " ", NULL, -1,
+	    "2099-01-01T00:00:01.000Z", &err), -1);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(user_apply_change(f->st, "Dilnoza", "  Dilnoza Karimova ", NULL, -1,
+	    "2099-01-01T00:00:00.000Z", &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(user_login(f->st, "4821", &u, &err), 0);
+	assert_string_equal(u.name, "Dilnoza Karimova");
+}
+
 int
 main(void)
 {
@@ -506,6 +600,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hidden_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_connection_after_import, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_supplier_dialects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_rule_everywhere, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
 /*
  * money: integer minor units and thousandths, checked arithmetic, rounding, parsing and the
- * way shops write amounts ("12 500", "12 500.50"). No floating point anywhere.
+ * way shops write amounts ("12 500", "12 500.50"). No floating point anywhere. A leaf value
+ * library in util, so the config (amounts in kassa.conf) and the devices (the pole display)
+ * can use it without reaching into the core.
  */
 #include <ctype.h>
 #include <inttypes.h>
