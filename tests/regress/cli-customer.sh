@@ -105,6 +105,9 @@ expect 0 k report x --json
 py "assert d['repaid_cash'] == 500000 and d['repaid_card'] == 200000, d
 assert d['credit_sales'] == 1700000 and d['points_sales'] == 59000, d
 assert d['expected_cash'] == 10000000 + d['cash_sales'] + 500000, d"
+expect 0 k report x
+grep -q "on credit (nasiya) .* 17 000" "$t/out" && grep -q "repaid in cash .* 5 000" "$t/out" &&
+	grep -q "repaid by card .* 2 000" "$t/out" || fail "kassa report x text: $(cat "$t/out")"
 n=$(sqlite3 "$db" "SELECT count(*) FROM print_jobs WHERE repayment_seq IS NOT NULL AND kind = 'receipt'")
 [ "$n" = 2 ] || fail "repayment receipts queued: $n"
 
