@@ -145,6 +145,23 @@ char *customer_list_json(store *st, bool debtors_only, struct kerr *err);
  * "repayment"), number, credit, paid, points, balance, points_after}]}. Caller frees. */
 char *customer_history_json(store *st, int64_t id, struct kerr *err);
 
+/* One move of the history (customer_history): this till's events after the hub's figures. */
+struct customer_move {
+	int64_t seq;                   /* the event */
+	char at[32];                   /* RFC 3339 UTC */
+	char kind[16];                 /* "sale", "return", "repayment" */
+	int64_t number;                /* the receipt's (sale, return); 0 for a repayment */
+	money_t credit;                /* credit given (sale) or given back (return) */
+	money_t paid;                  /* repaid */
+	int64_t points;                /* what it did to the points */
+	money_t balance;               /* owed after it */
+	int64_t points_after;
+};
+
+/* The history of customer id, oldest first, to fn (its non-zero return stops). */
+int customer_history(store *st, int64_t id, int (*fn)(void *ctx,
+    const struct customer_move *m), void *ctx, struct kerr *err);
+
 /* Inserts or updates by key unless the stored updated_at is later (last-write-wins; an equal
  * time applies); deleted marks it gone. updated_at is any RFC 3339 time, stored in the
  * canonical UTC form (timestamp.h); another string is KERR_INPUT. limit < 0 leaves the limit

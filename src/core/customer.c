@@ -602,6 +602,44 @@ customer_history_json(store *st, int64_t id, struct kerr *err)
 	    " ORDER BY seq))) FROM f WHERE f.id = ?1", id, err);
 }
 
+int
+customer_history(store *st, int64_t id, int (*fn)(void *ctx, const struct customer_move *m),
+    void *ctx, struct kerr *err)
+{
+	struct customer_move m;
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT seq, at, CASE type WHEN 'sale.completed' "
+	    "THEN 'sale' WHEN 'sale.returned' THEN 'return' ELSE 'repayment' END, coalesce(num, 0), "
+	    "CASE WHEN type = 'customer.paid' THEN 0 ELSE abs(dbal) END, coalesce(paid, 0), dpts, "
+	    "c.hub_balance + sum(dbal) OVER w, c.hub_points + sum(dpts) OVER w FROM (" MOVES_SQL
+	    " WHERE c.id = ?1) m JOIN customers c ON c.id = m.cid WINDOW w AS (ORDER BY seq) "
+	    "ORDER BY seq", -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, reading);
+	sqlite3_bind_int64(q, 1, id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof m);
+		m.seq = sqlite3_column_int64(q, 0);
+		core_text(q, 1, m.at, sizeof m.at);
+		core_text(q, 2, m.kind, sizeof m.kind);
+		m.number = sqlite3_column_int64(q, 3);
+		m.credit = sqlite3_column_int64(q, 4);
+		m.paid = sqlite3_column_int64(q, 5);
+		m.points = sqlite3_column_int64(q, 6);
+		m.balance = sqlite3_column_int64(q, 7);
+		m.points_after = sqlite3_column_int64(q, 8);
+		if (fn(ctx, &m) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(st, err, reading);
+	return 0;
+}
+
 /* What is stored for key: 1 and its updated_at into buf, 0 none, -1 error. */
 static int
 stored_at(store *st, const char *sql, const char *key, char *buf, size_t size,

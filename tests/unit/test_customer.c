@@ -535,6 +535,46 @@ test_hub_balance_and_cap(void **state)
 	}
 }
 
+static int
+collect(void *ctx, const struct customer_move *m)
+{
+	struct customer_move *out = ctx;
+
+	for (int i = 0; i < 8; i++) {
+		if (out[i].seq == 0) {
+			out[i] = *m;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+test_history(void **state)
+{
+	struct till *t = *state;
+	const enum pay_method credit[] = { PAY_CREDIT };
+	const money_t zero[] = { 0 };
+	struct customer_move h[8];
+	struct kerr err;
+
+	memset(h, 0, sizeof h);
+	assert_int_equal(sell(t, "MILK", t->aziza, credit, zero, 1, &err), 0);
+	assert_int_equal(customer_pay(t->st, &t->cashier, t->aziza, "card", 450000, NULL, NULL,
+	    &err), 0);
+	assert_int_equal(customer_history(t->st, t->aziza, collect, h, &err), 0);
+	assert_string_equal(h[0].kind, "sale");
+	assert_int_equal(h[0].number, 1);
+	assert_int_equal(h[0].credit, 1450000);
+	assert_int_equal(h[0].balance, 1450000);
+	assert_int_equal(h[0].points, 290);
+	assert_string_equal(h[1].kind, "repayment");
+	assert_int_equal(h[1].paid, 450000);
+	assert_int_equal(h[1].balance, 1000000);
+	assert_int_equal(h[1].points_after, 290);
+	assert_int_equal(h[2].seq, 0);
+}
+
 static void
 test_list_and_debtors(void **state)
 {
@@ -575,6 +615,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hub_balance_and_cap, till_setup,
 		    till_teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_debtors, till_setup, till_teardown),
+		cmocka_unit_test_setup_teardown(test_history, till_setup, till_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
