@@ -164,6 +164,13 @@ void ui_login_start(struct ui *ui);
 void ui_sale_reload(struct ui *ui);
 void ui_start_shift_or_sale(struct ui *ui);
 
+/* ui-customer.c: the customer screen (F7, the menu's Customers row) and the line the sale
+ * and pay screens show for the sale's customer (s may be NULL: nothing is drawn). */
+extern const struct ui_screen ui_screen_customer;
+void ui_customer_find(struct ui *ui);
+void ui_customer_menu(struct ui *ui);
+void ui_customer_line(struct ui *ui, sale *s, int y);
+
 /* ui-menu.c */
 void ui_report_text(struct ui *ui, const struct shift_report *r, const char *title);
 void ui_help_for(struct ui *ui, const struct ui_screen *screen);

@@ -222,33 +222,6 @@ stock_lookup(struct ui *ui)
 }
 
 static void
-customer_entered(struct ui *ui, const char *text)
-{
-	struct kerr err;
-
-	ui->nlist = customer_search(ui->st, text, ui->customers, UI_LIST_MAX, &err);
-	if (ui->nlist <= 0) {
-		if (ui->nlist == 0)
-			ui_message(ui, true, _("No customer found for '%s'"), text);
-		else
-			ui_error(ui, &err);
-		ui->nlist = 0;
-		return;
-	}
-	ui->lsel = 0;
-	ui->list_parked = false;
-	ui->back = &ui_screen_sale;
-	ui_show(ui, &ui_screen_list);
-}
-
-static void
-customer_lookup(struct ui *ui)
-{
-	ui_show(ui, &ui_screen_sale);
-	ui_ask(ui, _("Customer: card, phone or name"), false, false, customer_entered, NULL);
-}
-
-static void
 reprint_number(struct ui *ui, const char *answer)
 {
 	struct kerr err;
@@ -316,7 +289,7 @@ static const struct menu_item menu_items[] = {
 	{ N_("X report"), show_x },
 	{ N_("Close the shift (Z report)"), close_shift },
 	{ N_("Stock look-up"), stock_lookup },
-	{ N_("Customer look-up"), customer_lookup },
+	{ N_("Customers: find, new, repayment"), ui_customer_menu },
 	{ N_("Reprint a receipt"), reprint },
 	{ N_("Open the drawer (no sale)"), no_sale },
 	{ N_("Log out"), log_out },

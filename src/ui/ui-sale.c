@@ -150,6 +150,8 @@ sale_draw(struct ui *ui)
 	}
 	draw_cart(ui);
 	draw_totals(ui);
+	/* On the rule above the totals: who the sale is for (ui-customer.c). */
+	ui_customer_line(ui, ui->sale, LINES - 7);
 	ui_draw_bottom(ui, _("F1 help F2 find F4 disc F5 park F8 void F10 pay F12 menu"));
 	draw_input(ui, ">");
 }
@@ -489,6 +491,39 @@ back_to_sale(struct ui *ui)
 
 /* ---- F10 pay ---------------------------------------------------------------------------- */
 
+/* A tender's word in the list of payments, its name on the method line, its input label. */
+static const char *
+method_word(enum pay_method m)
+{
+	return m == PAY_CARD ? _("card") : m == PAY_CREDIT ? _("credit") : m == PAY_POINTS ?
+	    _("points") : _("cash");
+}
+
+static const char *
+method_title(enum pay_method m)
+{
+	return m == PAY_CARD ? _("CARD") : m == PAY_CREDIT ? _("CREDIT") : m == PAY_POINTS ?
+	    _("POINTS") : _("CASH");
+}
+
+static const char *
+method_prompt(enum pay_method m)
+{
+	return m == PAY_CARD ? _("Card:") : m == PAY_CREDIT ? _("Credit:") : m == PAY_POINTS ?
+	    _("Points:") : _("Cash:");
+}
+
+/* Tab: cash -> card -> credit -> points -> cash (CONTRACT.md section 7); credit and points
+ * only with a customer on the sale, so without one Tab keeps switching cash and card. */
+static void
+switch_method(struct ui *ui)
+{
+	ui->method = ui->method == PAY_CASH ? PAY_CARD : ui->method == PAY_CARD ? PAY_CREDIT :
+	    ui->method == PAY_CREDIT ? PAY_POINTS : PAY_CASH;
+	if (ui->method == PAY_CREDIT && (ui->sale == NULL || sale_customer(ui->sale) <= 0))
+		ui->method = PAY_CASH;
+}
+
 static void
 do_pay(struct ui *ui)
 {
@@ -517,20 +552,21 @@ pay_draw(struct ui *ui)
 	for (int i = 0; i < sale_payment_count(ui->sale); i++) {
 		const struct sale_payment *p = sale_payment(ui->sale, i);
 
-		snprintf(line, sizeof line, "  %-10s %s", p->method == PAY_CARD ? _("card") :
-		    _("cash"), ui_money(p->amount, a, sizeof a));
+		snprintf(line, sizeof line, "  %-10s %s", method_word(p->method),
+		    ui_money(p->amount, a, sizeof a));
 		ui_put(y++, 10, COLS - 20, line, -1);
 	}
 	attron(A_BOLD);
 	snprintf(line, sizeof line, "%-12s %s", _("Due"), ui_money(t->due, a, sizeof a));
 	ui_put(y + 1, 10, COLS - 20, line, -1);
 	attroff(A_BOLD);
-	snprintf(line, sizeof line, "%s  [%s]  %s", _("Method:"), ui->method == PAY_CASH ?
-	    _("CASH") : _("CARD"), _("(Tab switches)"));
+	snprintf(line, sizeof line, "%s  [%s]  %s", _("Method:"), method_title(ui->method),
+	    _("(Tab switches)"));
 	ui_put(y + 3, 10, COLS - 20, line, -1);
+	ui_customer_line(ui, ui->sale, y + 5);
 	ui_draw_bottom(ui, _("Amount then Enter tenders; Enter alone pays the exact due; "
 	    "Tab cash/card; Esc back"));
-	draw_input(ui, ui->method == PAY_CASH ? _("Cash:") : _("Card:"));
+	draw_input(ui, method_prompt(ui->method));
 }
 
 static void
@@ -575,7 +611,7 @@ pay_key(struct ui *ui, int key, bool is_char)
 	if (key == '\r' || key == '\n')
 		tender(ui);
 	else if (key == '\t')
-		ui->method = ui->method == PAY_CASH ? PAY_CARD : PAY_CASH;
+		switch_method(ui);
 	else if (key == 127 || key == 8)
 		input_backspace(ui->input);
 	else if ((key >= '0' && key <= '9') || key == '.' || key == ' ')
@@ -585,11 +621,6 @@ pay_key(struct ui *ui, int key, bool is_char)
 	return true;
 }
 
-static void
-switch_method(struct ui *ui)
-{
-	ui->method = ui->method == PAY_CASH ? PAY_CARD : PAY_CASH;
-}
 
 static void
 show_help(struct ui *ui)
@@ -610,6 +641,8 @@ static const struct ui_binding sale_keys[] = {
 	/* xgettext:no-c-format */
 	{ KEY_F(4), "F4", N_("discount on the line, or *N% on the sale"), do_discount },
 	{ KEY_F(5), "F5", N_("park the sale / recall a parked one"), do_park },
+	{ KEY_F(7), "F7", N_("find a customer (phone, name, card) and put them on the sale"),
+	    ui_customer_find },
 	{ KEY_F(8), "F8", N_("void the selected line"), do_void },
 	{ KEY_F(10), "F10", N_("pay"), do_pay },
 	{ KEY_F(12), "F12", N_("menu: cash, reports, close shift, stock, customer, reprint"),
@@ -628,8 +661,8 @@ static const struct ui_binding search_keys[] = {
 
 static const struct ui_binding pay_keys[] = {
 	{ KEY_F(1), "F1", N_("help"), show_help },
-	{ '\t', "Tab", N_("switch cash / card"), switch_method },
-	{ KEY_F(3), "F3", N_("switch cash / card"), switch_method },
+	{ '\t', "Tab", N_("next tender: cash, card, credit, points"), switch_method },
+	{ KEY_F(3), "F3", N_("next tender: cash, card, credit, points"), switch_method },
 	{ 27, "Esc", N_("back to the sale (tenders stay)"), back_to_sale },
 	{ '\n', "Enter", N_("tender the amount typed, or the exact due"), NULL },
 	{ 0, NULL, NULL, NULL }
