@@ -221,7 +221,8 @@ static const char return_sql[] =
 /*
  * Customers' balances and points have no cache: they are summed from the events that name the
  * customer's key (customer.c). What could still hide a debt is the row those events are found
- * by: a customer named by an event must have a row, under that key.
+ * by: a customer named by an event must have a row, under that key; and the seq up to which
+ * the hub's figures count this till's events (hub_seq), which cannot be past its last event.
  */
 static const char customer_sql[] =
 	"SELECT e.seq, 'customer ' || (e.payload ->> '$.key') || ' (' || (e.payload ->> "
@@ -234,6 +235,11 @@ static const char customer_sql[] =
 	"FROM events e WHERE e.type IN ('sale.completed', 'sale.returned', 'customer.paid') AND "
 	" json_extract(e.payload, '$.customer') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
 	" customers c WHERE c.key = json_extract(e.payload, '$.customer')) "
+	"UNION ALL "
+	"SELECT NULL, 'customer ' || c.key || ' (' || c.name || '): customers.hub_seq is ' || "
+	" c.hub_seq || ', past the last event of this till (' || coalesce((SELECT max(seq) FROM "
+	" events), 0) || '): its own events after the hub''s figures would be left out' "
+	"FROM customers c WHERE c.hub_seq > coalesce((SELECT max(seq) FROM events), 0) "
 	"ORDER BY 1";
 
 static const struct check checks[] = {

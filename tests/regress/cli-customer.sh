@@ -139,6 +139,15 @@ has "^error not now: this till may give only 1 000 more credit to this customer 
 has "^ok due=300000$"
 
 expect 0 k journal verify
+# A hub_seq past the journal would leave the till's own credit out of the balance.
+cp "$db" "$t/keep.db"
+sqlite3 "$db" "UPDATE customers SET hub_seq = 1000 WHERE card = '7700001'" || fail "tamper hub_seq"
+expect 1 k journal verify
+grep -q "customers.hub_seq is 1000, past the last event of this till" "$t/err" ||
+	fail "verify after hub_seq: $(cat "$t/err")"
+cp "$t/keep.db" "$db"
+rm -f "$db-wal" "$db-shm"
+expect 0 k journal verify
 # A deleted customer row would hide the debt: verify names the event that added them.
 sqlite3 "$db" "PRAGMA foreign_keys = OFF; UPDATE sales SET customer_id = NULL; DELETE FROM customers WHERE card = '7700001'" ||
 	fail "tamper"
