@@ -42,23 +42,20 @@ customer_rules_get(void)
  * the column's TEXT affinity off the comparison, which would otherwise rule the index out
  * (a scan of every event).
  */
-#define MOVES_SQL \
-	"SELECT c.id AS cid, e.seq, e.at, e.type, e.payload ->> '$.number' AS num, " \
-	" CASE e.type WHEN 'customer.paid' THEN -(e.payload ->> '$.amount') ELSE " \
-	"  (CASE e.type WHEN 'sale.returned' THEN -1 ELSE 1 END) * (SELECT " \
-	"  coalesce(sum(j.value ->> '$.amount'), 0) FROM json_each(e.payload, '$.payments') j " \
-	"  WHERE j.value ->> '$.method' = 'credit') END AS dbal, " \
-	" CASE e.type WHEN 'sale.completed' THEN coalesce(e.payload ->> '$.points', 0) - " \
-	"  coalesce(e.payload ->> '$.points_used', 0) WHEN 'sale.returned' THEN " \
-	"  coalesce(e.payload ->> '$.points_back', 0) - coalesce(e.payload ->> '$.points', 0) " \
-	"  ELSE 0 END AS dpts, " \
-	" CASE e.type WHEN 'sale.completed' THEN (SELECT coalesce(sum(j.value ->> '$.amount'), " \
-	"  0) FROM json_each(e.payload, '$.payments') j WHERE j.value ->> '$.method' = " \
-	"  'credit') ELSE 0 END AS given, " \
-	" e.payload ->> '$.amount' AS paid " \
+#define MOVES_SQL(cond) \
+	"SELECT cid, seq, at, type, num, CASE type WHEN 'customer.paid' THEN -paid WHEN " \
+	" 'sale.returned' THEN -cr ELSE cr END AS dbal, CASE type WHEN 'sale.completed' THEN " \
+	" coalesce(pts, 0) - coalesce(used, 0) WHEN 'sale.returned' THEN coalesce(back, 0) - " \
+	" coalesce(pts, 0) ELSE 0 END AS dpts, CASE type WHEN 'sale.completed' THEN cr ELSE 0 " \
+	" END AS given, paid FROM (SELECT c.id AS cid, e.seq, e.at, e.type, e.payload ->> " \
+	" '$.number' AS num, e.payload ->> '$.points' AS pts, e.payload ->> '$.points_used' AS " \
+	" used, e.payload ->> '$.points_back' AS back, e.payload ->> '$.amount' AS paid, (SELECT " \
+	" coalesce(sum(j.value ->> '$.amount'), 0) FROM json_each(e.payload, '$.payments') j " \
+	" WHERE j.value ->> '$.method' = 'credit') AS cr " \
 	"FROM customers c JOIN events e ON (CASE WHEN json_valid(e.payload) THEN " \
 	" json_extract(e.payload, '$.customer') END) = +c.key AND " \
-	" e.type IN ('sale.completed', 'sale.returned', 'customer.paid') AND e.seq > c.hub_seq "
+	" e.type IN ('sale.completed', 'sale.returned', 'customer.paid') AND e.seq > c.hub_seq " \
+	" WHERE " cond ") "
 
 /*
  * Per customer: the balance and points, and since when the balance has been above 0 (the
@@ -66,7 +63,7 @@ customer_rules_get(void)
  * before any of this till's moves).
  */
 #define FIGURES_SQL(cond) \
-	"WITH m AS (" MOVES_SQL " WHERE c.deleted = 0 AND " cond "), " \
+	"WITH m AS (" MOVES_SQL("c.deleted = 0 AND " cond) "), " \
 	"r AS (SELECT m.*, c.hub_balance + sum(dbal) OVER (PARTITION BY cid ORDER BY seq) AS " \
 	" run FROM m JOIN customers c ON c.id = m.cid), " \
 	"a AS (SELECT cid, sum(dbal) AS dbal, sum(dpts) AS dpts, max(CASE WHEN run > 0 AND " \
@@ -365,7 +362,7 @@ customer_figures(store *st, int64_t id, struct customer_figures *out, struct ker
 
 	memset(out, 0, sizeof *out);
 	if (core_prepare(st, FIGURES_SQL("c.id = ?1") "SELECT f.balance, f.points, f.lim, f.since, f.hub_at, "
-	    "(SELECT coalesce(sum(given), 0) FROM (" MOVES_SQL " WHERE c.id = ?1)) FROM f "
+	    "(SELECT coalesce(sum(given), 0) FROM m) FROM f "
 	    "WHERE f.id = ?1", &q, err, reading) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, id);
@@ -590,7 +587,7 @@ customer_history_json(store *st, int64_t id, struct kerr *err)
 	/* The hub's confirmed figures are the start; each of this till's moves after them
 	 * carries the balance and points it left. */
 	return one_text(st, FIGURES_SQL("c.id = ?1") ", h AS (SELECT m.*, c.hub_balance + sum(dbal) OVER w AS "
-	    " bal, c.hub_points + sum(dpts) OVER w AS pts FROM (" MOVES_SQL " WHERE c.id = ?1) m "
+	    " bal, c.hub_points + sum(dpts) OVER w AS pts FROM (" MOVES_SQL("c.id = ?1") ") m "
 	    " JOIN customers c ON c.id = m.cid WINDOW w AS (ORDER BY seq)) "
 	    "SELECT json_insert(" ROW_JSON ", '$.hub', CASE WHEN f.hub_at <> '' THEN "
 	    " json_object('balance', f.hub_balance, 'points', f.hub_points, 'at', f.hub_at) END, "
@@ -613,8 +610,9 @@ customer_history(store *st, int64_t id, int (*fn)(void *ctx, const struct custom
 	if (sqlite3_prepare_v2(store_db(st), "SELECT seq, at, CASE type WHEN 'sale.completed' "
 	    "THEN 'sale' WHEN 'sale.returned' THEN 'return' ELSE 'repayment' END, coalesce(num, 0), "
 	    "CASE WHEN type = 'customer.paid' THEN 0 ELSE abs(dbal) END, coalesce(paid, 0), dpts, "
-	    "c.hub_balance + sum(dbal) OVER w, c.hub_points + sum(dpts) OVER w FROM (" MOVES_SQL
-	    " WHERE c.id = ?1) m JOIN customers c ON c.id = m.cid WINDOW w AS (ORDER BY seq) "
+	    "c.hub_balance + sum(dbal) OVER w, c.hub_points + sum(dpts) OVER w FROM ("
+	    MOVES_SQL("c.id = ?1") ") m JOIN customers c ON c.id = m.cid WINDOW w AS (ORDER BY "
+	    "seq) "
 	    "ORDER BY seq", -1, &q, NULL) != SQLITE_OK)
 		return store_error(st, err, reading);
 	sqlite3_bind_int64(q, 1, id);
