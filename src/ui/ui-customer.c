@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "timestamp.h"
+#include "journal.h"
 #include "ui-int.h"
 
 #define CUST_MAX 12
@@ -36,26 +38,44 @@ static struct {
 
 /* ---- the line on the sale and pay screens ---------------------------------------------- */
 
+/* What the line shows, read again only when the customer or the journal's head changed, or
+ * after two seconds (the sync process may have brought the hub's figures): the screen redraws
+ * on every key, and the figures are a sum over the customer's events. */
+static struct {
+	int64_t id, head;
+	time_t at;
+	struct customer c;
+	struct customer_figures f;
+} shown;
+
 void
 ui_customer_line(struct ui *ui, sale *s, int y)
 {
-	struct customer_figures f;
-	struct customer c;
+	char line[400], a[48], b[48], hash[JOURNAL_HASH_HEX];
 	struct kerr err;
-	char line[400], a[48], b[48];
+	int64_t head = -1;
 
 	if (s == NULL || sale_customer(s) <= 0)
 		return;
-	if (customer_get(ui->st, sale_customer(s), &c, &err) == -1 ||
-	    customer_figures(ui->st, c.id, &f, &err) == -1) {
-		ui_put(y, 1, COLS - 2, err.msg, -1);
-		return;
+	if (journal_head(ui->st, &head, hash, &err) == -1)
+		head = -1;
+	if (head < 0 || shown.id != sale_customer(s) || shown.head != head ||
+	    time(NULL) - shown.at >= 2) {
+		shown.id = 0;
+		if (customer_get(ui->st, sale_customer(s), &shown.c, &err) == -1 ||
+		    customer_figures(ui->st, shown.c.id, &shown.f, &err) == -1) {
+			ui_put(y, 1, COLS - 2, err.msg, -1);
+			return;
+		}
+		shown.id = sale_customer(s);
+		shown.head = head;
+		shown.at = time(NULL);
 	}
 	/* Spaces around it: it sits on the rule above the totals. */
 	line[0] = ' ';
 	snprintf(line + 1, sizeof line - 2, _("Customer: %s  owes %s  credit left %s  points %lld"),
-	    c.name, ui_money(f.balance, a, sizeof a), money_format(f.credit_left, b, sizeof b),
-	    (long long)f.points);
+	    shown.c.name, ui_money(shown.f.balance, a, sizeof a), money_format(shown.f.credit_left,
+	    b, sizeof b), (long long)shown.f.points);
 	strcat(line, " ");
 	attron(A_BOLD);
 	ui_put(y, 1, ui_width(line) < COLS - 2 ? ui_width(line) : COLS - 2, line, -1);
