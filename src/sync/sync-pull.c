@@ -13,6 +13,7 @@
 
 #include "catalog.h"
 #include "customer.h"
+#include "log.h"
 #include "sync-int.h"
 #include "timestamp.h"
 #include "user.h"
@@ -172,8 +173,19 @@ apply_customer(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 	if (cu.limit < -1)
 		return kerr_set(err, KERR_NET, "customer change %s has a negative limit", cu.key);
 	if (customer_upsert(c->st, &cu, at, json_is_true(json_object_get(ch, "deleted")),
-	    err) == -1)
-		return -1;
+	    err) == -1) {
+		/* Two tills offline can give one card to two customers: this till keeps the card
+		 * with the one it has, and the other customer without it, rather than stopping
+		 * every later change behind this one. */
+		if (err->code != KERR_INPUT || cu.card[0] == '\0')
+			return -1;
+		log_info("customer %s: card %s is another customer's here; kept without it",
+		    cu.key, cu.card);
+		cu.card[0] = '\0';
+		if (customer_upsert(c->st, &cu, at, json_is_true(json_object_get(ch, "deleted")),
+		    err) == -1)
+			return -1;
+	}
 	return apply_balance(c, cu.key, data, err);
 }
 
