@@ -401,7 +401,7 @@ customer_check_tender(store *st, int64_t id, const char *method, money_t amount,
     struct kerr *err)
 {
 	struct customer_figures f;
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 
 	if (id <= 0)
 		return kerr_set(err, KERR_STATE, _("attach a customer first (F7): %s needs one"),
@@ -420,7 +420,7 @@ customer_check_tender(store *st, int64_t id, const char *method, money_t amount,
 		return kerr_set(err, KERR_STATE, _("over the credit limit: %s of credit is left "
 		    "(limit %s, owed %s); take the rest in cash or by card"),
 		    money_format(f.credit_left, a, sizeof a), money_format(f.limit, b, sizeof b),
-		    money_format(f.balance, (char[32]){ 0 }, 32));
+		    money_format(f.balance, c, sizeof c));
 	if (rules.offline_cap > 0 && f.unconfirmed + amount > rules.offline_cap) {
 		money_t left = rules.offline_cap - f.unconfirmed;
 
