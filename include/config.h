@@ -18,6 +18,7 @@ struct config {
 	char store[128];          /* shown on the screen and receipts */
 	char currency[8];         /* "UZS" */
 	char language[8];         /* "uz", "ru", "en"; "" = from the locale */
+	int lock_after_s;         /* idle seconds before the PIN prompt, 300; 0 = never */
 	/* [sync] */
 	char sync_url[512];       /* "" = offline only; see config_url_check */
 	char sync_token[256];     /* a secret: never shown; the file must be mode 0600 */

@@ -6,35 +6,39 @@
  * F6 takes a repayment (the amount, then cash or card; its receipt prints), F5 shows the
  * history, F4 sets the credit limit (a manager's PIN) and F8 takes the customer off the sale.
  *
- * The screen keeps its own state here (struct ui is not widened for it): what was typed, what
- * was found, and the answers of its questions, kept for a manager's retry. ui_customer_line()
- * is the one line the sale and pay screens show for the attached customer. Every figure comes
- * from the core (customer_figures), which sums the events: nothing here keeps a balance.
+ * ui_customer_line() is the one line the sale and pay screens show for the attached customer:
+ * who, what they owe, the credit left and their points. Every figure comes from the core
+ * (customer_figures), which sums the events: nothing here keeps a balance.
  */
 #include <curses.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "timestamp.h"
 #include "journal.h"
 #include "ui-int.h"
 
 #define CUST_MAX 12
 
-static struct {
+struct cust_screen {
 	char query[128];
 	struct customer found[CUST_MAX];
 	struct customer_figures fig[CUST_MAX];
 	int n, sel;
-	/* the questions' answers */
+};
+
+/* The new-customer and repayment and limit flows: their answers, kept for a retry. */
+struct cust_flow {
 	struct customer c;             /* the chosen customer (repayment, limit) */
 	char name[256];
 	char phone[32];
+	char card[48];
 	money_t amount;
-} cs;
+	bool attach;                   /* attach the new customer to the sale */
+};
+
+static const struct ui_screen ui_screen_cust_new, ui_screen_cust_pay, ui_screen_cust_limit;
 
 /* ---- the line on the sale and pay screens ---------------------------------------------- */
 
@@ -85,46 +89,49 @@ ui_customer_line(struct ui *ui, sale *s, int y)
 /* ---- the customer screen ---------------------------------------------------------------- */
 
 static void
-cust_refresh(struct ui *ui)
+cust_refresh(struct ui *ui, struct cust_screen *cs)
 {
 	struct kerr err;
 
-	cs.n = customer_search(ui->st, cs.query, cs.found, CUST_MAX, &err);
-	if (cs.n < 0) {
-		cs.n = 0;
+	cs->n = customer_search(ui->st, cs->query, cs->found, CUST_MAX, &err);
+	if (cs->n < 0) {
+		cs->n = 0;
 		ui_error(ui, &err);
 	}
-	for (int i = 0; i < cs.n; i++) {
-		if (customer_figures(ui->st, cs.found[i].id, &cs.fig[i], &err) == -1)
-			memset(&cs.fig[i], 0, sizeof cs.fig[i]);
+	for (int i = 0; i < cs->n; i++) {
+		if (customer_figures(ui->st, cs->found[i].id, &cs->fig[i], &err) == -1)
+			memset(&cs->fig[i], 0, sizeof cs->fig[i]);
 	}
-	if (cs.sel >= cs.n)
-		cs.sel = cs.n > 0 ? cs.n - 1 : 0;
+	if (cs->sel >= cs->n)
+		cs->sel = cs->n > 0 ? cs->n - 1 : 0;
 }
 
 void
 ui_customer_find(struct ui *ui)
 {
-	memset(&cs, 0, sizeof cs);
-	ui_show(ui, &ui_screen_customer);
+	ui_open(ui, &ui_screen_customer, NULL);
 }
 
-void
-ui_customer_menu(struct ui *ui)
+static void
+cust_resume(struct ui *ui)
 {
-	ui_customer_find(ui);
+	cust_refresh(ui, ui_data(ui));
 }
 
 static void
 cust_draw(struct ui *ui)
 {
+	struct cust_screen *cs = ui_data(ui);
 	char line[300], a[48], b[48];
+	sale *s = ui_sale(ui);
 
 	ui_draw_status(ui);
+	for (int y = 1; y < LINES - 2; y++)
+		mvhline(y, 0, ' ', COLS);
 	attron(A_BOLD);
 	ui_put(2, 0, COLS, _("CUSTOMERS"), 0);
 	attroff(A_BOLD);
-	snprintf(line, sizeof line, "%s: %s", _("Phone, name or card"), cs.query);
+	snprintf(line, sizeof line, "%s: %s", _("Phone, name or card"), cs->query);
 	ui_put(4, 1, COLS - 2, line, -1);
 	attron(A_BOLD);
 	ui_put(6, 3, COLS / 2 - 4, _("Name"), -1);
@@ -132,47 +139,76 @@ cust_draw(struct ui *ui)
 	ui_put(6, COLS / 2 + 15, 14, _("Owes"), 1);
 	ui_put(6, COLS / 2 + 30, COLS / 2 - 31, _("Points"), 1);
 	attroff(A_BOLD);
-	for (int i = 0; i < cs.n && 7 + i < LINES - 4; i++) {
-		if (i == cs.sel)
+	for (int i = 0; i < cs->n && 7 + i < LINES - 4; i++) {
+		if (i == cs->sel)
 			attron(A_REVERSE);
 		mvhline(7 + i, 2, ' ', COLS - 4);
-		ui_put(7 + i, 3, COLS / 2 - 4, cs.found[i].name, -1);
-		ui_put(7 + i, COLS / 2, 15, cs.found[i].phone, -1);
-		ui_put(7 + i, COLS / 2 + 15, 14, money_format(cs.fig[i].balance, a, sizeof a), 1);
-		snprintf(b, sizeof b, "%lld", (long long)cs.fig[i].points);
+		ui_put(7 + i, 3, COLS / 2 - 4, cs->found[i].name, -1);
+		ui_put(7 + i, COLS / 2, 15, cs->found[i].phone, -1);
+		ui_put(7 + i, COLS / 2 + 15, 14, money_format(cs->fig[i].balance, a, sizeof a), 1);
+		snprintf(b, sizeof b, "%lld", (long long)cs->fig[i].points);
 		ui_put(7 + i, COLS / 2 + 30, COLS / 2 - 31, b, 1);
 		attroff(A_REVERSE);
 	}
-	if (cs.n == 0 && cs.query[0] != '\0')
+	if (cs->n == 0 && cs->query[0] != '\0')
 		ui_put(7, 3, COLS - 6, _("No customer found: F3 makes a new one"), -1);
-	ui_customer_line(ui, ui->sale, LINES - 4);
-	ui_draw_bottom(ui, _("Enter attach; F3 new, F6 repay, F5 history, F4 limit, F8 off; "
-	    "Esc back"));
+	ui_customer_line(ui, s, LINES - 4);
+	ui_draw_bottom(ui, NULL);
 	move(4, 1 + ui_width(line) < COLS - 1 ? 1 + ui_width(line) : COLS - 1);
+}
+
+static bool
+cust_text(struct ui *ui, wint_t ch)
+{
+	struct cust_screen *cs = ui_data(ui);
+
+	if (!ui_line_edit(cs->query, sizeof cs->query, ch))
+		return ch == UI_BACKSPACE;
+	cust_refresh(ui, cs);
+	return true;
+}
+
+static void
+cust_up(struct ui *ui)
+{
+	struct cust_screen *cs = ui_data(ui);
+
+	if (cs->sel > 0)
+		cs->sel--;
+}
+
+static void
+cust_down(struct ui *ui)
+{
+	struct cust_screen *cs = ui_data(ui);
+
+	if (cs->sel < cs->n - 1)
+		cs->sel++;
 }
 
 /* The chosen customer, or NULL (with a beep) when the list is empty. */
 static const struct customer *
 chosen(struct ui *ui)
 {
-	if (cs.n == 0) {
+	struct cust_screen *cs = ui_data(ui);
+
+	if (cs->n == 0) {
 		beep();
 		ui_message(ui, true, _("Find a customer first: type a phone, a name or scan a card"));
 		return NULL;
 	}
-	return &cs.found[cs.sel];
+	return &cs->found[cs->sel];
 }
 
 static void
 attach(struct ui *ui, const struct customer *c)
 {
+	sale *s = ui_sale(ui);
 	struct kerr err;
 
-	if (ui->sale == NULL)
-		ui_sale_reload(ui);
-	if (ui->sale == NULL)
+	if (s == NULL)
 		return;
-	if (sale_set_customer(ui->sale, c->id, &err) == -1) {
+	if (sale_set_customer(s, c->id, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
@@ -181,71 +217,29 @@ attach(struct ui *ui, const struct customer *c)
 }
 
 static void
-back_to_sale(struct ui *ui)
-{
-	ui_show(ui, &ui_screen_sale);
-}
-
-static void
 cust_pick(struct ui *ui)
 {
 	const struct customer *c = chosen(ui);
+	struct customer copy;
 
 	if (c == NULL)
 		return;
-	back_to_sale(ui);
-	attach(ui, c);
-}
-
-static bool
-cust_key(struct ui *ui, int key, bool is_char)
-{
-	char mb[MB_LEN_MAX + 1];
-	size_t len = strlen(cs.query);
-	int n;
-
-	if (!is_char) {
-		switch (key) {
-		case KEY_UP: if (cs.sel > 0) cs.sel--; return true;
-		case KEY_DOWN: if (cs.sel < cs.n - 1) cs.sel++; return true;
-		case KEY_ENTER: cust_pick(ui); return true;
-		case KEY_BACKSPACE: break;
-		default: return false;
-		}
-	} else if (key == '\r' || key == '\n') {
-		cust_pick(ui);
-		return true;
-	}
-	if (!is_char || key == 127 || key == 8) {
-		while (len > 0) {
-			len--;
-			if (((unsigned char)cs.query[len] & 0xc0) != 0x80)
-				break;
-		}
-		cs.query[len] = '\0';
-	} else if (key >= ' ') {
-		n = wctomb(mb, (wchar_t)key);
-		if (n <= 0 || len + (size_t)n + 1 > sizeof cs.query)
-			return true;
-		memcpy(cs.query + len, mb, (size_t)n);
-		cs.query[len + (size_t)n] = '\0';
-	} else {
-		return false;
-	}
-	cust_refresh(ui);
-	return true;
+	copy = *c;
+	ui_close(ui);
+	attach(ui, &copy);
 }
 
 static void
 cust_detach(struct ui *ui)
 {
+	sale *s = ui_sale(ui);
 	struct kerr err;
 
-	if (ui->sale == NULL || sale_customer(ui->sale) <= 0) {
+	if (s == NULL || sale_customer(s) <= 0) {
 		ui_message(ui, true, _("No customer is on this sale"));
 		return;
 	}
-	if (sale_set_customer(ui->sale, 0, &err) == -1) {
+	if (sale_set_customer(s, 0, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
@@ -256,20 +250,19 @@ cust_detach(struct ui *ui)
 static int
 history_row(void *ctx, const struct customer_move *m)
 {
-	struct ui *ui = ctx;
+	struct ui_text *t = ctx;
 	char when[32], a[48], b[48];
 	const char *what = strcmp(m->kind, "sale") == 0 ? _("sale") : strcmp(m->kind,
 	    "return") == 0 ? _("return") : _("repayment");
 
-	/* Local time, as people read it: "2026-12-03 13:24". */
-	timestamp_local(m->at, when, sizeof when);
+	ui_local_time(m->at, when, sizeof when);
 	if (strcmp(m->kind, "repayment") == 0)
 		snprintf(a, sizeof a, "-%s", money_format(m->paid, b, sizeof b));
 	else if (strcmp(m->kind, "return") == 0)
 		snprintf(a, sizeof a, "-%s", money_format(m->credit, b, sizeof b));
 	else
 		money_format(m->credit, a, sizeof a);
-	ui_text_add(ui, "%-16.16s %-9s %5lld %12s %12s %+6lld", when, what, (long long)m->number,
+	ui_text_add(t, "%-16s %-9s %5lld %12s %12s %+6lld", when, what, (long long)m->number,
 	    a, money_format(m->balance, b, sizeof b), (long long)m->points);
 	return 0;
 }
@@ -279,43 +272,52 @@ cust_history(struct ui *ui)
 {
 	const struct customer *c = chosen(ui);
 	struct customer_figures f;
+	struct customer copy;
+	struct ui_text *t;
 	struct kerr err;
 	char title[300], a[48], b[48];
 
 	if (c == NULL)
 		return;
-	if (customer_figures(ui->st, c->id, &f, &err) == -1) {
+	copy = *c;
+	if (customer_figures(ui->st, copy.id, &f, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
-	snprintf(title, sizeof title, "%s  %s", c->name, c->phone);
-	ui_text_clear(ui, title);
-	ui_text_add(ui, _("Owes %s, limit %s, %lld points"), ui_money(f.balance, a, sizeof a),
+	snprintf(title, sizeof title, "%s  %s", copy.name, copy.phone);
+	t = ui_text_open(ui, title);
+	ui_text_add(t, _("Owes %s, limit %s, %lld points"), ui_money(f.balance, a, sizeof a),
 	    money_format(f.limit, b, sizeof b), (long long)f.points);
 	if (f.owed_since[0] != '\0')
-		ui_text_add(ui, _("Owes since %s"), timestamp_local(f.owed_since, a, sizeof a));
+		ui_text_add(t, _("Owes since %s"), ui_local_time(f.owed_since, a, sizeof a));
 	if (f.hub_at[0] != '\0')
-		ui_text_add(ui, _("The hub confirmed the balance at %s"), timestamp_local(f.hub_at, a,
+		ui_text_add(t, _("The hub confirmed the balance at %s"), ui_local_time(f.hub_at, a,
 		    sizeof a));
-	ui_text_add(ui, "%s", "");
-	ui_text_add(ui, "%-16s %-9s %5s %12s %12s %6s", _("When"), _("What"), _("No."),
+	ui_text_add(t, "%s", "");
+	ui_text_add(t, "%-16s %-9s %5s %12s %12s %6s", _("When"), _("What"), _("No."),
 	    _("Credit"), _("Owes after"), _("Points"));
-	if (customer_history(ui->st, c->id, history_row, ui, &err) == -1)
+	if (customer_history(ui->st, copy.id, history_row, t, &err) == -1)
 		ui_error(ui, &err);
-	ui->back = &ui_screen_customer;
-	ui_show(ui, &ui_screen_text);
 }
 
 /* ---- F3: a new customer ----------------------------------------------------------------- */
 
 static void
+flow_draw(struct ui *ui)
+{
+	ui_draw_below(ui);
+}
+
+static void
 new_card(struct ui *ui, const char *text)
 {
+	struct cust_flow *fl = ui_data(ui);
 	struct customer c;
 	struct kerr err;
 	int64_t id;
 
-	if (customer_add(ui->st, &ui->user, NULL, cs.name, cs.phone, text, 0, NULL, &id,
+	snprintf(fl->card, sizeof fl->card, "%s", text);
+	if (customer_add(ui->st, &ui->user, NULL, fl->name, fl->phone, fl->card, 0, NULL, &id,
 	    &err) == -1) {
 		ui_error(ui, &err);
 		return;
@@ -325,14 +327,16 @@ new_card(struct ui *ui, const char *text)
 		ui_error(ui, &err);
 		return;
 	}
+	ui_message(ui, false, _("Customer %s added"), c.name);
 	/* Made at the sale: the customer is the sale's. */
-	back_to_sale(ui);
-	attach(ui, &c);
+	if (fl->attach)
+		attach(ui, &c);
 }
 
 static void
 new_phone(struct ui *ui, const char *text)
 {
+	struct cust_flow *fl = ui_data(ui);
 	char norm[32];
 	struct kerr err;
 
@@ -340,22 +344,43 @@ new_phone(struct ui *ui, const char *text)
 		ui_error(ui, &err);
 		return;
 	}
-	snprintf(cs.phone, sizeof cs.phone, "%s", text);
-	ui_ask(ui, _("New customer: card number (scan it, or Enter for none)"), false, false,
+	snprintf(fl->phone, sizeof fl->phone, "%s", text);
+	ui_ask(ui, _("New customer: card number (scan it, or Enter for none)"), UI_ASK_SCAN,
 	    new_card, NULL);
 }
 
 static void
 new_name(struct ui *ui, const char *text)
 {
-	snprintf(cs.name, sizeof cs.name, "%s", text);
-	ui_ask(ui, _("New customer: phone (Enter for none)"), false, false, new_phone, NULL);
+	struct cust_flow *fl = ui_data(ui);
+
+	snprintf(fl->name, sizeof fl->name, "%s", text);
+	ui_ask(ui, _("New customer: phone (Enter for none)"), 0, new_phone, NULL);
+}
+
+static void
+new_open(struct ui *ui, void *data, const void *arg)
+{
+	struct cust_flow *fl = data;
+
+	(void)ui;
+	fl->attach = arg != NULL;
 }
 
 static void
 cust_new(struct ui *ui)
 {
-	ui_ask(ui, _("New customer: name"), false, false, new_name, NULL);
+	struct cust_screen *cs = ui_data(ui);
+	bool attach_it = ui_sale(ui) != NULL;
+	char typed[128];
+
+	/* What was typed to find them is where the name starts. */
+	snprintf(typed, sizeof typed, "%s", cs->query);
+	ui_close(ui);
+	ui_open(ui, &ui_screen_cust_new, attach_it ? "" : NULL);
+	ui_ask(ui, _("New customer: name"), 0, new_name, NULL);
+	if (typed[0] != '\0' && !(typed[0] >= '0' && typed[0] <= '9') && typed[0] != '+')
+		snprintf(ui->prompt.buf, sizeof ui->prompt.buf, "%s", typed);
 }
 
 /* ---- F6: a repayment -------------------------------------------------------------------- */
@@ -363,6 +388,7 @@ cust_new(struct ui *ui)
 static void
 pay_method(struct ui *ui, const char *text)
 {
+	struct cust_flow *fl = ui_data(ui);
 	money_t before, after;
 	char a[48], b[48], c[48];
 	struct kerr err;
@@ -376,29 +402,36 @@ pay_method(struct ui *ui, const char *text)
 		ui_message(ui, true, _("Type 1 for cash or 2 for card"));
 		return;
 	}
-	if (customer_pay(ui->st, &ui->user, cs.c.id, method, cs.amount, &before, &after,
+	if (customer_pay(ui->st, &ui->user, fl->c.id, method, fl->amount, &before, &after,
 	    &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
 	ui_after_commit(ui);
-	cust_refresh(ui);
-	ui_message(ui, false, _("%s paid %s: owed %s, now %s"), cs.c.name,
-	    money_format(cs.amount, a, sizeof a), money_format(before, b, sizeof b),
+	ui_message(ui, false, _("%s paid %s: owed %s, now %s"), fl->c.name,
+	    money_format(fl->amount, a, sizeof a), money_format(before, b, sizeof b),
 	    ui_money(after, c, sizeof c));
 }
 
 static void
 pay_amount(struct ui *ui, const char *text)
 {
+	struct cust_flow *fl = ui_data(ui);
 	struct kerr err;
 
-	if (money_parse(text, false, &cs.amount, &err) == -1) {
+	if (money_parse(text, false, &fl->amount, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
-	ui_ask(ui, _("Paid in cash (1, or Enter) or by card (2)?"), false, true, pay_method,
+	ui_ask(ui, _("Paid in cash (1, or Enter) or by card (2)?"), UI_ASK_DIGITS, pay_method,
 	    NULL);
+}
+
+static void
+flow_open(struct ui *ui, void *data, const void *arg)
+{
+	(void)ui;
+	((struct cust_flow *)data)->c = *(const struct customer *)arg;
 }
 
 static void
@@ -406,19 +439,30 @@ cust_pay(struct ui *ui)
 {
 	const struct customer *c = chosen(ui);
 	struct customer_figures f;
+	struct customer copy;
 	struct kerr err;
 	char title[400], a[48];
 
 	if (c == NULL)
 		return;
-	cs.c = *c;
-	if (customer_figures(ui->st, c->id, &f, &err) == -1) {
+	copy = *c;
+	if (customer_figures(ui->st, copy.id, &f, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
-	snprintf(title, sizeof title, _("Repayment from %s (owes %s): amount"), c->name,
+	ui_close(ui);
+	ui_open(ui, &ui_screen_cust_pay, &copy);
+	snprintf(title, sizeof title, _("Repayment from %s (owes %s): amount"), copy.name,
 	    ui_money(f.balance, a, sizeof a));
-	ui_ask(ui, title, false, false, pay_amount, NULL);
+	ui_ask(ui, title, 0, pay_amount, NULL);
+}
+
+/* The menu's row: the customer screen, to find who pays (F6) or anything else. */
+void
+ui_customer_menu(struct ui *ui)
+{
+	ui_close(ui);
+	ui_customer_find(ui);
 }
 
 /* ---- F4: the credit limit (a manager's) ------------------------------------------------- */
@@ -426,11 +470,12 @@ cust_pay(struct ui *ui)
 static void
 limit_apply(struct ui *ui, const struct user *approver)
 {
+	struct cust_flow *fl = ui_data(ui);
 	struct kerr err;
 	bool denied = false;
 	char a[48];
 
-	if (customer_set_limit(ui->st, &ui->user, approver, cs.c.id, cs.amount, &denied,
+	if (customer_set_limit(ui->st, &ui->user, approver, fl->c.id, fl->amount, &denied,
 	    &err) == -1) {
 		if (denied && approver == NULL)
 			ui_need_approval(ui, RIGHT_CREDIT_LIMIT, limit_apply);
@@ -439,16 +484,17 @@ limit_apply(struct ui *ui, const struct user *approver)
 		return;
 	}
 	ui_after_commit(ui);
-	ui_message(ui, false, _("%s may owe up to %s"), cs.c.name, ui_money(cs.amount, a,
+	ui_message(ui, false, _("%s may owe up to %s"), fl->c.name, ui_money(fl->amount, a,
 	    sizeof a));
 }
 
 static void
 limit_amount(struct ui *ui, const char *text)
 {
+	struct cust_flow *fl = ui_data(ui);
 	struct kerr err;
 
-	if (money_parse(text, false, &cs.amount, &err) == -1) {
+	if (money_parse(text, false, &fl->amount, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
@@ -459,36 +505,58 @@ static void
 cust_limit(struct ui *ui)
 {
 	const struct customer *c = chosen(ui);
+	struct customer copy;
 	char title[400], a[48];
 
 	if (c == NULL)
 		return;
-	cs.c = *c;
-	snprintf(title, sizeof title, _("Credit limit for %s (now %s)"), c->name,
-	    ui_money(c->limit, a, sizeof a));
-	ui_ask(ui, title, false, false, limit_amount, NULL);
+	copy = *c;
+	ui_close(ui);
+	ui_open(ui, &ui_screen_cust_limit, &copy);
+	snprintf(title, sizeof title, _("Credit limit for %s (now %s)"), copy.name,
+	    ui_money(copy.limit, a, sizeof a));
+	ui_ask(ui, title, 0, limit_amount, NULL);
 }
 
 static void
-cust_help(struct ui *ui)
+back(struct ui *ui)
 {
-	ui_help_for(ui, &ui_screen_customer);
+	ui_close(ui);
 }
 
+/* In the order a cashier needs them: the bar shows the first ones that fit. */
 static const struct ui_binding cust_keys[] = {
-	{ KEY_F(1), "F1", N_("help"), cust_help },
-	{ '\n', "Enter", N_("put the chosen customer on the sale"), NULL },
-	{ 27, "Esc", N_("back to the sale"), back_to_sale },
-	{ KEY_F(3), "F3", N_("a new customer: name, phone, card"), cust_new },
-	{ KEY_F(6), "F6", N_("a repayment of the chosen customer's credit"), cust_pay },
-	{ KEY_F(5), "F5", N_("the chosen customer's sales, returns and repayments"),
+	{ KEY_ENTER, N_("attach"), N_("put the chosen customer on the sale"), cust_pick },
+	{ UI_KEY_ESC, N_("back"), N_("back to the sale"), back },
+	{ KEY_F(3), N_("new"), N_("a new customer: name, phone, card"), cust_new },
+	{ KEY_F(6), N_("repay"), N_("a repayment of the chosen customer's credit"), cust_pay },
+	{ KEY_F(5), N_("history"), N_("the chosen customer's sales, returns and repayments"),
 	    cust_history },
-	{ KEY_F(4), "F4", N_("set the credit limit (a manager's PIN)"), cust_limit },
-	{ KEY_F(8), "F8", N_("take the customer off this sale"), cust_detach },
-	{ KEY_UP, "Up/Down", N_("choose"), NULL },
+	{ KEY_F(1), N_("help"), N_("help"), ui_show_help },
+	{ KEY_F(4), N_("limit"), N_("set the credit limit (a manager's PIN)"), cust_limit },
+	{ KEY_F(8), N_("off"), N_("take the customer off this sale"), cust_detach },
+	{ KEY_UP, NULL, N_("choose the one above"), cust_up },
+	{ KEY_DOWN, NULL, N_("choose the one below"), cust_down },
+	{ 0, NULL, NULL, NULL }
+};
+
+static const struct ui_binding no_keys[] = {
 	{ 0, NULL, NULL, NULL }
 };
 
 const struct ui_screen ui_screen_customer = {
-	.name = "customer", .draw = cust_draw, .key = cust_key, .bindings = cust_keys,
+	.name = "customer", .size = sizeof(struct cust_screen), .resume = cust_resume,
+	.draw = cust_draw, .text = cust_text, .bindings = cust_keys,
+};
+static const struct ui_screen ui_screen_cust_new = {
+	.name = "customer-new", .size = sizeof(struct cust_flow), .open = new_open,
+	.draw = flow_draw, .bindings = no_keys, .flow = true,
+};
+static const struct ui_screen ui_screen_cust_pay = {
+	.name = "customer-pay", .size = sizeof(struct cust_flow), .open = flow_open,
+	.draw = flow_draw, .bindings = no_keys, .flow = true,
+};
+static const struct ui_screen ui_screen_cust_limit = {
+	.name = "customer-limit", .size = sizeof(struct cust_flow), .open = flow_open,
+	.draw = flow_draw, .bindings = no_keys, .flow = true,
 };

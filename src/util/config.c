@@ -24,7 +24,8 @@ enum key_type {
 	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW,
 	K_AMOUNT,       /* major units as money_parse reads them, kept in minor units */
 	K_SECRET,       /* a string never shown in a message; its file must be private */
-	K_PERCENT       /* 0 to 100, up to two decimals ("1.5"), kept in basis points (int) */
+	K_PERCENT,      /* 0 to 100, up to two decimals ("1.5"), kept in basis points (int) */
+	K_MINUTES       /* minutes, or seconds with s; kept in seconds */
 };
 
 struct key {
@@ -45,6 +46,8 @@ static const struct key keys[] = {
 	S("till", "store", store, K_STRING),
 	S("till", "currency", currency, K_STRING),
 	S("till", "language", language, K_LANGUAGE),
+	{ "till", "lock_after", K_MINUTES, offsetof(struct config, lock_after_s), sizeof(int), 0,
+	    24 * 60 },
 	S("sync", "url", sync_url, K_URL),
 	S("sync", "token", sync_token, K_SECRET),
 	S("sync", "cafile", sync_cafile, K_STRING),
@@ -79,6 +82,7 @@ config_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	snprintf(cfg->store, sizeof cfg->store, "kassa");
 	snprintf(cfg->currency, sizeof cfg->currency, "UZS");
+	cfg->lock_after_s = 5 * 60;
 	cfg->sync_batch = 500;
 	cfg->sync_backoff_base = 1;
 	cfg->sync_backoff_cap = 300;
@@ -204,6 +208,20 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 		if (errno != 0 || end == value || *end != '\0')
 			return "is not a whole number";
 		if (n < k->lo || n > k->hi)
+			return "is out of range";
+		*(int *)(void *)field = (int)n;
+		return NULL;
+	case K_MINUTES:
+		/* Minutes; "90s" in seconds (a short lock for a demo or a test). Kept as seconds. */
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno != 0 || end == value || n < 0 || (*end != '\0' && strcmp(end, "s") != 0))
+			return "is not a number of minutes (or of seconds with s: 90s)";
+		if (*end == '\0') {
+			if (n > k->hi)
+				return "is out of range";
+			n *= 60;
+		} else if (n > k->hi * 60)
 			return "is out of range";
 		*(int *)(void *)field = (int)n;
 		return NULL;
