@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 5.
+-- kassa: the whole database schema, version 6.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -98,7 +98,7 @@ END;
 -- by updated_at for name, phone, card and the limit). What a customer owes and their points are
 -- never stored here: customer.c derives them from the events that name the customer's key
 -- (sale.completed, sale.returned, customer.paid), on top of the figures the hub last confirmed
--- (hub_*, version 5), which cover this till's events up to hub_seq.
+-- (hub_*, version 6), which cover this till's events up to hub_seq.
 CREATE TABLE customers (
     id         INTEGER PRIMARY KEY,
     key        TEXT NOT NULL UNIQUE,     -- upstream key (a UUID for one made at a till)
@@ -114,7 +114,7 @@ CREATE TABLE customers (
     hub_at       TEXT                         -- when the hub confirmed them (balance_at)
 );
 
--- The events that name a customer, found without reading the whole journal (version 5).
+-- The events that name a customer, found without reading the whole journal (version 6).
 -- (A payload that is not JSON, which only a damaged file holds, indexes as NULL rather than
 -- failing the write: `kassa journal verify` is what reports it.)
 CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN
@@ -162,7 +162,7 @@ CREATE TABLE shifts (
     refunds_card  INTEGER NOT NULL DEFAULT 0,
     refunds_other INTEGER NOT NULL DEFAULT 0,
     refunds_no_receipt INTEGER NOT NULL DEFAULT 0,
-    credit_sales  INTEGER NOT NULL DEFAULT 0,   -- version 5: sales paid on credit (nasiya)
+    credit_sales  INTEGER NOT NULL DEFAULT 0,   -- version 6: sales paid on credit (nasiya)
     points_sales  INTEGER NOT NULL DEFAULT 0,   -- paid with loyalty points
     repaid_cash   INTEGER NOT NULL DEFAULT 0,   -- customers' repayments (customer.paid)
     repaid_card   INTEGER NOT NULL DEFAULT 0
@@ -201,7 +201,8 @@ CREATE TABLE sales (
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
     completed_at  TEXT,
-    event_seq     INTEGER REFERENCES events(seq)
+    event_seq     INTEGER REFERENCES events(seq),
+    disc_approver_id INTEGER REFERENCES users(id)  -- who approved a discount past the seller's limit
 );
 CREATE INDEX sales_state ON sales(state);
 CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
@@ -224,6 +225,9 @@ CREATE TABLE sale_lines (
     total      INTEGER NOT NULL DEFAULT 0, -- after discounts
     vat        INTEGER NOT NULL DEFAULT 0, -- included in total
     voided     INTEGER NOT NULL DEFAULT 0,
+    label_total INTEGER,                 -- a price label's own amount: the line's gross
+    voided_by  INTEGER REFERENCES users(id),
+    voided_at  TEXT,
     UNIQUE (sale_id, lineno)
 );
 
@@ -323,6 +327,6 @@ CREATE TABLE print_jobs (
     created_at TEXT NOT NULL,
     printed_at TEXT,
     return_id  INTEGER REFERENCES returns(id),  -- version 4: a refund receipt (sale_id NULL)
-    repayment_seq INTEGER REFERENCES events(seq) -- version 5: a repayment's receipt (customer.paid)
+    repayment_seq INTEGER REFERENCES events(seq) -- version 6: a repayment's receipt (customer.paid)
 );
 CREATE INDEX print_jobs_state ON print_jobs(state, id);

@@ -43,6 +43,10 @@ struct config {
 	int display_baud;
 	/* [barcode] */
 	struct weight_layout weight;
+	/* [rights] the largest effective discount (percent of the gross, per line and per
+	 * sale) each role may give or approve; enforced by the core (sale.h) */
+	int cashier_discount;     /* 10 */
+	int manager_discount;     /* 100 (admins: the same) */
 	/* [returns] */
 	int64_t returns_no_receipt_max; /* minor units; the most one return without a receipt
 	                                 * may refund; 0 (the default) turns them off */

@@ -17,6 +17,7 @@
 #include "i18n.h"
 #include "journal.h"
 #include "shift.h"
+#include "text.h"
 #include "timestamp.h"
 #include "xalloc.h"
 
@@ -253,6 +254,9 @@ customer_add(store *st, const struct user *u, const struct user *approver,
 	core_name_clean(name);
 	if (name[0] == '\0')
 		return kerr_set(err, KERR_INPUT, _("a customer needs a name"));
+	/* Text that is not UTF-8 would reach the event and stop sync (text.h). */
+	if (text_check_line(name, N_("the customer's name"), err) == -1)
+		return -1;
 	if (phone_in != NULL && phone_in[0] != '\0' &&
 	    customer_phone_norm(phone_in, phone, sizeof phone, err) == -1)
 		return -1;
@@ -677,6 +681,12 @@ customer_upsert(store *st, const struct customer *given, const char *given_at, i
 		return kerr_set(err, KERR_INTERNAL, "customer_upsert outside a transaction");
 	if (c->key[0] == '\0')
 		return kerr_set(err, KERR_INPUT, _("a customer needs a key"));
+	/* Text that is not UTF-8 would reach events and stop sync (issue 9). */
+	if (text_check_line(c->key, N_("the customer's key"), err) == -1 ||
+	    text_check_line(c->name, N_("the customer's name"), err) == -1 ||
+	    text_check_line(c->phone, N_("the customer's phone"), err) == -1 ||
+	    text_check_line(c->card, N_("the customer's card"), err) == -1)
+		return -1;
 	/* Stored canonical, so updated_at compares as a string of UTC times. */
 	if (timestamp_canon(given_at, updated_at, &why) == -1)
 		return kerr_set(err, KERR_INPUT, _("customer %s: bad updated_at: %s"), c->key,

@@ -32,6 +32,7 @@ struct pay {
 	struct sale_screen *ss;
 	enum pay_method method;
 	char input[32];
+	char retry[32];                /* the tender typed, kept for a manager's approval */
 };
 
 struct change {
@@ -63,6 +64,8 @@ reload(struct ui *ui, struct sale_screen *ss)
 		ui_error(ui, &err);
 		return;
 	}
+	sale_set_limits(ss->sale, ui->cfg->cashier_discount * 100,
+	    ui->cfg->manager_discount * 100);
 	ss->sel = sale_line_count(ss->sale) - 1;
 	if (ss->sel < 0)
 		ss->sel = 0;
@@ -419,10 +422,9 @@ void_apply(struct ui *ui, const struct user *approver)
 	struct kerr err;
 
 	if (sale_void_line(ss->sale, ss->sel, approver, &err) == -1) {
+		ui_error(ui, &err);	/* also why a manager is asked: paid, or the discount left */
 		if (sale_needs_approval(ss->sale) && approver == NULL)
 			ui_need_approval(ui, RIGHT_VOID_PAID, void_apply);
-		else
-			ui_error(ui, &err);
 		return;
 	}
 	ui_message(ui, false, _("Line voided"));
@@ -689,6 +691,23 @@ pay_draw(struct ui *ui)
 	draw_input(method_prompt(p->method), p->input);
 }
 
+static void tender(struct ui *ui);
+
+/* A payment refused for a discount past the cashier's limit: the manager approved it. */
+static void
+tender_approved(struct ui *ui, const struct user *approver)
+{
+	struct pay *p = ui_data(ui);
+	struct kerr err;
+
+	if (sale_approve(p->ss->sale, approver, &err) == -1) {
+		ui_error(ui, &err);
+		return;
+	}
+	snprintf(p->input, sizeof p->input, "%s", p->retry);
+	tender(ui);
+}
+
 static void
 tender(struct ui *ui)
 {
@@ -703,9 +722,12 @@ tender(struct ui *ui)
 		ui_error(ui, &err);
 		return;
 	}
+	snprintf(p->retry, sizeof p->retry, "%s", p->input);
 	p->input[0] = '\0';
 	if (sale_pay(ss->sale, p->method, amount, &done, &err) == -1) {
 		ui_error(ui, &err);
+		if (sale_needs_approval(ss->sale))
+			ui_need_approval(ui, RIGHT_DISCOUNT_BIG, tender_approved);
 		return;
 	}
 	ui_after_commit(ui);

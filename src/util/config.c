@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "money.h"
+#include "text.h"
 #include "xalloc.h"
 
 enum key_type {
@@ -67,6 +68,8 @@ static const struct key keys[] = {
 	S("display", "device", display_device, K_DISPLAY),
 	I("display", "baud", display_baud, 300, 921600),
 	{ "barcode", "weight", K_LAYOUT, offsetof(struct config, weight), 0, 0, 0 },
+	I("rights", "cashier_discount", cashier_discount, 0, 100),
+	I("rights", "manager_discount", manager_discount, 0, 100),
 	{ "returns", "no_receipt_max", K_AMOUNT, offsetof(struct config, returns_no_receipt_max),
 	    sizeof(int64_t), 0, 0 },
 	{ "loyalty", "earn", K_PERCENT, offsetof(struct config, loyalty_earn_bp), sizeof(int),
@@ -96,6 +99,8 @@ config_defaults(struct config *cfg)
 	cfg->scanner_baud = 9600;
 	cfg->display_baud = 9600;
 	barcode_layout_default(&cfg->weight);
+	cfg->cashier_discount = 10;
+	cfg->manager_discount = 100;
 }
 
 static char *
@@ -292,6 +297,10 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 		break;
 	case K_STRING:
 	case K_SECRET:
+		/* Text values (the store name above all: printed, and it may reach events)
+		 * are UTF-8 on one line. */
+		if (!text_valid_line(value))
+			return "is not valid UTF-8 text on one line";
 		break;
 	}
 	if (strlen(value) >= k->size)
