@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 7.
+-- kassa: the whole database schema, version 8.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -65,7 +65,7 @@ CREATE TABLE products (
     stock      INTEGER NOT NULL DEFAULT 0, -- thousandths; derived from stock_moves
     updated_at TEXT NOT NULL,
     deleted    INTEGER NOT NULL DEFAULT 0,
-    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 7: low when stock <= min_stock (thousandths)
+    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 8: low when stock <= min_stock (thousandths)
 );
 -- The few deleted products, so counting the live ones reads two indexes instead of every row
 -- (`kassa status` on 200k products: 49 ms -> 4 ms). Added in version 2.
@@ -95,15 +95,32 @@ CREATE TRIGGER products_au AFTER UPDATE OF name, sku ON products BEGIN
     INSERT INTO products_fts(rowid, name, sku) VALUES (new.id, new.name, new.sku);
 END;
 
+-- Customers: made at a till (a customer.added event) or published by the hub (last-write-wins
+-- by updated_at for name, phone, card and the limit). What a customer owes and their points are
+-- never stored here: customer.c derives them from the events that name the customer's key
+-- (sale.completed, sale.returned, customer.paid), on top of the figures the hub last confirmed
+-- (hub_*, version 7), which cover this till's events up to hub_seq.
 CREATE TABLE customers (
     id         INTEGER PRIMARY KEY,
-    key        TEXT NOT NULL UNIQUE,     -- upstream key
+    key        TEXT NOT NULL UNIQUE,     -- upstream key (a UUID for one made at a till)
     name       TEXT NOT NULL,
-    phone      TEXT,
+    phone      TEXT,                     -- normalised: '+' and digits
     card       TEXT UNIQUE,              -- loyalty card number
     updated_at TEXT NOT NULL,
-    deleted    INTEGER NOT NULL DEFAULT 0
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    credit_limit INTEGER NOT NULL DEFAULT 0,  -- minor units: the most the customer may owe
+    hub_balance  INTEGER NOT NULL DEFAULT 0,  -- owed, as the hub last confirmed it
+    hub_points   INTEGER NOT NULL DEFAULT 0,
+    hub_seq      INTEGER NOT NULL DEFAULT 0,  -- this till's events counted in hub_*
+    hub_at       TEXT                         -- when the hub confirmed them (balance_at)
 );
+
+-- The events that name a customer, found without reading the whole journal (version 7).
+-- (A payload that is not JSON, which only a damaged file holds, indexes as NULL rather than
+-- failing the write: `kassa journal verify` is what reports it.)
+CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN
+    json_extract(payload, '$.customer') END), seq)
+    WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid');
 
 -- PINs only as yescrypt hashes. failed/locked_until implement the lock-out.
 CREATE TABLE users (
@@ -145,7 +162,11 @@ CREATE TABLE shifts (
     refunds_cash  INTEGER NOT NULL DEFAULT 0,
     refunds_card  INTEGER NOT NULL DEFAULT 0,
     refunds_other INTEGER NOT NULL DEFAULT 0,
-    refunds_no_receipt INTEGER NOT NULL DEFAULT 0
+    refunds_no_receipt INTEGER NOT NULL DEFAULT 0,
+    credit_sales  INTEGER NOT NULL DEFAULT 0,   -- version 7: sales paid on credit (nasiya)
+    points_sales  INTEGER NOT NULL DEFAULT 0,   -- paid with loyalty points
+    repaid_cash   INTEGER NOT NULL DEFAULT 0,   -- customers' repayments (customer.paid)
+    repaid_card   INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX shifts_one_open ON shifts((closed_at IS NULL)) WHERE closed_at IS NULL;
 
@@ -214,7 +235,7 @@ CREATE TABLE sale_lines (
 CREATE TABLE payments (
     id        INTEGER PRIMARY KEY,
     sale_id   INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
-    method    TEXT NOT NULL CHECK (method IN ('cash', 'card')),
+    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit', 'points')),
     amount    INTEGER NOT NULL CHECK (amount > 0),  -- tendered
     at        TEXT NOT NULL
 );
@@ -274,7 +295,7 @@ CREATE INDEX return_lines_sale_line ON return_lines(sale_line_id);
 CREATE TABLE return_payments (
     id        INTEGER PRIMARY KEY,
     return_id INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
-    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit')),
+    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit', 'points')),
     amount    INTEGER NOT NULL CHECK (amount > 0),
     at        TEXT NOT NULL
 );
@@ -308,7 +329,8 @@ CREATE TABLE print_jobs (
     error      TEXT,
     created_at TEXT NOT NULL,
     printed_at TEXT,
-    return_id  INTEGER REFERENCES returns(id)  -- version 4: a refund receipt (sale_id NULL)
+    return_id  INTEGER REFERENCES returns(id),  -- version 4: a refund receipt (sale_id NULL)
+    repayment_seq INTEGER REFERENCES events(seq) -- version 7: a repayment's receipt (customer.paid)
 );
 CREATE INDEX print_jobs_state ON print_jobs(state, id);
 
@@ -345,7 +367,7 @@ WHEN old.price <> new.price BEGIN
         FROM barcodes WHERE product_id = new.id)), new.name, old.price, new.price);
 END;
 
--- Goods received (version 7): one row per delivery, its lines with the cost paid per unit, so
+-- Goods received (version 8): one row per delivery, its lines with the cost paid per unit, so
 -- reports can show margin. The stock itself moves in stock_moves (reason 'receive'); the
 -- events are stock.received, up to 500 lines each (stock.h).
 CREATE TABLE deliveries (
@@ -370,7 +392,7 @@ CREATE TABLE delivery_lines (
 );
 CREATE INDEX delivery_lines_product ON delivery_lines(product_id);
 
--- A stock-take (version 7). start_move is the last stock_moves.id when it started, and each
+-- A stock-take (version 8). start_move is the last stock_moves.id when it started, and each
 -- counted product keeps the last stock_moves.id when it was last counted (counted_move): the
 -- quantity expected on the shelf at that moment is its stock now less the moves since then,
 -- so sales during the count are accounted for (stock.h says the rule). One open at a time.
@@ -395,7 +417,7 @@ CREATE TABLE stock_take_items (
     PRIMARY KEY (take_id, product_id)
 ) WITHOUT ROWID;
 
--- Other branches' stock, as the hub publishes it (entity "stock", version 7): shown beside
+-- Other branches' stock, as the hub publishes it (entity "stock", version 8): shown beside
 -- this till's own, never added to it. key is the hub's (device/barcode).
 CREATE TABLE remote_stock (
     key        TEXT PRIMARY KEY,

@@ -394,6 +394,10 @@ store_verdict(struct hub *h, const char *device, json_t *ev, const struct verdic
 		return -1;
 	if (refused)
 		return 0;
+	/* A customer's figures move with the event, in the same transaction. */
+	if (hub_customer_event(h, device, type, json_integer_value(json_object_get(ev, "seq")),
+	    v->payload, err) == -1)
+		return -1;
 	/* The till's stock the event moves, published to the others (hub-stock.c). */
 	if (hub_stock_apply(h, device, type, json_object_get(ev, "payload"), err) == -1)
 		return -1;
@@ -586,13 +590,15 @@ get_changes(struct hub *h, struct MHD_Connection *conn, struct hub_answer *a)
 		answer_error(a, 400, "bad cursor");
 		return;
 	}
-	/* Products and the tills' stock, one feed in change_seq order (one counter numbers
-	 * both). A till's stock is keyed DEVICE/BARCODE; one without a barcode is not shown. */
-	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, k, data, entity FROM (SELECT "
-	    "change_seq, updated_at, deleted, barcode AS k, data, 'product' AS entity FROM "
-	    "hub_products WHERE change_seq > $1 UNION ALL SELECT change_seq, updated_at, 0, "
-	    "device_id || '/' || barcode, data, 'stock' FROM hub_stock WHERE change_seq > $1 AND "
-	    "barcode IS NOT NULL) AS c ORDER BY change_seq LIMIT $2", 2, params, &r, &err) == -1) {
+	/* Products, customers and the tills' stock share the change numbers: one feed, in
+	 * their order. A till's stock is keyed DEVICE/BARCODE; one without a barcode is not
+	 * shown. */
+	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data, 'product' FROM "
+	    "hub_products WHERE change_seq > $1 UNION ALL SELECT change_seq, updated_at, deleted, "
+	    "key, NULL, 'customer' FROM hub_customers WHERE change_seq > $1 UNION ALL SELECT "
+	    "change_seq, updated_at, 0, device_id || '/' || barcode, data, 'stock' FROM hub_stock "
+	    "WHERE change_seq > $1 AND barcode IS NOT NULL ORDER BY 1 LIMIT $2", 2, params, &r,
+	    &err) == -1) {
 		answer_db_failed(a, "reading the changes", &err);
 		return;
 	}
@@ -601,8 +607,16 @@ get_changes(struct hub *h, struct MHD_Connection *conn, struct hub_answer *a)
 	changes = json_array();
 	for (int i = 0; i < r.nrows && i < limit; i++) {
 		json_error_t jerr;
-		json_t *data = json_loads(hub_cell(&r, i, 4), 0, &jerr);
+		bool customer = strcmp(hub_cell(&r, i, 5), "customer") == 0;
+		json_t *data = customer ? hub_customer_data(h, hub_cell(&r, i, 3), &err) :
+		    json_loads(hub_cell(&r, i, 4), 0, &jerr);
 
+		if (data == NULL && customer) {
+			json_decref(changes);
+			hub_rows_free(&r);
+			answer_db_failed(a, "reading a customer", &err);
+			return;
+		}
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:b, s:o}", "entity",
 		    hub_cell(&r, i, 5), "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
 		    "deleted", atoi(hub_cell(&r, i, 2)) != 0, "data",

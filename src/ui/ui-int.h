@@ -219,6 +219,13 @@ void ui_start_shift_or_sale(struct ui *ui);
 sale *ui_sale(struct ui *ui);
 void ui_sale_select_last(struct ui *ui);               /* after a recall */
 
+/* ui-customer.c: the customer screen (F7, the menu's Customers row) and the line the sale
+ * and pay screens show for the sale's customer (s may be NULL: nothing is drawn). */
+extern const struct ui_screen ui_screen_customer;
+void ui_customer_find(struct ui *ui);
+void ui_customer_menu(struct ui *ui);                  /* closes the menu first */
+void ui_customer_line(struct ui *ui, sale *s, int y);
+
 /* ui-menu.c: the pick lists */
 void ui_list_parked(struct ui *ui);
 void ui_list_customers(struct ui *ui, const char *query);
