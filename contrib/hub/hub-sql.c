@@ -102,6 +102,62 @@ hub_sql(struct hub *h, const char *sql, int n, const char *const *params, struct
 	    sql_sqlite(h, sql, n, params, out, err);
 }
 
+bool
+hub_is_pg(const struct hub *h)
+{
+	return h->pg != NULL;
+}
+
+void
+hub_array_add(struct hub_array *a, const char *v)
+{
+	size_t need = (v != NULL ? 2 * strlen(v) : 4) + 4;
+	char sep;
+
+	if (a->len + need + 2 > a->cap) {
+		a->cap = (a->len + need + 2) * 2;
+		a->s = xrealloc(a->s, a->cap);
+	}
+	sep = a->len == 0 ? '{' : ',';
+	a->s[a->len++] = sep;
+	if (v == NULL) {
+		memcpy(a->s + a->len, "NULL", 4);
+		a->len += 4;
+		return;
+	}
+	/* Quoted, with " and \ escaped: any text at all is one element. */
+	a->s[a->len++] = '"';
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			a->s[a->len++] = '\\';
+		a->s[a->len++] = *v;
+	}
+	a->s[a->len++] = '"';
+}
+
+const char *
+hub_array_end(struct hub_array *a)
+{
+	if (a->len == 0) {
+		free(a->s);
+		a->s = xstrdup("{}");
+		a->len = 2;
+		return a->s;
+	}
+	if (a->len + 2 > a->cap)
+		a->s = xrealloc(a->s, a->cap = a->len + 2);
+	a->s[a->len++] = '}';
+	a->s[a->len] = '\0';
+	return a->s;
+}
+
+void
+hub_array_free(struct hub_array *a)
+{
+	free(a->s);
+	memset(a, 0, sizeof *a);
+}
+
 /* What every new connection is set up with. */
 static void
 pg_session(struct hub *h)
@@ -271,6 +327,20 @@ hub_next_change_seq(struct hub *h, char *buf, size_t size, struct kerr *err)
 		return kerr_set(err, KERR_INTERNAL, "the hub's change counter is missing");
 	}
 	snprintf(buf, size, "%s", hub_cell(&r, 0, 0));
+	hub_rows_free(&r);
+	return 0;
+}
+
+int
+hub_change_generation(struct hub *h, int64_t *gen, struct kerr *err)
+{
+	struct hub_rows r;
+
+	if (hub_sql(h, "SELECT value FROM hub_counters WHERE name = 'changes'", 0, NULL, &r,
+	    err) == -1)
+		return -1;
+	*gen = r.nrows == 1 && hub_cell(&r, 0, 0) != NULL ? strtoll(hub_cell(&r, 0, 0), NULL, 10) :
+	    0;
 	hub_rows_free(&r);
 	return 0;
 }
