@@ -506,6 +506,59 @@ greedy_alive(int *fds, int g)
 	return alive;
 }
 
+/*
+ * Ingest: one till sends `total` events in batches of 500 (what kassa sync sends), one after
+ * the other, and the events stored per second are reported; then its last batch once more,
+ * which must come back all duplicates (exactly once).
+ */
+static void
+ingest(struct till *t, const char *base, int total)
+{
+	char url[128], *last = NULL;
+	double t0 = now_s(), secs;
+	struct buf body = { 0 };
+	struct curl_slist *hdr;
+	long status = 0;
+	int sent = 0, failed = 0;
+	CURL *e;
+
+	while (sent < total && failed < 10) {
+		int n = total - sent < 500 ? total - sent : 500;
+
+		make_batch(t, n);
+		free(last);
+		last = xstrdup(t->pending);
+		if (one_request(t, true, base, n) < 0)
+			failed++;
+		else
+			sent += n;
+	}
+	secs = now_s() - t0;
+	printf("ingest: one till, %d events in batches of 500: %.1f s, %.0f events/s%s\n", sent,
+	    secs, (double)sent / secs, failed > 0 ? " (some batches failed)" : "");
+	if (last == NULL)
+		return;
+	e = curl_easy_init();
+	snprintf(url, sizeof url, "%s/v1/events", base);
+	hdr = curl_slist_append(NULL, t->auth);
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, last);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, to_buf);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(e) == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	printf("  the last batch sent again: HTTP %ld, %s\n", status, body.p != NULL &&
+	    strstr(body.p, "\"accepted\":[]") != NULL ? "nothing accepted twice (all duplicates)" :
+	    "NOT all duplicates");
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(e);
+	free(body.p);
+	free(last);
+}
+
 static void
 print_lat(const char *what, struct lat *l, long ok, long err, double seconds)
 {
@@ -518,7 +571,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: kassa-fleet --hub BIN [--db sqlite|pg|postgresql://...] "
 	    "[--tills N] [--seconds S]\n    [--push-every S] [--pull-every S] [--batch N] "
-	    "[--greedy N] [--greedy-from 127.0.0.X] [--greedy-addrs K]\n    [--port P]\n");
+	    "[--greedy N] [--greedy-from 127.0.0.X] [--greedy-addrs K]\n    [--ingest EVENTS] [--port P]\n");
 	return 2;
 }
 
@@ -533,10 +586,11 @@ main(int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' }, { "greedy", required_argument, NULL, 'g' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "greedy-from", required_argument, NULL, 'G' },
-		{ "greedy-addrs", required_argument, NULL, 'A' }, { NULL, 0, NULL, 0 }
+		{ "greedy-addrs", required_argument, NULL, 'A' },
+		{ "ingest", required_argument, NULL, 'I' }, { NULL, 0, NULL, 0 }
 	};
 	const char *hub = getenv("KASSA_HUB_BIN"), *dbarg = "sqlite", *top = getenv("KASSA_TOP");
-	int n = 1000, batch = 20, g = 256, port = 18000 + (int)(getpid() % 2000), c, rc = 1;
+	int n = 1000, batch = 20, ningest = 50000, g = 256, port = 18000 + (int)(getpid() % 2000), c, rc = 1;
 	double seconds = 20, push_every = 5, pull_every = 10;
 	char dir[] = "/tmp/kassa-fleet-XXXXXX", listen_addr[32], base[48], *db, *log, *pgdir = NULL;
 	char *script = xasprintf("%s/tests/bench/pg-cluster", top != NULL ? top : ".");
@@ -557,10 +611,11 @@ main(int argc, char **argv)
 		else if (c == 'P') port = atoi(optarg);
 		else if (c == 'G') greedy_from = optarg;
 		else if (c == 'A') greedy_addrs = atoi(optarg);
+		else if (c == 'I') ningest = atoi(optarg);
 		else return usage();
 	}
 	if (hub == NULL || n < 1 || n > 20000 || seconds <= 0 || seconds > 600 || batch < 1 ||
-	    batch > 5000 || g < 0 || greedy_addrs < 1 || greedy_addrs > 200 || g > 4096 || push_every <= 0 || pull_every <= 0)
+	    batch > 5000 || ningest < 0 || ningest > 10000000 || g < 0 || greedy_addrs < 1 || greedy_addrs > 200 || g > 4096 || push_every <= 0 || pull_every <= 0)
 		return usage();
 	if (mkdtemp(dir) == NULL)
 		return 1;
@@ -651,6 +706,8 @@ main(int argc, char **argv)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	free(fds);
+	if (ningest > 0)
+		ingest(&t[n], base, ningest);
 	printf("  hub VmHWM %ld kB at the end\n", hub_hwm_kb(hp));
 	rc = 0;
 out:
