@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -180,7 +180,8 @@ CREATE TABLE sales (
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
     completed_at  TEXT,
-    event_seq     INTEGER REFERENCES events(seq)
+    event_seq     INTEGER REFERENCES events(seq),
+    disc_approver_id INTEGER REFERENCES users(id)  -- who approved a discount past the seller's limit
 );
 CREATE INDEX sales_state ON sales(state);
 CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
@@ -203,6 +204,9 @@ CREATE TABLE sale_lines (
     total      INTEGER NOT NULL DEFAULT 0, -- after discounts
     vat        INTEGER NOT NULL DEFAULT 0, -- included in total
     voided     INTEGER NOT NULL DEFAULT 0,
+    label_total INTEGER,                 -- a price label's own amount: the line's gross
+    voided_by  INTEGER REFERENCES users(id),
+    voided_at  TEXT,
     UNIQUE (sale_id, lineno)
 );
 

@@ -74,8 +74,14 @@ static const char *const migrations[] = {
 	"SELECT id, product_id, qty, reason, sale_id, event_seq, at FROM stock_moves;"
 	"DROP TABLE stock_moves;"
 	"ALTER TABLE stock_moves_v4 RENAME TO stock_moves;",
+	/* 4 -> 5: a weight label's own price, who voided a line and when, who approved the
+	 * sale's discount (issue 9) */
+	"ALTER TABLE sale_lines ADD COLUMN label_total INTEGER;"
+	"ALTER TABLE sale_lines ADD COLUMN voided_by INTEGER REFERENCES users(id);"
+	"ALTER TABLE sale_lines ADD COLUMN voided_at TEXT;"
+	"ALTER TABLE sales ADD COLUMN disc_approver_id INTEGER REFERENCES users(id);",
 };
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 

@@ -60,6 +60,10 @@ setup(void **state)
 	    "DROP COLUMN refunds_other; ALTER TABLE shifts DROP COLUMN refunds_no_receipt; "
 	    "DROP INDEX products_deleted; "
 	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
+	    "ALTER TABLE sale_lines DROP COLUMN label_total; "
+	    "ALTER TABLE sale_lines DROP COLUMN voided_by; "
+	    "ALTER TABLE sale_lines DROP COLUMN voided_at; "
+	    "ALTER TABLE sales DROP COLUMN disc_approver_id; "
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	*state = f;
