@@ -806,6 +806,7 @@ worker_hub(struct hub *root, struct kerr *err)
 	w->st = NULL;
 	w->pg = NULL;
 	w->pg_lost = false;
+	w->writing = false;
 	w->webhook_running = false;
 	if (hub_db_connect(w, root->db_path, err) == -1) {
 		hub_db_close(w);

@@ -68,6 +68,7 @@ struct hub {
 	store *st;                   /* SQLite, or NULL with pg */
 	struct pg_conn *pg;          /* PGconn *, for a postgres:// --db */
 	bool pg_lost;                /* a statement found the PostgreSQL connection broken */
+	bool writing;                /* SQLite: holds the process's writer turn (hub_begin) */
 	const char *db_path;
 	struct hub_faults faults;
 	/* --webhook URL: events of the types in webhook_types are forwarded there */

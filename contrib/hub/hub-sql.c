@@ -4,6 +4,7 @@
  * parameters, which both engines read; values go in and come out as text (NULL for SQL NULL),
  * and each engine converts them by the columns they meet.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,11 +201,39 @@ hub_rows_free(struct hub_rows *r)
 	memset(r, 0, sizeof *r);
 }
 
+/*
+ * SQLite has one writer at a time, and a connection that finds the file locked sleeps in its
+ * busy handler (in steps of up to 100 ms) before it tries again: with several workers writing
+ * at once, most of a batch's time went in those sleeps. The workers of one process therefore
+ * queue for the write transaction on this mutex, handed over at once at COMMIT; the busy
+ * timeout is left for other processes (an import) only.
+ */
+static pthread_mutex_t sqlite_writer = PTHREAD_MUTEX_INITIALIZER;
+
 int
 hub_begin(struct hub *h, struct kerr *err)
 {
+	if (h->pg != NULL)
+		return hub_sql(h, "BEGIN", 0, NULL, NULL, err);
+	pthread_mutex_lock(&sqlite_writer);
+	h->writing = true;
 	/* SQLite takes the write lock up front, so a busy file is waited for, not failed. */
-	return hub_sql(h, h->pg != NULL ? "BEGIN" : "BEGIN IMMEDIATE", 0, NULL, NULL, err);
+	if (hub_sql(h, "BEGIN IMMEDIATE", 0, NULL, NULL, err) == -1) {
+		h->writing = false;
+		pthread_mutex_unlock(&sqlite_writer);
+		return -1;
+	}
+	return 0;
+}
+
+/* The end of a write transaction, committed or not: the next worker may write. */
+static void
+writer_done(struct hub *h)
+{
+	if (!h->writing)
+		return;
+	h->writing = false;
+	pthread_mutex_unlock(&sqlite_writer);
 }
 
 int
@@ -214,6 +243,7 @@ hub_commit(struct hub *h, struct kerr *err)
 		hub_rollback(h);
 		return -1;
 	}
+	writer_done(h);
 	return 0;
 }
 
@@ -223,6 +253,7 @@ hub_rollback(struct hub *h)
 	struct kerr err;
 
 	hub_sql(h, "ROLLBACK", 0, NULL, NULL, &err);
+	writer_done(h);
 }
 
 static const char schema_sqlite[] =

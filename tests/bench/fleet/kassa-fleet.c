@@ -302,6 +302,8 @@ struct req {
 struct stats {
 	struct lat push, pull;
 	long push_ok, push_err, pull_ok, pull_err, events;
+	long refused, http_err;      /* of the failures: no HTTP answer (refused, reset, timeout),
+	                              * an HTTP error status */
 };
 
 static struct req *
@@ -353,6 +355,10 @@ req_done(struct req *r, CURLcode rc, struct stats *s)
 	bool more = false;
 
 	curl_easy_getinfo(r->e, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK)
+		s->refused++;
+	else if (status != 200)
+		s->http_err++;
 	if (r->push) {
 		t->push_busy = false;
 		lat_add(&s->push, lat);
@@ -675,6 +681,8 @@ main(int argc, char **argv)
 	    push_every, pull_every);
 	print_lat("push", &s.push, s.push_ok, s.push_err, seconds);
 	print_lat("pull", &s.pull, s.pull_ok, s.pull_err, seconds);
+	printf("  failures: %ld without an HTTP answer (refused over a limit, reset, timed out), "
+	    "%ld HTTP errors\n", s.refused, s.http_err);
 	printf("  events stored %ld (%.0f/s); hub VmHWM %ld kB\n", s.events,
 	    (double)s.events / seconds, hub_hwm_kb(hp));
 
