@@ -45,6 +45,7 @@
 
 struct till {
 	char device[32], token[49], auth[80];
+	char from[32];               /* "host!127.0.1.X": its own source address, or "" */
 	int64_t seq;                 /* last event acknowledged */
 	char head[JOURNAL_HASH_HEX]; /* its hash */
 	char *pending;               /* the batch in flight or to retry (owned) */
@@ -324,6 +325,8 @@ req_new(struct till *t, bool push, const char *base)
 	curl_easy_setopt(r->e, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(r->e, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(r->e, CURLOPT_PRIVATE, r);
+	if (t->from[0] != '\0')
+		curl_easy_setopt(r->e, CURLOPT_INTERFACE, t->from);
 	curl_easy_setopt(r->e, CURLOPT_WRITEFUNCTION, to_buf);
 	curl_easy_setopt(r->e, CURLOPT_WRITEDATA, &r->body);
 	r->hdr = curl_slist_append(NULL, t->auth);
@@ -577,7 +580,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: kassa-fleet --hub BIN [--db sqlite|pg|postgresql://...] "
 	    "[--tills N] [--seconds S]\n    [--push-every S] [--pull-every S] [--batch N] "
-	    "[--greedy N] [--greedy-from 127.0.0.X] [--greedy-addrs K]\n    [--ingest EVENTS] [--port P]\n");
+	    "[--greedy N] [--greedy-from 127.0.0.X] [--greedy-addrs K]\n    [--ingest EVENTS] [--till-addrs K] [--port P]\n");
 	return 2;
 }
 
@@ -593,10 +596,11 @@ main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'P' },
 		{ "greedy-from", required_argument, NULL, 'G' },
 		{ "greedy-addrs", required_argument, NULL, 'A' },
-		{ "ingest", required_argument, NULL, 'I' }, { NULL, 0, NULL, 0 }
+		{ "ingest", required_argument, NULL, 'I' },
+		{ "till-addrs", required_argument, NULL, 'T' }, { NULL, 0, NULL, 0 }
 	};
 	const char *hub = getenv("KASSA_HUB_BIN"), *dbarg = "sqlite", *top = getenv("KASSA_TOP");
-	int n = 1000, batch = 20, ningest = 50000, g = 256, port = 18000 + (int)(getpid() % 2000), c, rc = 1;
+	int n = 1000, batch = 20, ningest = 50000, till_addrs = 1, g = 256, port = 18000 + (int)(getpid() % 2000), c, rc = 1;
 	double seconds = 20, push_every = 5, pull_every = 10;
 	char dir[] = "/tmp/kassa-fleet-XXXXXX", listen_addr[32], base[48], *db, *log, *pgdir = NULL;
 	char *script = xasprintf("%s/tests/bench/pg-cluster", top != NULL ? top : ".");
@@ -618,10 +622,11 @@ main(int argc, char **argv)
 		else if (c == 'G') greedy_from = optarg;
 		else if (c == 'A') greedy_addrs = atoi(optarg);
 		else if (c == 'I') ningest = atoi(optarg);
+		else if (c == 'T') till_addrs = atoi(optarg);
 		else return usage();
 	}
 	if (hub == NULL || n < 1 || n > 20000 || seconds <= 0 || seconds > 600 || batch < 1 ||
-	    batch > 5000 || ningest < 0 || ningest > 10000000 || g < 0 || greedy_addrs < 1 || greedy_addrs > 200 || g > 4096 || push_every <= 0 || pull_every <= 0)
+	    batch > 5000 || till_addrs < 1 || till_addrs > 250 || ningest < 0 || ningest > 10000000 || g < 0 || greedy_addrs < 1 || greedy_addrs > 200 || g > 4096 || push_every <= 0 || pull_every <= 0)
 		return usage();
 	if (mkdtemp(dir) == NULL)
 		return 1;
@@ -665,6 +670,10 @@ main(int argc, char **argv)
 		snprintf(t[i].auth, sizeof t[i].auth, "Authorization: Bearer %s", t[i].token);
 		memset(t[i].head, '0', 64);
 		snprintf(t[i].cursor, sizeof t[i].cursor, "c0");
+		/* Tills on addresses of their own (127.0.1.X) when asked; the last till, which the
+		 * starvation case times, stays on 127.0.0.1. */
+		if (till_addrs > 1 && i < n)
+			snprintf(t[i].from, sizeof t[i].from, "host!127.0.1.%d", 1 + i % till_addrs);
 	}
 	hp = start_hub(hub, db, listen_addr, log);
 	for (int i = 0; i < 100 && !port_open(port); i++)
@@ -677,8 +686,9 @@ main(int argc, char **argv)
 	memset(&s, 0, sizeof s);
 	fleet_run(t, n, base, seconds, push_every, pull_every, batch, &s);
 	printf("fleet: %d tills on %s for %.0f s (a batch of %d events every %.0f s, changes every "
-	    "%.0f s)\n", n, strcmp(dbarg, "sqlite") == 0 ? "SQLite" : "PostgreSQL", seconds, batch,
-	    push_every, pull_every);
+	    "%.0f s), from %d address%s\n", n, strcmp(dbarg, "sqlite") == 0 ? "SQLite" :
+	    "PostgreSQL", seconds, batch, push_every, pull_every, till_addrs,
+	    till_addrs > 1 ? "es" : "");
 	print_lat("push", &s.push, s.push_ok, s.push_err, seconds);
 	print_lat("pull", &s.pull, s.pull_ok, s.pull_err, seconds);
 	printf("  failures: %ld without an HTTP answer (refused over a limit, reset, timed out), "
