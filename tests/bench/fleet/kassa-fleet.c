@@ -738,6 +738,14 @@ out:
 			fprintf(stderr, "kassa-fleet: stopping PostgreSQL failed\n");
 		free(cmd);
 	}
+	if (getenv("KASSA_FLEET_KEEP") == NULL) {
+		char *cmd = xasprintf("rm -rf '%s'", dir);
+
+		if (system(cmd) != 0)
+			fprintf(stderr, "kassa-fleet: could not remove %s\n", dir);
+		free(cmd);
+	} else
+		printf("kept %s\n", dir);
 	for (int i = 0; i <= n; i++)
 		free(t[i].pending);
 	free(t);
