@@ -994,6 +994,9 @@ hub_serve(struct hub *h, const char *listen_addr, struct kerr *err)
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_END);
 	if (d == NULL)
 		return kerr_set(err, KERR_IO, "cannot listen on %s (in use?)", listen_addr);
+	/* The connection opened at start (which created the tables) has done its work: the
+	 * workers and the webhook sender open their own. */
+	hub_db_close(h);
 	if (hub_webhook_start(h, err) == -1) {
 		MHD_stop_daemon(d);
 		return -1;
