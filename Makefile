@@ -215,7 +215,7 @@ fuzz:
 			build-fuzz/libkassa-app.a build-fuzz/libkassa.a $(LDLIBS_KASSA) || rc=1; \
 		done; exit $$rc
 
-bench: all $(BUILD)/kassa-bench $(BUILD)/tests/curl-floor $(BUILD)/tests/kassa-fleet
+bench: all $(BUILD)/kassa-bench $(BUILD)/tests/curl-floor $(PRELOAD_SO) $(BUILD)/tests/kassa-fleet
 	$(BUILD)/kassa-bench
 	$(BUILD)/tests/kassa-fleet --hub $(BUILD)/kassa-hub --db sqlite
 	$(BUILD)/tests/kassa-fleet --hub $(BUILD)/kassa-hub --db pg || [ $$? = 77 ]

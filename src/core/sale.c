@@ -94,8 +94,10 @@ clear(sale *s)
 static int
 load(sale *s, struct kerr *err)
 {
+	struct sale_totals sum;
 	sqlite3_stmt *q;
 	const char *state;
+	bool overflow = false;
 	int rc;
 
 	if (s->id == 0) {
@@ -146,6 +148,7 @@ load(sale *s, struct kerr *err)
 
 	s->nlines = 0;
 	s->totals.lines = 0;
+	memset(&sum, 0, sizeof sum);
 	if (core_prepare(s->st, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
 	    "disc_kind, disc_value, discount, total, vat, voided, coalesce(label_total, 0) "
 	    "FROM sale_lines "
@@ -176,8 +179,21 @@ load(sale *s, struct kerr *err)
 		l->vat = sqlite3_column_int64(q, 13);
 		l->voided = sqlite3_column_int(q, 14) != 0;
 		l->label_total = sqlite3_column_int64(q, 15);
-		if (!l->voided)
+		if (!l->voided) {
+			money_t gross;
+
 			s->totals.lines++;
+			/* A price label's line is charged the label's amount (recompute). */
+			if (l->label_total > 0)
+				gross = l->label_total;
+			else if (!money_times_qty(l->price, l->qty, &gross))
+				overflow = true;
+			if (!money_add(sum.subtotal, gross, &sum.subtotal))
+				overflow = true;
+		}
+		sum.discount += l->discount;
+		sum.total += l->total;
+		sum.vat += l->vat;
 	}
 	core_release(q);
 	if (rc != SQLITE_DONE)
@@ -196,11 +212,24 @@ load(sale *s, struct kerr *err)
 		s->pays[s->npays].method = strcmp((const char *)sqlite3_column_text(q, 0),
 		    "card") == 0 ? PAY_CARD : PAY_CASH;
 		s->pays[s->npays].amount = sqlite3_column_int64(q, 1);
+		sum.paid += s->pays[s->npays].amount;
 		s->npays++;
 	}
 	core_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s->st, err, N_("reading the sale"));
+	/* An open cart's totals are the sums of its lines, which every change stores; its row's
+	 * are written only when the sale is paid, parked or voided (write_totals). */
+	if (s->state == SALE_OPEN) {
+		if (overflow)
+			return kerr_set(err, KERR_INPUT, _("amount too large: check the quantity "
+			    "and the price"));
+		s->totals.subtotal = sum.subtotal;
+		s->totals.discount = sum.discount;
+		s->totals.total = sum.total;
+		s->totals.vat = sum.vat;
+		s->totals.paid = sum.paid;
+	}
 	s->totals.due = s->totals.total > s->totals.paid ? s->totals.total - s->totals.paid : 0;
 	return 0;
 }
@@ -371,23 +400,6 @@ recompute(sale *s, struct kerr *err)
 		if (!money_add(paid, s->pays[i].amount, &paid))
 			goto overflow;
 	}
-	{
-		char now[32];
-
-		if (core_prepare(s->st, "UPDATE sales SET subtotal = ?2, discount = ?3, total = "
-		    "?4, vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err,
-		    saving) == -1)
-			goto out;
-		sqlite3_bind_int64(q, 1, s->id);
-		sqlite3_bind_int64(q, 2, subtotal);
-		sqlite3_bind_int64(q, 3, discount);
-		sqlite3_bind_int64(q, 4, total);
-		sqlite3_bind_int64(q, 5, vat);
-		sqlite3_bind_int64(q, 6, paid);
-		sqlite3_bind_text(q, 7, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-		if (core_run(s->st, q, err, saving) == -1)
-			goto out;
-	}
 	s->totals.subtotal = subtotal;
 	s->totals.discount = discount;
 	s->totals.total = total;
@@ -409,6 +421,33 @@ out:
 	free(share);
 	return rc;
 }
+
+/*
+ * Writes the sale's totals (and when it last changed) into its row. An open cart's totals are
+ * not stored on every scan (issue 17: that was a page more per scan on the SD card): load()
+ * sums them from the lines, which are. They are written when something reads them from the
+ * row: on payment and completion (the sale.completed event, the receipt, reports), at park
+ * (the parked list) and at a void (the sale.voided event).
+ */
+static int
+write_totals(sale *s, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+
+	if (core_prepare(s->st, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, "
+	    "vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err, saving) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	sqlite3_bind_int64(q, 2, s->totals.subtotal);
+	sqlite3_bind_int64(q, 3, s->totals.discount);
+	sqlite3_bind_int64(q, 4, s->totals.total);
+	sqlite3_bind_int64(q, 5, s->totals.vat);
+	sqlite3_bind_int64(q, 6, s->totals.paid);
+	sqlite3_bind_text(q, 7, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	return core_run(s->st, q, err, saving);
+}
+
 
 /* ---- discount limits: a rule about the result ------------------------------------------ */
 
@@ -1269,7 +1308,7 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
-	if (reload_and_recompute(s, NULL, err) == -1)
+	if (reload_and_recompute(s, NULL, err) == -1 || write_totals(s, err) == -1)
 		goto out;
 	if (s->totals.paid >= s->totals.total) {
 		if (complete(s, err) == -1)
@@ -1305,7 +1344,8 @@ sale_park(sale *s, struct kerr *err)
 		    "sale"));
 	if (begin(s, err) == -1)
 		return -1;
-	if (core_prepare(s->st, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err,
+	if (write_totals(s, err) == -1 ||
+	    core_prepare(s->st, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err,
 	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
@@ -1360,7 +1400,9 @@ sale_recall(sale *s, int64_t parked_id, struct kerr *err)
 	/* An open cart whose lines were all voided before payment is closed as voided, so the
 	 * journal keeps what was voided; one that never had a line is just dropped. */
 	if (old != 0 && s->nlines > 0) {
-		if (core_prepare(s->st, "UPDATE sales SET state = 'voided' WHERE id = ?1 AND "
+		/* The event reads the row's totals, which an open cart does not keep up. */
+		if (write_totals(s, err) == -1 ||
+		    core_prepare(s->st, "UPDATE sales SET state = 'voided' WHERE id = ?1 AND "
 		    "state = 'open'", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, old);
@@ -1437,7 +1479,8 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
 	    N_("Voiding a sale after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1",
+	if (write_totals(s, err) == -1 ||
+	    core_prepare(s->st, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1",
 	    &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);

@@ -870,7 +870,7 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 	ui->sync_state.configured = cfg->sync_url[0] != '\0';
 	snprintf(ui->printer_state.state, sizeof ui->printer_state.state, "%s",
 	    cfg->printer_device[0] != '\0' ? "..." : _("none"));
-	ui->st = store_open(db_path, 0, &err);
+	ui->st = store_open(db_path, STORE_TILL, &err);	/* checkpoints only when idle */
 	if (ui->st == NULL) {
 		fprintf(stderr, "kassa: %s\n", err.msg);
 		free(ui);
@@ -939,8 +939,14 @@ ui_run(const struct config *cfg, const char *db_path, int verbose)
 		pr = poll(fds, (nfds_t)n, 1000);
 		if (pr == -1 && errno != EINTR)
 			break;
-		if (pr == 0)
+		if (pr == 0) {
 			ui->dirty = true;	/* the clock in the status bar */
+			/* A second without a key: the WAL goes into the database now, not
+			 * in the middle of a scan (issue 17). A failure here shows again at
+			 * the next sale's commit, where the cashier sees it. */
+			if (store_checkpoint_idle(ui->st, &err) == -1)
+				log_info("checkpoint: %s", err.msg);
+		}
 		if (fds[1].revents & POLLIN) {
 			unsigned char sig;
 
