@@ -416,15 +416,27 @@ judge(struct hub *h, const struct batch *b, json_t *ev, struct verdict *v)
 	return 0;
 }
 
-/* Queues an accepted event's webhook, when the hub forwards its type (rare: shift.closed). */
+/*
+ * What an accepted event moves besides its own row, in the batch's transaction: a customer's
+ * figures, the owner's Telegram message, the webhook's forward (each only for the types that
+ * concern it).
+ */
 static int
-queue_webhook(struct hub *h, const char *device, json_t *ev, const struct verdict *v,
+stored_effects(struct hub *h, const char *device, json_t *ev, const struct verdict *v,
     struct kerr *err)
 {
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	const char *id = json_string_value(json_object_get(ev, "id"));
 
-	if (v->kind != VERDICT_ACCEPT || !hub_webhook_wants(h, type))
+	if (v->kind != VERDICT_ACCEPT)
+		return 0;
+	/* A customer's figures move with the event, in the same transaction. */
+	if (hub_customer_event(h, device, type, json_integer_value(json_object_get(ev, "seq")),
+	    v->payload, err) == -1)
+		return -1;
+	if (hub_telegram_queue(h, device, id, type, v->payload, err) == -1)
+		return kerr_set(err, KERR_IO, "queueing the telegram message of event %s", id);
+	if (!hub_webhook_wants(h, type))
 		return 0;
 	if (hub_webhook_queue(h, device, id, type, v->payload) == -1)
 		return kerr_set(err, KERR_IO, "queueing the webhook of event %s", id);
@@ -459,7 +471,7 @@ store_verdict(struct hub *h, const char *device, json_t *ev, const struct verdic
 	    "prev_hash, hash, status, error, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 	    "$9, $10, $11)", 11, params, NULL, err) == -1)
 		return -1;
-	return queue_webhook(h, device, ev, v, err);
+	return stored_effects(h, device, ev, v, err);
 }
 
 /*
@@ -510,7 +522,7 @@ store_batch_pg(struct hub *h, const char *device, json_t **evs, const struct ver
 	if (rc == -1)
 		return -1;
 	for (size_t k = 0; k < n; k++)
-		if (queue_webhook(h, device, evs[k], &vs[k], err) == -1)
+		if (stored_effects(h, device, evs[k], &vs[k], err) == -1)
 			return -1;
 	return 0;
 }
@@ -705,8 +717,11 @@ changes_page(struct hub *h, const char *after, int limit, struct hub_answer *a)
 	struct kerr err;
 
 	snprintf(limit_s, sizeof limit_s, "%d", limit + 1);
-	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data FROM hub_products "
-	    "WHERE change_seq > $1 ORDER BY change_seq LIMIT $2", 2, params, &r, &err) == -1) {
+	/* Products and customers share the change numbers: one feed, in their order. */
+	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data, 'product' FROM "
+	    "hub_products WHERE change_seq > $1 UNION ALL SELECT change_seq, updated_at, deleted, "
+	    "key, NULL, 'customer' FROM hub_customers WHERE change_seq > $1 ORDER BY 1 LIMIT $2", 2,
+	    params, &r, &err) == -1) {
 		answer_db_failed(a, "reading the changes", &err);
 		return;
 	}
@@ -715,10 +730,18 @@ changes_page(struct hub *h, const char *after, int limit, struct hub_answer *a)
 	changes = json_array();
 	for (int i = 0; i < r.nrows && i < limit; i++) {
 		json_error_t jerr;
-		json_t *data = json_loads(hub_cell(&r, i, 4), 0, &jerr);
+		bool customer = strcmp(hub_cell(&r, i, 5), "customer") == 0;
+		json_t *data = customer ? hub_customer_data(h, hub_cell(&r, i, 3), &err) :
+		    json_loads(hub_cell(&r, i, 4), 0, &jerr);
 
+		if (data == NULL && customer) {
+			json_decref(changes);
+			hub_rows_free(&r);
+			answer_db_failed(a, "reading a customer", &err);
+			return;
+		}
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:b, s:o}", "entity",
-		    "product", "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
+		    hub_cell(&r, i, 5), "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
 		    "deleted", atoi(hub_cell(&r, i, 2)) != 0, "data",
 		    data != NULL ? data : json_object()));
 		snprintf(cursor, sizeof cursor, "c%s", hub_cell(&r, i, 0));
@@ -996,10 +1019,11 @@ hub_serve(struct hub *h, const char *listen_addr, struct kerr *err)
 	if (d == NULL)
 		return kerr_set(err, KERR_IO, "cannot listen on %s (in use?)", listen_addr);
 	/* The connection opened at start (which created the tables) has done its work: the
-	 * workers and the webhook sender open their own. */
+	 * workers and the webhook and Telegram senders open their own. */
 	hub_db_close(h);
-	if (hub_webhook_start(h, err) == -1) {
+	if (hub_webhook_start(h, err) == -1 || hub_telegram_start(h, err) == -1) {
 		MHD_stop_daemon(d);
+		hub_webhook_stop(h);
 		return -1;
 	}
 	fprintf(stderr, "kassa-hub: listening on %s (%u threads, at most %u connections, %u per "
@@ -1009,6 +1033,7 @@ hub_serve(struct hub *h, const char *listen_addr, struct kerr *err)
 		hub_log_flush(false);
 	MHD_stop_daemon(d);
 	hub_webhook_stop(h);
+	hub_telegram_stop(h);
 	hub_log_flush(true);
 	return 0;
 }
