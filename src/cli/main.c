@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "fiscal.h"
 #include "kerr.h"
 #include "log.h"
 #include "store.h"
@@ -250,6 +251,7 @@ main(int argc, char **argv)
 		rc = cli_fail_err(NULL, &err);
 		goto out;
 	}
+	fiscal_set_mode(config_fiscal(&ctx.cfg));	/* the core's hooks (fiscal.h) */
 	ctx.db_path = config_db_path(ctx.db_opt, &err);
 	if (ctx.db_path == NULL) {
 		rc = cli_fail_err(NULL, &err);

@@ -74,8 +74,19 @@ static const char *const migrations[] = {
 	"SELECT id, product_id, qty, reason, sale_id, event_seq, at FROM stock_moves;"
 	"DROP TABLE stock_moves;"
 	"ALTER TABLE stock_moves_v4 RENAME TO stock_moves;",
+	/* 4 -> 5: fiscal documents (fiscal.h, CONTRACT.md section 8) */
+	"CREATE TABLE fiscal_documents (id INTEGER PRIMARY KEY, uuid TEXT "
+	"NOT NULL UNIQUE, kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund', "
+	"'shift_open', 'shift_close')), ref_id INTEGER NOT NULL, at TEXT NOT "
+	"NULL, body TEXT NOT NULL, refund_of_doc TEXT, state TEXT NOT NULL "
+	"DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'rejected')), terminal_id "
+	"TEXT, receipt_seq INTEGER, fiscal_sign TEXT, qr_url TEXT, signed_at "
+	"TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated_at "
+	"TEXT, event_seq INTEGER REFERENCES events(seq)); CREATE UNIQUE INDEX "
+	"fiscal_documents_ref ON fiscal_documents(kind, ref_id); CREATE INDEX "
+	"fiscal_documents_state ON fiscal_documents(state, id);",
 };
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 

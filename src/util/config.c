@@ -23,7 +23,8 @@
 enum key_type {
 	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW,
 	K_AMOUNT,       /* major units as money_parse reads them, kept in minor units */
-	K_SECRET        /* a string never shown in a message; its file must be private */
+	K_SECRET,       /* a string never shown in a message; its file must be private */
+	K_FISCAL_MODE   /* none | http */
 };
 
 struct key {
@@ -65,6 +66,11 @@ static const struct key keys[] = {
 	{ "barcode", "weight", K_LAYOUT, offsetof(struct config, weight), 0, 0, 0 },
 	{ "returns", "no_receipt_max", K_AMOUNT, offsetof(struct config, returns_no_receipt_max),
 	    sizeof(int64_t), 0, 0 },
+	S("fiscal", "mode", fiscal_mode, K_FISCAL_MODE),
+	S("fiscal", "url", fiscal_url, K_URL),
+	S("fiscal", "token", fiscal_token, K_SECRET),
+	I("fiscal", "offline_days", fiscal_offline_days, 1, 365),
+	I("fiscal", "wait", fiscal_wait, 0, 30),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -87,6 +93,15 @@ config_defaults(struct config *cfg)
 	cfg->scanner_baud = 9600;
 	cfg->display_baud = 9600;
 	barcode_layout_default(&cfg->weight);
+	snprintf(cfg->fiscal_mode, sizeof cfg->fiscal_mode, "none");
+	cfg->fiscal_offline_days = 3;
+	cfg->fiscal_wait = 2;
+}
+
+bool
+config_fiscal(const struct config *cfg)
+{
+	return strcmp(cfg->fiscal_mode, "http") == 0;
 }
 
 static char *
@@ -257,6 +272,10 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 		if (strcmp(value, "none") != 0 && strcmp(value, "rtscts") != 0 &&
 		    strcmp(value, "xonxoff") != 0)
 			return "must be none, rtscts or xonxoff";
+		break;
+	case K_FISCAL_MODE:
+		if (strcmp(value, "none") != 0 && strcmp(value, "http") != 0)
+			return "must be none or http";
 		break;
 	case K_STRING:
 	case K_SECRET:
