@@ -88,6 +88,11 @@ int fiscal_state_get(store *st, struct fiscal_state *s, struct kerr *err);
  * till warns from then on. */
 bool fiscal_state_warn(const struct fiscal_state *s, int offline_days);
 
+/* doc (the JSON object of `kassa status --json`) with fiscal_mode, fiscal_pending,
+ * fiscal_rejected, fiscal_oldest_at (null for none), fiscal_oldest_age_s, fiscal_warning and
+ * fiscal_last_error added. Caller frees; NULL with err. */
+char *fiscal_status_json(store *st, const char *doc, int offline_days, struct kerr *err);
+
 /* The reply for the document of a sale (kind "sale") or return ("refund") with that row id:
  * 1 with *r filled, 0 while it waits (or there is no document: *exists says which), -1. */
 int fiscal_reply_of(store *st, const char *kind, int64_t ref_id, struct fiscal_reply *r,

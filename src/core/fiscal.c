@@ -380,3 +380,39 @@ fiscal_reply_of(store *st, const char *kind, int64_t ref_id, struct fiscal_reply
 		return store_error(st, err, N_("reading the fiscal documents"));
 	return found;
 }
+
+char *
+fiscal_status_json(store *st, const char *doc, int offline_days, struct kerr *err)
+{
+	struct fiscal_state fs;
+	sqlite3_stmt *q;
+	char *out = NULL, *last;
+
+	if (fiscal_state_get(st, &fs, err) == -1)
+		return NULL;
+	last = store_meta_get(st, "fiscal_last_error");
+	if (core_prepare(st, "SELECT json_set(?1, '$.fiscal_mode', ?2, '$.fiscal_pending', ?3, "
+	    "'$.fiscal_rejected', ?4, '$.fiscal_oldest_at', ?5, '$.fiscal_oldest_age_s', ?6, "
+	    "'$.fiscal_warning', json(?7), '$.fiscal_last_error', ?8)", &q, err,
+	    N_("writing the status")) == -1) {
+		free(last);
+		return NULL;
+	}
+	sqlite3_bind_text(q, 1, doc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, mode_on ? "http" : "none", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, fs.pending);
+	sqlite3_bind_int64(q, 4, fs.rejected);
+	if (fs.oldest_at[0] != '\0')
+		sqlite3_bind_text(q, 5, fs.oldest_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, fs.oldest_age_s);
+	sqlite3_bind_text(q, 7, fiscal_state_warn(&fs, offline_days) ? "true" : "false", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, last != NULL ? last : "", -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+		out = xstrdup((const char *)sqlite3_column_text(q, 0));
+	else
+		store_error(st, err, N_("writing the status"));
+	core_release(q);
+	free(last);
+	return out;
+}
