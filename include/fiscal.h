@@ -93,6 +93,11 @@ bool fiscal_state_warn(const struct fiscal_state *s, int offline_days);
  * fiscal_last_error added. Caller frees; NULL with err. */
 char *fiscal_status_json(store *st, const char *doc, int offline_days, struct kerr *err);
 
+/* doc (the JSON of `kassa report x|z --json`) with "fiscal": {"opening": D, "closing": D}, D
+ * the shift's document {state, terminal_id, receipt_seq, fiscal_sign, qr_url, error; the
+ * closing one its Z totals, z}, null when none was written. Caller frees; NULL with err. */
+char *fiscal_shift_json(store *st, const char *doc, int64_t shift_id, struct kerr *err);
+
 /* The reply for the document of a sale (kind "sale") or return ("refund") with that row id:
  * 1 with *r filled, 0 while it waits (or there is no document: *exists says which), -1. */
 int fiscal_reply_of(store *st, const char *kind, int64_t ref_id, struct fiscal_reply *r,

@@ -416,3 +416,30 @@ fiscal_status_json(store *st, const char *doc, int offline_days, struct kerr *er
 	free(last);
 	return out;
 }
+
+char *
+fiscal_shift_json(store *st, const char *doc, int64_t shift_id, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char *out = NULL;
+
+	/* Each document's state and reply (null while it waits), or null: none written. */
+	if (core_prepare(st, "SELECT json_set(?1, '$.fiscal', json_object("
+	    "'opening', json((SELECT json_object('state', d.state, 'terminal_id', d.terminal_id, "
+	    "'receipt_seq', d.receipt_seq, 'fiscal_sign', d.fiscal_sign, 'qr_url', d.qr_url, "
+	    "'error', d.error) FROM fiscal_documents d WHERE d.kind = 'shift_open' AND d.ref_id = "
+	    "?2)), 'closing', json((SELECT json_object('state', d.state, 'terminal_id', "
+	    "d.terminal_id, 'receipt_seq', d.receipt_seq, 'fiscal_sign', d.fiscal_sign, 'qr_url', "
+	    "d.qr_url, 'error', d.error, 'z', json_extract(d.body, '$.z')) FROM fiscal_documents d "
+	    "WHERE d.kind = 'shift_close' AND d.ref_id = ?2))))", &q, err,
+	    N_("reading the fiscal documents")) == -1)
+		return NULL;
+	sqlite3_bind_text(q, 1, doc, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, shift_id);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+		out = xstrdup((const char *)sqlite3_column_text(q, 0));
+	else
+		store_error(st, err, N_("reading the fiscal documents"));
+	core_release(q);
+	return out;
+}
