@@ -35,6 +35,11 @@ bool fiscal_on(void);
 /* Whether s is a valid MXIK code (17 digits). */
 bool fiscal_mxik_valid(const char *s);
 
+/* How many live products lack a valid MXIK (the import warns about them in fiscal mode), and
+ * the first one as "BARCODE NAME" into example. 0, or -1 with err. */
+int fiscal_missing_mxik(store *st, int64_t *count, char *example, size_t size,
+    struct kerr *err);
+
 /* At the scan: in fiscal mode a product without a valid MXIK is refused (KERR_INPUT, saying
  * so); 0 otherwise. */
 int fiscal_check_product(const struct product *p, struct kerr *err);

@@ -443,3 +443,29 @@ fiscal_shift_json(store *st, const char *doc, int64_t shift_id, struct kerr *err
 	core_release(q);
 	return out;
 }
+
+int
+fiscal_missing_mxik(store *st, int64_t *count, char *example, size_t size, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	*count = 0;
+	example[0] = '\0';
+	if (core_prepare(st, "SELECT count(*), (SELECT coalesce((SELECT min(b.code) FROM barcodes "
+	    "b WHERE b.product_id = x.id), x.sku, '') || ' ' || x.name FROM products x WHERE "
+	    "x.deleted = 0 AND NOT (length(coalesce(x.mxik, '')) = 17 AND x.mxik NOT GLOB "
+	    "'*[^0-9]*') ORDER BY x.id LIMIT 1) FROM products p WHERE p.deleted = 0 AND NOT "
+	    "(length(coalesce(p.mxik, '')) = 17 AND p.mxik NOT GLOB '*[^0-9]*')", &q, err,
+	    N_("reading the catalogue")) == -1)
+		return -1;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(q, 0);
+		core_text(q, 1, example, size);
+	}
+	core_release(q);
+	if (rc != SQLITE_ROW)
+		return store_error(st, err, N_("reading the catalogue"));
+	return 0;
+}
