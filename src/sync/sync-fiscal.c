@@ -134,6 +134,19 @@ fail:
 	return 0;
 }
 
+void
+sync_fiscal_record(struct sync_ctx *c)
+{
+	struct kerr err;
+
+	if (store_begin(c->st, &err) == 0) {
+		if (store_meta_set(c->st, "fiscal_last_error", c->last_error, &err) == 0)
+			store_commit(c->st, &err);
+		else
+			store_rollback(c->st);
+	}
+}
+
 /* Keeps the last error in meta (`kassa status`) and tells the till. */
 static void
 report(struct sync_ctx *c, int status_fd)
@@ -142,12 +155,7 @@ report(struct sync_ctx *c, int status_fd)
 	struct kerr err;
 	char pending[24], rejected[24], age[24];
 
-	if (store_begin(c->st, &err) == 0) {
-		if (store_meta_set(c->st, "fiscal_last_error", c->last_error, &err) == 0)
-			store_commit(c->st, &err);
-		else
-			store_rollback(c->st);
-	}
+	sync_fiscal_record(c);
 	if (status_fd < 0 || fiscal_state_get(c->st, &fs, &err) == -1)
 		return;
 	snprintf(pending, sizeof pending, "%lld", (long long)fs.pending);

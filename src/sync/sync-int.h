@@ -79,6 +79,9 @@ void sync_failed(struct sync_ctx *c, long retry_after, bool slow, const struct k
  * (recorded by sync_failed) when the gateway failed or asked us to wait. */
 int sync_fiscal_send(struct sync_ctx *c, struct kerr *err);
 
+/* sync-fiscal.c: keeps c->last_error as meta fiscal_last_error ("" after a good pass). */
+void sync_fiscal_record(struct sync_ctx *c);
+
 /* sync-fiscal.c: the fiscal sender's own process (forked by the sync process before either
  * opens anything): its own store, libcurl and back-off, woken through wake_fd (EOF: the sync
  * process is gone), reporting fiscal_* fields on status_fd (-1: none). */

@@ -370,6 +370,7 @@ fiscal_once(const struct config *cfg, const char *db_path, int verbose)
 	if (sync_fiscal_send(&c, &err) == -1)
 		fprintf(stderr, "kassa: sync: fiscal: %s\n", termsafe(c.last_error, safe,
 		    sizeof safe));
+	sync_fiscal_record(&c);
 	if (fiscal_state_get(c.st, &fs, &err) == 0) {
 		left = fs.pending;
 		if (fs.rejected > 0)
