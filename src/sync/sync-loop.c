@@ -339,17 +339,25 @@ fiscal_start(const struct config *cfg, const char *db_path, int status_fd, int t
 	return pid;
 }
 
-/* Stops the fiscal sender: EOF on its wake pipe, then waits for it. */
+/* Stops the fiscal sender: EOF on its wake pipe and SIGTERM; one that is still inside a
+ * request to a hanging gateway after a second is killed (safe at any moment: a document
+ * leaves the queue only with its reply, and the same id gets the same reply). */
 static void
 fiscal_stop(pid_t pid, int wake_wr)
 {
 	if (wake_wr >= 0)
 		close(wake_wr);
-	if (pid > 0) {
-		kill(pid, SIGTERM);
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 20; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(50 * 1000);
 	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
 }
 
 /* `kassa sync --once`: the fiscal documents once, in this process. Returns how many still
