@@ -208,7 +208,7 @@ fuzz:
 			build-fuzz/libkassa-app.a build-fuzz/libkassa.a $(LDLIBS_KASSA) || rc=1; \
 		done; exit $$rc
 
-bench: all $(BUILD)/kassa-bench $(BUILD)/tests/curl-floor
+bench: all $(BUILD)/kassa-bench $(BUILD)/tests/curl-floor $(PRELOAD_SO)
 	$(BUILD)/kassa-bench
 
 demo: deps

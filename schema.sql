@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 5.
+-- kassa: the whole database schema, version 6.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -180,7 +180,8 @@ CREATE TABLE sales (
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
     completed_at  TEXT,
-    event_seq     INTEGER REFERENCES events(seq)
+    event_seq     INTEGER REFERENCES events(seq),
+    disc_approver_id INTEGER REFERENCES users(id)  -- who approved a discount past the seller's limit
 );
 CREATE INDEX sales_state ON sales(state);
 CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
@@ -203,6 +204,9 @@ CREATE TABLE sale_lines (
     total      INTEGER NOT NULL DEFAULT 0, -- after discounts
     vat        INTEGER NOT NULL DEFAULT 0, -- included in total
     voided     INTEGER NOT NULL DEFAULT 0,
+    label_total INTEGER,                 -- a price label's own amount: the line's gross
+    voided_by  INTEGER REFERENCES users(id),
+    voided_at  TEXT,
     UNIQUE (sale_id, lineno)
 );
 
@@ -305,7 +309,7 @@ CREATE TABLE print_jobs (
 );
 CREATE INDEX print_jobs_state ON print_jobs(state, id);
 
--- Fiscal documents (version 5; CONTRACT.md section 8, include/fiscal.h): one per completed
+-- Fiscal documents (version 6; CONTRACT.md section 8, include/fiscal.h): one per completed
 -- sale and return and per shift opening and closing when [fiscal] mode = http, written in the
 -- same transaction as its event. body is the JSON the gateway gets (a refund's refund_of is
 -- added when it is sent, from its original's reply: refund_of_doc names that document). The

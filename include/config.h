@@ -18,6 +18,7 @@ struct config {
 	char store[128];          /* shown on the screen and receipts */
 	char currency[8];         /* "UZS" */
 	char language[8];         /* "uz", "ru", "en"; "" = from the locale */
+	int lock_after_s;         /* idle seconds before the PIN prompt, 300; 0 = never */
 	/* [sync] */
 	char sync_url[512];       /* "" = offline only; see config_url_check */
 	char sync_token[256];     /* a secret: never shown; the file must be mode 0600 */
@@ -42,6 +43,10 @@ struct config {
 	int display_baud;
 	/* [barcode] */
 	struct weight_layout weight;
+	/* [rights] the largest effective discount (percent of the gross, per line and per
+	 * sale) each role may give or approve; enforced by the core (sale.h) */
+	int cashier_discount;     /* 10 */
+	int manager_discount;     /* 100 (admins: the same) */
 	/* [returns] */
 	int64_t returns_no_receipt_max; /* minor units; the most one return without a receipt
 	                                 * may refund; 0 (the default) turns them off */

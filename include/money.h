@@ -17,6 +17,19 @@ typedef int64_t qty_t;     /* thousandths: 1 pcs = 1000, 0.250 kg = 250 */
 #define MONEY_MINOR 100    /* minor units in one major unit */
 #define QTY_ONE 1000
 
+/*
+ * Upper bounds of every amount that enters the till (scan, import, hub, tender, cash move),
+ * far above any real shop and far below where int64 sums of a shift could overflow: a shift
+ * would need 90 000 sales of the largest total to reach INT64_MAX, and every sum is checked.
+ */
+#define MONEY_PRICE_MAX ((money_t)1000000000000)    /* 10^12 tiyin: 10 000 000 000 so'm a unit */
+#define QTY_MAX ((qty_t)1000000000)                 /* 10^6 units (pcs or kg), in thousandths */
+#define MONEY_AMOUNT_MAX ((money_t)100000000000000) /* 10^14 tiyin: a line, a sale, a tender,
+						     * a cash move, an opening float */
+
+/* True when |amount| <= MONEY_AMOUNT_MAX. */
+bool money_amount_ok(money_t amount);
+
 /* Checked arithmetic: return false (and leave *out alone) on overflow. */
 bool money_add(money_t a, money_t b, money_t *out);
 bool money_sub(money_t a, money_t b, money_t *out);

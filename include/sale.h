@@ -46,6 +46,7 @@ struct sale_line {
 	money_t total;                 /* price * qty - discount */
 	money_t vat;                   /* included in total */
 	bool voided;
+	money_t label_total;           /* a price label's own amount (the line's gross), 0: none */
 };
 
 struct sale_payment {
@@ -112,8 +113,29 @@ int sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, str
 /* Voids line index. After a payment was tendered it needs approver (a manager). */
 int sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err);
 
+/*
+ * Discount limits are a rule about the result. After every change to the cart (add, quantity,
+ * void, discount) and again at payment the core works out the effective discount of every
+ * line (its own discount plus its share of the cart's) and of the whole sale, as a share of
+ * their gross. Past the limit of the seller's role, the change is refused (KERR_DENIED,
+ * sale_needs_approval() true, nothing changed) unless approver (a manager) is given whose
+ * limit covers it: then the approval is recorded on the sale (approval.granted) and covers
+ * every later change within that manager's limit. The discount is never dropped silently: the
+ * cashier removes it (F4 0) or a manager approves. A sale is never completed past the limit
+ * of who sold or approved it.
+ */
+#define SALE_CASHIER_DISCOUNT_BP 1000   /* defaults of [rights] cashier_discount = 10 */
+#define SALE_MANAGER_DISCOUNT_BP 10000  /* and manager_discount = 100 (admins too) */
+
+/* Sets the limits (basis points: 1000 = 10 %) from the config's [rights]. */
+void sale_set_limits(sale *s, int cashier_bp, int manager_bp);
+
+/* Records approver's approval of the sale's discount (for a payment refused for want of it);
+ * KERR_DENIED when approver is not a manager or the discount exceeds even their limit. */
+int sale_approve(sale *s, const struct user *approver, struct kerr *err);
+
 /* Line or cart discount. Percent in basis points (1000 = 10%), amount in minor units; DISC_NONE
- * removes it. Above USER_CASHIER_DISCOUNT_BP of the line/cart it needs approver. */
+ * removes it. Past the limit (above) it needs approver. */
 int sale_discount_line(sale *s, int index, enum disc_kind kind, int64_t value,
     const struct user *approver, struct kerr *err);
 int sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct user *approver,

@@ -23,14 +23,37 @@ struct sqlite3;
 enum store_flags {
 	STORE_CREATE = 1 << 0,   /* create the file (0600) and apply the schema if missing */
 	STORE_READONLY = 1 << 1, /* open read-only (reports, status) */
-	STORE_SMALL_CACHE = 1 << 2 /* a 256 KiB page cache, not SQLite's 2 MiB: for a process
+	STORE_SMALL_CACHE = 1 << 2, /* a 256 KiB page cache, not SQLite's 2 MiB: for a process
 	                            * that reads its rows once, in order (the sync process) */
+	STORE_TILL = 1 << 3        /* the till's connection: its commits do not checkpoint the
+	                            * WAL (see store_checkpoint_idle) */
 };
 
 /* Opens (and when STORE_CREATE, creates) the database. NULL with err on failure: the message
  * names the path. The caller frees with store_close(). */
 store *store_open(const char *path, int flags, struct kerr *err);
 void store_close(store *st);
+
+/*
+ * Checkpoints for a store opened with STORE_TILL (issue 17): a commit of the till never copies
+ * the WAL into the database (on an SD card that stalled the scan that crossed SQLite's 1000
+ * pages by 40-70 ms). The till calls this from its tick, when nobody has typed for a second:
+ * once the WAL holds 1000 pages, or whatever it holds after 30 quiet ticks, it asks the
+ * store's checkpointer thread (its own connection, started by store_open and stopped by
+ * store_close) for a PASSIVE checkpoint, which never waits for a lock and never blocks a
+ * writer, and returns at once. Returns the pages the last finished checkpoint copied (0 when
+ * none finished since the last call, or another process held the checkpoint lock), or -1 with
+ * err (KERR_IO) when the last one failed. Without the thread (pthread_create failed) it
+ * checkpoints in the call itself. A till that is never idle still checkpoints in a commit once
+ * its WAL reaches ~80 MB, and the WAL file is cut back to 4 MiB when it starts over, so the WAL
+ * stays bounded.
+ */
+int store_checkpoint_idle(store *st, struct kerr *err);
+
+/* STORE_TILL, for the bench and the tests: whether the checkpointer has been asked and not yet
+ * finished, and the pages in the WAL after this connection's last commit. */
+bool store_checkpoint_pending(store *st);
+int store_wal_pages(store *st);
 
 /* The path the store was opened with (owned by st). */
 const char *store_path(const store *st);

@@ -30,7 +30,8 @@ enum user_right {
 	RIGHT_SHIFT_CLOSE,     /* close the shift: every role (the Z report is the record) */
 	RIGHT_ADMIN,           /* add users, import: admin */
 	RIGHT_REFUND,          /* refund a return against a receipt: manager */
-	RIGHT_REFUND_NO_RECEIPT /* refund goods brought back without a receipt: manager */
+	RIGHT_REFUND_NO_RECEIPT, /* refund goods brought back without a receipt: manager */
+	RIGHT_QUIT             /* close the till program (PIN screen, menu): manager */
 };
 
 /* Cashiers may give at most this discount (basis points) without approval. */

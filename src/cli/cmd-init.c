@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "journal.h"
 #include "store.h"
+#include "text.h"
 #include "xalloc.h"
 
 /* A device id travels in every upstream batch: printable ASCII, no spaces, not too long. */
@@ -65,6 +66,8 @@ cmd_init_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **
 		    "without spaces");
 	if (want_store != NULL && (*want_store == '\0' || strlen(want_store) > 120))
 		return cli_usage(self, "init: a store name is 1 to 120 bytes");
+	if (want_store != NULL && text_check_line(want_store, "the store name", &err) == -1)
+		return cli_fail_err("init", &err);
 
 	st = store_open(ctx->db_path, STORE_CREATE, &err);
 	if (st == NULL)

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "store.h"
+#include "text.h"
 #include "user.h"
 
 #define PIN_BUF 64
@@ -95,6 +96,9 @@ user_add_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **
 	if (!ok)
 		return cli_usage(self, "user add: unknown role '%s' (cashier, manager or admin)",
 		    role_arg);
+	/* A name lands in events: one byte that is not UTF-8 would stop sync for good. */
+	if (text_check_line(name, "the user name", &err) == -1)
+		return cli_fail_err("user add", &err);
 
 	st = cli_open_store(ctx, 0);
 	if (st == NULL)

@@ -62,6 +62,20 @@ parse_plu(const struct csv_column *col, const char *text, void *dst, struct kerr
 	return 0;
 }
 
+/* A price, at most MONEY_PRICE_MAX (include/money.h, issue 9). */
+static int
+parse_price(const struct csv_column *col, const char *text, void *dst, struct kerr *err)
+{
+	char m[48];
+
+	if (csv_money(col, text, dst, err) == -1)
+		return -1;
+	if (*(money_t *)dst > MONEY_PRICE_MAX)
+		return kerr_set(err, KERR_INPUT, "price too large (at most %s)",
+		    money_format(MONEY_PRICE_MAX, m, sizeof m));
+	return 0;
+}
+
 static void
 product_defaults(void *row)
 {
@@ -75,7 +89,7 @@ product_defaults(void *row)
 static const struct csv_column product_cols[CATALOG_CSV_NCOLS] = {
 	{ "barcode", true, csv_barcode, P(barcode) },
 	{ "name", true, csv_name, P(name) },
-	{ "price", true, csv_money, P(price) },
+	{ "price", true, parse_price, P(price) },
 	{ "vat", false, parse_vat, P(vat_bp) },
 	{ "unit", false, parse_unit, P(by_weight) },
 	{ "sku", false, csv_text, P(sku) },

@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "i18n.h"
 #include "journal.h"
+#include "text.h"
 #include "timestamp.h"
 #include "xalloc.h"
 
@@ -296,6 +297,21 @@ catalog_write_product(store *st, int64_t id, const struct product *p, const char
 	sqlite3_stmt *q;
 	int rc;
 
+	/* Whatever the source (CSV, the hub), a product's text and price are sane before they
+	 * can reach a sale and its event (issue 9). */
+	if (p->price < 0 || p->price > MONEY_PRICE_MAX) {
+		char m[48];
+
+		return kerr_set(err, KERR_INPUT, _("product '%s': the price is out of range (0 to "
+		    "%s)"), text_valid_line(p->name) ? p->name : "?",
+		    money_format(MONEY_PRICE_MAX, m, sizeof m));
+	}
+	if (text_check_line(p->name, N_("the product's name"), err) == -1 ||
+	    text_check_line(p->sku, N_("the product's SKU"), err) == -1 ||
+	    text_check_line(p->barcode, N_("the product's barcode"), err) == -1 ||
+	    text_check_line(p->mxik, N_("the product's MXIK"), err) == -1 ||
+	    text_check_line(p->category, N_("the product's category"), err) == -1)
+		return -1;
 	if (id == 0)
 		q = store_cached(st, "INSERT INTO products(sku, name, price, vat_bp, unit, mxik, "
 		    "category, plu, updated_at, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "

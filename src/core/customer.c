@@ -11,6 +11,7 @@
 #include "core-int.h"
 #include "customer.h"
 #include "i18n.h"
+#include "text.h"
 #include "timestamp.h"
 
 int
@@ -103,6 +104,12 @@ customer_upsert(store *st, const struct customer *given, const char *given_at, i
 		return kerr_set(err, KERR_INTERNAL, "customer_upsert outside a transaction");
 	if (c->key[0] == '\0')
 		return kerr_set(err, KERR_INPUT, _("a customer needs a key"));
+	/* Text that is not UTF-8 would reach events and stop sync (issue 9). */
+	if (text_check_line(c->key, N_("the customer's key"), err) == -1 ||
+	    text_check_line(c->name, N_("the customer's name"), err) == -1 ||
+	    text_check_line(c->phone, N_("the customer's phone"), err) == -1 ||
+	    text_check_line(c->card, N_("the customer's card"), err) == -1)
+		return -1;
 	/* Stored canonical, so updated_at compares as a string of UTC times. */
 	if (timestamp_canon(given_at, updated_at, &why) == -1)
 		return kerr_set(err, KERR_INPUT, _("customer %s: bad updated_at: %s"), c->key,

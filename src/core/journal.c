@@ -6,7 +6,9 @@
  * events table refuses UPDATE and DELETE (triggers in schema.sql); journal_verify recomputes
  * the chain so a support engineer can prove nothing was edited.
  */
+#include <ctype.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,31 @@
 #include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
+#include "text.h"
 #include "xalloc.h"
+
+/* True when every number in the JSON text json is an integer: outside strings, no '.' and no
+ * exponent after a digit (SQLite writes a REAL, or an integer sum that overflowed, that way). */
+static bool
+integers_only(const char *json)
+{
+	bool in_string = false;
+
+	for (const char *p = json; *p != '\0'; p++) {
+		if (in_string) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		} else if (*p == '"') {
+			in_string = true;
+		} else if (*p == '.' || ((*p == 'e' || *p == 'E') && p > json &&
+		    isdigit((unsigned char)p[-1]))) {
+			return false;
+		}
+	}
+	return true;
+}
 
 static const char zero_hash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
@@ -103,6 +129,14 @@ journal_append(store *st, const char *type, const char *payload, int64_t *seq_ou
 		    type);
 	}
 	store_release(q);
+	/* Defence in depth: whatever entered the till unchecked must not reach the chain, whose
+	 * canonical form (and the hub) is UTF-8 with integers only. */
+	if (!text_valid_utf8(payload))
+		return kerr_set(err, KERR_INPUT, "journal: %s payload is not valid UTF-8: "
+		    "nothing was saved", type);
+	if (!integers_only(payload))
+		return kerr_set(err, KERR_INPUT, "journal: %s payload holds a number that is not "
+		    "an integer (too large?): nothing was saved", type);
 
 	if (journal_head(st, &seq, prev, err) == -1)
 		return -1;

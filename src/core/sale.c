@@ -41,14 +41,16 @@ struct sale {
 	struct sale_payment *pays;
 	int npays, pays_cap;
 	struct sale_totals totals;
+	int64_t disc_approver_id;  /* who approved the discount past the seller's limit, 0: none */
+	enum user_role disc_approver_role;
+	int limit_bp[3];           /* the largest effective discount per role (sale_set_limits) */
 	bool needs_approval;
 	bool fresh;                /* the struct already holds what this change wrote */
 };
 
 
-/* ---- small SQL helpers ------------------------------------------------------------------ */
+/* ---- small helpers -------------------------------------------------------------------- */
 
-/* What every statement of a sale is doing, for its error message. */
 static const char saving[] = N_("saving the sale");
 
 static const char *
@@ -81,6 +83,7 @@ clear(sale *s)
 	s->customer_id = 0;
 	s->cart_kind = DISC_NONE;
 	s->cart_value = 0;
+	s->disc_approver_id = 0;
 	s->completed_at[0] = '\0';
 	snprintf(s->cashier, sizeof s->cashier, "%s", s->user.name);
 	s->nlines = 0;
@@ -92,8 +95,10 @@ clear(sale *s)
 static int
 load(sale *s, struct kerr *err)
 {
+	struct sale_totals sum;
 	sqlite3_stmt *q;
 	const char *state;
+	bool overflow = false;
 	int rc;
 
 	if (s->id == 0) {
@@ -103,8 +108,9 @@ load(sale *s, struct kerr *err)
 	if (core_prepare(s->st, "SELECT s.uuid, s.state, coalesce(s.number, 0), s.shift_id, "
 	    "coalesce(s.customer_id, 0), s.cart_disc_kind, s.cart_disc_value, s.subtotal, "
 	    "s.discount, s.total, s.vat_total, s.paid, s.change, coalesce(s.completed_at, ''), "
-	    "coalesce(u.name, '') FROM sales s LEFT JOIN users u ON u.id = s.user_id "
-	    "WHERE s.id = ?1", &q, err, saving) == -1)
+	    "coalesce(u.name, ''), coalesce(s.disc_approver_id, 0), coalesce((SELECT a.role "
+	    "FROM users a WHERE a.id = s.disc_approver_id), 'cashier') FROM sales s LEFT JOIN "
+	    "users u ON u.id = s.user_id WHERE s.id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	rc = sqlite3_step(q);
@@ -132,13 +138,22 @@ load(sale *s, struct kerr *err)
 	s->totals.change = sqlite3_column_int64(q, 12);
 	core_text(q, 13, s->completed_at, sizeof s->completed_at);
 	core_text(q, 14, s->cashier, sizeof s->cashier);
+	s->disc_approver_id = sqlite3_column_int64(q, 15);
+	{
+		bool ok;
+
+		s->disc_approver_role = user_role_parse((const char *)sqlite3_column_text(q, 16),
+		    &ok);
+	}
 	core_release(q);
 
 	s->nlines = 0;
 	s->totals.lines = 0;
-	if (core_prepare(s->st, "SELECT id, lineno, product_id, code, name, unit, qty, price, "
-	    "vat_bp, disc_kind, disc_value, discount, total, vat, voided FROM sale_lines WHERE "
-	    "sale_id = ?1 ORDER BY lineno", &q, err, saving) == -1)
+	memset(&sum, 0, sizeof sum);
+	if (core_prepare(s->st, "SELECT id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
+	    "disc_kind, disc_value, discount, total, vat, voided, coalesce(label_total, 0) "
+	    "FROM sale_lines "
+	    "WHERE sale_id = ?1 ORDER BY lineno", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -164,8 +179,22 @@ load(sale *s, struct kerr *err)
 		l->total = sqlite3_column_int64(q, 12);
 		l->vat = sqlite3_column_int64(q, 13);
 		l->voided = sqlite3_column_int(q, 14) != 0;
-		if (!l->voided)
+		l->label_total = sqlite3_column_int64(q, 15);
+		if (!l->voided) {
+			money_t gross;
+
 			s->totals.lines++;
+			/* A price label's line is charged the label's amount (recompute). */
+			if (l->label_total > 0)
+				gross = l->label_total;
+			else if (!money_times_qty(l->price, l->qty, &gross))
+				overflow = true;
+			if (!money_add(sum.subtotal, gross, &sum.subtotal))
+				overflow = true;
+		}
+		sum.discount += l->discount;
+		sum.total += l->total;
+		sum.vat += l->vat;
 	}
 	core_release(q);
 	if (rc != SQLITE_DONE)
@@ -184,11 +213,24 @@ load(sale *s, struct kerr *err)
 		s->pays[s->npays].method = strcmp((const char *)sqlite3_column_text(q, 0),
 		    "card") == 0 ? PAY_CARD : PAY_CASH;
 		s->pays[s->npays].amount = sqlite3_column_int64(q, 1);
+		sum.paid += s->pays[s->npays].amount;
 		s->npays++;
 	}
 	core_release(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s->st, err, N_("reading the sale"));
+	/* An open cart's totals are the sums of its lines, which every change stores; its row's
+	 * are written only when the sale is paid, parked or voided (write_totals). */
+	if (s->state == SALE_OPEN) {
+		if (overflow)
+			return kerr_set(err, KERR_INPUT, _("amount too large: check the quantity "
+			    "and the price"));
+		s->totals.subtotal = sum.subtotal;
+		s->totals.discount = sum.discount;
+		s->totals.total = sum.total;
+		s->totals.vat = sum.vat;
+		s->totals.paid = sum.paid;
+	}
 	s->totals.due = s->totals.total > s->totals.paid ? s->totals.total - s->totals.paid : 0;
 	return 0;
 }
@@ -300,8 +342,13 @@ recompute(sale *s, struct kerr *err)
 
 		if (l->voided)
 			continue;
-		if (!money_times_qty(l->price, l->qty, &gross[i]) ||
-		    !money_add(subtotal, gross[i], &subtotal))
+		/* A price label is charged what it says (the weight on it is rounded to grams). */
+		if (l->label_total > 0)
+			gross[i] = l->label_total;
+		else if (!money_times_qty(l->price, l->qty, &gross[i]))
+			goto overflow;
+		if (!money_amount_ok(gross[i]) || !money_add(subtotal, gross[i], &subtotal) ||
+		    !money_amount_ok(subtotal))
 			goto overflow;
 		if (l->disc_kind == DISC_PERCENT) {
 			if (!money_muldiv(gross[i], l->disc_value, 10000, &own))
@@ -354,23 +401,6 @@ recompute(sale *s, struct kerr *err)
 		if (!money_add(paid, s->pays[i].amount, &paid))
 			goto overflow;
 	}
-	{
-		char now[32];
-
-		if (core_prepare(s->st, "UPDATE sales SET subtotal = ?2, discount = ?3, total = "
-		    "?4, vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err,
-		    saving) == -1)
-			goto out;
-		sqlite3_bind_int64(q, 1, s->id);
-		sqlite3_bind_int64(q, 2, subtotal);
-		sqlite3_bind_int64(q, 3, discount);
-		sqlite3_bind_int64(q, 4, total);
-		sqlite3_bind_int64(q, 5, vat);
-		sqlite3_bind_int64(q, 6, paid);
-		sqlite3_bind_text(q, 7, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
-		if (core_run(s->st, q, err, saving) == -1)
-			goto out;
-	}
 	s->totals.subtotal = subtotal;
 	s->totals.discount = discount;
 	s->totals.total = total;
@@ -380,7 +410,12 @@ recompute(sale *s, struct kerr *err)
 	rc = 0;
 	goto out;
 overflow:
-	kerr_set(err, KERR_INPUT, _("amount too large: check the quantity and the price"));
+	{
+		char m[48];
+
+		kerr_set(err, KERR_INPUT, _("amount too large (a line or a sale is at most %s): "
+		    "check the quantity and the price"), money_format(MONEY_AMOUNT_MAX, m, sizeof m));
+	}
 out:
 	free(gross);
 	free(net);
@@ -388,11 +423,138 @@ out:
 	return rc;
 }
 
-/* Reloads inside the transaction and recomputes: the tail of every change to lines. */
+/*
+ * Writes the sale's totals (and when it last changed) into its row. An open cart's totals are
+ * not stored on every scan (issue 17: that was a page more per scan on the SD card): load()
+ * sums them from the lines, which are. They are written when something reads them from the
+ * row: on payment and completion (the sale.completed event, the receipt, reports), at park
+ * (the parked list) and at a void (the sale.voided event).
+ */
 static int
-reload_and_recompute(sale *s, struct kerr *err)
+write_totals(sale *s, struct kerr *err)
 {
-	if (load(s, err) == -1 || recompute(s, err) == -1)
+	sqlite3_stmt *q;
+	char now[32];
+
+	if (core_prepare(s->st, "UPDATE sales SET subtotal = ?2, discount = ?3, total = ?4, "
+	    "vat_total = ?5, paid = ?6, updated_at = ?7 WHERE id = ?1", &q, err, saving) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	sqlite3_bind_int64(q, 2, s->totals.subtotal);
+	sqlite3_bind_int64(q, 3, s->totals.discount);
+	sqlite3_bind_int64(q, 4, s->totals.total);
+	sqlite3_bind_int64(q, 5, s->totals.vat);
+	sqlite3_bind_int64(q, 6, s->totals.paid);
+	sqlite3_bind_text(q, 7, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	return core_run(s->st, q, err, saving);
+}
+
+
+/* ---- discount limits: a rule about the result ------------------------------------------ */
+
+static int
+limit_of(const sale *s, enum user_role role)
+{
+	return s->limit_bp[role == ROLE_CASHIER ? 0 : role == ROLE_MANAGER ? 1 : 2];
+}
+
+/* True when discount, off gross, is more than limit_bp allows. slack tiyin absorb the rounding
+ * of percent discounts and of the cart discount's shares (at most one tiyin per line), so a
+ * 10 % discount is never refused as 10.01 %. */
+static bool
+over_limit(money_t discount, money_t gross, int limit_bp, int slack)
+{
+	money_t allowed;
+
+	if (discount <= 0)
+		return false;
+	if (!money_muldiv(gross, limit_bp, 10000, &allowed))
+		return true;
+	return discount > allowed + slack;
+}
+
+/* The largest effective discount of a line or of the whole sale, in basis points of its
+ * gross, and whether it breaks limit_bp. Amounts are measured exactly; a tiyin of slack is
+ * allowed only for each rounding: a percent discount, a line's share of the cart discount. */
+static bool
+discount_worst(const sale *s, int limit_bp, int *worst_bp)
+{
+	bool over = false;
+	int rounded = s->cart_kind == DISC_PERCENT ? 1 : 0;
+
+	*worst_bp = 0;
+	for (int i = 0; i < s->nlines; i++) {
+		const struct sale_line *l = &s->lines[i];
+		money_t gross = l->total + l->discount;
+
+		if (l->voided)
+			continue;
+		if (l->disc_kind == DISC_PERCENT)
+			rounded++;
+		if (gross > 0 && (int)((__int128)l->discount * 10000 / gross) > *worst_bp)
+			*worst_bp = (int)((__int128)l->discount * 10000 / gross);
+		if (over_limit(l->discount, gross, limit_bp, (l->disc_kind == DISC_PERCENT) +
+		    (s->cart_kind != DISC_NONE)))
+			over = true;
+	}
+	if (s->totals.subtotal > 0 && (int)((__int128)s->totals.discount * 10000 /
+	    s->totals.subtotal) > *worst_bp)
+		*worst_bp = (int)((__int128)s->totals.discount * 10000 / s->totals.subtotal);
+	if (over_limit(s->totals.discount, s->totals.subtotal, limit_bp, rounded))
+		over = true;
+	return over;
+}
+
+/*
+ * Checks the effective discount of every line and of the whole sale (own discounts plus the
+ * cart's share, after every change) against the rights of who sells or approved it. Past the
+ * limit: with an approver whose role allows it, the approval is recorded on the sale (and an
+ * approval.granted event names both) and covers the sale from then on; otherwise KERR_DENIED
+ * with sale_needs_approval() true and the change is rolled back by the caller.
+ */
+static int
+check_limits(sale *s, const struct user *approver, struct kerr *err)
+{
+	int have = limit_of(s, s->user.role), worst;
+	sqlite3_stmt *q;
+	char pct[16];
+
+	if (s->disc_approver_id != 0 && limit_of(s, s->disc_approver_role) > have)
+		have = limit_of(s, s->disc_approver_role);
+	if (!discount_worst(s, have, &worst))
+		return 0;
+	snprintf(pct, sizeof pct, "%d.%02d%%", worst / 100, worst % 100);
+	if (approver == NULL || !user_can(approver, RIGHT_DISCOUNT_BIG)) {
+		s->needs_approval = true;
+		return kerr_set(err, KERR_DENIED, _("the discount would be %s, more than the %d%% "
+		    "you may give: a manager's approval is needed (or remove the discount)"), pct,
+		    have / 100);
+	}
+	if (discount_worst(s, limit_of(s, approver->role), &worst))
+		return kerr_set(err, KERR_DENIED, _("the discount would be %s, more than the %d%% "
+		    "%s may approve"), pct, limit_of(s, approver->role) / 100, approver->name);
+	if (core_prepare(s->st, "UPDATE sales SET disc_approver_id = ?2 WHERE id = ?1", &q, err,
+	    saving) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->id);
+	sqlite3_bind_int64(q, 2, approver->id);
+	if (core_run(s->st, q, err, saving) == -1)
+		return -1;
+	s->disc_approver_id = approver->id;
+	s->disc_approver_role = approver->role;
+	/* Keys in sorted order: canonical JSON (journal.h). */
+	return journal_append_bind(s->st, "approval.granted", "SELECT json_object('approver', "
+	    "(SELECT name FROM users WHERE id = ?3), 'right', ?4, 'sale', s.uuid, 'user', "
+	    "(SELECT name FROM users WHERE id = ?2)) FROM sales s WHERE s.id = ?1", s->id,
+	    s->user.id, approver->id, user_right_name(RIGHT_DISCOUNT_BIG), NULL, err);
+}
+
+/* Reloads inside the transaction, recomputes and checks the discount limits: the tail of
+ * every change to the cart. approver: who may approve a discount past the limit, or NULL. */
+static int
+reload_and_recompute(sale *s, const struct user *approver, struct kerr *err)
+{
+	if (load(s, err) == -1 || recompute(s, err) == -1 || check_limits(s, approver, err) == -1)
 		return -1;
 	/* recompute() wrote exactly what the struct now holds. */
 	s->fresh = true;
@@ -407,6 +569,8 @@ sale_alloc(store *st, const struct user *u)
 	sale *s = xcalloc(1, sizeof *s);
 
 	s->st = st;
+	s->limit_bp[0] = SALE_CASHIER_DISCOUNT_BP;
+	s->limit_bp[1] = s->limit_bp[2] = SALE_MANAGER_DISCOUNT_BP;
 	if (u != NULL)
 		s->user = *u;
 	clear(s);
@@ -515,6 +679,14 @@ const struct sale_totals *sale_totals(const sale *s) { return &s->totals; }
 bool sale_needs_approval(const sale *s) { return s->needs_approval; }
 int64_t sale_customer(const sale *s) { return s->customer_id; }
 
+void
+sale_set_limits(sale *s, int cashier_bp, int manager_bp)
+{
+	s->limit_bp[0] = cashier_bp < 0 ? 0 : cashier_bp > 10000 ? 10000 : cashier_bp;
+	s->limit_bp[1] = s->limit_bp[2] = manager_bp < 0 ? 0 : manager_bp > 10000 ? 10000 :
+	    manager_bp;
+}
+
 const struct sale_line *
 sale_line(const sale *s, int index)
 {
@@ -547,8 +719,8 @@ must_be_open(const sale *s, struct kerr *err)
 /* ---- adding ----------------------------------------------------------------------------- */
 
 static int
-add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool merge,
-    int *index, struct kerr *err)
+add_product(sale *s, const struct product *p, qty_t qty, money_t label_total, const char *code,
+    bool merge, int *index, struct kerr *err)
 {
 	bool created = false;
 	sqlite3_stmt *q;
@@ -561,6 +733,16 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 	if (!p->by_weight && qty % QTY_ONE != 0)
 		return kerr_set(err, KERR_INPUT, _("%s is sold by the piece: a whole quantity"),
 		    p->name);
+	if (qty > QTY_MAX)
+		return kerr_set(err, KERR_INPUT, _("quantity too large: at most %d units a line"),
+		    (int)(QTY_MAX / QTY_ONE));
+	if (p->price < 0 || p->price > MONEY_PRICE_MAX || label_total < 0 ||
+	    label_total > MONEY_AMOUNT_MAX) {
+		char m[48];
+
+		return kerr_set(err, KERR_INPUT, _("%s: the price is out of range (at most %s): "
+		    "check the catalogue"), p->name, money_format(MONEY_PRICE_MAX, m, sizeof m));
+	}
 	if (fiscal_check_product(p, err) == -1)		/* [fiscal]: no MXIK, no sale */
 		return -1;
 	if (begin(s, err) == -1)
@@ -568,12 +750,12 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 	if (ensure_row(s, &created, err) == -1)
 		goto out;
 	/* The same piece product scanned again adds to its last line, at the same price. */
-	if (merge && !p->by_weight) {
+	if (merge && !p->by_weight && label_total == 0) {
 		for (int i = s->nlines - 1; i >= 0; i--) {
 			const struct sale_line *l = &s->lines[i];
 
 			if (!l->voided && l->product_id == p->id && l->price == p->price &&
-			    l->disc_kind == DISC_NONE) {
+			    l->disc_kind == DISC_NONE && l->label_total == 0) {
 				target = i;
 				break;
 			}
@@ -582,7 +764,7 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 	if (target >= 0) {
 		qty_t sum;
 
-		if (__builtin_add_overflow(s->lines[target].qty, qty, &sum)) {
+		if (__builtin_add_overflow(s->lines[target].qty, qty, &sum) || sum > QTY_MAX) {
 			kerr_set(err, KERR_INPUT, _("quantity too large"));
 			goto out;
 		}
@@ -592,10 +774,11 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 		sqlite3_bind_int64(q, 1, s->lines[target].id);
 		sqlite3_bind_int64(q, 2, sum);
 	} else {
-		if (core_prepare(s->st, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, "
-		    "name, unit, qty, price, vat_bp) VALUES (?1, (SELECT coalesce(max(lineno), 0) "
-		    "+ 1 FROM sale_lines WHERE sale_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &q, err,
-		    saving) == -1)
+		if (core_prepare(s->st, "INSERT INTO sale_lines(sale_id, lineno, product_id, code, name, "
+		    "unit, qty, price, vat_bp, label_total) VALUES (?1, (SELECT "
+		    "coalesce(max(lineno), 0) + 1 FROM sale_lines WHERE sale_id = ?1), ?2, ?3, ?4, "
+		    "?5, ?6, ?7, ?8, ?9)", &q,
+		    err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_int64(q, 2, p->id);
@@ -605,11 +788,15 @@ add_product(sale *s, const struct product *p, qty_t qty, const char *code, bool 
 		sqlite3_bind_int64(q, 6, qty);
 		sqlite3_bind_int64(q, 7, p->price);
 		sqlite3_bind_int(q, 8, p->vat_bp);
+		if (label_total > 0)
+			sqlite3_bind_int64(q, 9, label_total);
+		else
+			sqlite3_bind_null(q, 9);
 		target = s->nlines;	/* the new line comes last */
 	}
 	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
-	ok = reload_and_recompute(s, err);
+	ok = reload_and_recompute(s, NULL, err);
 out:
 	if (finish(s, ok, created, err) == -1)
 		return -1;
@@ -623,7 +810,7 @@ sale_add_product(sale *s, const struct product *p, qty_t qty, int *index, struct
 {
 	const char *code = p->barcode[0] != '\0' ? p->barcode : p->sku;
 
-	return add_product(s, p, qty, code, true, index, err);
+	return add_product(s, p, qty, 0, code, true, index, err);
 }
 
 int
@@ -633,6 +820,8 @@ sale_add_input(sale *s, const struct weight_layout *layout, const char *input, i
 	char buf[128], *star, *code;
 	struct product p;
 	qty_t mult = 0, qty;
+	money_t label = 0;
+	int64_t plu, value;
 
 	while (*input == ' ')
 		input++;
@@ -661,9 +850,14 @@ sale_add_input(sale *s, const struct weight_layout *layout, const char *input, i
 			    "quantity"));
 		qty = mult;
 	}
+	/* A label that carries its price is charged that price: the weight catalog_lookup
+	 * works out from it is rounded to grams, and price x weight would drift from the label. */
+	if (mult == 0 && layout != NULL && layout->value_is_price && p.by_weight &&
+	    barcode_weight_parse(layout, code, &plu, &value) && p.plu == plu)
+		label = value;
 	/* A weight label is one item weighed: never merged into another line. */
-	return add_product(s, &p, qty, code, qty == QTY_ONE || !p.by_weight ? true : false,
-	    index, err);
+	return add_product(s, &p, qty, label, code, qty == QTY_ONE || !p.by_weight ? true :
+	    false, index, err);
 }
 
 /* ---- changing lines --------------------------------------------------------------------- */
@@ -694,6 +888,12 @@ sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct 
 	if (qty <= 0)
 		return kerr_set(err, KERR_INPUT, _("quantity must be more than 0 (F8 voids a "
 		    "line)"));
+	if (qty > QTY_MAX)
+		return kerr_set(err, KERR_INPUT, _("quantity too large: at most %d units a line"),
+		    (int)(QTY_MAX / QTY_ONE));
+	if (l->label_total > 0)
+		return kerr_set(err, KERR_INPUT, _("a price label's quantity is on the label: void "
+		    "the line and scan again"));
 	if (!l->by_weight && qty % QTY_ONE != 0)
 		return kerr_set(err, KERR_INPUT, _("%s is sold by the piece"), l->name);
 	if (begin(s, err) == -1)
@@ -709,7 +909,7 @@ sale_set_qty(sale *s, int index, qty_t qty, const struct user *approver, struct 
 	sqlite3_bind_int64(q, 2, qty);
 	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
-	ok = reload_and_recompute(s, err);
+	ok = reload_and_recompute(s, approver, err);
 	if (ok == 0 && s->totals.paid > s->totals.total) {
 		ok = kerr_set(err, KERR_STATE, _("more has been paid than the new total"));
 	}
@@ -732,13 +932,20 @@ sale_void_line(sale *s, int index, const struct user *approver, struct kerr *err
 	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
 	    N_("Voiding a line after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1 WHERE id = ?1", &q, err,
-	    saving) == -1)
+	/* Who and when: the sale's event lists its voided lines (docs/protocol.md). */
+	if (core_prepare(s->st, "UPDATE sale_lines SET voided = 1, voided_by = ?2, voided_at = ?3 "
+	    "WHERE id = ?1", &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, l->id);
+	sqlite3_bind_int64(q, 2, s->user.id);
+	{
+		char now[32];
+
+		sqlite3_bind_text(q, 3, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	}
 	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
-	ok = reload_and_recompute(s, err);
+	ok = reload_and_recompute(s, approver, err);
 	if (ok == 0 && s->totals.paid > s->totals.total)
 		ok = kerr_set(err, KERR_STATE, _("more has been paid than the new total: void "
 		    "the whole sale instead"));
@@ -746,13 +953,10 @@ out:
 	return finish(s, ok, false, err);
 }
 
-/* Checks a discount's size against the cashier limit: bp of the gross it applies to. */
+/* Checks what was typed for a discount on gross: its size is checked on the result. */
 static int
-check_discount(sale *s, enum disc_kind kind, int64_t value, money_t gross,
-    const struct user *approver, struct kerr *err)
+check_discount(enum disc_kind kind, int64_t value, money_t gross, struct kerr *err)
 {
-	bool big;
-
 	if (kind == DISC_NONE)
 		return 0;
 	if (value < 0)
@@ -761,15 +965,7 @@ check_discount(sale *s, enum disc_kind kind, int64_t value, money_t gross,
 		return kerr_set(err, KERR_INPUT, _("a discount cannot be more than 100%%"));
 	if (kind == DISC_AMOUNT && value > gross)
 		return kerr_set(err, KERR_INPUT, _("the discount is more than the amount"));
-	/* Exactly: an amount is big when amount / gross > limit / 10000, no rounding either way. */
-	if (kind == DISC_PERCENT)
-		big = value > USER_CASHIER_DISCOUNT_BP;
-	else
-		big = gross <= 0 ||
-		    (__int128)value * 10000 > (__int128)USER_CASHIER_DISCOUNT_BP * gross;
-	if (big)
-		return core_check_right(s->st, &s->user, approver, RIGHT_DISCOUNT_BIG,
-		    N_("A discount this large"), s->id, &s->needs_approval, err);
+	/* Whether it is too large is a question about the result: check_limits(). */
 	return 0;
 }
 
@@ -783,7 +979,7 @@ set_discount(sale *s, const struct sale_line *l, money_t gross, enum disc_kind k
 
 	if (begin(s, err) == -1)
 		return -1;
-	if (check_discount(s, kind, value, gross, approver, err) == -1)
+	if (check_discount(kind, value, gross, err) == -1)
 		goto out;
 	if (core_prepare(s->st, l != NULL ? "UPDATE sale_lines SET disc_kind = ?2, disc_value = ?3 "
 	    "WHERE id = ?1" : "UPDATE sales SET cart_disc_kind = ?2, cart_disc_value = ?3 WHERE "
@@ -795,7 +991,7 @@ set_discount(sale *s, const struct sale_line *l, money_t gross, enum disc_kind k
 	sqlite3_bind_int64(q, 3, kind == DISC_NONE ? 0 : value);
 	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
-	ok = reload_and_recompute(s, err);
+	ok = reload_and_recompute(s, approver, err);
 	if (ok == 0 && s->totals.paid > s->totals.total)
 		ok = kerr_set(err, KERR_STATE, _("more has been paid than the new total"));
 out:
@@ -876,6 +1072,16 @@ out:
 
 /* ---- completion ------------------------------------------------------------------------- */
 
+/* The lines of sale s voided before payment, for the sale's events (docs/protocol.md):
+ * amount is what the line came to before it was voided (gross, before discounts). */
+#define VOIDS_SQL \
+	"(SELECT json_group_array(json(j)) FROM (SELECT json_object(" \
+	"   'amount', coalesce(l.label_total, (l.price * l.qty + 500) / 1000), 'at', l.voided_at," \
+	"   'by', (SELECT name FROM users WHERE id = l.voided_by), 'code', l.code," \
+	"   'name', l.name, 'price', l.price, 'product_id', l.product_id, 'qty', l.qty," \
+	"   'unit', l.unit) AS j" \
+	"   FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 1 ORDER BY l.lineno))"
+
 /* The sale.completed payload: canonical JSON, every object's keys in sorted order. */
 static const char completed_sql[] =
 	"SELECT json_object("
@@ -897,7 +1103,8 @@ static const char completed_sql[] =
 	" 'shift', s.shift_id,"
 	" 'subtotal', s.subtotal,"
 	" 'total', s.total,"
-	" 'vat', s.vat_total)"
+	" 'vat', s.vat_total,"
+	" 'voids', " VOIDS_SQL ")"
 	" FROM sales s JOIN users u ON u.id = s.user_id WHERE s.id = ?1";
 
 /*
@@ -1006,6 +1213,20 @@ complete(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 7, s->totals.discount);
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
+	/* SQLite turns an integer sum that overflows into a REAL: refuse instead. */
+	if (core_prepare(s->st, "SELECT count(*) FROM shifts WHERE id = ?1 AND ("
+	    "typeof(cash_sales) <> 'integer' OR typeof(card_sales) <> 'integer' OR typeof(cash_change) <> 'integer' OR "
+	    "typeof(sales_total) <> 'integer' OR typeof(vat_total) <> 'integer' OR "
+	    "typeof(discount_total) <> 'integer' OR abs(opening_float + cash_sales + cash_in - "
+	    "cash_out) > 9000000000000000000)", &q, err, saving) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->shift_id);
+	if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0) != 0) {
+		core_release(q);
+		return kerr_set(err, KERR_STATE, _("the shift's totals are full: close the shift "
+		    "and open a new one"));
+	}
+	core_release(q);
 	/* The drawer for the change, a job of its own ahead of the receipt (receipt.h): it
 	 * opens even while the receipt waits for paper. */
 	if (cash > 0) {
@@ -1024,6 +1245,26 @@ complete(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
 	return core_run(s->st, q, err, saving);
+}
+
+int
+sale_approve(sale *s, const struct user *approver, struct kerr *err)
+{
+	int ok = -1;
+
+	if (must_be_open(s, err) == -1)
+		return -1;
+	if (approver == NULL || !user_can(approver, RIGHT_DISCOUNT_BIG))
+		return kerr_set(err, KERR_DENIED, _("a manager's PIN is needed"));
+	if (s->id == 0)
+		return 0;
+	if (begin(s, err) == -1)
+		return -1;
+	if (load(s, err) == -1 || recompute(s, err) == -1)
+		goto out;
+	ok = check_limits(s, approver, err);
+out:
+	return finish(s, ok, false, err);
 }
 
 int
@@ -1057,6 +1298,8 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 		return kerr_set(err, KERR_INPUT, _("the change would be %s: check the amount "
 		    "tendered"), money_format(amount - s->totals.due, c, sizeof c));
 	}
+	if (amount > MONEY_AMOUNT_MAX)
+		return kerr_set(err, KERR_INPUT, _("amount too large: check the amount tendered"));
 	if (begin(s, err) == -1)
 		return -1;
 	if (amount > 0) {
@@ -1070,7 +1313,7 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 		if (core_run(s->st, q, err, saving) == -1)
 			goto out;
 	}
-	if (reload_and_recompute(s, err) == -1)
+	if (reload_and_recompute(s, NULL, err) == -1 || write_totals(s, err) == -1)
 		goto out;
 	if (s->totals.paid >= s->totals.total) {
 		if (complete(s, err) == -1)
@@ -1089,6 +1332,8 @@ out:
 
 /* ---- park, recall, void ----------------------------------------------------------------- */
 
+static int void_event(sale *s, const struct user *approver, struct kerr *err);
+
 int
 sale_park(sale *s, struct kerr *err)
 {
@@ -1104,7 +1349,8 @@ sale_park(sale *s, struct kerr *err)
 		    "sale"));
 	if (begin(s, err) == -1)
 		return -1;
-	if (core_prepare(s->st, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err,
+	if (write_totals(s, err) == -1 ||
+	    core_prepare(s->st, "UPDATE sales SET state = 'parked' WHERE id = ?1", &q, err,
 	    saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
@@ -1156,11 +1402,20 @@ sale_recall(sale *s, int64_t parked_id, struct kerr *err)
 		return kerr_set(err, KERR_STATE, _("finish or park the current sale first"));
 	if (begin(s, err) == -1)
 		return -1;
-	/* An open cart whose lines were all voided before payment is just an empty cart. */
-	if (old != 0) {
-		if (core_prepare(s->st, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND "
-		    "NOT EXISTS (SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err,
-		    saving) == -1)
+	/* An open cart whose lines were all voided before payment is closed as voided, so the
+	 * journal keeps what was voided; one that never had a line is just dropped. */
+	if (old != 0 && s->nlines > 0) {
+		/* The event reads the row's totals, which an open cart does not keep up. */
+		if (write_totals(s, err) == -1 ||
+		    core_prepare(s->st, "UPDATE sales SET state = 'voided' WHERE id = ?1 AND "
+		    "state = 'open'", &q, err, saving) == -1)
+			goto out;
+		sqlite3_bind_int64(q, 1, old);
+		if (core_run(s->st, q, err, saving) == -1 || void_event(s, NULL, err) == -1)
+			goto out;
+	} else if (old != 0) {
+		if (core_prepare(s->st, "DELETE FROM sales WHERE id = ?1 AND state = 'open' AND NOT EXISTS "
+		    "(SELECT 1 FROM payments WHERE sale_id = ?1)", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, old);
 		if (core_run(s->st, q, err, saving) == -1)
@@ -1186,6 +1441,31 @@ out:
 	return finish(s, ok, false, err);
 }
 
+/* The sale.voided event for the whole sale s (already marked voided): who voided it, who
+ * approved, and what was in it: items (the live lines) and voids (lines voided earlier). */
+static int
+void_event(sale *s, const struct user *approver, struct kerr *err)
+{
+	sqlite3_stmt *q;
+
+	/* Keys in sorted order: canonical JSON (journal.h). */
+	if (journal_append_bind(s->st, "sale.voided", "SELECT json_object('approver', (SELECT name "
+	    "FROM users WHERE id = ?3), 'items', (SELECT json_group_array(json(j)) FROM (SELECT "
+	    "json_object('code', l.code, 'discount', l.discount, 'name', l.name, 'price', "
+	    "l.price, 'product_id', l.product_id, 'qty', l.qty, 'total', l.total, 'unit', "
+	    "l.unit) AS j FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0 ORDER BY "
+	    "l.lineno)), 'lines', (SELECT count(*) FROM sale_lines WHERE sale_id = s.id AND "
+	    "voided = 0), 'paid', s.paid, 'sale', s.uuid, 'total', s.total, 'user', (SELECT name "
+	    "FROM users WHERE id = ?2), 'voids', " VOIDS_SQL ") FROM sales s WHERE s.id = ?1",
+	    s->id, s->user.id, approver != NULL ? approver->id : 0, NULL, NULL, err) == -1)
+		return -1;
+	if (core_prepare(s->st, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id = ?1", &q,
+	    err, saving) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->shift_id);
+	return core_run(s->st, q, err, saving);
+}
+
 int
 sale_void(sale *s, const struct user *approver, struct kerr *err)
 {
@@ -1204,7 +1484,8 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 	    core_check_right(s->st, &s->user, approver, RIGHT_VOID_PAID,
 	    N_("Voiding a sale after payment"), s->id, &s->needs_approval, err) == -1)
 		goto out;
-	if (core_prepare(s->st, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1",
+	if (write_totals(s, err) == -1 ||
+	    core_prepare(s->st, "UPDATE sales SET state = 'voided', updated_at = ?2 WHERE id = ?1",
 	    &q, err, saving) == -1)
 		goto out;
 	sqlite3_bind_int64(q, 1, s->id);
@@ -1215,20 +1496,10 @@ sale_void(sale *s, const struct user *approver, struct kerr *err)
 	}
 	if (core_run(s->st, q, err, saving) == -1)
 		goto out;
-	/* A cart that never had a live line leaves no trace worth an event. */
+	/* A cart that never had a line leaves no trace worth an event; one whose lines were
+	 * all voided does (sale.voided lists them). */
 	if (s->nlines > 0 || s->npays > 0) {
-		if (journal_append_bind(s->st, "sale.voided", "SELECT json_object('approver', (SELECT name "
-		    "FROM users WHERE id = ?3), 'lines', (SELECT count(*) FROM sale_lines WHERE "
-		    "sale_id = s.id AND voided = 0), 'paid', s.paid, 'sale', s.uuid, 'total', "
-		    "s.total, 'user', (SELECT name FROM users WHERE id = ?2)) FROM sales s "
-		    "WHERE s.id = ?1", s->id, s->user.id, approver != NULL ? approver->id : 0, NULL,
-		    NULL, err) == -1)
-			goto out;
-		if (core_prepare(s->st, "UPDATE shifts SET voids_count = voids_count + 1 WHERE id "
-		    "= ?1", &q, err, saving) == -1)
-			goto out;
-		sqlite3_bind_int64(q, 1, s->shift_id);
-		if (core_run(s->st, q, err, saving) == -1)
+		if (void_event(s, approver, err) == -1)
 			goto out;
 	}
 	ok = 0;

@@ -16,6 +16,7 @@
 #include "fiscal.h"
 #include "journal.h"
 #include "shift.h"
+#include "text.h"
 #include "xalloc.h"
 
 bool
@@ -46,6 +47,8 @@ shift_open(store *st, const struct user *u, money_t opening_float, int64_t *shif
 
 	if (opening_float < 0)
 		return kerr_set(err, KERR_INPUT, _("the float cannot be negative"));
+	if (opening_float > MONEY_AMOUNT_MAX)
+		return kerr_set(err, KERR_INPUT, _("amount too large: check the float"));
 	if (store_begin(st, err) == -1)
 		return -1;
 	if (shift_current(st, NULL)) {
@@ -89,16 +92,19 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 
 	if (amount == 0)
 		return kerr_set(err, KERR_INPUT, _("type an amount"));
+	if (!money_amount_ok(amount)) {
+		char m[48];
+
+		return kerr_set(err, KERR_INPUT, _("amount too large: a cash move is at most %s"),
+		    money_format(MONEY_AMOUNT_MAX, m, sizeof m));
+	}
 	if (reason == NULL || reason[0] == '\0')
 		return kerr_set(err, KERR_INPUT, _("say why the cash moves (a reason is "
 		    "required)"));
-	/* The reason goes into the event: control characters would print badly and escape
-	 * differently in SQLite's JSON and in jansson's, breaking the canonical payload. */
-	for (const unsigned char *p = (const unsigned char *)reason; *p != '\0'; p++) {
-		if (*p < ' ' || *p == 0x7f)
-			return kerr_set(err, KERR_INPUT, _("the reason may not hold control "
-			    "characters"));
-	}
+	/* The reason goes into the event: not UTF-8 it would stop sync; control characters
+	 * would print badly and escape differently in SQLite's JSON and in jansson's. */
+	if (text_check_line(reason, N_("the reason"), err) == -1)
+		return -1;
 	if (!shift_current(st, &shift_id))
 		return kerr_set(err, KERR_STATE, _("no shift is open"));
 	if (amount < 0) {
@@ -140,6 +146,22 @@ shift_cash_move(store *st, const struct user *u, const struct user *approver, mo
 	sqlite3_bind_int64(q, 2, amount);
 	if (core_run(st, q, err, N_("recording the cash")) == -1)
 		goto fail;
+	/* Checked sums: SQLite turns an integer sum that overflows into a REAL, and the
+	 * expected cash must stay far inside int64 (money.h). */
+	if (core_prepare(st, "SELECT count(*) FROM shifts WHERE id = ?1 AND (typeof(cash_in) <> "
+	    "'integer' OR typeof(cash_out) <> 'integer' OR abs(opening_float + cash_sales + "
+	    "cash_in - cash_out) > 9000000000000000000 OR cash_in > ?2 OR cash_out > ?2)", &q, err,
+	    N_("recording the cash")) == -1)
+		goto fail;
+	sqlite3_bind_int64(q, 1, shift_id);
+	sqlite3_bind_int64(q, 2, MONEY_AMOUNT_MAX * 1000);
+	if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0) != 0) {
+		core_release(q);
+		kerr_set(err, KERR_INPUT, _("amount too large for this shift's cash: check the "
+		    "amount"));
+		goto fail;
+	}
+	core_release(q);
 	return store_commit(st, err);
 fail:
 	store_rollback(st);

@@ -42,6 +42,7 @@ user_can(const struct user *u, enum user_right right)
 	case RIGHT_CASH_MOVE:
 	case RIGHT_REFUND:
 	case RIGHT_REFUND_NO_RECEIPT:
+	case RIGHT_QUIT:
 		return u->role >= ROLE_MANAGER;
 	case RIGHT_ADMIN:
 		return u->role == ROLE_ADMIN;
@@ -63,6 +64,7 @@ user_right_name(enum user_right right)
 	case RIGHT_ADMIN: return "admin";
 	case RIGHT_REFUND: return "refund";
 	case RIGHT_REFUND_NO_RECEIPT: return "refund_no_receipt";
+	case RIGHT_QUIT: return "quit";
 	}
 	return "unknown";
 }

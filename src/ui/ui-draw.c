@@ -197,10 +197,42 @@ printer_label(const struct dev_printer_status *p, char *buf, size_t size, bool *
 }
 
 void
-ui_draw_bottom(struct ui *ui, const char *hint)
+ui_bar_text(struct ui *ui, const char *lead, const struct ui_binding *b, int width, char *out,
+    size_t size)
 {
-	char right[320], printer[200];
+	size_t len = 0;
+	int used = 0;
+
+	out[0] = '\0';
+	if (lead != NULL && lead[0] != '\0' && ui_width(lead) <= width) {
+		len = (size_t)snprintf(out, size, "%s", lead);
+		used = ui_width(lead);
+	}
+	/* In the table's order, the cashier's most needed first: the first that does not fit
+	 * ends the bar, so a key is shown whole or not at all. */
+	for (; b != NULL && b->key != 0; b++) {
+		char item[128];
+		int w;
+
+		if (b->bar == NULL || b->run == NULL)
+			continue;
+		snprintf(item, sizeof item, "%s%s %s", used > 0 ? "  " : "", ui_key_label(ui, b->key),
+		    _(b->bar));
+		w = ui_width(item);
+		if (used + w > width || len + strlen(item) + 1 > size)
+			break;
+		memcpy(out + len, item, strlen(item) + 1);
+		len += strlen(item);
+		used += w;
+	}
+}
+
+void
+ui_draw_bottom(struct ui *ui, const char *lead)
+{
+	char right[320], printer[200], bar[512];
 	bool trouble;
+	int width;
 
 	/* The message line: errors stand out (colour where there is one, reverse otherwise). */
 	if (ui->msg[0] != '\0') {
@@ -221,11 +253,16 @@ ui_draw_bottom(struct ui *ui, const char *hint)
 	snprintf(right, sizeof right, "%s%s%s", ui->scanner_offline ?
 	    _("scanner: not connected") : "", ui->scanner_offline ? "   " : "", printer);
 	trouble = trouble || ui->scanner_offline;
+	/* The keys of what has the keys now: the question on screen, else the screen. */
+	if (ui->prompt.active)
+		lead = ui->prompt.lead;
+	width = COLS - 3 - ui_width(right) - 1;	/* two spaces before the status */
+	ui_bar_text(ui, lead, ui_bar_bindings(ui), width, bar, sizeof bar);
 	if (has_colors())
 		attron(COLOR_PAIR(1));
 	attron(A_REVERSE);
 	mvhline(LINES - 1, 0, ' ', COLS);
-	ui_put(LINES - 1, 1, COLS - 2 - ui_width(right), hint, -1);
+	ui_put(LINES - 1, 1, width, bar, -1);
 	/* A printer that needs the cashier (paper, cover, cable) stands out in the error colour. */
 	if (trouble) {
 		if (has_colors())
@@ -236,6 +273,29 @@ ui_draw_bottom(struct ui *ui, const char *hint)
 	attroff(A_REVERSE | A_BOLD);
 	if (has_colors())
 		attroff(COLOR_PAIR(1) | COLOR_PAIR(2));
+}
+
+char *
+ui_local_time(const char *rfc3339, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t t;
+	int ms;
+
+	memset(&tm, 0, sizeof tm);
+	/* The store's canonical form, YYYY-MM-DDTHH:MM:SS.mmmZ (UTC); anything else as it is. */
+	if (sscanf(rfc3339, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7) {
+		snprintf(buf, size, "%s", rfc3339);
+		return buf;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, size, "%s", rfc3339);
+	return buf;
 }
 
 /* A 5-row block font for the change: readable from across the counter. */
@@ -264,23 +324,4 @@ ui_draw_big(int y, int x, const char *text)
 		} else
 			x += 2;
 	}
-}
-
-void
-ui_text_clear(struct ui *ui, const char *title)
-{
-	ui->ntext = 0;
-	snprintf(ui->text_title, sizeof ui->text_title, "%s", title);
-}
-
-void
-ui_text_add(struct ui *ui, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ui->ntext >= UI_TEXT_MAX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(ui->text[ui->ntext++], sizeof ui->text[0], fmt, ap);
-	va_end(ap);
 }

@@ -1,7 +1,7 @@
 /*
  * ui-menu.c: the F12 menu (cash in/out, X report, close shift with the Z report, stock and
- * customer look-up, reprint, no-sale drawer, log out), the pick list (parked sales,
- * customers), the text view (reports, stock) and F1 help generated from the key tables.
+ * customer look-up, reprint, no-sale drawer, log out, quit) and the pick list (parked sales,
+ * customers). A menu row closes the menu, then opens what it starts over the sale screen.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -10,52 +10,30 @@
 
 #include "ui-int.h"
 
+#define LIST_MAX 12
+
 static void
-back_to_sale(struct ui *ui)
+back(struct ui *ui)
 {
-	ui_show(ui, &ui_screen_sale);
+	ui_close(ui);
 }
 
-/* ---- reports ---------------------------------------------------------------------------- */
-
-void
-ui_report_text(struct ui *ui, const struct shift_report *r, const char *title)
+static void
+flow_draw(struct ui *ui)
 {
-	char a[48];
-
-	ui_text_clear(ui, title);
-	ui_text_add(ui, "%s %lld   %s %s", _("Shift"), (long long)r->number, _("opened"),
-	    r->opened_at);
-	if (r->closed)
-		ui_text_add(ui, "%s %s (%s)", _("Closed"), r->closed_at, r->closed_by);
-	ui_text_add(ui, "%-24s %16s", _("Opening float"), money_format(r->opening_float, a,
-	    sizeof a));
-	ui_text_add(ui, "%-24s %16lld", _("Sales"), (long long)r->sales_count);
-	ui_text_add(ui, "%-24s %16s", _("Sales total"), money_format(r->sales_total, a, sizeof a));
-	ui_text_add(ui, "%-24s %16s", _("  cash"), money_format(r->cash_sales, a, sizeof a));
-	ui_text_add(ui, "%-24s %16s", _("  card"), money_format(r->card_sales, a, sizeof a));
-	ui_text_add(ui, "%-24s %16s", _("Discounts"), money_format(r->discount_total, a,
-	    sizeof a));
-	for (int i = 0; i < r->vat_rates; i++) {
-		char b[48];
-
-		ui_text_add(ui, "%s %d.%02d%%: %s, %s %s", _("VAT"), r->vat_bp[i] / 100,
-		    r->vat_bp[i] % 100, money_format(r->vat_gross[i], a, sizeof a), _("VAT"),
-		    money_format(r->vat_amount[i], b, sizeof b));
-	}
-	ui_text_add(ui, "%-24s %16s", _("VAT total"), money_format(r->vat_total, a, sizeof a));
-	ui_text_add(ui, "%-24s %16lld", _("Voided sales"), (long long)r->voids_count);
-	ui_text_add(ui, "%-24s %16s", _("Cash in"), money_format(r->cash_in, a, sizeof a));
-	ui_text_add(ui, "%-24s %16s", _("Cash out"), money_format(r->cash_out, a, sizeof a));
-	ui_text_add(ui, "%-24s %16s", _("Expected cash"), money_format(r->expected_cash, a,
-	    sizeof a));
-	if (r->closed) {
-		ui_text_add(ui, "%-24s %16s", _("Counted cash"), money_format(r->counted_cash, a,
-		    sizeof a));
-		ui_text_add(ui, "%-24s %16s", _("Variance"), money_format(r->variance, a,
-		    sizeof a));
-	}
+	ui_draw_below(ui);
 }
+
+static const struct ui_binding no_keys[] = {
+	{ 0, NULL, NULL, NULL }
+};
+
+/* The close-the-shift and other one-question flows keep nothing but their question. */
+static const struct ui_screen ui_screen_question = {
+	.name = "question", .draw = flow_draw, .bindings = no_keys, .flow = true,
+};
+
+/* ---- X report, close the shift ---------------------------------------------------------- */
 
 static void
 show_x(struct ui *ui)
@@ -63,13 +41,12 @@ show_x(struct ui *ui)
 	struct shift_report r;
 	struct kerr err;
 
+	ui_close(ui);
 	if (shift_report_x(ui->st, &r, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
 	ui_report_text(ui, &r, _("X report (the shift so far)"));
-	ui->back = &ui_screen_sale;
-	ui_show(ui, &ui_screen_text);
 }
 
 static void
@@ -82,31 +59,53 @@ counted_entered(struct ui *ui, const char *text)
 	if (money_parse(text, false, &counted, &err) == -1 ||
 	    shift_close(ui->st, &ui->user, counted, &z, &err) == -1) {
 		ui_error(ui, &err);
-		ui_show(ui, &ui_screen_sale);
 		return;
 	}
 	ui_after_commit(ui);
+	ui_close(ui);	/* the question */
 	ui_report_text(ui, &z, _("Z report: the shift is closed"));
-	ui->after_close = true;
-	ui_show(ui, &ui_screen_text);
+	/* The Z report was read: the shift is over, the next cashier logs in. */
+	ui_text_logout_after(ui_data(ui));
 }
 
 static void
 close_shift(struct ui *ui)
 {
-	ui_show(ui, &ui_screen_sale);
-	ui_ask(ui, _("Close the shift: count the cash in the drawer and type it"), false, false,
+	ui_close(ui);
+	ui_open(ui, &ui_screen_question, NULL);
+	ui_ask(ui, _("Close the shift: count the cash in the drawer and type it"), 0,
 	    counted_entered, NULL);
 }
 
 /* ---- cash in / out and no sale ---------------------------------------------------------- */
 
+/* The cash in/out flow: the sign comes from the menu row, the amount and the reason from
+ * the two questions, and all three stay here for a manager's retry. */
+struct cash_flow {
+	int sign;                      /* +1 in, -1 out */
+	money_t amount;
+	char reason[128];
+};
+
+static void
+cash_open(struct ui *ui, void *data, const void *arg)
+{
+	(void)ui;
+	((struct cash_flow *)data)->sign = *(const int *)arg;
+}
+
+static const struct ui_screen ui_screen_cash = {
+	.name = "cash", .size = sizeof(struct cash_flow), .open = cash_open, .draw = flow_draw,
+	.bindings = no_keys, .flow = true,
+};
+
 static void
 cash_apply(struct ui *ui, const struct user *approver)
 {
+	struct cash_flow *c = ui_data(ui);
 	struct kerr err;
 
-	if (shift_cash_move(ui->st, &ui->user, approver, ui->pending_amount, ui->pending,
+	if (shift_cash_move(ui->st, &ui->user, approver, c->sign * c->amount, c->reason,
 	    &err) == -1) {
 		if (err.code == KERR_DENIED && approver == NULL)
 			ui_need_approval(ui, RIGHT_CASH_MOVE, cash_apply);
@@ -115,48 +114,50 @@ cash_apply(struct ui *ui, const struct user *approver)
 		return;
 	}
 	ui_after_commit(ui);
-	ui_message(ui, false, ui->pending_amount > 0 ? _("Cash in recorded") :
-	    _("Cash out recorded"));
+	ui_message(ui, false, c->sign > 0 ? _("Cash in recorded") : _("Cash out recorded"));
 }
 
 static void
 reason_entered(struct ui *ui, const char *text)
 {
-	snprintf(ui->pending, sizeof ui->pending, "%s", text);
+	struct cash_flow *c = ui_data(ui);
+
+	snprintf(c->reason, sizeof c->reason, "%s", text);
 	cash_apply(ui, NULL);
 }
 
 static void
 amount_entered(struct ui *ui, const char *text)
 {
+	struct cash_flow *c = ui_data(ui);
 	struct kerr err;
-	money_t amount;
 
-	if (money_parse(text, false, &amount, &err) == -1) {
+	if (money_parse(text, false, &c->amount, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
-	ui->pending_amount = ui->want_right == RIGHT_CASH_MOVE && ui->pending[0] == '-' ?
-	    -amount : amount;
-	ui_ask(ui, _("Reason"), false, false, reason_entered, NULL);
+	ui_ask(ui, _("Reason"), 0, reason_entered, NULL);
+}
+
+static void
+cash_start(struct ui *ui, int sign)
+{
+	ui_close(ui);
+	ui_open(ui, &ui_screen_cash, &sign);
+	ui_ask(ui, sign > 0 ? _("Cash in: amount") : _("Cash out: amount"), 0, amount_entered,
+	    NULL);
 }
 
 static void
 cash_in(struct ui *ui)
 {
-	ui_show(ui, &ui_screen_sale);
-	ui->want_right = RIGHT_CASH_MOVE;
-	snprintf(ui->pending, sizeof ui->pending, "+");
-	ui_ask(ui, _("Cash in: amount"), false, false, amount_entered, NULL);
+	cash_start(ui, 1);
 }
 
 static void
 cash_out(struct ui *ui)
 {
-	ui_show(ui, &ui_screen_sale);
-	ui->want_right = RIGHT_CASH_MOVE;
-	snprintf(ui->pending, sizeof ui->pending, "-");
-	ui_ask(ui, _("Cash out: amount"), false, false, amount_entered, NULL);
+	cash_start(ui, -1);
 }
 
 static void
@@ -178,7 +179,7 @@ no_sale_apply(struct ui *ui, const struct user *approver)
 static void
 no_sale(struct ui *ui)
 {
-	ui_show(ui, &ui_screen_sale);
+	ui_close(ui);
 	no_sale_apply(ui, NULL);
 }
 
@@ -187,7 +188,8 @@ no_sale(struct ui *ui)
 static void
 stock_entered(struct ui *ui, const char *text)
 {
-	struct product p[UI_LIST_MAX];
+	struct product p[LIST_MAX];
+	struct ui_text *t;
 	struct kerr err;
 	qty_t qty;
 	char a[48], b[48];
@@ -195,57 +197,45 @@ stock_entered(struct ui *ui, const char *text)
 
 	if (catalog_lookup(ui->st, &ui->cfg->weight, text, &p[0], &qty, &err) == 0)
 		n = 1;
-	else if ((n = catalog_search(ui->st, text, p, UI_LIST_MAX, &err)) <= 0) {
+	else if ((n = catalog_search(ui->st, text, p, LIST_MAX, &err)) <= 0) {
 		if (n == 0)
 			ui_message(ui, true, _("Nothing found for '%s'"), text);
 		else
 			ui_error(ui, &err);
 		return;
 	}
-	ui_text_clear(ui, _("Stock"));
+	ui_close(ui);	/* the question */
+	t = ui_text_open(ui, _("Stock"));
 	for (int i = 0; i < n; i++) {
-		ui_text_add(ui, "%-40.40s %12s %10s%s", p[i].name,
+		ui_text_add(t, "%-40.40s %12s %10s%s", p[i].name,
 		    money_format(p[i].price, a, sizeof a),
 		    qty_format(p[i].stock, p[i].by_weight, b, sizeof b),
 		    p[i].stock < 0 ? _(" (negative: count it)") : "");
-		ui_text_add(ui, "    %s %s  %s %s", _("barcode"), p[i].barcode, _("SKU"), p[i].sku);
+		ui_text_add(t, "    %s %s  %s %s", _("barcode"), p[i].barcode, _("SKU"), p[i].sku);
 	}
-	ui->back = &ui_screen_sale;
-	ui_show(ui, &ui_screen_text);
 }
 
 static void
 stock_lookup(struct ui *ui)
 {
-	ui_show(ui, &ui_screen_sale);
-	ui_ask(ui, _("Stock: scan or type a code or a name"), false, false, stock_entered, NULL);
+	ui_close(ui);
+	ui_open(ui, &ui_screen_question, NULL);
+	ui_ask(ui, _("Stock: scan or type a code or a name"), 0, stock_entered, NULL);
 }
 
 static void
 customer_entered(struct ui *ui, const char *text)
 {
-	struct kerr err;
-
-	ui->nlist = customer_search(ui->st, text, ui->customers, UI_LIST_MAX, &err);
-	if (ui->nlist <= 0) {
-		if (ui->nlist == 0)
-			ui_message(ui, true, _("No customer found for '%s'"), text);
-		else
-			ui_error(ui, &err);
-		ui->nlist = 0;
-		return;
-	}
-	ui->lsel = 0;
-	ui->list_parked = false;
-	ui->back = &ui_screen_sale;
-	ui_show(ui, &ui_screen_list);
+	ui_close(ui);	/* the question */
+	ui_list_customers(ui, text);
 }
 
 static void
 customer_lookup(struct ui *ui)
 {
-	ui_show(ui, &ui_screen_sale);
-	ui_ask(ui, _("Customer: card, phone or name"), false, false, customer_entered, NULL);
+	ui_close(ui);
+	ui_open(ui, &ui_screen_question, NULL);
+	ui_ask(ui, _("Customer: card, phone or name"), 0, customer_entered, NULL);
 }
 
 static void
@@ -285,10 +275,10 @@ reprint_number(struct ui *ui, const char *answer)
 static void
 reprint(struct ui *ui)
 {
-	ui_show(ui, &ui_screen_sale);
-	ui_ask(ui, _("Reprint: receipt number (or scan its barcode), Enter for the last"), false,
-	    true, reprint_number, NULL);
-	ui->prompt.scan_ok = true;
+	ui_close(ui);
+	ui_open(ui, &ui_screen_question, NULL);
+	ui_ask(ui, _("Reprint: receipt number (or scan its barcode), Enter for the last"),
+	    UI_ASK_DIGITS | UI_ASK_SCAN, reprint_number, NULL);
 }
 
 static void
@@ -300,7 +290,8 @@ log_out(struct ui *ui)
 static void
 quit(struct ui *ui)
 {
-	ui->quit = true;
+	ui_close(ui);
+	ui_quit_asked(ui);
 }
 
 /* ---- the menu --------------------------------------------------------------------------- */
@@ -320,13 +311,18 @@ static const struct menu_item menu_items[] = {
 	{ N_("Reprint a receipt"), reprint },
 	{ N_("Open the drawer (no sale)"), no_sale },
 	{ N_("Log out"), log_out },
-	{ N_("Quit the till"), quit },
+	{ N_("Quit the till (a manager's PIN)"), quit },
 };
 #define NMENU (int)(sizeof menu_items / sizeof menu_items[0])
+
+struct menu {
+	int sel;
+};
 
 static void
 menu_draw(struct ui *ui)
 {
+	struct menu *m = ui_data(ui);
 	char line[128];
 
 	ui_draw_status(ui);
@@ -335,182 +331,205 @@ menu_draw(struct ui *ui)
 	attroff(A_BOLD);
 	for (int i = 0; i < NMENU; i++) {
 		snprintf(line, sizeof line, "%d  %s", (i + 1) % 10, _(menu_items[i].label));
-		if (i == ui->lsel)
+		if (i == m->sel)
 			attron(A_REVERSE);
 		mvhline(4 + i, COLS / 2 - 20, ' ', 40);
 		ui_put(4 + i, COLS / 2 - 18, 36, line, -1);
 		attroff(A_REVERSE);
 	}
-	ui_draw_bottom(ui, _("Up/Down and Enter, or the number; Esc back"));
+	ui_draw_bottom(ui, _("1-0: a row"));
 }
 
-static bool
-menu_key(struct ui *ui, int key, bool is_char)
+static void
+menu_up(struct ui *ui)
 {
-	if (!is_char && key == KEY_UP && ui->lsel > 0)
-		ui->lsel--;
-	else if (!is_char && key == KEY_DOWN && ui->lsel < NMENU - 1)
-		ui->lsel++;
-	else if ((is_char && (key == '\r' || key == '\n')) || (!is_char && key == KEY_ENTER))
-		menu_items[ui->lsel].run(ui);
-	else if (is_char && key >= '0' && key <= '9' && (key == '0' ? 9 : key - '1') < NMENU)
-		menu_items[key == '0' ? 9 : key - '1'].run(ui);
-	else
+	struct menu *m = ui_data(ui);
+
+	if (m->sel > 0)
+		m->sel--;
+}
+
+static void
+menu_down(struct ui *ui)
+{
+	struct menu *m = ui_data(ui);
+
+	if (m->sel < NMENU - 1)
+		m->sel++;
+}
+
+static void
+menu_pick(struct ui *ui)
+{
+	struct menu *m = ui_data(ui);
+
+	menu_items[m->sel].run(ui);
+}
+
+/* A row's number picks it. */
+static bool
+menu_text(struct ui *ui, wint_t ch)
+{
+	int i;
+
+	if (ch < L'0' || ch > L'9')
 		return false;
+	i = ch == L'0' ? 9 : (int)(ch - L'1');
+	if (i >= NMENU)
+		return false;
+	menu_items[i].run(ui);
 	return true;
 }
 
 /* ---- the pick list: parked sales or customers ------------------------------------------- */
 
-static bool
-list_is_parked(const struct ui *ui)
+struct pick {
+	bool parked;                   /* parked sales, else customers */
+	struct sale_summary sales[LIST_MAX];
+	struct customer customers[LIST_MAX];
+	int n, sel;
+};
+
+static const struct ui_screen ui_screen_list;
+
+void
+ui_list_parked(struct ui *ui)
 {
-	return ui->list_parked;
+	struct sale_summary sales[LIST_MAX];
+	struct kerr err;
+	struct pick *l;
+	int n;
+
+	n = sale_parked_list(ui->st, sales, LIST_MAX, &err);
+	if (n < 0) {
+		ui_error(ui, &err);
+		return;
+	}
+	if (n == 0) {
+		ui_message(ui, true, _("No parked sales"));
+		return;
+	}
+	l = ui_open(ui, &ui_screen_list, NULL);
+	l->parked = true;
+	memcpy(l->sales, sales, sizeof sales);
+	l->n = n;
+}
+
+void
+ui_list_customers(struct ui *ui, const char *query)
+{
+	struct customer found[LIST_MAX];
+	struct kerr err;
+	struct pick *l;
+	int n;
+
+	n = customer_search(ui->st, query, found, LIST_MAX, &err);
+	if (n <= 0) {
+		if (n == 0)
+			ui_message(ui, true, _("No customer found for '%s'"), query);
+		else
+			ui_error(ui, &err);
+		return;
+	}
+	l = ui_open(ui, &ui_screen_list, NULL);
+	memcpy(l->customers, found, sizeof found);
+	l->n = n;
 }
 
 static void
 list_draw(struct ui *ui)
 {
-	char line[300], a[48];
+	struct pick *l = ui_data(ui);
+	char line[300], a[48], when[32];
 
 	ui_draw_status(ui);
 	attron(A_BOLD);
-	ui_put(2, 0, COLS, list_is_parked(ui) ? _("PARKED SALES") : _("CUSTOMERS"), 0);
+	ui_put(2, 0, COLS, l->parked ? _("PARKED SALES") : _("CUSTOMERS"), 0);
 	attroff(A_BOLD);
-	for (int i = 0; i < ui->nlist; i++) {
-		if (list_is_parked(ui))
-			snprintf(line, sizeof line, "%-20.19s %-16s %3d %s %s", ui->parked[i].updated_at,
-			    ui->parked[i].user, ui->parked[i].lines, _("lines"),
-			    ui_money(ui->parked[i].total, a, sizeof a));
+	for (int i = 0; i < l->n; i++) {
+		if (l->parked)
+			snprintf(line, sizeof line, "%-17s %-16s %3d %s %s",
+			    ui_local_time(l->sales[i].updated_at, when, sizeof when),
+			    l->sales[i].user, l->sales[i].lines, _("lines"),
+			    ui_money(l->sales[i].total, a, sizeof a));
 		else
-			snprintf(line, sizeof line, "%-30s %-16s %s", ui->customers[i].name,
-			    ui->customers[i].phone, ui->customers[i].card);
-		if (i == ui->lsel)
+			snprintf(line, sizeof line, "%-30s %-16s %s", l->customers[i].name,
+			    l->customers[i].phone, l->customers[i].card);
+		if (i == l->sel)
 			attron(A_REVERSE);
 		mvhline(4 + i, 2, ' ', COLS - 4);
 		ui_put(4 + i, 3, COLS - 6, line, -1);
 		attroff(A_REVERSE);
 	}
-	ui_draw_bottom(ui, _("Up/Down and Enter to choose; Esc back"));
+	ui_draw_bottom(ui, NULL);
 }
 
 static void
 list_pick(struct ui *ui)
 {
+	struct pick *l = ui_data(ui);
+	sale *s = ui_sale(ui);
 	struct kerr err;
 
-	if (ui->sale == NULL)
-		ui_sale_reload(ui);
-	if (ui->sale == NULL)
+	if (s == NULL)
 		return;
-	if (list_is_parked(ui)) {
-		if (sale_recall(ui->sale, ui->parked[ui->lsel].id, &err) == -1) {
+	if (l->parked) {
+		if (sale_recall(s, l->sales[l->sel].id, &err) == -1) {
 			ui_error(ui, &err);
 			return;
 		}
-		ui->sel = sale_line_count(ui->sale) - 1;
 		ui_message(ui, false, _("Sale recalled"));
 	} else {
-		if (sale_set_customer(ui->sale, ui->customers[ui->lsel].id, &err) == -1) {
+		if (sale_set_customer(s, l->customers[l->sel].id, &err) == -1) {
 			ui_error(ui, &err);
 			return;
 		}
-		ui_message(ui, false, _("Customer %s on this sale"), ui->customers[ui->lsel].name);
+		ui_message(ui, false, _("Customer %s on this sale"), l->customers[l->sel].name);
 	}
 	ui_after_commit(ui);
-	ui_show(ui, &ui_screen_sale);
-}
-
-static bool
-list_key(struct ui *ui, int key, bool is_char)
-{
-	if (!is_char && key == KEY_UP && ui->lsel > 0)
-		ui->lsel--;
-	else if (!is_char && key == KEY_DOWN && ui->lsel < ui->nlist - 1)
-		ui->lsel++;
-	else if ((is_char && (key == '\r' || key == '\n')) || (!is_char && key == KEY_ENTER))
-		list_pick(ui);
-	else
-		return false;
-	return true;
-}
-
-/* ---- the text view and help ------------------------------------------------------------- */
-
-static void
-text_draw(struct ui *ui)
-{
-	ui_draw_status(ui);
-	attron(A_BOLD);
-	ui_put(2, 0, COLS, ui->text_title, 0);
-	attroff(A_BOLD);
-	for (int i = 0; i < ui->ntext && 4 + i < LINES - 3; i++)
-		ui_put(4 + i, 4, COLS - 8, ui->text[i], -1);
-	ui_draw_bottom(ui, _("Esc back"));
+	ui_close(ui);
+	ui_sale_select_last(ui);
 }
 
 static void
-text_back(struct ui *ui)
+list_up(struct ui *ui)
 {
-	if (ui->after_close) {
-		/* The Z report was read: the shift is over, the next cashier logs in. */
-		ui->after_close = false;
-		ui_logout(ui);
-		return;
-	}
-	ui_show(ui, ui->back != NULL ? ui->back : &ui_screen_sale);
+	struct pick *l = ui_data(ui);
+
+	if (l->sel > 0)
+		l->sel--;
 }
 
-static bool
-text_key(struct ui *ui, int key, bool is_char)
+static void
+list_down(struct ui *ui)
 {
-	if ((is_char && (key == '\r' || key == '\n' || key == 'q')) || (!is_char && key == KEY_ENTER)) {
-		text_back(ui);
-		return true;
-	}
-	return false;
-}
+	struct pick *l = ui_data(ui);
 
-void
-ui_help_for(struct ui *ui, const struct ui_screen *screen)
-{
-	static const char *const fkeys = "Alt-1..Alt-0 = F1..F10, Alt-- = F12";
-	char line[200];
-
-	ui_text_clear(ui, _("Keys"));
-	for (const struct ui_binding *b = screen->bindings; b != NULL && b->key != 0; b++) {
-		snprintf(line, sizeof line, "%-10s %s", b->label, _(b->help));
-		ui_text_add(ui, "%s", line);
-	}
-	ui_text_add(ui, "%s", "");
-	ui_text_add(ui, "%s", _("A code then Enter adds one; N*CODE adds N (3*4780001234567)."));
-	ui_text_add(ui, "%s: %s", _("Without F-keys"), fkeys);
-	ui->back = screen;
-	ui_show(ui, &ui_screen_text);
+	if (l->sel < l->n - 1)
+		l->sel++;
 }
 
 static const struct ui_binding menu_keys[] = {
-	{ 27, "Esc", N_("back"), back_to_sale },
-	{ KEY_F(12), "F12", N_("back"), back_to_sale },
+	{ KEY_ENTER, N_("choose"), N_("run the chosen row"), menu_pick },
+	{ UI_KEY_ESC, N_("back"), N_("back"), back },
+	{ KEY_UP, NULL, N_("the row above"), menu_up },
+	{ KEY_DOWN, NULL, N_("the row below"), menu_down },
+	{ KEY_F(12), NULL, N_("back"), back },
 	{ 0, NULL, NULL, NULL }
 };
 
 static const struct ui_binding list_keys[] = {
-	{ 27, "Esc", N_("back"), back_to_sale },
-	{ 0, NULL, NULL, NULL }
-};
-
-static const struct ui_binding text_keys[] = {
-	{ 27, "Esc", N_("back"), text_back },
+	{ KEY_ENTER, N_("choose"), N_("take the chosen row"), list_pick },
+	{ UI_KEY_ESC, N_("back"), N_("back"), back },
+	{ KEY_UP, NULL, N_("the row above"), list_up },
+	{ KEY_DOWN, NULL, N_("the row below"), list_down },
 	{ 0, NULL, NULL, NULL }
 };
 
 const struct ui_screen ui_screen_menu = {
-	.name = "menu", .draw = menu_draw, .key = menu_key, .bindings = menu_keys,
+	.name = "menu", .size = sizeof(struct menu), .draw = menu_draw, .text = menu_text,
+	.bindings = menu_keys,
 };
-const struct ui_screen ui_screen_list = {
-	.name = "list", .draw = list_draw, .key = list_key, .bindings = list_keys,
-};
-const struct ui_screen ui_screen_text = {
-	.name = "text", .draw = text_draw, .key = text_key, .bindings = text_keys,
+static const struct ui_screen ui_screen_list = {
+	.name = "list", .size = sizeof(struct pick), .draw = list_draw, .bindings = list_keys,
 };

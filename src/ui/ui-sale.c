@@ -1,41 +1,158 @@
 /*
- * ui-sale.c: the sale screen (cart, totals, input line), F2 search as you type, and F10 pay
- * with the change shown large. Every action is one core call; the core stores the cart on each
- * change, so nothing here keeps state that a crash could lose.
+ * ui-sale.c: the sale screen (cart, totals, input line), F2 search as you type, F10 pay, the
+ * change shown large, and the discount and whole-sale void questions. Every action is one core
+ * call; the core stores the cart on each change, so nothing here keeps state that a crash
+ * could lose. The sale screen owns the open sale; the screens it opens get a pointer to its
+ * state as their argument and use it while it sits under them.
  */
 #include <curses.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ui-int.h"
 
-void
-ui_sale_reload(struct ui *ui)
+#define SEARCH_MAX 12
+
+struct sale_screen {
+	sale *sale;                    /* the open sale (owned) */
+	int sel;                       /* selected cart line */
+	int top;                       /* first cart line shown */
+	char input[128];               /* the input line (UTF-8) */
+};
+
+struct search {
+	struct sale_screen *ss;        /* the sale screen under it */
+	char query[128];
+	struct product found[SEARCH_MAX];
+	int nfound, sel;
+};
+
+struct pay {
+	struct sale_screen *ss;
+	enum pay_method method;
+	char input[32];
+	char retry[32];                /* the tender typed, kept for a manager's approval */
+};
+
+struct change {
+	money_t change, total;
+	int64_t number;
+};
+
+struct discount {
+	char text[64];                 /* what the cashier typed, kept for the manager's retry */
+};
+
+static const struct ui_screen ui_screen_search, ui_screen_pay, ui_screen_change,
+    ui_screen_discount;
+
+static uint64_t
+mix(uint64_t h, int64_t v)
+{
+	return (h ^ (uint64_t)v) * 1099511628211u;	/* FNV-1a, a value at a time */
+}
+
+static void
+reload(struct ui *ui, struct sale_screen *ss)
 {
 	struct kerr err;
 
-	sale_free(ui->sale);
-	ui->sale = sale_current(ui->st, &ui->user, &err);
-	if (ui->sale == NULL) {
+	sale_free(ss->sale);
+	ss->sale = sale_current(ui->st, &ui->user, &err);
+	if (ss->sale == NULL) {
 		ui_error(ui, &err);
 		return;
 	}
-	ui->sel = sale_line_count(ui->sale) - 1;
-	if (ui->sel < 0)
-		ui->sel = 0;
-	ui->top = 0;
+	sale_set_limits(ss->sale, ui->cfg->cashier_discount * 100,
+	    ui->cfg->manager_discount * 100);
+	ss->sel = sale_line_count(ss->sale) - 1;
+	if (ss->sel < 0)
+		ss->sel = 0;
+	ss->top = 0;
+}
+
+/* The sale screen's state in the stack (under the screens and flows it opened). */
+static struct sale_screen *
+sale_screen_of(struct ui *ui)
+{
+	for (int i = ui->depth - 1; i >= 0; i--) {
+		if (ui->stack[i].screen == &ui_screen_sale)
+			return ui->stack[i].data;
+	}
+	return NULL;
+}
+
+sale *
+ui_sale(struct ui *ui)
+{
+	struct sale_screen *ss = sale_screen_of(ui);
+
+	if (ss != NULL && ss->sale == NULL)
+		reload(ui, ss);
+	return ss != NULL ? ss->sale : NULL;
+}
+
+void
+ui_sale_select_last(struct ui *ui)
+{
+	struct sale_screen *ss = sale_screen_of(ui);
+
+	if (ss == NULL || ss->sale == NULL)
+		return;
+	ss->sel = sale_line_count(ss->sale) - 1;
+	if (ss->sel < 0)
+		ss->sel = 0;
+}
+
+static void
+sale_open(struct ui *ui, void *data, const void *arg)
+{
+	(void)arg;
+	reload(ui, data);
+}
+
+static void
+sale_close(struct ui *ui, void *data)
+{
+	struct sale_screen *ss = data;
+
+	(void)ui;
+	sale_free(ss->sale);
+	ss->sale = NULL;
 }
 
 /* ---- the cart --------------------------------------------------------------------------- */
 
+/* The pole display: the line just touched (the selected one) and the total. */
 static void
-draw_cart(struct ui *ui)
+show_on_display(struct ui *ui, struct sale_screen *ss)
+{
+	const struct sale_line *l = NULL;
+	uint64_t h = 14695981039346656037u;
+	int n;
+
+	if (ss->sale == NULL)
+		return;
+	n = sale_line_count(ss->sale);
+	h = mix(h, sale_id(ss->sale));
+	for (int i = 0; i < n; i++) {
+		const struct sale_line *x = sale_line(ss->sale, i);
+
+		h = mix(mix(mix(h, x->qty), x->total), x->voided);
+	}
+	if (ss->sel >= 0 && ss->sel < n)
+		l = sale_line(ss->sale, ss->sel);
+	ui_display_show(ui, h, l != NULL && !l->voided ? l->name : "",
+	    l != NULL && !l->voided ? l->total : 0, sale_totals(ss->sale)->total);
+}
+
+static void
+draw_cart(struct sale_screen *ss)
 {
 	const int rows = LINES - 9, wname = COLS - 46;
 	char buf[64], line[600];
-	int n = ui->sale != NULL ? sale_line_count(ui->sale) : 0;
+	int n = ss->sale != NULL ? sale_line_count(ss->sale) : 0;
 
 	attron(A_BOLD);
 	mvprintw(1, 0, "%3s ", "#");
@@ -44,14 +161,14 @@ draw_cart(struct ui *ui)
 	ui_put(1, 16 + wname, 13, _("Price"), 1);
 	ui_put(1, 31 + wname, 14, _("Total"), 1);
 	attroff(A_BOLD);
-	if (ui->sel < ui->top)
-		ui->top = ui->sel;
-	if (ui->sel >= ui->top + rows)
-		ui->top = ui->sel - rows + 1;
-	for (int i = ui->top, y = 2; i < n && y < 2 + rows; i++, y++) {
-		const struct sale_line *l = sale_line(ui->sale, i);
+	if (ss->sel < ss->top)
+		ss->top = ss->sel;
+	if (ss->sel >= ss->top + rows)
+		ss->top = ss->sel - rows + 1;
+	for (int i = ss->top, y = 2; i < n && y < 2 + rows; i++, y++) {
+		const struct sale_line *l = sale_line(ss->sale, i);
 
-		if (i == ui->sel)
+		if (i == ss->sel)
 			attron(A_REVERSE);
 		mvhline(y, 0, ' ', COLS);
 		mvprintw(y, 0, "%3d ", l->lineno);
@@ -75,7 +192,7 @@ draw_cart(struct ui *ui)
 }
 
 static void
-draw_totals(struct ui *ui)
+draw_totals(struct sale_screen *ss)
 {
 	const struct sale_totals *t;
 	char a[48], b[48], c[48], line[200];
@@ -83,9 +200,9 @@ draw_totals(struct ui *ui)
 
 	/* ASCII on monochrome terminals (vt100): their line drawing is not always there. */
 	mvhline(y, 0, has_colors() ? ACS_HLINE : '-', COLS);
-	if (ui->sale == NULL)
+	if (ss->sale == NULL)
 		return;
-	t = sale_totals(ui->sale);
+	t = sale_totals(ss->sale);
 	snprintf(line, sizeof line, "%s %s   %s %s   %s %s", _("Subtotal"),
 	    money_format(t->subtotal, a, sizeof a), _("Discount"),
 	    money_format(t->discount, b, sizeof b), _("VAT"), money_format(t->vat, c, sizeof c));
@@ -106,144 +223,123 @@ draw_totals(struct ui *ui)
 }
 
 static void
-draw_input(struct ui *ui, const char *label)
+draw_input(const char *label, const char *input)
 {
 	char line[200];
 
-	snprintf(line, sizeof line, "%s %s", label, ui->input);
+	snprintf(line, sizeof line, "%s %s", label, input);
 	mvhline(LINES - 2, 0, ' ', COLS);
 	ui_put(LINES - 2, 0, COLS - 1, line, -1);
 	move(LINES - 2, ui_width(line) < COLS - 1 ? ui_width(line) : COLS - 1);
 }
 
 static void
+draw_sale(struct ui *ui, struct sale_screen *ss)
+{
+	ui_draw_status(ui);
+	draw_cart(ss);
+	draw_totals(ss);
+	show_on_display(ui, ss);
+}
+
+static void
 sale_draw(struct ui *ui)
 {
-	char a[48], line[200];
+	struct sale_screen *ss = ui_data(ui);
 
-	ui_draw_status(ui);
-	if (ui->completed) {
-		/* The sale is done: the change, large, until the next key. */
-		snprintf(line, sizeof line, _("Sale %lld completed. Total %s"),
-		    (long long)ui->last_number, ui_money(ui->last_total, a, sizeof a));
-		ui_put(3, 0, COLS, line, 0);
-		attron(A_BOLD);
-		ui_put(5, 0, COLS, _("CHANGE"), 0);
-		money_format(ui->last_change, a, sizeof a);
-		{
-			char digits[48];
-			int o = 0;
-
-			for (const char *p = a; *p != '\0' && o < 40; p++) {
-				if (*p != ' ')
-					digits[o++] = *p;
-			}
-			digits[o] = '\0';
-			ui_draw_big(7, (COLS - (int)strlen(digits) * 4) / 2, digits);
-		}
-		snprintf(line, sizeof line, "%s", ui_money(ui->last_change, a, sizeof a));
-		ui_put(13, 0, COLS, line, 0);
-		attroff(A_BOLD);
-		ui_put(15, 0, COLS, _("Press any key for the next sale"), 0);
-		ui_draw_bottom(ui, "");
-		return;
-	}
-	draw_cart(ui);
-	draw_totals(ui);
-	ui_draw_bottom(ui, _("F1 help F2 find F4 disc F5 park F8 void F10 pay F12 menu"));
-	draw_input(ui, ">");
+	draw_sale(ui, ss);
+	ui_draw_bottom(ui, NULL);
+	draw_input(">", ss->input);
 }
 
 static void
 add_input(struct ui *ui)
 {
+	struct sale_screen *ss = ui_data(ui);
 	struct kerr err;
 	int index = -1;
 
-	if (ui->input[0] == '\0')
+	if (ss->input[0] == '\0')
 		return;
-	if (ui->sale == NULL) {
-		ui_sale_reload(ui);
-		if (ui->sale == NULL)
+	if (ss->sale == NULL) {
+		reload(ui, ss);
+		if (ss->sale == NULL)
 			return;
 	}
-	if (sale_add_input(ui->sale, &ui->cfg->weight, ui->input, &index, &err) == -1) {
+	if (sale_add_input(ss->sale, &ui->cfg->weight, ss->input, &index, &err) == -1) {
 		/* An unknown code beeps and says so; the cart is unchanged. */
 		ui_error(ui, &err);
-		ui->input[0] = '\0';
+		ss->input[0] = '\0';
 		return;
 	}
-	ui->input[0] = '\0';
+	ss->input[0] = '\0';
 	if (index >= 0)
-		ui->sel = index;
+		ss->sel = index;
 	ui_after_commit(ui);
 }
 
-/* Appends a UTF-8 encoded character to ui->input. */
-static void
-input_add(char *buf, size_t size, int ch)
+static bool
+sale_text(struct ui *ui, wint_t ch)
 {
-	char mb[MB_LEN_MAX + 1];
-	size_t len = strlen(buf);
-	int n = wctomb(mb, (wchar_t)ch);
+	struct sale_screen *ss = ui_data(ui);
 
-	if (n <= 0 || len + (size_t)n + 1 > size)
-		return;
-	memcpy(buf + len, mb, (size_t)n);
-	buf[len + (size_t)n] = '\0';
+	return ui_line_edit(ss->input, sizeof ss->input, ch) || ch == UI_BACKSPACE;
 }
 
-/* Removes the last UTF-8 character. */
 static void
-input_backspace(char *buf)
+clear_input(struct ui *ui)
 {
-	size_t len = strlen(buf);
+	((struct sale_screen *)ui_data(ui))->input[0] = '\0';
+}
 
-	while (len > 0) {
-		len--;
-		if (((unsigned char)buf[len] & 0xc0) != 0x80)
-			break;
-	}
-	buf[len] = '\0';
+static void
+line_up(struct ui *ui)
+{
+	struct sale_screen *ss = ui_data(ui);
+
+	if (ss->sel > 0)
+		ss->sel--;
+}
+
+static void
+line_down(struct ui *ui)
+{
+	struct sale_screen *ss = ui_data(ui);
+
+	if (ss->sale != NULL && ss->sel < sale_line_count(ss->sale) - 1)
+		ss->sel++;
+}
+
+static void
+page_up(struct ui *ui)
+{
+	struct sale_screen *ss = ui_data(ui);
+
+	ss->sel = ss->sel > 10 ? ss->sel - 10 : 0;
+}
+
+static void
+page_down(struct ui *ui)
+{
+	struct sale_screen *ss = ui_data(ui);
+	int n = ss->sale != NULL ? sale_line_count(ss->sale) : 0;
+
+	ss->sel = ss->sel + 10 < n ? ss->sel + 10 : (n > 0 ? n - 1 : 0);
 }
 
 static bool
-sale_key(struct ui *ui, int key, bool is_char)
+cart_empty(struct ui *ui, const char *msg)
 {
-	int n = ui->sale != NULL ? sale_line_count(ui->sale) : 0;
+	sale *s = ui_sale(ui);
 
-	if (ui->completed) {
-		/* Any key starts the next sale; a typed character is its first. */
-		ui->completed = false;
-		ui_sale_reload(ui);
-		if (!is_char || key == '\r' || key == '\n' || key == 27)
-			return true;
+	if (s == NULL || sale_totals(s)->lines == 0) {
+		ui_message(ui, true, "%s", msg);
+		return true;
 	}
-	if (!is_char) {
-		switch (key) {
-		case KEY_UP: if (ui->sel > 0) ui->sel--; return true;
-		case KEY_DOWN: if (ui->sel < n - 1) ui->sel++; return true;
-		case KEY_PPAGE: ui->sel = ui->sel > 10 ? ui->sel - 10 : 0; return true;
-		case KEY_NPAGE: ui->sel = ui->sel + 10 < n ? ui->sel + 10 : n - 1; return true;
-		case KEY_BACKSPACE: input_backspace(ui->input); return true;
-		case KEY_ENTER: add_input(ui); return true;
-		default: return false;
-		}
-	}
-	if (key == '\r' || key == '\n')
-		add_input(ui);
-	else if (key == 127 || key == 8)
-		input_backspace(ui->input);
-	else if (key == 27)
-		ui->input[0] = '\0';
-	else if (key >= ' ')
-		input_add(ui->input, sizeof ui->input, key);
-	else
-		return false;
-	return true;
+	return false;
 }
 
-/* ---- F4 discount ------------------------------------------------------------------------ */
+/* ---- F4 discount: a flow that keeps what was typed for the manager's retry -------------- */
 
 /* "10%" -> percent in basis points, "5000" -> amount in minor units, "0" -> none. */
 static int
@@ -269,23 +365,24 @@ parse_discount(const char *text, enum disc_kind *kind, int64_t *value, struct ke
 static void
 discount_apply(struct ui *ui, const struct user *approver)
 {
-	const char *text = ui->pending;
-	bool cart = text[0] == '*';
+	struct discount *d = ui_data(ui);
+	struct sale_screen *ss = sale_screen_of(ui);
+	bool cart = d->text[0] == '*';
 	enum disc_kind kind;
 	int64_t value;
 	struct kerr err;
 	int rc;
 
-	if (parse_discount(cart ? text + 1 : text, &kind, &value, &err) == -1) {
+	if (parse_discount(cart ? d->text + 1 : d->text, &kind, &value, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
 	if (cart)
-		rc = sale_discount_cart(ui->sale, kind, value, approver, &err);
+		rc = sale_discount_cart(ss->sale, kind, value, approver, &err);
 	else
-		rc = sale_discount_line(ui->sale, ui->sel, kind, value, approver, &err);
+		rc = sale_discount_line(ss->sale, ss->sel, kind, value, approver, &err);
 	if (rc == -1) {
-		if (sale_needs_approval(ui->sale) && approver == NULL)
+		if (sale_needs_approval(ss->sale) && approver == NULL)
 			ui_need_approval(ui, RIGHT_DISCOUNT_BIG, discount_apply);
 		else
 			ui_error(ui, &err);
@@ -297,34 +394,35 @@ discount_apply(struct ui *ui, const struct user *approver)
 static void
 discount_entered(struct ui *ui, const char *text)
 {
-	snprintf(ui->pending, sizeof ui->pending, "%s", text);
+	struct discount *d = ui_data(ui);
+
+	snprintf(d->text, sizeof d->text, "%s", text);
 	discount_apply(ui, NULL);
 }
 
 static void
 do_discount(struct ui *ui)
 {
-	if (ui->sale == NULL || sale_totals(ui->sale)->lines == 0) {
-		ui_message(ui, true, _("The cart is empty"));
+	if (cart_empty(ui, _("The cart is empty")))
 		return;
-	}
+	ui_open(ui, &ui_screen_discount, NULL);
 	/* xgettext:no-c-format */
 	ui_ask(ui, _("Discount on the selected line: 10% or an amount; *10% for the whole sale; "
-	    "0 removes"), false, false, discount_entered, NULL);
+	    "0 removes"), 0, discount_entered, NULL);
 }
 
-/* ---- F8 void ---------------------------------------------------------------------------- */
+/* ---- F8 void a line, F9 void the whole sale --------------------------------------------- */
 
 static void
 void_apply(struct ui *ui, const struct user *approver)
 {
+	struct sale_screen *ss = ui_data(ui);
 	struct kerr err;
 
-	if (sale_void_line(ui->sale, ui->sel, approver, &err) == -1) {
-		if (sale_needs_approval(ui->sale) && approver == NULL)
+	if (sale_void_line(ss->sale, ss->sel, approver, &err) == -1) {
+		ui_error(ui, &err);	/* also why a manager is asked: paid, or the discount left */
+		if (sale_needs_approval(ss->sale) && approver == NULL)
 			ui_need_approval(ui, RIGHT_VOID_PAID, void_apply);
-		else
-			ui_error(ui, &err);
 		return;
 	}
 	ui_message(ui, false, _("Line voided"));
@@ -334,11 +432,49 @@ void_apply(struct ui *ui, const struct user *approver)
 static void
 do_void(struct ui *ui)
 {
-	if (ui->sale == NULL || sale_line_count(ui->sale) == 0) {
+	struct sale_screen *ss = ui_data(ui);
+
+	if (ss->sale == NULL || sale_line_count(ss->sale) == 0) {
 		ui_message(ui, true, _("The cart is empty"));
 		return;
 	}
 	void_apply(ui, NULL);
+}
+
+static void
+void_sale_apply(struct ui *ui, const struct user *approver)
+{
+	struct sale_screen *ss = ui_data(ui);
+	struct kerr err;
+
+	if (sale_void(ss->sale, approver, &err) == -1) {
+		if (sale_needs_approval(ss->sale) && approver == NULL)
+			ui_need_approval(ui, RIGHT_VOID_PAID, void_sale_apply);
+		else
+			ui_error(ui, &err);
+		return;
+	}
+	ss->sel = 0;
+	ss->top = 0;
+	ss->input[0] = '\0';
+	ui_message(ui, false, _("Sale voided"));
+	ui_after_commit(ui);
+}
+
+static void
+void_sale_confirmed(struct ui *ui, const char *answer)
+{
+	(void)answer;
+	void_sale_apply(ui, NULL);
+}
+
+static void
+do_void_sale(struct ui *ui)
+{
+	if (cart_empty(ui, _("The cart is empty")))
+		return;
+	ui_ask(ui, _("Void the whole sale? Enter voids it, Esc keeps it"), 0, void_sale_confirmed,
+	    NULL);
 }
 
 /* ---- F5 park / recall ------------------------------------------------------------------- */
@@ -346,74 +482,69 @@ do_void(struct ui *ui)
 static void
 do_park(struct ui *ui)
 {
+	struct sale_screen *ss = ui_data(ui);
 	struct kerr err;
 
-	if (ui->sale != NULL && sale_totals(ui->sale)->lines > 0) {
-		if (sale_park(ui->sale, &err) == -1) {
+	if (ss->sale != NULL && sale_totals(ss->sale)->lines > 0) {
+		if (sale_park(ss->sale, &err) == -1) {
 			ui_error(ui, &err);
 			return;
 		}
-		ui->sel = 0;
+		ss->sel = 0;
 		ui_message(ui, false, _("Sale parked: F5 on an empty cart recalls it"));
 		return;
 	}
-	ui->nlist = sale_parked_list(ui->st, ui->parked, UI_LIST_MAX, &err);
-	if (ui->nlist < 0) {
-		ui->nlist = 0;
-		ui_error(ui, &err);
-		return;
-	}
-	if (ui->nlist == 0) {
-		ui_message(ui, true, _("No parked sales"));
-		return;
-	}
-	ui->lsel = 0;
-	ui->list_parked = true;
-	ui->back = &ui_screen_sale;
-	ui_show(ui, &ui_screen_list);
+	ui_list_parked(ui);
 }
 
 /* ---- F2 search -------------------------------------------------------------------------- */
 
 static void
-search_refresh(struct ui *ui)
+search_refresh(struct ui *ui, struct search *f)
 {
 	struct kerr err;
 
-	ui->nfound = catalog_search(ui->st, ui->query, ui->found, UI_LIST_MAX, &err);
-	if (ui->nfound < 0) {
-		ui->nfound = 0;
+	f->nfound = catalog_search(ui->st, f->query, f->found, SEARCH_MAX, &err);
+	if (f->nfound < 0) {
+		f->nfound = 0;
 		ui_error(ui, &err);
 	}
-	if (ui->fsel >= ui->nfound)
-		ui->fsel = ui->nfound > 0 ? ui->nfound - 1 : 0;
+	if (f->sel >= f->nfound)
+		f->sel = f->nfound > 0 ? f->nfound - 1 : 0;
 }
 
 static void
 do_search(struct ui *ui)
 {
-	ui->query[0] = '\0';
-	ui->nfound = 0;
-	ui->fsel = 0;
-	ui_show(ui, &ui_screen_search);
+	ui_open(ui, &ui_screen_search, ui_data(ui));
+}
+
+static void
+search_open(struct ui *ui, void *data, const void *arg)
+{
+	struct search *f = data;
+
+	(void)ui;
+	f->ss = (struct sale_screen *)arg;
 }
 
 static void
 search_draw(struct ui *ui)
 {
+	struct search *f = ui_data(ui);
 	char line[300], buf[48];
 
-	sale_draw(ui);
+	draw_sale(ui, f->ss);
 	for (int y = 2; y < LINES - 7; y++)
 		mvhline(y, 0, ' ', COLS);
-	snprintf(line, sizeof line, "%s: %s", _("Find by name"), ui->query);
+	snprintf(line, sizeof line, "%s: %s", _("Find by name"), f->query);
 	attron(A_BOLD);
 	ui_put(2, 1, COLS - 2, line, -1);
 	attroff(A_BOLD);
-	for (int i = 0; i < ui->nfound && 4 + i < LINES - 7; i++) {
-		const struct product *p = &ui->found[i];
+	for (int i = 0; i < f->nfound && 4 + i < LINES - 7; i++) {
+		const struct product *p = &f->found[i];
 
-		if (i == ui->fsel)
+		if (i == f->sel)
 			attron(A_REVERSE);
 		mvhline(4 + i, 0, ' ', COLS);
 		ui_put(4 + i, 2, COLS - 36, p->name, -1);
@@ -421,70 +552,65 @@ search_draw(struct ui *ui)
 		ui_put(4 + i, COLS - 17, 15, money_format(p->price, buf, sizeof buf), 1);
 		attroff(A_REVERSE);
 	}
-	if (ui->nfound == 0 && ui->query[0] != '\0')
+	if (f->nfound == 0 && f->query[0] != '\0')
 		ui_put(4, 2, COLS - 4, _("Nothing found"), -1);
-	ui_draw_bottom(ui, _("Type a name  Up/Down choose  Enter add  Esc back"));
+	ui_draw_bottom(ui, _("Type a name"));
 	move(2, 1 + ui_width(line) < COLS - 1 ? 1 + ui_width(line) : COLS - 1);
 }
 
 static void
 search_pick(struct ui *ui)
 {
+	struct search *f = ui_data(ui);
+	struct sale_screen *ss = f->ss;
 	struct kerr err;
 	int index = -1;
 
-	if (ui->nfound == 0) {
+	if (f->nfound == 0) {
 		beep();
 		return;
 	}
-	if (ui->sale == NULL)
-		ui_sale_reload(ui);
-	if (ui->sale == NULL)
+	if (ss->sale == NULL)
+		reload(ui, ss);
+	if (ss->sale == NULL)
 		return;
-	if (sale_add_product(ui->sale, &ui->found[ui->fsel], QTY_ONE, &index, &err) == -1) {
+	if (sale_add_product(ss->sale, &f->found[f->sel], QTY_ONE, &index, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
 	if (index >= 0)
-		ui->sel = index;
+		ss->sel = index;
 	ui_after_commit(ui);
-	ui_show(ui, &ui_screen_sale);
+	ui_close(ui);
 }
 
 static bool
-search_key(struct ui *ui, int key, bool is_char)
+search_text(struct ui *ui, wint_t ch)
 {
-	if (!is_char) {
-		if (key == KEY_UP && ui->fsel > 0)
-			ui->fsel--;
-		else if (key == KEY_DOWN && ui->fsel < ui->nfound - 1)
-			ui->fsel++;
-		else if (key == KEY_BACKSPACE) {
-			input_backspace(ui->query);
-			search_refresh(ui);
-		} else if (key == KEY_ENTER)
-			search_pick(ui);
-		else
-			return false;
-		return true;
-	}
-	if (key == '\r' || key == '\n')
-		search_pick(ui);
-	else if (key == 127 || key == 8) {
-		input_backspace(ui->query);
-		search_refresh(ui);
-	} else if (key >= ' ') {
-		input_add(ui->query, sizeof ui->query, key);
-		search_refresh(ui);
-	} else
-		return false;
+	struct search *f = ui_data(ui);
+
+	if (!ui_line_edit(f->query, sizeof f->query, ch))
+		return ch == UI_BACKSPACE;
+	search_refresh(ui, f);
 	return true;
 }
 
 static void
-back_to_sale(struct ui *ui)
+search_up(struct ui *ui)
 {
-	ui_show(ui, &ui_screen_sale);
+	struct search *f = ui_data(ui);
+
+	if (f->sel > 0)
+		f->sel--;
+}
+
+static void
+search_down(struct ui *ui)
+{
+	struct search *f = ui_data(ui);
+
+	if (f->sel < f->nfound - 1)
+		f->sel++;
 }
 
 /* ---- F10 pay ---------------------------------------------------------------------------- */
@@ -492,19 +618,26 @@ back_to_sale(struct ui *ui)
 static void
 do_pay(struct ui *ui)
 {
-	if (ui->sale == NULL || sale_totals(ui->sale)->lines == 0) {
-		ui_message(ui, true, _("The cart is empty: scan something first"));
+	if (cart_empty(ui, _("The cart is empty: scan something first")))
 		return;
-	}
-	ui->method = PAY_CASH;
-	ui->input[0] = '\0';
-	ui_show(ui, &ui_screen_pay);
+	ui_open(ui, &ui_screen_pay, ui_data(ui));
+}
+
+static void
+pay_open(struct ui *ui, void *data, const void *arg)
+{
+	struct pay *p = data;
+
+	(void)ui;
+	p->ss = (struct sale_screen *)arg;
+	p->method = PAY_CASH;
 }
 
 static void
 pay_draw(struct ui *ui)
 {
-	const struct sale_totals *t = sale_totals(ui->sale);
+	struct pay *p = ui_data(ui);
+	const struct sale_totals *t = sale_totals(p->ss->sale);
 	char a[48], line[200];
 	int y = 4;
 
@@ -514,133 +647,235 @@ pay_draw(struct ui *ui)
 	attroff(A_BOLD);
 	snprintf(line, sizeof line, "%-12s %s", _("Total"), ui_money(t->total, a, sizeof a));
 	ui_put(y++, 10, COLS - 20, line, -1);
-	for (int i = 0; i < sale_payment_count(ui->sale); i++) {
-		const struct sale_payment *p = sale_payment(ui->sale, i);
+	for (int i = 0; i < sale_payment_count(p->ss->sale); i++) {
+		const struct sale_payment *x = sale_payment(p->ss->sale, i);
 
-		snprintf(line, sizeof line, "  %-10s %s", p->method == PAY_CARD ? _("card") :
-		    _("cash"), ui_money(p->amount, a, sizeof a));
+		snprintf(line, sizeof line, "  %-10s %s", x->method == PAY_CARD ? _("card") :
+		    _("cash"), ui_money(x->amount, a, sizeof a));
 		ui_put(y++, 10, COLS - 20, line, -1);
 	}
 	attron(A_BOLD);
 	snprintf(line, sizeof line, "%-12s %s", _("Due"), ui_money(t->due, a, sizeof a));
 	ui_put(y + 1, 10, COLS - 20, line, -1);
 	attroff(A_BOLD);
-	snprintf(line, sizeof line, "%s  [%s]  %s", _("Method:"), ui->method == PAY_CASH ?
+	snprintf(line, sizeof line, "%s  [%s]  %s", _("Method:"), p->method == PAY_CASH ?
 	    _("CASH") : _("CARD"), _("(Tab switches)"));
 	ui_put(y + 3, 10, COLS - 20, line, -1);
-	ui_draw_bottom(ui, _("Amount then Enter tenders; Enter alone pays the exact due; "
-	    "Tab cash/card; Esc back"));
-	draw_input(ui, ui->method == PAY_CASH ? _("Cash:") : _("Card:"));
+	ui_put(y + 5, 10, COLS - 20, _("Enter on an empty line pays the exact amount due."), -1);
+	ui_draw_bottom(ui, NULL);
+	draw_input(p->method == PAY_CASH ? _("Cash:") : _("Card:"), p->input);
+}
+
+static void tender(struct ui *ui);
+
+/* A payment refused for a discount past the cashier's limit: the manager approved it. */
+static void
+tender_approved(struct ui *ui, const struct user *approver)
+{
+	struct pay *p = ui_data(ui);
+	struct kerr err;
+
+	if (sale_approve(p->ss->sale, approver, &err) == -1) {
+		ui_error(ui, &err);
+		return;
+	}
+	snprintf(p->input, sizeof p->input, "%s", p->retry);
+	tender(ui);
 }
 
 static void
 tender(struct ui *ui)
 {
+	struct pay *p = ui_data(ui);
+	struct sale_screen *ss = p->ss;
+	struct change c;
 	struct kerr err;
 	money_t amount = 0;
 	bool done = false;
 
-	if (ui->input[0] != '\0' && money_parse(ui->input, false, &amount, &err) == -1) {
+	if (p->input[0] != '\0' && money_parse(p->input, false, &amount, &err) == -1) {
 		ui_error(ui, &err);
 		return;
 	}
-	ui->input[0] = '\0';
-	if (sale_pay(ui->sale, ui->method, amount, &done, &err) == -1) {
+	snprintf(p->retry, sizeof p->retry, "%s", p->input);
+	p->input[0] = '\0';
+	if (sale_pay(ss->sale, p->method, amount, &done, &err) == -1) {
 		ui_error(ui, &err);
+		if (sale_needs_approval(ss->sale))
+			ui_need_approval(ui, RIGHT_DISCOUNT_BIG, tender_approved);
 		return;
 	}
 	ui_after_commit(ui);
-	if (done) {
-		ui->completed = true;
-		ui->last_change = sale_totals(ui->sale)->change;
-		ui->last_total = sale_totals(ui->sale)->total;
-		ui->last_number = sale_number(ui->sale);
-		ui->msg[0] = '\0';
-		ui_show(ui, &ui_screen_sale);
-	}
+	if (!done)
+		return;
+	c.change = sale_totals(ss->sale)->change;
+	c.total = sale_totals(ss->sale)->total;
+	c.number = sale_number(ss->sale);
+	ui->msg[0] = '\0';
+	ui_close(ui);
+	/* The next cart is ready under the change. */
+	reload(ui, ss);
+	ui_open(ui, &ui_screen_change, &c);
 }
 
 static bool
-pay_key(struct ui *ui, int key, bool is_char)
+pay_text(struct ui *ui, wint_t ch)
 {
-	if (!is_char) {
-		if (key == KEY_ENTER)
-			tender(ui);
-		else if (key == KEY_BACKSPACE)
-			input_backspace(ui->input);
-		else
-			return false;
-		return true;
-	}
-	if (key == '\r' || key == '\n')
-		tender(ui);
-	else if (key == '\t')
-		ui->method = ui->method == PAY_CASH ? PAY_CARD : PAY_CASH;
-	else if (key == 127 || key == 8)
-		input_backspace(ui->input);
-	else if ((key >= '0' && key <= '9') || key == '.' || key == ' ')
-		input_add(ui->input, sizeof ui->input, key);
-	else
+	struct pay *p = ui_data(ui);
+
+	if (ch != UI_BACKSPACE && !(ch >= L'0' && ch <= L'9') && ch != L'.' && ch != L' ')
 		return false;
-	return true;
+	return ui_line_edit(p->input, sizeof p->input, ch) || ch == UI_BACKSPACE;
 }
 
 static void
 switch_method(struct ui *ui)
 {
-	ui->method = ui->method == PAY_CASH ? PAY_CARD : PAY_CASH;
+	struct pay *p = ui_data(ui);
+
+	p->method = p->method == PAY_CASH ? PAY_CARD : PAY_CASH;
+}
+
+/* ---- the change, large, until the next key ---------------------------------------------- */
+
+static void
+change_open(struct ui *ui, void *data, const void *arg)
+{
+	(void)ui;
+	*(struct change *)data = *(const struct change *)arg;
 }
 
 static void
-show_help(struct ui *ui)
+change_draw(struct ui *ui)
 {
-	ui_help_for(ui, ui->screen);
+	struct change *c = ui_data(ui);
+	char a[48], line[200], digits[48];
+	int o = 0;
+
+	ui_draw_status(ui);
+	snprintf(line, sizeof line, _("Sale %lld completed. Total %s"), (long long)c->number,
+	    ui_money(c->total, a, sizeof a));
+	ui_put(3, 0, COLS, line, 0);
+	attron(A_BOLD);
+	ui_put(5, 0, COLS, _("CHANGE"), 0);
+	money_format(c->change, a, sizeof a);
+	for (const char *p = a; *p != '\0' && o < 40; p++) {
+		if (*p != ' ')
+			digits[o++] = *p;
+	}
+	digits[o] = '\0';
+	ui_draw_big(7, (COLS - (int)strlen(digits) * 4) / 2, digits);
+	snprintf(line, sizeof line, "%s", ui_money(c->change, a, sizeof a));
+	ui_put(13, 0, COLS, line, 0);
+	attroff(A_BOLD);
+	ui_put(15, 0, COLS, _("Press any key for the next sale"), 0);
+	ui_draw_bottom(ui, NULL);
+	ui_display_show(ui, mix(mix(14695981039346656037u, -1), c->number), _("Change"),
+	    c->change, c->total);
+}
+
+static void
+next_sale(struct ui *ui)
+{
+	ui_close(ui);
+}
+
+/* Any key starts the next sale; a typed character is its first. */
+static bool
+change_other(struct ui *ui, int key, bool is_char)
+{
+	ui_close(ui);
+	if (is_char && ui_top(ui) == &ui_screen_sale)
+		sale_text(ui, (wint_t)key);
+	return true;
+}
+
+static bool
+change_text(struct ui *ui, wint_t ch)
+{
+	return change_other(ui, (int)ch, true);
+}
+
+/* ---- the tables ------------------------------------------------------------------------- */
+
+static void
+discount_draw(struct ui *ui)
+{
+	ui_draw_below(ui);
 }
 
 static void
 open_menu(struct ui *ui)
 {
-	ui->lsel = 0;
-	ui_show(ui, &ui_screen_menu);
+	ui_open(ui, &ui_screen_menu, NULL);
 }
 
+/* In the order a cashier needs them: the bar shows the first ones that fit. */
 static const struct ui_binding sale_keys[] = {
-	{ KEY_F(1), "F1", N_("help: all keys"), show_help },
-	{ KEY_F(2), "F2", N_("search by name"), do_search },
-	/* xgettext:no-c-format */
-	{ KEY_F(4), "F4", N_("discount on the line, or *N% on the sale"), do_discount },
-	{ KEY_F(5), "F5", N_("park the sale / recall a parked one"), do_park },
-	{ KEY_F(8), "F8", N_("void the selected line"), do_void },
-	{ KEY_F(10), "F10", N_("pay"), do_pay },
-	{ KEY_F(12), "F12", N_("menu: cash, reports, close shift, stock, customer, reprint"),
+	{ KEY_F(10), N_("pay"), N_("pay"), do_pay },
+	{ KEY_F(2), N_("find"), N_("search by name"), do_search },
+	{ KEY_F(8), N_("void"), N_("void the selected line"), do_void },
+	{ KEY_F(4), N_("disc"), N_("discount on the line, or *N% on the sale"), do_discount },
+	/* Help before the rest: where a language's words leave no room for them, F1 lists them. */
+	{ KEY_F(1), N_("help"), N_("help: all keys"), ui_show_help },
+	{ KEY_F(5), N_("park"), N_("park the sale / recall a parked one"), do_park },
+	{ KEY_F(12), N_("menu"), N_("menu: cash, reports, close shift, stock, customer, reprint"),
 	    open_menu },
-	{ KEY_UP, "Up/Down", N_("select a line"), NULL },
+	{ KEY_F(9), N_("void sale"), N_("void the whole open sale (a manager's PIN once paid "
+	    "in part)"), do_void_sale },
+	{ KEY_ENTER, NULL, N_("add the code typed"), add_input },
+	{ UI_KEY_ESC, NULL, N_("clear the input line"), clear_input },
+	{ KEY_UP, NULL, N_("select the line above"), line_up },
+	{ KEY_DOWN, NULL, N_("select the line below"), line_down },
+	{ KEY_PPAGE, NULL, N_("ten lines up"), page_up },
+	{ KEY_NPAGE, NULL, N_("ten lines down"), page_down },
 	{ 0, NULL, NULL, NULL }
 };
 
 static const struct ui_binding search_keys[] = {
-	{ KEY_F(1), "F1", N_("help"), show_help },
-	{ 27, "Esc", N_("back to the sale"), back_to_sale },
-	{ KEY_DOWN, "Up/Down", N_("choose"), NULL },
-	{ '\n', "Enter", N_("add one of the chosen product"), NULL },
+	{ KEY_ENTER, N_("add"), N_("add one of the chosen product"), search_pick },
+	{ UI_KEY_ESC, N_("back"), N_("back to the sale"), next_sale },
+	{ KEY_F(1), N_("help"), N_("help"), ui_show_help },
+	{ KEY_UP, NULL, N_("choose the one above"), search_up },
+	{ KEY_DOWN, NULL, N_("choose the one below"), search_down },
 	{ 0, NULL, NULL, NULL }
 };
 
 static const struct ui_binding pay_keys[] = {
-	{ KEY_F(1), "F1", N_("help"), show_help },
-	{ '\t', "Tab", N_("switch cash / card"), switch_method },
-	{ KEY_F(3), "F3", N_("switch cash / card"), switch_method },
-	{ 27, "Esc", N_("back to the sale (tenders stay)"), back_to_sale },
-	{ '\n', "Enter", N_("tender the amount typed, or the exact due"), NULL },
+	{ KEY_ENTER, N_("pay"), N_("tender the amount typed, or the exact due"), tender },
+	{ UI_KEY_TAB, N_("cash/card"), N_("switch cash / card"), switch_method },
+	{ UI_KEY_ESC, N_("back"), N_("back to the sale (tenders stay)"), next_sale },
+	{ KEY_F(1), N_("help"), N_("help"), ui_show_help },
+	{ KEY_F(3), NULL, N_("switch cash / card"), switch_method },
+	{ 0, NULL, NULL, NULL }
+};
+
+static const struct ui_binding change_keys[] = {
+	{ KEY_ENTER, N_("next sale"), N_("next sale"), next_sale },
+	{ 0, NULL, NULL, NULL }
+};
+
+static const struct ui_binding no_keys[] = {
 	{ 0, NULL, NULL, NULL }
 };
 
 const struct ui_screen ui_screen_sale = {
-	.name = "sale", .draw = sale_draw, .key = sale_key, .bindings = sale_keys,
+	.name = "sale", .size = sizeof(struct sale_screen), .open = sale_open,
+	.close = sale_close, .draw = sale_draw, .text = sale_text, .bindings = sale_keys,
 };
-const struct ui_screen ui_screen_search = {
-	.name = "search", .draw = search_draw, .key = search_key, .bindings = search_keys,
+static const struct ui_screen ui_screen_search = {
+	.name = "search", .size = sizeof(struct search), .open = search_open,
+	.draw = search_draw, .text = search_text, .bindings = search_keys,
 };
-const struct ui_screen ui_screen_pay = {
-	.name = "pay", .draw = pay_draw, .key = pay_key, .bindings = pay_keys,
+static const struct ui_screen ui_screen_pay = {
+	.name = "pay", .size = sizeof(struct pay), .open = pay_open, .draw = pay_draw,
+	.text = pay_text, .bindings = pay_keys,
+};
+static const struct ui_screen ui_screen_change = {
+	.name = "change", .size = sizeof(struct change), .open = change_open,
+	.draw = change_draw, .text = change_text, .other = change_other, .bindings = change_keys,
+};
+static const struct ui_screen ui_screen_discount = {
+	.name = "discount", .size = sizeof(struct discount), .draw = discount_draw,
+	.bindings = no_keys, .flow = true,
 };

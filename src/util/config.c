@@ -18,12 +18,14 @@
 
 #include "config.h"
 #include "money.h"
+#include "text.h"
 #include "xalloc.h"
 
 enum key_type {
 	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW,
 	K_AMOUNT,       /* major units as money_parse reads them, kept in minor units */
 	K_SECRET,       /* a string never shown in a message; its file must be private */
+	K_MINUTES,      /* minutes, or seconds with s; kept in seconds */
 	K_FISCAL_MODE   /* none | http */
 };
 
@@ -45,6 +47,8 @@ static const struct key keys[] = {
 	S("till", "store", store, K_STRING),
 	S("till", "currency", currency, K_STRING),
 	S("till", "language", language, K_LANGUAGE),
+	{ "till", "lock_after", K_MINUTES, offsetof(struct config, lock_after_s), sizeof(int), 0,
+	    24 * 60 },
 	S("sync", "url", sync_url, K_URL),
 	S("sync", "token", sync_token, K_SECRET),
 	S("sync", "cafile", sync_cafile, K_STRING),
@@ -64,6 +68,8 @@ static const struct key keys[] = {
 	S("display", "device", display_device, K_DISPLAY),
 	I("display", "baud", display_baud, 300, 921600),
 	{ "barcode", "weight", K_LAYOUT, offsetof(struct config, weight), 0, 0, 0 },
+	I("rights", "cashier_discount", cashier_discount, 0, 100),
+	I("rights", "manager_discount", manager_discount, 0, 100),
 	{ "returns", "no_receipt_max", K_AMOUNT, offsetof(struct config, returns_no_receipt_max),
 	    sizeof(int64_t), 0, 0 },
 	S("fiscal", "mode", fiscal_mode, K_FISCAL_MODE),
@@ -80,6 +86,7 @@ config_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	snprintf(cfg->store, sizeof cfg->store, "kassa");
 	snprintf(cfg->currency, sizeof cfg->currency, "UZS");
+	cfg->lock_after_s = 5 * 60;
 	cfg->sync_batch = 500;
 	cfg->sync_backoff_base = 1;
 	cfg->sync_backoff_cap = 300;
@@ -93,6 +100,8 @@ config_defaults(struct config *cfg)
 	cfg->scanner_baud = 9600;
 	cfg->display_baud = 9600;
 	barcode_layout_default(&cfg->weight);
+	cfg->cashier_discount = 10;
+	cfg->manager_discount = 100;
 	snprintf(cfg->fiscal_mode, sizeof cfg->fiscal_mode, "none");
 	cfg->fiscal_offline_days = 3;
 	cfg->fiscal_wait = 2;
@@ -217,6 +226,20 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 			return "is out of range";
 		*(int *)(void *)field = (int)n;
 		return NULL;
+	case K_MINUTES:
+		/* Minutes; "90s" in seconds (a short lock for a demo or a test). Kept as seconds. */
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno != 0 || end == value || n < 0 || (*end != '\0' && strcmp(end, "s") != 0))
+			return "is not a number of minutes (or of seconds with s: 90s)";
+		if (*end == '\0') {
+			if (n > k->hi)
+				return "is out of range";
+			n *= 60;
+		} else if (n > k->hi * 60)
+			return "is out of range";
+		*(int *)(void *)field = (int)n;
+		return NULL;
 	case K_WIDTH:
 		if (strcmp(value, "32") != 0 && strcmp(value, "42") != 0 &&
 		    strcmp(value, "48") != 0)
@@ -279,6 +302,10 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 		break;
 	case K_STRING:
 	case K_SECRET:
+		/* Text values (the store name above all: printed, and it may reach events)
+		 * are UTF-8 on one line. */
+		if (!text_valid_line(value))
+			return "is not valid UTF-8 text on one line";
 		break;
 	}
 	if (strlen(value) >= k->size)

@@ -13,6 +13,12 @@
 #include "money.h"
 
 bool
+money_amount_ok(money_t amount)
+{
+	return amount >= -MONEY_AMOUNT_MAX && amount <= MONEY_AMOUNT_MAX;
+}
+
+bool
 money_add(money_t a, money_t b, money_t *out)
 {
 	money_t r;

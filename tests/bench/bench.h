@@ -79,6 +79,13 @@ void bench_product(long i, char *code, char *name);
 int bench_core_setup(struct bench_env *env);
 int bench_core(struct bench_env *env);
 int bench_ui(struct bench_env *env);
+/*
+ * The slow-disk profile (issue 17): sales with every keystroke timed, the idle work between
+ * them, and the same commits as bare INSERTs. Runs in a child `kassa-bench -S DIR` that
+ * kassa-bench starts under LD_PRELOAD=tests/preload/slowsync.so; the child's rows come back
+ * to the parent's table through the file named by KASSA_BENCH_ROWS.
+ */
+int bench_disk(struct bench_env *env);
 
 /*
  * Issue 4 (bench-sync.c, by the sync helper): drains queued events to a local hub and prints

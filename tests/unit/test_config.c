@@ -68,6 +68,14 @@ test_reads_keys(void **state)
 	assert_int_equal(cfg.printer_width, 32);
 	assert_int_equal(cfg.printer_max_wait, 0);
 	assert_true(cfg.weight.value_is_price);
+	assert_int_equal(cfg.lock_after_s, 5 * 60);	/* the default */
+	remove(path);
+	write_conf("[till]\nlock_after = 90s\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_int_equal(cfg.lock_after_s, 90);
+	write_conf("[till]\nlock_after = 0\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_int_equal(cfg.lock_after_s, 0);
 	assert_int_equal(cfg.returns_no_receipt_max, 0);	/* off unless set */
 	remove(path);
 	write_conf("[returns]\nno_receipt_max = 50 000.50\n", 0600);
@@ -100,6 +108,9 @@ test_errors_name_line_and_key(void **state)
 	expect_error("[printer]\nbaud = fast\n", ":2: [printer] baud = 'fast' is not a whole");
 	expect_error("[printer]\nwidth = 40\n", ":2: [printer] width");
 	expect_error("[till]\nlanguage = de\n", "language");
+	expect_error("[till]\nlock_after = 5m\n", ":2: [till] lock_after");
+	expect_error("[till]\nlock_after = 1441\n", "out of range");
+	expect_error("[till]\nlock_after = -1\n", "lock_after");
 	expect_error("[sync]\nurl = ftp://x\n", "http://");
 	expect_error("store = x\n", "before any [section]");
 	expect_error("[printer]\ndevice = /dev/ttyUSB0\n", "serial:");

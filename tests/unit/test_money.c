@@ -115,6 +115,26 @@ test_qty(void **state)
 	assert_string_equal(qty_format(1500, false, buf, sizeof buf), "1.5");
 }
 
+/* The bounds of include/money.h: a shift of the largest sales still sums inside int64. */
+static void
+test_bounds(void **state)
+{
+	money_t sum = 0;
+
+	(void)state;
+	assert_true(money_amount_ok(MONEY_AMOUNT_MAX));
+	assert_true(money_amount_ok(-MONEY_AMOUNT_MAX));
+	assert_false(money_amount_ok(MONEY_AMOUNT_MAX + 1));
+	assert_false(money_amount_ok(90000000000000000));	/* 9 x 10^16: issue 9's cash-in */
+	/* The largest price times the largest quantity does not overflow the 128-bit product
+	 * but is far past a line's bound: refused, never wrapped. */
+	assert_true(money_times_qty(MONEY_PRICE_MAX, QTY_MAX, &sum));
+	assert_false(money_amount_ok(sum));
+	/* 90 000 sales of the largest total. */
+	assert_true(money_mul(MONEY_AMOUNT_MAX, 90000, &sum));
+	assert_false(money_mul(MONEY_AMOUNT_MAX, 100000, &sum));
+}
+
 int
 main(void)
 {
@@ -124,6 +144,7 @@ main(void)
 		cmocka_unit_test(test_rounding_and_overflow),
 		cmocka_unit_test(test_vat),
 		cmocka_unit_test(test_qty),
+		cmocka_unit_test(test_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

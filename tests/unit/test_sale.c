@@ -223,7 +223,9 @@ test_cashier_discount_limit_is_exact(void **state)
 	assert_int_equal(err.code, KERR_DENIED);
 	assert_true(sale_needs_approval(f->s));
 	assert_int_equal(sale_totals(f->s)->total, 2475000);
-	/* A line discount counts against the line's own gross. */
+	/* A line discount counts against the line's own gross (with no cart discount on top:
+	 * the two add up, test_discount_limit_is_on_the_result). */
+	assert_int_equal(sale_discount_cart(f->s, DISC_NONE, 0, NULL, &err), 0);
 	assert_int_equal(sale_discount_line(f->s, 0, DISC_AMOUNT, 145000, NULL, &err), 0);
 	assert_int_equal(sale_discount_line(f->s, 0, DISC_AMOUNT, 145001, NULL, &err), -1);
 	assert_int_equal(err.code, KERR_DENIED);
@@ -440,9 +442,15 @@ test_park_recall_void(void **state)
 	assert_int_equal(sale_recall(f->s, list[0].id, &err), 0);
 	assert_int_equal(sale_totals(f->s)->total, 400000);
 	assert_int_equal(sale_parked_list(f->st, list, 4, &err), 0);
+	/* The cart whose only line was voided was closed as voided, naming what was in it. */
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided' AND "
+	    "json_extract(payload, '$.voids[0].code') = 'COLA' AND json_extract(payload, "
+	    "'$.voids[0].by') = 'Dilnoza'"), 1);
 	assert_int_equal(sale_void(f->s, NULL, &err), 0);
-	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided'"), 1);
-	assert_int_equal(q1(f->st, "SELECT voids_count FROM shifts"), 1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided'"), 2);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided' AND "
+	    "json_extract(payload, '$.items[0].total') = 400000"), 1);
+	assert_int_equal(q1(f->st, "SELECT voids_count FROM shifts"), 2);
 }
 
 static void
@@ -595,8 +603,9 @@ test_full_disk_keeps_the_cart(void **state)
 	assert_non_null(strstr(err.msg, "disk is full"));
 	/* What the screen shows is what is stored, and nothing was half-written. */
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM sale_lines"), sale_line_count(f->s));
-	assert_int_equal(q1(f->st, "SELECT total FROM sales WHERE state = 'open'"),
-	    sale_totals(f->s)->total);
+	/* An open cart's total is stored as its lines' (issue 17: not rewritten per scan). */
+	assert_int_equal(q1(f->st, "SELECT sum(l.total) FROM sale_lines l JOIN sales s ON "
+	    "s.id = l.sale_id WHERE s.state = 'open'"), sale_totals(f->s)->total);
 	assert_true(sale_line_count(f->s) >= before_lines);
 	(void)before_total;
 	/* Space comes back: the sale goes on and completes. */
@@ -644,6 +653,205 @@ test_locked_database_is_waited_for(void **state)
 	(void)err;
 }
 
+/*
+ * Issue 9: a discount limit is a rule about the result, checked after every change to the cart
+ * and again at payment. Bread 4 000 and 3 x 12 500, 4 000 off the sale (9.6 %: allowed), then
+ * voiding the 37 500 line would leave 100 % off: refused until a manager approves.
+ */
+static void
+test_discount_limit_is_on_the_result(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	bool done;
+
+	testlib_product(f->st, "", "TEA", "Choy", 1250000, false, 0, "2026-11-25T08:00:00.000Z");
+	add(f, "BREAD");
+	add(f, "3*TEA");
+	assert_int_equal(sale_discount_cart(f->s, DISC_AMOUNT, 400000, NULL, &err), 0);
+	assert_int_equal(sale_totals(f->s)->total, 3750000);
+	assert_int_equal(sale_void_line(f->s, 1, NULL, &err), -1);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_true(sale_needs_approval(f->s));
+	assert_non_null(strstr(err.msg, "the discount would be 100.00%"));
+	assert_int_equal(sale_totals(f->s)->lines, 2);		/* nothing changed */
+	assert_int_equal(sale_totals(f->s)->total, 3750000);
+	/* A manager approves: the approval is recorded and names both. */
+	assert_int_equal(sale_void_line(f->s, 1, &f->manager, &err), 0);
+	assert_int_equal(sale_totals(f->s)->total, 0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'approval.granted' "
+	    "AND json_extract(payload, '$.approver') = 'Rustam' AND json_extract(payload, "
+	    "'$.right') = 'discount_big'"), 1);
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
+	assert_true(done);
+}
+
+/* An amount off a line whose quantity then drops: 4 000 off 3 x 14 500 is 9.2 %, off one is
+ * 27.6 %. */
+static void
+test_discount_limit_after_quantity_drops(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+
+	add(f, "3*MILK");
+	assert_int_equal(sale_discount_line(f->s, 0, DISC_AMOUNT, 400000, NULL, &err), 0);
+	assert_int_equal(sale_set_qty(f->s, 0, 1000, NULL, &err), -1);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_true(sale_needs_approval(f->s));
+	assert_int_equal(sale_line(f->s, 0)->qty, 3000);
+	assert_int_equal(sale_set_qty(f->s, 0, 2000, NULL, &err), -1);	/* 13.8 % */
+	/* Taking the discount off first is the cashier's own way out. */
+	assert_int_equal(sale_discount_line(f->s, 0, DISC_NONE, 0, NULL, &err), 0);
+	assert_int_equal(sale_set_qty(f->s, 0, 1000, NULL, &err), 0);
+	assert_int_equal(sale_totals(f->s)->total, 1450000);
+}
+
+/* 10 % on a line plus 10 % on the sale is 19 % of that line: refused for a cashier. */
+static void
+test_discounts_add_up_against_the_limit(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+
+	add(f, "MILK");
+	add(f, "BREAD");
+	assert_int_equal(sale_discount_line(f->s, 0, DISC_PERCENT, 1000, NULL, &err), 0);
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 1000, NULL, &err), -1);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_true(sale_needs_approval(f->s));
+	assert_int_equal(sale_totals(f->s)->discount, 145000);
+	/* 10 % on every line and none on the sale is 10 %, with rounding: allowed. */
+	assert_int_equal(sale_discount_line(f->s, 1, DISC_PERCENT, 1000, NULL, &err), 0);
+	assert_int_equal(sale_totals(f->s)->discount, 145000 + 40000);
+}
+
+/* The limits are configuration, and a sale past them is never completed: the payment is
+ * refused until a manager approves. */
+static void
+test_discount_limit_is_configured_and_checked_at_payment(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	bool done;
+
+	sale_set_limits(f->s, 2000, 10000);	/* [rights] cashier_discount = 20 */
+	add(f, "MILK");
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 1500, NULL, &err), 0);
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 2001, NULL, &err), -1);
+	/* The limit drops (a new config) while the cart is open: payment refuses. */
+	sale_set_limits(f->s, 1000, 10000);
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), -1);
+	assert_false(done);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_true(sale_needs_approval(f->s));
+	assert_int_equal(sale_state(f->s), SALE_OPEN);
+	assert_int_equal(sale_approve(f->s, &f->cashier, &err), -1);
+	assert_int_equal(sale_approve(f->s, &f->manager, &err), 0);
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
+	assert_true(done);
+	/* A manager approves only up to manager_discount. */
+	sale_free(f->s);
+	f->s = sale_current(f->st, &f->cashier, &err);
+	sale_set_limits(f->s, 1000, 3000);
+	add(f, "MILK");
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 3000, &f->manager, &err), 0);
+	assert_int_equal(sale_discount_cart(f->s, DISC_PERCENT, 3001, &f->manager, &err), -1);
+	assert_non_null(strstr(err.msg, "Rustam may approve"));
+}
+
+/* Issue 9: scan 9, void them, sell 1: the sale's event lists the voided line, who and when. */
+static void
+test_voided_lines_are_in_the_journal(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	bool done;
+
+	add(f, "9*BREAD");
+	assert_int_equal(sale_void_line(f->s, 0, NULL, &err), 0);
+	add(f, "BREAD");
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
+	assert_true(done);
+	assert_int_equal(q1(f->st, "SELECT json_array_length(payload, '$.lines') FROM events "
+	    "WHERE type = 'sale.completed'"), 1);
+	assert_int_equal(q1(f->st, "SELECT json_array_length(payload, '$.voids') FROM events "
+	    "WHERE type = 'sale.completed'"), 1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.completed' "
+	    "AND json_extract(payload, '$.voids[0].qty') = 9000 AND json_extract(payload, "
+	    "'$.voids[0].amount') = 3600000 AND json_extract(payload, '$.voids[0].code') = 'BREAD' "
+	    "AND json_extract(payload, '$.voids[0].by') = 'Dilnoza' AND json_extract(payload, "
+	    "'$.voids[0].at') LIKE '20%Z'"), 1);
+}
+
+/* Issue 9: amounts past a real shop's are refused where they enter, never summed into a
+ * negative or a float. */
+static void
+test_bounds(void **state)
+{
+	struct fx *f = *state;
+	struct product p;
+	struct kerr err;
+
+	memset(&p, 0, sizeof p);
+	assert_int_equal(catalog_get(f->st, 1, &p, &err), 0);
+	p.price = 5000000000000000000 / 100;	/* 5 x 10^16 */
+	assert_int_equal(sale_add_product(f->s, &p, 1000, NULL, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	/* The hub's catalogue upsert refuses it too, and a name that is not UTF-8. */
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(catalog_upsert(f->st, &p, "2099-01-01T00:00:00.000Z", &err), -1);
+	assert_non_null(strstr(err.msg, "out of range"));
+	p.price = 100;
+	snprintf(p.name, sizeof p.name, "Jos\xe9");
+	assert_int_equal(catalog_upsert(f->st, &p, "2099-01-01T00:00:00.000Z", &err), -1);
+	assert_non_null(strstr(err.msg, "not valid UTF-8"));
+	store_rollback(f->st);
+	assert_int_equal(catalog_get(f->st, 1, &p, &err), 0);
+	p.price = MONEY_PRICE_MAX;
+	assert_int_equal(sale_add_product(f->s, &p, 1000, NULL, &err), 0);
+	/* 10^12 x 1000 units is past the largest line. */
+	assert_int_equal(sale_set_qty(f->s, 0, 1000000, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "amount too large"));
+	assert_int_equal(sale_add_input(f->s, NULL, "1000001*BREAD", NULL, &err), -1);
+	assert_int_equal(sale_line_count(f->s), 1);
+	/* Cash moves: two cash-ins of 9 x 10^16 would make the expected cash negative. */
+	assert_int_equal(shift_cash_move(f->st, &f->manager, NULL, 90000000000000000, "x", &err),
+	    -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_int_equal(shift_cash_move(f->st, &f->manager, NULL, MONEY_AMOUNT_MAX, "x", &err),
+	    0);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'cash.moved'"), 1);
+}
+
+/* Issue 9: a label that carries its price is charged that price: 1 000.00 at 123 456.78 a kg
+ * came to 987.65 when the weight worked out from it (8 g) was multiplied back. */
+static void
+test_price_label_is_charged_its_price(void **state)
+{
+	struct fx *f = *state;
+	struct weight_layout layout;
+	char label[14] = "210077100000";	/* prefix 21, PLU 0077, 1 000.00 so'm */
+	struct kerr err;
+	bool done;
+
+	testlib_product(f->st, "", "SAFFRON", "Za'faron", 12345678, true, 77,
+	    "2026-11-25T08:00:00.000Z");
+	assert_int_equal(barcode_layout_parse("PPCCCC$$$$$$K", &layout), 0);
+	assert_true(layout.value_is_price);
+	label[12] = (char)('0' + barcode_check_digit(label, 12));
+	label[13] = '\0';
+	assert_int_equal(sale_add_input(f->s, &layout, label, NULL, &err), 0);
+	assert_int_equal(sale_line(f->s, 0)->total, 100000);
+	assert_int_equal(sale_totals(f->s)->total, 100000);
+	assert_int_equal(sale_line(f->s, 0)->price, 12345678);	/* the receipt's unit price */
+	assert_int_equal(sale_set_qty(f->s, 0, 2000, NULL, &err), -1);
+	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
+	assert_true(done);
+	assert_int_equal(q1(f->st, "SELECT json_extract(payload, '$.lines[0].total') FROM events "
+	    "WHERE type = 'sale.completed'"), 100000);
+}
+
 int
 main(void)
 {
@@ -667,6 +875,19 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk_keeps_the_cart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_database_is_waited_for, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_discount_limit_is_on_the_result, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_discount_limit_after_quantity_drops, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_discounts_add_up_against_the_limit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_discount_limit_is_configured_and_checked_at_payment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_voided_lines_are_in_the_journal, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_price_label_is_charged_its_price, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -348,6 +348,8 @@ test_fold_events_equals_tables(void **state)
 	assert_int_equal(shift_open(f->st, &f->cashier, 1000000, NULL, &err), 0);
 	sell(f, "3*MILK", PAY_CASH, 0);
 	s = sale_current(f->st, &f->cashier, &err);
+	assert_int_equal(sale_add_input(s, NULL, "5*BREAD", NULL, &err), 0);
+	assert_int_equal(sale_void_line(s, 0, NULL, &err), 0);	/* in the event's voids */
 	assert_int_equal(sale_add_input(s, NULL, "BREAD", NULL, &err), 0);
 	assert_int_equal(sale_add_input(s, NULL, "2*MILK", NULL, &err), 0);
 	assert_int_equal(sale_discount_cart(s, DISC_AMOUNT, 123, NULL, &err), 0);
@@ -357,7 +359,9 @@ test_fold_events_equals_tables(void **state)
 	sale_free(s);
 	s = sale_current(f->st, &f->cashier, &err);
 	assert_int_equal(sale_add_input(s, NULL, "BREAD", NULL, &err), 0);
-	assert_int_equal(sale_void(s, NULL, &err), 0);
+	assert_int_equal(sale_add_input(s, NULL, "MILK", NULL, &err), 0);
+	assert_int_equal(sale_void_line(s, 1, NULL, &err), 0);
+	assert_int_equal(sale_void(s, NULL, &err), 0);	/* items and voids, canonical too */
 	sale_free(s);
 	assert_int_equal(shift_cash_move(f->st, &f->manager, NULL, 250000, "coins", &err), 0);
 	assert_int_equal(shift_cash_move(f->st, &f->manager, NULL, -100000, "bank", &err), 0);
@@ -410,6 +414,11 @@ test_fold_events_equals_tables(void **state)
 	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'MILK'"), 45000);
 	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'BREAD'"), 99000);
 	assert_events_canonical(f->st);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.completed' "
+	    "AND json_array_length(payload, '$.voids') = 1"), 1);
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.voided' AND "
+	    "json_array_length(payload, '$.items') = 1 AND json_array_length(payload, '$.voids') "
+	    "= 1"), 1);
 	/* Receipt numbers have no gaps (the voided sale took none). */
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM sales WHERE state = 'completed'"), 2);
 	assert_int_equal(q1(f->st, "SELECT max(number) FROM sales"), 2);

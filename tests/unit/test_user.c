@@ -153,6 +153,12 @@ test_rights_and_approval(void **state)
 	assert_non_null(strstr(err.msg, "Dilnoza may not approve"));
 	assert_int_equal(user_approve(st, "9999", RIGHT_VOID_PAID, &approver, &err), 0);
 	assert_string_equal(approver.name, "Rustam");
+	/* Closing the till program is a manager's. */
+	assert_false(user_can(&cashier, RIGHT_QUIT));
+	assert_int_equal(user_approve(st, "1111", RIGHT_QUIT, &approver, &err), -1);
+	assert_int_equal(err.code, KERR_DENIED);
+	assert_int_equal(user_approve(st, "9999", RIGHT_QUIT, &approver, &err), 0);
+	assert_string_equal(user_right_name(RIGHT_QUIT), "quit");
 }
 
 /* The text of one SELECT's first column, malloc'd; NULL for no row. */
