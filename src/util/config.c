@@ -432,6 +432,10 @@ config_load(const char *path, struct config *cfg, struct kerr *err)
 		    "or change it (mode %03o): chmod 600 %s (and chown it to the user the till "
 		    "runs as)", path, (unsigned)(sb.st_mode & 0777), path);
 	fclose(f);
+	/* Fiscal mode without a gateway would queue documents that can never leave. */
+	if (rc == 0 && config_fiscal(cfg) && cfg->fiscal_url[0] == '\0')
+		rc = kerr_set(err, KERR_INPUT, "%s: [fiscal] mode = http needs url (the fiscal "
+		    "gateway, https://...)", path);
 	/* Only for messages: a path too long to keep is left out. */
 	if (rc == 0 && snprintf(cfg->path, sizeof cfg->path, "%s", path) >= (int)sizeof cfg->path)
 		cfg->path[0] = '\0';

@@ -82,6 +82,20 @@ test_reads_keys(void **state)
 	assert_int_equal(config_load(path, &cfg, &err), 0);
 	assert_int_equal(cfg.returns_no_receipt_max, 5000050);
 	remove(path);
+	/* [fiscal]: off by default; with http, its gateway, token, offline days and wait. */
+	assert_false(config_fiscal(&cfg));
+	write_conf("[fiscal]\nmode = http\nurl = https://ofd.example.uz\ntoken = t0k\n"
+	    "offline_days = 5\nwait = 0\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_true(config_fiscal(&cfg));
+	assert_string_equal(cfg.fiscal_url, "https://ofd.example.uz");
+	assert_string_equal(cfg.fiscal_token, "t0k");
+	assert_int_equal(cfg.fiscal_offline_days, 5);
+	assert_int_equal(cfg.fiscal_wait, 0);
+	remove(path);
+	config_defaults(&cfg);
+	assert_int_equal(cfg.fiscal_offline_days, 3);
+	assert_int_equal(cfg.fiscal_wait, 2);
 }
 
 static void
@@ -120,6 +134,11 @@ test_errors_name_line_and_key(void **state)
 	expect_error("[returns]\nno_receipt_max = lots\n", ":2: [returns] no_receipt_max = "
 	    "'lots' is not an amount");
 	expect_error("[returns]\nno_receipt_max = -5\n", "no_receipt_max");
+	expect_error("[fiscal]\nmode = soap\n", ":2: [fiscal] mode = 'soap' must be none or http");
+	expect_error("[fiscal]\nmode = http\n", "[fiscal] mode = http needs url");
+	expect_error("[fiscal]\nmode = http\nurl = http://ofd.example.uz\n", ":3: [fiscal] url");
+	expect_error("[fiscal]\noffline_days = 0\n", ":2: [fiscal] offline_days");
+	expect_error("[fiscal]\nwait = 60\n", ":2: [fiscal] wait");
 }
 
 static void
