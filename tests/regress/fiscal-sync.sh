@@ -6,7 +6,8 @@
 # till one fiscal.signed event per document, receipt numbers without gaps); the refund cites
 # its sale's sign; the signs are in `kassa sales --json`; kill -9 of `kassa sync` while the
 # gateway is down loses nothing and signs nothing twice; a document the gateway refuses (4xx)
-# is kept, shown, not resent, and `kassa sync --retry-rejected` sends it again.
+# is kept, shown, not resent, and `kassa sync --retry-rejected` sends it again; `kassa journal
+# verify` checks the stored replies against their fiscal.signed events and names a forged sign.
 . "$KASSA_TOP/tests/lib/fiscal.sh"
 
 hub_start
@@ -115,4 +116,11 @@ till_q t1 "UPDATE fiscal_documents SET body = json_set(body, '$.lines[0].mxik', 
 sync_once t1 || fail "sync after retry-rejected: $(cat "$T/sync.err")"
 [ "$(fdocs t1 sent)" = 6 ] || fail "the fixed document was not signed"
 [ "$(fdocs t1 rejected)" = 0 ] || fail "a document is still rejected"
+
+# journal verify checks every stored reply against its fiscal.signed event.
+"$KASSA_BIN" -d "$T/t1.db" journal verify > "$T/out" 2>&1 || fail "journal verify: $(cat "$T/out")"
+till_q t1 "UPDATE fiscal_documents SET fiscal_sign = 'forged' WHERE id = 2"
+"$KASSA_BIN" -d "$T/t1.db" journal verify > "$T/out" 2>&1 && fail "journal verify missed a forged sign"
+grep -q "fiscal document .*fiscal_documents.fiscal_sign is forged in the table but [0-9a-f]\{64\} by the events" "$T/out" ||
+	fail "journal verify does not name the forged sign: $(cat "$T/out")"
 echo "ok"
