@@ -20,9 +20,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "catalog.h"
 #include "kerr.h"
 #include "store.h"
+
+struct product;         /* catalog.h */
 
 /* An MXIK (IKPU) class code: exactly 17 digits. */
 #define FISCAL_MXIK_LEN 17
