@@ -6,7 +6,8 @@
 # till one fiscal.signed event per document, receipt numbers without gaps); the refund cites
 # its sale's sign; the signs are in `kassa sales --json`; kill -9 of `kassa sync` while the
 # gateway is down loses nothing and signs nothing twice; a document the gateway refuses (4xx)
-# is kept, shown, not resent, and `kassa sync --retry-rejected` sends it again; `kassa journal
+# is kept, shown, not resent, and `kassa sync --retry-rejected` sends it again; a credit
+# tender is "other"; `kassa journal
 # verify` checks the stored replies against their fiscal.signed events and names a forged sign.
 . "$KASSA_TOP/tests/lib/fiscal.sh"
 
@@ -116,6 +117,16 @@ till_q t1 "UPDATE fiscal_documents SET body = json_set(body, '$.lines[0].mxik', 
 sync_once t1 || fail "sync after retry-rejected: $(cat "$T/sync.err")"
 [ "$(fdocs t1 sent)" = 6 ] || fail "the fixed document was not signed"
 [ "$(fdocs t1 rejected)" = 0 ] || fail "a document is still rejected"
+
+# A sale on credit (nasiya): its amount is "other", apart from cash and card, and the gateway
+# takes it.
+printf 'login 1111\nmanager 9999\ncustomer-add Aziz 998901234567 100000\ncustomer 998901234567\nscan %s\npay credit 0\n' "$B2" |
+    "$DRIVE" "$T/t1.db" > "$T/out" 2>&1 || fail "the credit sale: $(cat "$T/out")"
+[ "$(till_q t1 "SELECT json_extract(body, '$.cash') || ' ' || json_extract(body, '$.card') || ' ' || json_extract(body, '$.other') FROM fiscal_documents WHERE kind = 'sale' ORDER BY id DESC LIMIT 1")" = \
+    "0 0 $(till_q t1 "SELECT total FROM sales ORDER BY id DESC LIMIT 1")" ] ||
+	fail "the credit tender is not 'other' in the document"
+sync_once t1 || fail "sync of the credit sale: $(cat "$T/sync.err")"
+[ "$(fdocs t1 sent)" = 7 ] || fail "the credit sale's document was not signed"
 
 # journal verify checks every stored reply against its fiscal.signed event.
 "$KASSA_BIN" -d "$T/t1.db" journal verify > "$T/out" 2>&1 || fail "journal verify: $(cat "$T/out")"
