@@ -149,7 +149,8 @@ judge(struct sim *s, const char *terminal, json_t *d, char *buf, size_t size)
 			    i + 1), buf;
 		if (json_integer_value(qty) <= 0 || json_integer_value(price) < 0 ||
 		    json_integer_value(rate) < 0 || json_integer_value(rate) > 100)
-			return snprintf(buf, size, "line %zu: bad qty, price or vat_rate", i + 1), buf;
+			return snprintf(buf, size, "line %zu: bad qty, price or vat_rate",
+			    i + 1), buf;
 		if (!money_times_qty(json_integer_value(price), json_integer_value(qty), &gross))
 			return "amount too large";
 		/* A refund's line is its share of the sale's line: a tiyin either way. */
@@ -161,8 +162,8 @@ judge(struct sim *s, const char *terminal, json_t *d, char *buf, size_t size)
 		    (int)json_integer_value(rate) * 100);
 		diff = want_vat - json_integer_value(vat);
 		if (diff > 1 || diff < -1)
-			return snprintf(buf, size, "line %zu: vat is not the %lld%% included in the "
-			    "total", i + 1, (long long)json_integer_value(rate)), buf;
+			return snprintf(buf, size, "line %zu: vat is not the %lld%% included in "
+			    "the total", i + 1, (long long)json_integer_value(rate)), buf;
 		sum += json_integer_value(tot);
 	}
 	if ((strcmp(kind, "sale") == 0 || strcmp(kind, "refund") == 0) &&
@@ -235,9 +236,9 @@ sign_and_store(struct sim *s, const char *terminal, const char *id, json_t *d, c
 	{
 		sqlite3_stmt *q;
 
-		if (sqlite3_prepare_v2(s->db, "INSERT INTO sim_documents(id, terminal, receipt_seq, "
-		    "kind, at, sign, reply, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &q,
-		    NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v2(s->db, "INSERT INTO sim_documents(id, terminal, "
+		    "receipt_seq, kind, at, sign, reply, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		    "?7, ?8)", -1, &q, NULL) != SQLITE_OK) {
 			set_error(a, 503, "the simulator's database failed");
 			free(out);
 			return;
@@ -314,7 +315,8 @@ sim_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0')
 			set_error(&a, 401, "missing bearer token");
 		else if (strcmp(method, "POST") != 0 || strcmp(url, "/v1/documents") != 0)
-			set_error(&a, 404, "no such endpoint (this is the fiscal gateway SIMULATOR)");
+			set_error(&a, 404, "no such endpoint (this is the fiscal gateway "
+			    "SIMULATOR)");
 		else {
 			up = xcalloc(1, sizeof *up);
 			up->token = xstrdup(auth + 7);

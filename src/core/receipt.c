@@ -545,8 +545,9 @@ receipt_job_fiscal_wait(store *st, const struct receipt_job *job, int wait_s)
 	if (sqlite3_step(q) == SQLITE_ROW)
 		young = sqlite3_column_int(q, 0) != 0;
 	core_release(q);
-	return young && fiscal_reply_of(st, job->return_id != 0 ? "refund" : "sale", job->return_id != 0 ?
-	    job->return_id : job->sale_id, &fr, &exists, &err) == 0 && exists;
+	return young && fiscal_reply_of(st, job->return_id != 0 ? "refund" : "sale",
+	    job->return_id != 0 ? job->return_id : job->sale_id, &fr, &exists, &err) == 0 &&
+	    exists;
 }
 
 int

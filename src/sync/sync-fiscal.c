@@ -104,8 +104,8 @@ sync_fiscal_send(struct sync_ctx *c, struct kerr *err)
 			log_info("fiscal: document %s signed: %s #%lld", uuid, r.terminal_id,
 			    (long long)r.receipt_seq);
 		} else if (reply.status == 401 || reply.status == 403) {
-			kerr_set(err, KERR_DENIED, "the fiscal gateway refused the token (HTTP %ld): "
-			    "check [fiscal] token", reply.status);
+			kerr_set(err, KERR_DENIED, "the fiscal gateway refused the token (HTTP "
+			    "%ld): check [fiscal] token", reply.status);
 			sync_failed(c, reply.retry_after, true, err);
 			goto fail;
 		} else if (reply.status >= 400 && reply.status < 500 && reply.status != 408 &&
@@ -117,7 +117,8 @@ sync_fiscal_send(struct sync_ctx *c, struct kerr *err)
 			}
 			log_info("fiscal: document %s rejected: %s", uuid, why);
 		} else {
-			kerr_set(err, KERR_NET, "the fiscal gateway answered HTTP %ld", reply.status);
+			kerr_set(err, KERR_NET, "the fiscal gateway answered HTTP %ld",
+			    reply.status);
 			sync_failed(c, reply.retry_after, false, err);
 			goto fail;
 		}

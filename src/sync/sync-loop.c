@@ -423,8 +423,8 @@ sync_run(const struct config *cfg, const char *db_path, bool once, int verbose)
 				fprintf(stderr, "kassa: sync: %s\n", termsafe(c.last_error, safe,
 				    sizeof safe));
 			if (rejected > 0)
-				fprintf(stderr, "kassa: sync: %lld events were rejected by the hub: "
-				    "see `kassa status`\n", (long long)rejected);
+				fprintf(stderr, "kassa: sync: %lld events were rejected by the "
+				    "hub: see `kassa status`\n", (long long)rejected);
 			if (pending > 0)
 				fprintf(stderr, "kassa: sync: %lld events still waiting\n",
 				    (long long)pending);
