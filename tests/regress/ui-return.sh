@@ -131,6 +131,7 @@ wait_for "MENU"
 keys 3
 wait_for "X report"
 wait_for "Returns"
+screen | grep -Eq "Returns +2$" || fail "X report: returns"
 screen | grep -Eq "Refunded +17 999" || fail "X report: refunded"
 screen | grep -Eq "in cash +7 999$" || fail "X report: refunded in cash"
 screen | grep -Eq "to card +10 000" || fail "X report: refunded to card"
