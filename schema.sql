@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -299,7 +299,9 @@ CREATE TABLE print_jobs (
     id         INTEGER PRIMARY KEY,
     kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'copy', 'report', 'test', 'drawer')),
     sale_id    INTEGER REFERENCES sales(id),
-    body       BLOB,                      -- NULL: rendered from sale_id when printed
+    body       BLOB,                      -- NULL: rendered from sale_id when printed; a
+                                          -- 'report' job: 'z:SHIFT_ID' or 'day:YYYY-MM-DD'
+                                          -- (rendered from the figures when printed)
     state      TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'done', 'failed')),
     attempts   INTEGER NOT NULL DEFAULT 0,
     error      TEXT,
@@ -308,3 +310,36 @@ CREATE TABLE print_jobs (
     return_id  INTEGER REFERENCES returns(id)  -- version 4: a refund receipt (sale_id NULL)
 );
 CREATE INDEX print_jobs_state ON print_jobs(state, id);
+
+-- The audit trail (version 6, report.h). Every PIN typed at the till (a log-in or a manager's
+-- approval): who, or NULL for a wrong PIN, and whether it was right. Not journal events: a
+-- wrong PIN changes no figure, and a stream of guesses must not flood the hub's journal; the
+-- till keeps them for `kassa report audit`.
+CREATE TABLE logins (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    user_id  INTEGER REFERENCES users(id),
+    name     TEXT,
+    ok       INTEGER NOT NULL,
+    purpose  TEXT NOT NULL DEFAULT 'pin'
+);
+CREATE INDEX logins_at ON logins(at);
+
+-- Every change of a product's price, whatever brought it (the hub's catalogue, a CSV import),
+-- written by the trigger below when it applies.
+CREATE TABLE price_changes (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    product_id INTEGER NOT NULL REFERENCES products(id),
+    code       TEXT,
+    name       TEXT NOT NULL,
+    old_price  INTEGER NOT NULL,
+    price      INTEGER NOT NULL
+);
+CREATE INDEX price_changes_at ON price_changes(at);
+CREATE TRIGGER products_price_change AFTER UPDATE OF price ON products
+WHEN old.price <> new.price BEGIN
+    INSERT INTO price_changes(at, product_id, code, name, old_price, price)
+    VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), new.id, coalesce(new.sku, (SELECT min(code)
+        FROM barcodes WHERE product_id = new.id)), new.name, old.price, new.price);
+END;

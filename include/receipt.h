@@ -80,6 +80,7 @@ struct receipt_job {
 	int64_t sale_id;     /* 0 when none */
 	int64_t return_id;   /* a refund receipt (refund.h); 0 when none */
 	int attempts;
+	char what[32];       /* a report: "z:SHIFT_ID" or "day:YYYY-MM-DD" (report.h); else "" */
 };
 
 /*

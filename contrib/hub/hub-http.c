@@ -391,7 +391,11 @@ store_verdict(struct hub *h, const char *device, json_t *ev, const struct verdic
 	    "prev_hash, hash, status, error, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 	    "$9, $10, $11)", 11, params, NULL, err) == -1)
 		return -1;
-	if (refused || !hub_webhook_wants(h, type))
+	if (refused)
+		return 0;
+	if (hub_telegram_queue(h, device, id, type, v->payload, err) == -1)
+		return kerr_set(err, KERR_IO, "queueing the telegram message of event %s", id);
+	if (!hub_webhook_wants(h, type))
 		return 0;
 	if (hub_webhook_queue(h, device, id, type, v->payload) == -1)
 		return kerr_set(err, KERR_IO, "queueing the webhook of event %s", id);
@@ -734,13 +738,15 @@ hub_serve(struct hub *h, const char *listen_addr, struct kerr *err)
 	    (unsigned int)MAX_CONNECTIONS_PER_IP, MHD_OPTION_END);
 	if (d == NULL)
 		return kerr_set(err, KERR_IO, "cannot listen on %s (in use?)", listen_addr);
-	if (hub_webhook_start(h, err) == -1) {
+	if (hub_webhook_start(h, err) == -1 || hub_telegram_start(h, err) == -1) {
 		MHD_stop_daemon(d);
+		hub_webhook_stop(h);
 		return -1;
 	}
 	fprintf(stderr, "kassa-hub: listening on %s\n", listen_addr);
 	sigwait(&set, &sig);
 	MHD_stop_daemon(d);
 	hub_webhook_stop(h);
+	hub_telegram_stop(h);
 	return 0;
 }

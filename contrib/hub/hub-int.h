@@ -65,6 +65,15 @@ struct hub {
 	const char *webhook_types;   /* comma-separated, default "shift.closed" */
 	pthread_t webhook_thread;
 	bool webhook_running;
+	/* --telegram FILE: the owner's notifications (hub-telegram.c) */
+	bool tg_on;
+	char tg_token[128];
+	char tg_chat[64];
+	char tg_api[256];            /* the Bot API's base URL, no trailing slash */
+	char tg_language[4];         /* en, ru, uz */
+	long tg_silent_after;        /* seconds; 0: off */
+	pthread_t tg_thread;
+	bool tg_running;
 	volatile sig_atomic_t stopping;
 };
 
@@ -103,6 +112,18 @@ int hub_webhook_queue(struct hub *h, const char *device, const char *event_id, c
     const char *payload);
 int hub_webhook_start(struct hub *h, struct kerr *err);
 void hub_webhook_stop(struct hub *h);
+
+/* hub-telegram.c: the owner's notifications through Telegram's Bot API. load reads the INI
+ * file of --telegram; queue is called in the ingest transaction for every accepted event (0
+ * when it is not worth a message); start/stop run the sender thread. */
+int hub_telegram_load(struct hub *h, const char *path, struct kerr *err);
+int hub_telegram_queue(struct hub *h, const char *device, const char *event_id, const char *type,
+    const char *payload, struct kerr *err);
+int hub_telegram_start(struct hub *h, struct kerr *err);
+void hub_telegram_stop(struct hub *h);
+
+/* hub-report.c: `kassa-hub report [--json|--csv] [--from DATE] [--to DATE]`. */
+int hub_report(struct hub *h, const char *format, const char *from, const char *to);
 
 /* hub-canon.c: an event's payload as the canonical text it is hashed with (docs/protocol.md,
  * "Canonical JSON"): caller frees; NULL with why (a static string) when the payload has no

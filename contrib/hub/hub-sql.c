@@ -182,7 +182,10 @@ static const char schema_sqlite[] =
 	"CREATE TABLE IF NOT EXISTS hub_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS hub_webhooks (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL"
 	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
-	"  NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+	"  NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	"CREATE TABLE IF NOT EXISTS hub_telegram (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+	"  text TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL"
+	"  DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
 
 static const char schema_pg[] =
 	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
@@ -197,7 +200,10 @@ static const char schema_pg[] =
 	"CREATE TABLE IF NOT EXISTS hub_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS hub_webhooks (id BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL"
 	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
-	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	"CREATE TABLE IF NOT EXISTS hub_telegram (id BIGSERIAL PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+	"  text TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL"
+	"  DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
 
 /* Runs a SELECT count(*) query: *yes when it counted more than none. */
 static int

@@ -17,6 +17,7 @@
 #include "i18n.h"
 #include "money.h"
 #include "receipt.h"
+#include "report.h"
 #include "xalloc.h"
 
 struct receipt *
@@ -311,7 +312,7 @@ receipt_test_page(const char *store_name, const char *device, int width)
 	return r;
 }
 
-/* The first job sql finds (id, kind, sale_id, attempts, return_id). */
+/* The first job sql finds (id, kind, sale_id, attempts, return_id, body as text). */
 static int
 job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 {
@@ -327,6 +328,7 @@ job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 		job->sale_id = sqlite3_column_int64(q, 2);
 		job->attempts = sqlite3_column_int(q, 3);
 		job->return_id = sqlite3_column_int64(q, 4);
+		core_text(q, 5, job->what, sizeof job->what);
 	}
 	store_release(q);
 	if (rc == SQLITE_ROW)
@@ -340,7 +342,8 @@ int
 receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
 {
 	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts, coalesce(return_id, "
-	    "0) FROM print_jobs WHERE state = 'queued' AND kind <> 'drawer' ORDER BY id LIMIT 1",
+	    "0), CAST(body AS TEXT) FROM print_jobs WHERE state = 'queued' AND kind <> 'drawer' "
+	    "ORDER BY id LIMIT 1",
 	    job, err);
 }
 
@@ -348,7 +351,8 @@ int
 receipt_drawer_next(store *st, struct receipt_job *job, struct kerr *err)
 {
 	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts, coalesce(return_id, "
-	    "0) FROM print_jobs WHERE state = 'queued' AND kind = 'drawer' ORDER BY id LIMIT 1",
+	    "0), CAST(body AS TEXT) FROM print_jobs WHERE state = 'queued' AND kind = 'drawer' "
+	    "ORDER BY id LIMIT 1",
 	    job, err);
 }
 
@@ -403,6 +407,8 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 		return receipt_drawer();
 	if (strcmp(job->kind, "test") == 0)
 		return receipt_test_page(store_name, "queue", 48);
+	if (strcmp(job->kind, "report") == 0)
+		return report_receipt_for(st, job->what, store_name, err);
 	if (job->return_id != 0) {
 		refund *rf = refund_load(st, job->return_id, err);
 

@@ -14,6 +14,7 @@
 #include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
+#include "report.h"
 #include "shift.h"
 #include "text.h"
 #include "xalloc.h"
@@ -298,6 +299,17 @@ shift_report_z(store *st, struct shift_report *r, struct kerr *err)
 	return shift_report_get(st, id, r, err);
 }
 
+/* Whether a printer was ever configured on this till: its printer process says its state. */
+static bool
+has_printer(store *st)
+{
+	char *state = store_meta_get(st, "printer_state");
+	bool yes = state != NULL && strcmp(state, "not configured") != 0;
+
+	free(state);
+	return yes;
+}
+
 /* Counts sales that block a close: parked ones, and an open cart with live lines. */
 static int64_t
 blocking_sales(store *st, const char *state)
@@ -377,6 +389,16 @@ shift_close(store *st, const struct user *u, money_t counted_cash, struct shift_
 	    "counted_cash - expected_cash, 'vat', vat_total, 'voids', voids_count) FROM shifts "
 	    "WHERE id = ?1", id, 0, 0, NULL, NULL, err) == -1)
 		goto fail;
+	/* The Z prints itself, through the printer process's queue, on a till that has a
+	 * printer (its process has written printer_state); without one the report stays in the
+	 * shifts table for `kassa report z --number N --print`. */
+	if (has_printer(st)) {
+		char what[32];
+
+		snprintf(what, sizeof what, "z:%" PRId64, id);
+		if (report_queue_print(st, what, NULL, err) == -1)
+			goto fail;
+	}
 	if (store_commit(st, err) == -1)
 		return -1;
 	return shift_report_get(st, id, r, err);

@@ -99,8 +99,20 @@ static const char *const migrations[] = {
 	"ALTER TABLE sale_lines ADD COLUMN voided_by INTEGER REFERENCES users(id);"
 	"ALTER TABLE sale_lines ADD COLUMN voided_at TEXT;"
 	"ALTER TABLE sales ADD COLUMN disc_approver_id INTEGER REFERENCES users(id);",
+	/* 5 -> 6: the audit trail's PIN entries and price changes (report.h). */
+	"CREATE TABLE logins (id INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id INTEGER "
+	"REFERENCES users(id), name TEXT, ok INTEGER NOT NULL, purpose TEXT NOT NULL DEFAULT 'pin');"
+	"CREATE INDEX logins_at ON logins(at);"
+	"CREATE TABLE price_changes (id INTEGER PRIMARY KEY, at TEXT NOT NULL, product_id INTEGER "
+	"NOT NULL REFERENCES products(id), code TEXT, name TEXT NOT NULL, old_price INTEGER NOT "
+	"NULL, price INTEGER NOT NULL);"
+	"CREATE INDEX price_changes_at ON price_changes(at);"
+	"CREATE TRIGGER products_price_change AFTER UPDATE OF price ON products WHEN old.price <> "
+	"new.price BEGIN INSERT INTO price_changes(at, product_id, code, name, old_price, price) "
+	"VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), new.id, coalesce(new.sku, (SELECT "
+	"min(code) FROM barcodes WHERE product_id = new.id)), new.name, old.price, new.price); END;",
 };
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 

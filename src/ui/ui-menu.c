@@ -330,6 +330,22 @@ quit(struct ui *ui)
 	ui_quit_asked(ui);
 }
 
+/* ---- the day's report and the audit (ui-report.c) ---------------------------------------- */
+
+static void
+day_report(struct ui *ui)
+{
+	ui_close(ui);
+	ui_open(ui, &ui_screen_report, NULL);
+}
+
+static void
+audit_report(struct ui *ui)
+{
+	ui_close(ui);
+	ui_open(ui, &ui_screen_report, "audit");
+}
+
 /* ---- the menu --------------------------------------------------------------------------- */
 
 struct menu_item {
@@ -348,7 +364,9 @@ static const struct menu_item menu_items[] = {
 	{ N_("Open the drawer (no sale)"), no_sale },
 	{ N_("Log out"), log_out },
 	{ N_("Quit the till (a manager's PIN)"), quit },
-	/* Past the tenth row: chosen with the arrows. */
+	/* Past the ten digits: picked with the arrows (the rows above keep their numbers). */
+	{ N_("Day report"), day_report },
+	{ N_("Audit (who did what today)"), audit_report },
 	{ N_("Return without a receipt (a manager)"), return_no_receipt },
 };
 #define NMENU (int)(sizeof menu_items / sizeof menu_items[0])

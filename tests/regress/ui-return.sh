@@ -146,12 +146,12 @@ wait_for "Reprint"
 keys R1 Enter
 wait_for "A copy of refund receipt R1 is queued"
 
-# A return without a receipt: the eleventh row, a manager's PIN, in cash, under the limit
+# A return without a receipt: the thirteenth row, a manager's PIN, in cash, under the limit
 # (two of B2 are 12 000: refused, nothing asked).
 no_receipt() {
 	keys F12
 	wait_for "MENU"
-	keys Down Down Down Down Down Down Down Down Down Down Enter
+	keys Down Down Down Down Down Down Down Down Down Down Down Down Enter
 	wait_for "Return without a receipt"
 	keys "$B2" Enter
 	wait_for "Quantity coming back"

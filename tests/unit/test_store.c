@@ -61,6 +61,7 @@ setup(void **state)
 	    "COLUMN refunds_cash; ALTER TABLE shifts DROP COLUMN refunds_card; ALTER TABLE shifts "
 	    "DROP COLUMN refunds_other; ALTER TABLE shifts DROP COLUMN refunds_no_receipt; "
 	    "DROP INDEX products_deleted; "
+	    "DROP TRIGGER products_price_change; DROP TABLE price_changes; DROP TABLE logins; "
 	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
 	    "ALTER TABLE sale_lines DROP COLUMN label_total; "
 	    "ALTER TABLE sale_lines DROP COLUMN voided_by; "
@@ -113,6 +114,12 @@ test_old_file_is_migrated(void **state)
 	    "reason, event_seq, at) VALUES (1, 1000, 'return', 1, 'now')", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	/* Version 5: the audit trail's PIN entries, and price changes written by a trigger. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM logins"), 0);
+	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE products SET price = price + 100 "
+	    "WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(q1(st, "SELECT price - old_price FROM price_changes WHERE product_id = "
+	    "1"), 100);
 	store_close(st);
 }
 
