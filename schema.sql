@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 4.
+-- kassa: the whole database schema, version 7.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -94,15 +94,32 @@ CREATE TRIGGER products_au AFTER UPDATE OF name, sku ON products BEGIN
     INSERT INTO products_fts(rowid, name, sku) VALUES (new.id, new.name, new.sku);
 END;
 
+-- Customers: made at a till (a customer.added event) or published by the hub (last-write-wins
+-- by updated_at for name, phone, card and the limit). What a customer owes and their points are
+-- never stored here: customer.c derives them from the events that name the customer's key
+-- (sale.completed, sale.returned, customer.paid), on top of the figures the hub last confirmed
+-- (hub_*, version 7), which cover this till's events up to hub_seq.
 CREATE TABLE customers (
     id         INTEGER PRIMARY KEY,
-    key        TEXT NOT NULL UNIQUE,     -- upstream key
+    key        TEXT NOT NULL UNIQUE,     -- upstream key (a UUID for one made at a till)
     name       TEXT NOT NULL,
-    phone      TEXT,
+    phone      TEXT,                     -- normalised: '+' and digits
     card       TEXT UNIQUE,              -- loyalty card number
     updated_at TEXT NOT NULL,
-    deleted    INTEGER NOT NULL DEFAULT 0
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    credit_limit INTEGER NOT NULL DEFAULT 0,  -- minor units: the most the customer may owe
+    hub_balance  INTEGER NOT NULL DEFAULT 0,  -- owed, as the hub last confirmed it
+    hub_points   INTEGER NOT NULL DEFAULT 0,
+    hub_seq      INTEGER NOT NULL DEFAULT 0,  -- this till's events counted in hub_*
+    hub_at       TEXT                         -- when the hub confirmed them (balance_at)
 );
+
+-- The events that name a customer, found without reading the whole journal (version 7).
+-- (A payload that is not JSON, which only a damaged file holds, indexes as NULL rather than
+-- failing the write: `kassa journal verify` is what reports it.)
+CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN
+    json_extract(payload, '$.customer') END), seq)
+    WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid');
 
 -- PINs only as yescrypt hashes. failed/locked_until implement the lock-out.
 CREATE TABLE users (
@@ -144,7 +161,11 @@ CREATE TABLE shifts (
     refunds_cash  INTEGER NOT NULL DEFAULT 0,
     refunds_card  INTEGER NOT NULL DEFAULT 0,
     refunds_other INTEGER NOT NULL DEFAULT 0,
-    refunds_no_receipt INTEGER NOT NULL DEFAULT 0
+    refunds_no_receipt INTEGER NOT NULL DEFAULT 0,
+    credit_sales  INTEGER NOT NULL DEFAULT 0,   -- version 7: sales paid on credit (nasiya)
+    points_sales  INTEGER NOT NULL DEFAULT 0,   -- paid with loyalty points
+    repaid_cash   INTEGER NOT NULL DEFAULT 0,   -- customers' repayments (customer.paid)
+    repaid_card   INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX shifts_one_open ON shifts((closed_at IS NULL)) WHERE closed_at IS NULL;
 
@@ -213,7 +234,7 @@ CREATE TABLE sale_lines (
 CREATE TABLE payments (
     id        INTEGER PRIMARY KEY,
     sale_id   INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
-    method    TEXT NOT NULL CHECK (method IN ('cash', 'card')),
+    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit', 'points')),
     amount    INTEGER NOT NULL CHECK (amount > 0),  -- tendered
     at        TEXT NOT NULL
 );
@@ -273,7 +294,7 @@ CREATE INDEX return_lines_sale_line ON return_lines(sale_line_id);
 CREATE TABLE return_payments (
     id        INTEGER PRIMARY KEY,
     return_id INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
-    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit')),
+    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit', 'points')),
     amount    INTEGER NOT NULL CHECK (amount > 0),
     at        TEXT NOT NULL
 );
@@ -307,7 +328,8 @@ CREATE TABLE print_jobs (
     error      TEXT,
     created_at TEXT NOT NULL,
     printed_at TEXT,
-    return_id  INTEGER REFERENCES returns(id)  -- version 4: a refund receipt (sale_id NULL)
+    return_id  INTEGER REFERENCES returns(id),  -- version 4: a refund receipt (sale_id NULL)
+    repayment_seq INTEGER REFERENCES events(seq) -- version 7: a repayment's receipt (customer.paid)
 );
 CREATE INDEX print_jobs_state ON print_jobs(state, id);
 

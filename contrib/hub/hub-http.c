@@ -393,6 +393,10 @@ store_verdict(struct hub *h, const char *device, json_t *ev, const struct verdic
 		return -1;
 	if (refused)
 		return 0;
+	/* A customer's figures move with the event, in the same transaction. */
+	if (hub_customer_event(h, device, type, json_integer_value(json_object_get(ev, "seq")),
+	    v->payload, err) == -1)
+		return -1;
 	if (hub_telegram_queue(h, device, id, type, v->payload, err) == -1)
 		return kerr_set(err, KERR_IO, "queueing the telegram message of event %s", id);
 	if (!hub_webhook_wants(h, type))
@@ -582,8 +586,11 @@ get_changes(struct hub *h, struct MHD_Connection *conn, struct hub_answer *a)
 		answer_error(a, 400, "bad cursor");
 		return;
 	}
-	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data FROM hub_products "
-	    "WHERE change_seq > $1 ORDER BY change_seq LIMIT $2", 2, params, &r, &err) == -1) {
+	/* Products and customers share the change numbers: one feed, in their order. */
+	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data, 'product' FROM "
+	    "hub_products WHERE change_seq > $1 UNION ALL SELECT change_seq, updated_at, deleted, "
+	    "key, NULL, 'customer' FROM hub_customers WHERE change_seq > $1 ORDER BY 1 LIMIT $2", 2,
+	    params, &r, &err) == -1) {
 		answer_db_failed(a, "reading the changes", &err);
 		return;
 	}
@@ -592,10 +599,18 @@ get_changes(struct hub *h, struct MHD_Connection *conn, struct hub_answer *a)
 	changes = json_array();
 	for (int i = 0; i < r.nrows && i < limit; i++) {
 		json_error_t jerr;
-		json_t *data = json_loads(hub_cell(&r, i, 4), 0, &jerr);
+		bool customer = strcmp(hub_cell(&r, i, 5), "customer") == 0;
+		json_t *data = customer ? hub_customer_data(h, hub_cell(&r, i, 3), &err) :
+		    json_loads(hub_cell(&r, i, 4), 0, &jerr);
 
+		if (data == NULL && customer) {
+			json_decref(changes);
+			hub_rows_free(&r);
+			answer_db_failed(a, "reading a customer", &err);
+			return;
+		}
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:b, s:o}", "entity",
-		    "product", "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
+		    hub_cell(&r, i, 5), "key", hub_cell(&r, i, 3), "updated_at", hub_cell(&r, i, 1),
 		    "deleted", atoi(hub_cell(&r, i, 2)) != 0, "data",
 		    data != NULL ? data : json_object()));
 		snprintf(cursor, sizeof cursor, "c%s", hub_cell(&r, i, 0));

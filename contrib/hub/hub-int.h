@@ -134,6 +134,14 @@ char *hub_canon_payload(json_t *payload, const char **why);
  * published as catalogue changes that carry only what the file says. */
 int hub_import_products(struct hub *h, const char *file, struct kerr *err);
 
+/* hub-customer.c: customers the tills make and the figures their events add up to. Called
+ * in the ingest transaction for each event stored as accepted (any type: the others are
+ * ignored). -1 only when the database fails. */
+int hub_customer_event(struct hub *h, const char *device, const char *type, json_int_t seq,
+    const char *payload, struct kerr *err);
+/* The data of a customer's CHANGE (docs/protocol.md). New reference; NULL with err. */
+json_t *hub_customer_data(struct hub *h, const char *key, struct kerr *err);
+
 /* hub-http.c */
 int hub_serve(struct hub *h, const char *listen_addr, struct kerr *err);
 

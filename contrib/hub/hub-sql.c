@@ -169,6 +169,16 @@ hub_rollback(struct hub *h)
 	hub_sql(h, "ROLLBACK", 0, NULL, NULL, &err);
 }
 
+/* Customers (hub-customer.c): balance and points summed from every till's events, and per
+ * customer the last seq of each till's events counted in them. */
+#define CUSTOMERS(INT) \
+	"CREATE TABLE IF NOT EXISTS hub_customers (key TEXT PRIMARY KEY, name TEXT NOT NULL, " \
+	"  phone TEXT, card TEXT, credit_limit " INT " NOT NULL DEFAULT 0, updated_at TEXT NOT " \
+	"  NULL, deleted INTEGER NOT NULL DEFAULT 0, balance " INT " NOT NULL DEFAULT 0, points " \
+	INT " NOT NULL DEFAULT 0, balance_at TEXT, change_seq " INT " UNIQUE);" \
+	"CREATE TABLE IF NOT EXISTS hub_customer_through (key TEXT NOT NULL, device_id TEXT NOT " \
+	"  NULL, seq " INT " NOT NULL, PRIMARY KEY (key, device_id));"
+
 static const char schema_sqlite[] =
 	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
 	"  NOT NULL UNIQUE, created_at TEXT NOT NULL);"
@@ -185,7 +195,8 @@ static const char schema_sqlite[] =
 	"  NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
 	"CREATE TABLE IF NOT EXISTS hub_telegram (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
 	"  text TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL"
-	"  DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+	"  DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	CUSTOMERS("INTEGER");
 
 static const char schema_pg[] =
 	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
@@ -203,7 +214,8 @@ static const char schema_pg[] =
 	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
 	"CREATE TABLE IF NOT EXISTS hub_telegram (id BIGSERIAL PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
 	"  text TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL"
-	"  DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+	"  DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	CUSTOMERS("BIGINT");
 
 /* Runs a SELECT count(*) query: *yes when it counted more than none. */
 static int

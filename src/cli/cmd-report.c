@@ -126,9 +126,17 @@ print_report(const struct shift_report *r)
 	line("  in cash", r->refunds_cash);
 	line("  to card", r->refunds_card);
 	if (r->refunds_other != 0)
-		line("  to credit", r->refunds_other);
+		line("  to credit or points", r->refunds_other);
 	line("cash sales", r->cash_sales);
 	line("card sales", r->card_sales);
+	if (r->credit_sales != 0)
+		line("on credit (nasiya)", r->credit_sales);
+	if (r->points_sales != 0)
+		line("paid with points", r->points_sales);
+	if (r->repaid_cash != 0)
+		line("repaid in cash", r->repaid_cash);
+	if (r->repaid_card != 0)
+		line("repaid by card", r->repaid_card);
 	line("opening float", r->opening_float);
 	line("cash in", r->cash_in);
 	line("cash out", r->cash_out);

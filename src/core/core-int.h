@@ -85,12 +85,12 @@ int core_queue_receipt(store *st, int64_t sale_id, int64_t return_id, bool drawe
     const char *now, struct kerr *err, const char *what);
 
 /*
- * Appends the event of type whose payload payload_sql makes from ?1 = id (journal_append_sql)
- * and stores its seq in the row with seq_sql ("UPDATE t SET event_seq = ?2 WHERE id = ?1"),
- * inside the caller's transaction. *seq: the event's seq.
+ * Appends the event of type whose payload payload_sql makes from ?1 = id and ?2 = b
+ * (journal_append_sql: 0 binds NULL) and stores its seq in the row with seq_sql ("UPDATE t SET
+ * event_seq = ?2 WHERE id = ?1"), inside the caller's transaction. *seq: the event's seq.
  */
 int core_append_event(store *st, const char *type, const char *payload_sql, int64_t id,
-    const char *seq_sql, int64_t *seq, struct kerr *err, const char *what);
+    int64_t b, const char *seq_sql, int64_t *seq, struct kerr *err, const char *what);
 
 /* Between catalog.c and catalog-import.c: the product a row describes (the one with its
  * barcode, else the one with its SKU) and its updated_at: >0, 0 none, -1 error; and writing p

@@ -162,11 +162,11 @@ core_queue_receipt(store *st, int64_t sale_id, int64_t return_id, bool drawer,
 
 int
 core_append_event(store *st, const char *type, const char *payload_sql, int64_t id,
-    const char *seq_sql, int64_t *seq, struct kerr *err, const char *what)
+    int64_t b, const char *seq_sql, int64_t *seq, struct kerr *err, const char *what)
 {
 	sqlite3_stmt *q;
 
-	if (journal_append_sql(st, type, payload_sql, id, 0, seq, err) == -1)
+	if (journal_append_sql(st, type, payload_sql, id, b, seq, err) == -1)
 		return -1;
 	if (core_prepare(st, seq_sql, &q, err, what) == -1)
 		return -1;

@@ -208,7 +208,8 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	    "s.card_sales, s.sales_count, s.sales_total, s.vat_total, s.discount_total, "
 	    "s.voids_count, s.cash_in, s.cash_out, coalesce(s.counted_cash, 0), "
 	    "s.closed_at IS NOT NULL, s.refunds_count, s.refunds_no_receipt, s.refunds_total, "
-	    "s.refunds_vat, s.refunds_cash, s.refunds_card, s.refunds_other "
+	    "s.refunds_vat, s.refunds_cash, s.refunds_card, s.refunds_other, s.credit_sales, "
+	    "s.points_sales, s.repaid_cash, s.repaid_card "
 	    "FROM shifts s LEFT JOIN users o ON o.id = s.user_id "
 	    "LEFT JOIN users c ON c.id = s.closed_by WHERE s.id = ?1", &q, err,
 	    N_("reading the shift")) == -1)
@@ -247,10 +248,14 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	r->refunds_cash = sqlite3_column_int64(q, 22);
 	r->refunds_card = sqlite3_column_int64(q, 23);
 	r->refunds_other = sqlite3_column_int64(q, 24);
+	r->credit_sales = sqlite3_column_int64(q, 25);
+	r->points_sales = sqlite3_column_int64(q, 26);
+	r->repaid_cash = sqlite3_column_int64(q, 27);
+	r->repaid_card = sqlite3_column_int64(q, 28);
 	core_release(q);
-	/* Cash refunded to customers left the drawer. */
+	/* Cash refunded to customers left the drawer; their cash repayments came in. */
 	r->expected_cash = r->opening_float + r->cash_sales + r->cash_in - r->cash_out -
-	    r->refunds_cash;
+	    r->refunds_cash + r->repaid_cash;
 	r->variance = r->closed ? r->counted_cash - r->expected_cash : 0;
 
 	/* VAT per rate, from the lines of the shift's completed sales. */

@@ -43,6 +43,7 @@ user_can(const struct user *u, enum user_right right)
 	case RIGHT_CASH_MOVE:
 	case RIGHT_REFUND:
 	case RIGHT_REFUND_NO_RECEIPT:
+	case RIGHT_CREDIT_LIMIT:
 	case RIGHT_QUIT:
 		return u->role >= ROLE_MANAGER;
 	case RIGHT_ADMIN:
@@ -65,6 +66,7 @@ user_right_name(enum user_right right)
 	case RIGHT_ADMIN: return "admin";
 	case RIGHT_REFUND: return "refund";
 	case RIGHT_REFUND_NO_RECEIPT: return "refund_no_receipt";
+	case RIGHT_CREDIT_LIMIT: return "credit_limit";
 	case RIGHT_QUIT: return "quit";
 	}
 	return "unknown";

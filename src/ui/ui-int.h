@@ -226,6 +226,13 @@ void ui_return_start(struct ui *ui);
 bool ui_return_resume(struct ui *ui);
 void ui_return_no_receipt(struct ui *ui);
 
+/* ui-customer.c: the customer screen (F7, the menu's Customers row) and the line the sale
+ * and pay screens show for the sale's customer (s may be NULL: nothing is drawn). */
+extern const struct ui_screen ui_screen_customer;
+void ui_customer_find(struct ui *ui);
+void ui_customer_menu(struct ui *ui);                  /* closes the menu first */
+void ui_customer_line(struct ui *ui, sale *s, int y);
+
 /* ui-menu.c: the pick lists */
 void ui_list_parked(struct ui *ui);
 void ui_list_customers(struct ui *ui, const char *query);

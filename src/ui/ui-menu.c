@@ -224,21 +224,6 @@ stock_lookup(struct ui *ui)
 	ui_ask(ui, _("Stock: scan or type a code or a name"), 0, stock_entered, NULL);
 }
 
-static void
-customer_entered(struct ui *ui, const char *text)
-{
-	ui_close(ui);	/* the question */
-	ui_list_customers(ui, text);
-}
-
-static void
-customer_lookup(struct ui *ui)
-{
-	ui_close(ui);
-	ui_open(ui, &ui_screen_question, NULL);
-	ui_ask(ui, _("Customer: card, phone or name"), 0, customer_entered, NULL);
-}
-
 /* R<n>, as printed on a refund receipt and in its barcode: a copy of that refund receipt. */
 static void
 reprint_refund(struct ui *ui, const char *answer)
@@ -359,7 +344,7 @@ static const struct menu_item menu_items[] = {
 	{ N_("X report"), show_x },
 	{ N_("Close the shift (Z report)"), close_shift },
 	{ N_("Stock look-up"), stock_lookup },
-	{ N_("Customer look-up"), customer_lookup },
+	{ N_("Customers: find, new, repayment"), ui_customer_menu },
 	{ N_("Reprint a receipt"), reprint },
 	{ N_("Open the drawer (no sale)"), no_sale },
 	{ N_("Log out"), log_out },

@@ -60,6 +60,12 @@ setup(void **state)
 	    "refunds_total; ALTER TABLE shifts DROP COLUMN refunds_vat; ALTER TABLE shifts DROP "
 	    "COLUMN refunds_cash; ALTER TABLE shifts DROP COLUMN refunds_card; ALTER TABLE shifts "
 	    "DROP COLUMN refunds_other; ALTER TABLE shifts DROP COLUMN refunds_no_receipt; "
+	    "DROP INDEX events_customer; ALTER TABLE customers DROP COLUMN credit_limit; "
+	    "ALTER TABLE customers DROP COLUMN hub_balance; ALTER TABLE customers DROP COLUMN "
+	    "hub_points; ALTER TABLE customers DROP COLUMN hub_seq; ALTER TABLE customers DROP "
+	    "COLUMN hub_at; ALTER TABLE shifts DROP COLUMN credit_sales; ALTER TABLE shifts DROP "
+	    "COLUMN points_sales; ALTER TABLE shifts DROP COLUMN repaid_cash; ALTER TABLE shifts "
+	    "DROP COLUMN repaid_card; "
 	    "DROP INDEX products_deleted; "
 	    "DROP TRIGGER products_price_change; DROP TABLE price_changes; DROP TABLE logins; "
 	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
@@ -113,6 +119,20 @@ test_old_file_is_migrated(void **state)
 	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO stock_moves(product_id, qty, "
 	    "reason, event_seq, at) VALUES (1, 1000, 'return', 1, 'now')", NULL, NULL, NULL),
 	    SQLITE_OK);
+	/* Version 5: customers' limit and hub figures, the credit and points tenders, the
+	 * shift's customer figures, repayment receipts, the index on customers' events. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_table_info('customers') WHERE "
+	    "name IN ('credit_limit', 'hub_balance', 'hub_points', 'hub_seq', 'hub_at')"), 5);
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_table_info('shifts') WHERE "
+	    "name IN ('credit_sales', 'points_sales', 'repaid_cash', 'repaid_card')"), 4);
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_table_info('print_jobs') WHERE "
+	    "name = 'repayment_seq'"), 1);
+	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+	    "name IN ('events_customer', 'payments_sale', 'return_payments_return')"), 3);
+	assert_int_equal(q1(st, "SELECT sql LIKE '%''points''%' FROM sqlite_master WHERE name = "
+	    "'payments'"), 1);
+	assert_int_equal(q1(st, "SELECT sql LIKE '%''points''%' FROM sqlite_master WHERE name = "
+	    "'return_payments'"), 1);
 	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	/* Version 5: the audit trail's PIN entries, and price changes written by a trigger. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM logins"), 0);
