@@ -4,6 +4,7 @@
  * talks to.
  *
  *   kassa-hub serve --db PATH --listen HOST:PORT [--webhook URL [--webhook-events T,...]]
+ *                   [--threads N] [--max-connections N] [--max-per-address N]
  *                   [--telegram FILE] [--fault KIND:N]...
  *   kassa-hub token add DEVICE --db PATH          prints the device's new bearer token
  *   kassa-hub import products FILE.csv --db PATH  publishes catalogue changes to every till
@@ -27,12 +28,32 @@ usage(bool asked)
 {
 	fprintf(asked ? stdout : stderr,
 	    "usage: kassa-hub serve --db PATH --listen HOST:PORT [--webhook URL]\n"
-	    "           [--webhook-events TYPE,...] [--telegram FILE] [--fault KIND:N]\n"
+	    "           [--webhook-events TYPE,...] [--telegram FILE] [--threads N]\n"
+	    "           [--max-connections N] [--max-per-address N] [--fault KIND:N]\n"
 	    "       kassa-hub token add DEVICE --db PATH\n"
 	    "       kassa-hub import products FILE.csv --db PATH\n"
 	    "       kassa-hub report --db PATH [--json|--csv] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
 	    "test faults: 503:N 429:N badjson:N drop:N reject:SEQ\n");
 	return asked ? 0 : 2;
+}
+
+struct hub *
+hub_root(struct hub *h)
+{
+	return h->root != NULL ? h->root : h;
+}
+
+/* A count option's value into *v: 1 to max, else false. */
+static bool
+count_arg(const char *s, unsigned int max, unsigned int *v)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || n < 1 || n > (long)max)
+		return false;
+	*v = (unsigned int)n;
+	return true;
 }
 
 /* YYYY-MM-DD, digits where digits go. */
@@ -57,6 +78,9 @@ main(int argc, char **argv)
 		{ "fault", required_argument, NULL, 'f' },
 		{ "webhook", required_argument, NULL, 'w' },
 		{ "webhook-events", required_argument, NULL, 'e' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "max-connections", required_argument, NULL, 'm' },
+		{ "max-per-address", required_argument, NULL, 'a' },
 		{ "telegram", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "csv", no_argument, NULL, 'C' },
@@ -74,7 +98,10 @@ main(int argc, char **argv)
 	memset(&h, 0, sizeof h);
 	kerr_clear(&err);
 	h.webhook_types = "shift.closed,stock.low";
-	while ((c = getopt_long(argc, argv, "d:l:f:w:e:h", opts, NULL)) != -1) {
+	h.threads = 8;
+	h.max_connections = 256;
+	h.max_per_address = 64;
+	while ((c = getopt_long(argc, argv, "d:l:f:w:e:t:m:a:h", opts, NULL)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'w')
@@ -101,6 +128,15 @@ main(int argc, char **argv)
 			listen_addr = optarg;
 		else if (c == 'f') {
 			if (hub_fault_parse(&h.faults, optarg) == -1)
+				return usage(false);
+		} else if (c == 't') {
+			if (!count_arg(optarg, 64, &h.threads))
+				return usage(false);
+		} else if (c == 'm') {
+			if (!count_arg(optarg, 65536, &h.max_connections))
+				return usage(false);
+		} else if (c == 'a') {
+			if (!count_arg(optarg, 65536, &h.max_per_address))
 				return usage(false);
 		} else if (c == 'h')
 			return usage(true);

@@ -130,6 +130,16 @@ login 1111
 scan 4780001234562
 pay cash 0
 EOF
+# Credit (nasiya) in the day: a customer of the manager's takes Qatiq, part cash, the rest on
+# credit; the day's tenders must show credit beside cash and card.
+at_drive 2026-11-25T18:59:30.000Z <<'EOF'
+login 9999
+customer-add Aziz 901234567 100000
+customer 901234567
+scan 4780001234579
+pay cash 500
+pay credit 0
+EOF
 at_drive 2026-11-25T19:01:00.000Z <<'EOF'
 login 1111
 scan 4780001234579
@@ -159,7 +169,8 @@ def local(ts):
 inday = [s for s in sales if local(s["completed_at"]).date().isoformat() == day]
 sl = [s for s in inday if s["kind"] == "sale"]
 rt = [s for s in inday if s["kind"] == "return"]
-assert [s["number"] for s in sl] == [2, 3, 4, 5], [s["number"] for s in sl]
+assert [s["number"] for s in sl] == [2, 3, 4, 5, 6], [s["number"] for s in sl]
+assert any(p["method"] == "credit" for s in sl for p in s["payments"]), "no credit sale"
 assert len(rt) == 2, rt
 S = rep["sales"]
 assert S["count"] == len(sl), S
@@ -289,7 +300,7 @@ PY
 expect 0 k report day --date 2026-11-25
 grep -q "^Day report 2026-11-25 (2026-11-25 00:00:00 to 2026-11-26 00:00:00, local time)$" "$t/out" ||
 	fail "report day: the heading"
-grep -Eq "^  23:00 +1 " "$t/out" || fail "report day: the hour 23 (local)"
+grep -Eq "^  23:00 +2 " "$t/out" || fail "report day: the hour 23 (local)"
 grep -Eq "^  card " "$t/out" || fail "report day: card"
 expect 0 k report day
 expect 2 k report day --date 2026-02-30
