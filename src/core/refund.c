@@ -15,6 +15,7 @@
 
 #include "core-int.h"
 #include "i18n.h"
+#include "fiscal.h"
 #include "journal.h"
 #include "refund.h"
 #include "shift.h"
@@ -949,6 +950,8 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 		return -1;
 	if (core_append_event(r->st, "sale.returned", returned_sql, r->id, points, "UPDATE "
 	    "returns SET event_seq = ?2 WHERE id = ?1", &seq, err, saving) == -1)
+		return -1;
+	if (fiscal_refund(r->st, r->id, err) == -1)	/* [fiscal]: its document */
 		return -1;
 	/* The goods come back on the shelf. */
 	if (core_prepare(r->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, "
