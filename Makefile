@@ -37,7 +37,7 @@ LDFLAGS += $(SAN)
 CORE_SRC := $(wildcard src/util/*.c src/store/*.c src/core/*.c)
 # The till links the client side of sync only (and sync-queue.c, SQL on its queues); the sync
 # process (kassa-sync) is the one program that links libcurl and jansson.
-APP_SRC := $(wildcard src/cli/*.c src/ui/*.c src/dev/*.c) src/sync/sync-client.c \
+APP_SRC := $(wildcard src/cli/*.c src/ui/*.c src/print/*.c src/dev/*.c) src/sync/sync-client.c \
 	src/sync/sync-queue.c
 SYNC_SRC := $(filter-out src/sync/sync-client.c src/sync/sync-main.c,$(wildcard src/sync/*.c))
 HUB_SRC := $(wildcard contrib/hub/*.c)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dev-int.h"
+#include "receipt.h"
 #include "xalloc.h"
 
 void
