@@ -8,6 +8,9 @@
 #include "config.h"
 #include "kerr.h"
 
+struct escpos_doc;
+struct receipt;
+
 /* `kassa print test`: prints a test receipt now, in the foreground. */
 int print_test(const struct config *cfg, const char *db_path, struct kerr *err);
 
@@ -18,5 +21,12 @@ int print_test(const struct config *cfg, const char *db_path, struct kerr *err);
  */
 int print_worker_main(const struct config *cfg, const char *db_path, int wake_fd,
     int status_fd);
+
+/*
+ * The core's document r (receipt.h: a sale's receipt, a copy, a refund, a repayment, a report,
+ * the test page, a drawer kick) as the ESC/POS document dev prints (escpos.h): line for line,
+ * the same kinds, styles and texts. Caller frees with escpos_doc_free.
+ */
+struct escpos_doc *print_doc_from_receipt(const struct receipt *r);
 
 #endif

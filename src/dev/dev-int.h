@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "kerr.h"
 #include "escpos.h"
+#include "kerr.h"
 
 struct sp_port;
 

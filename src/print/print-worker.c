@@ -29,15 +29,18 @@
 #include "receipt.h"
 #include "store.h"
 
-/* Sends r; -1 with err when the bytes did not all go or the printer complained after. */
+/* Sends r (as dev's ESC/POS document); -1 with err when the bytes did not all go or the
+ * printer complained after. */
 static int
-print_doc(dev_printer *c, const struct receipt *r, const struct config *cfg,
+send_doc(dev_printer *c, const struct receipt *r, const struct config *cfg,
     enum dev_pstate *after, struct kerr *err)
 {
+	struct escpos_doc *d = print_doc_from_receipt(r);
 	struct dev_buf b = { 0 };
 	int rc;
 
-	escpos_render(r, cfg->printer_width, cfg->printer_codepage, &b);
+	escpos_render(d, cfg->printer_width, cfg->printer_codepage, &b);
+	escpos_doc_free(d);
 	rc = dev_printer_write(c, b.p, b.len, err);
 	dev_buf_free(&b);
 	if (rc == -1) {
@@ -70,7 +73,7 @@ print_test(const struct config *cfg, const char *db_path, struct kerr *err)
 		goto out;
 	}
 	r = receipt_test_page(cfg->store, cfg->printer_device, cfg->printer_width);
-	rc = print_doc(c, r, cfg, &s, err);
+	rc = send_doc(c, r, cfg, &s, err);
 	receipt_free(r);
 out:
 	dev_printer_close(c);
@@ -151,13 +154,16 @@ open_drawers(struct pctx *p, enum dev_pstate s)
 		}
 		if (s == PSTATE_OK) {
 			struct receipt *r = receipt_for_job(p->st, &job, "", &err);
+			struct escpos_doc *d;
 			struct dev_buf b = { 0 };
 
 			if (r == NULL) {
 				log_info("printer: drawer job %lld: %s", (long long)job.id, err.msg);
 				return 0;	/* left queued; it expires */
 			}
-			escpos_render(r, p->cfg->printer_width, p->cfg->printer_codepage, &b);
+			d = print_doc_from_receipt(r);
+			escpos_render(d, p->cfg->printer_width, p->cfg->printer_codepage, &b);
+			escpos_doc_free(d);
 			rc = dev_printer_write(c, b.p, b.len, &err);
 			dev_buf_free(&b);
 			receipt_free(r);
@@ -243,7 +249,7 @@ drain(struct pctx *p)
 			receipt_job_fail(p->st, job.id, err.msg, &e2);
 			continue;
 		}
-		rc = print_doc(p->c, r, cfg, &s, &err);
+		rc = send_doc(p->c, r, cfg, &s, &err);
 		receipt_free(r);
 		if (rc == -1) {
 			struct kerr e2;
