@@ -123,6 +123,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkassa.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa.a $(LDLIBS_TEST) $(LDLIBS_KASSA) \
 		$(LDLIBS_SYNC)
 
+# The printer's document (src/print, src/dev) is in the app's objects, not the core library.
+$(BUILD)/tests/test_print_doc: tests/unit/test_print_doc.c $(BUILD)/libkassa-app.a \
+    $(BUILD)/libkassa.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a \
+		$(LDLIBS_TEST) $(LDLIBS_KASSA)
+
 # The app's objects as an archive, so a tool or the bench pulls in only what it calls (the
 # cmd-*.o files need main.c's cli_* helpers, which are not in it).
 $(BUILD)/libkassa-app.a: $(APP_LIB_OBJ)
