@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 7.
+-- kassa: the whole database schema, version 8.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -365,3 +365,32 @@ WHEN old.price <> new.price BEGIN
     VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), new.id, coalesce(new.sku, (SELECT min(code)
         FROM barcodes WHERE product_id = new.id)), new.name, old.price, new.price);
 END;
+-- Fiscal documents (version 8; CONTRACT.md section 8, include/fiscal.h): one per completed
+-- sale and return and per shift opening and closing when [fiscal] mode = http, written in the
+-- same transaction as its event. body is the JSON the gateway gets (a refund's refund_of is
+-- added when it is sent, from its original's reply: refund_of_doc names that document). The
+-- sync process sends them in id order; the reply fills terminal_id .. qr_url and its own event
+-- (fiscal.signed, event_seq). A 4xx leaves it 'rejected' with error, kept, until
+-- `kassa sync --retry-rejected`.
+CREATE TABLE fiscal_documents (
+    id            INTEGER PRIMARY KEY,
+    uuid          TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL CHECK (kind IN ('sale', 'refund', 'shift_open', 'shift_close')),
+    ref_id        INTEGER NOT NULL,          -- sales.id, returns.id or shifts.id by kind
+    at            TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    refund_of_doc TEXT,                      -- a refund: its original sale's document (uuid)
+    state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent',
+                                                                   'rejected')),
+    terminal_id   TEXT,
+    receipt_seq   INTEGER,
+    fiscal_sign   TEXT,
+    qr_url        TEXT,
+    signed_at     TEXT,
+    error         TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    updated_at    TEXT,
+    event_seq     INTEGER REFERENCES events(seq)
+);
+CREATE UNIQUE INDEX fiscal_documents_ref ON fiscal_documents(kind, ref_id);
+CREATE INDEX fiscal_documents_state ON fiscal_documents(state, id);

@@ -15,6 +15,7 @@
 
 #include "core-int.h"
 #include "i18n.h"
+#include "fiscal.h"
 #include "journal.h"
 #include "refund.h"
 #include "shift.h"
@@ -981,6 +982,8 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 		return -1;
 	if (journal_append_sql(r->st, "sale.returned", returned_sql, r->id, points, &seq, err) ==
 	    -1)
+		return -1;
+	if (fiscal_refund(r->st, r->id, err) == -1)	/* [fiscal]: its document */
 		return -1;
 	if (core_prepare(r->st, "UPDATE returns SET event_seq = ?2 WHERE id = ?1",
 	    &q, err, saving) == -1)

@@ -19,6 +19,7 @@
 #include "core-int.h"
 #include "customer.h"
 #include "i18n.h"
+#include "fiscal.h"
 #include "journal.h"
 #include "sale.h"
 #include "xalloc.h"
@@ -764,6 +765,8 @@ add_product(sale *s, const struct product *p, qty_t qty, money_t label_total, co
 		return kerr_set(err, KERR_INPUT, _("%s: the price is out of range (at most %s): "
 		    "check the catalogue"), p->name, money_format(MONEY_PRICE_MAX, m, sizeof m));
 	}
+	if (fiscal_check_product(p, err) == -1)		/* [fiscal]: no MXIK, no sale */
+		return -1;
 	if (begin(s, err) == -1)
 		return -1;
 	if (ensure_row(s, &created, err) == -1)
@@ -1231,6 +1234,8 @@ complete(sale *s, struct kerr *err)
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	if (flag_out_of_stock(s, err) == -1)
+		return -1;
+	if (fiscal_sale(s->st, s->id, err) == -1)	/* [fiscal]: its document, same transaction */
 		return -1;
 	if (core_prepare(s->st, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = "
 	    "card_sales + ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, "

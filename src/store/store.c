@@ -144,8 +144,19 @@ static const char *const migrations[] = {
 	"ALTER TABLE shifts ADD COLUMN repaid_cash INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE shifts ADD COLUMN repaid_card INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE print_jobs ADD COLUMN repayment_seq INTEGER REFERENCES events(seq);",
+	/* 7 -> 8: fiscal documents (fiscal.h, CONTRACT.md section 8) */
+	"CREATE TABLE fiscal_documents (id INTEGER PRIMARY KEY, uuid TEXT "
+	"NOT NULL UNIQUE, kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund', "
+	"'shift_open', 'shift_close')), ref_id INTEGER NOT NULL, at TEXT NOT "
+	"NULL, body TEXT NOT NULL, refund_of_doc TEXT, state TEXT NOT NULL "
+	"DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'rejected')), terminal_id "
+	"TEXT, receipt_seq INTEGER, fiscal_sign TEXT, qr_url TEXT, signed_at "
+	"TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated_at "
+	"TEXT, event_seq INTEGER REFERENCES events(seq)); CREATE UNIQUE INDEX "
+	"fiscal_documents_ref ON fiscal_documents(kind, ref_id); CREATE INDEX "
+	"fiscal_documents_state ON fiscal_documents(state, id);",
 };
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 

@@ -719,7 +719,7 @@ start_workers(struct ui *ui)
 {
 	struct kerr err;
 
-	if (ui->cfg->sync_url[0] != '\0' && ui->sync.pid <= 0 && worker_may_restart(&ui->sync)) {
+	if (sync_wanted(ui->cfg) && ui->sync.pid <= 0 && worker_may_restart(&ui->sync)) {
 		if (sync_spawn(&ui->sync, ui->cfg, ui->db_path, &err) == -1)
 			log_info("sync: %s", err.msg);
 	}

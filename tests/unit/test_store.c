@@ -41,10 +41,12 @@ setup(void **state)
 	assert_int_equal(store_begin(st, &err), 0);
 	assert_int_equal(catalog_delete(st, "4780000000022", "2026-11-25T09:00:00.000Z", &err), 0);
 	assert_int_equal(store_commit(st, &err), 0);
-	/* Back to what version 1 had: no returns (version 4), the old stock_moves and print_jobs
-	 * tables (rebuilt: their new columns reference returns), no refund figures. */
+	/* Back to what version 1 had: no fiscal documents (version 8), no returns (version 4),
+	 * the old stock_moves and print_jobs tables (rebuilt: their new columns reference
+	 * returns), no refund figures. */
 	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA foreign_keys = OFF; "
-	    "DROP TABLE return_payments; DROP TABLE return_lines; DROP TABLE returns; "
+	    "DROP TABLE fiscal_documents; DROP TABLE return_payments; DROP TABLE return_lines; "
+	    "DROP TABLE returns; "
 	    "DROP TABLE stock_moves; CREATE TABLE stock_moves (id INTEGER PRIMARY KEY, product_id "
 	    "INTEGER NOT NULL REFERENCES products(id), qty INTEGER NOT NULL, reason TEXT NOT NULL "
 	    "CHECK (reason IN ('sale', 'receive', 'adjust', 'count', 'import')), sale_id INTEGER "
@@ -104,6 +106,7 @@ test_old_file_is_migrated(void **state)
 	    "name = 'products_deleted'"), 1);
 	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
 	    "name = 'stock_moves_product'"), 0);
+	assert_int_equal(q1(st, "SELECT count(*) FROM fiscal_documents"), 0);
 	/* Nothing was lost and the count skips the deleted product. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM products"), 3);
 	assert_int_equal(catalog_count(st), 2);
