@@ -4,17 +4,13 @@
  * test` prints a test page in the foreground. It sits above dev and the core: it reads the
  * core's queue and documents and sends them through dev's printer.
  *
- * Status comes from DLE EOT (dev_printer_query) before and after each
- * job. Offline, cover open or paper out: the job stays queued, the state goes to the till
- * (status line "state=paper%20out queued=N") and to meta 'printer_state', and the worker
- * retries every 2 s. A job is marked done only after its bytes were written and the status
+ * Status comes from DLE EOT (dev_printer_query) before and after each job. Offline, cover
+ * open or paper out: the job stays queued, the state goes to the till (status line
+ * "state=paper%20out queued=N") and to meta 'printer_state', and the worker retries every 2 s. A job is marked done only after its bytes were written and the status
  * after them is fine. A printer unplugged mid-job therefore loses no receipt: the job is
  * printed again whole when the printer is back, which may duplicate the part that came out
  * before (accepted: a duplicate paper slip is better than a lost receipt).
  */
-#include <errno.h>
-#include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +25,10 @@
 #include "receipt.h"
 #include "store.h"
 
-/* Sends r (as dev's ESC/POS document); -1 with err when the bytes did not all go or the
- * printer complained after. */
+/* Writes r to the printer as dev's ESC/POS document; -1 with err when the bytes did not all
+ * go. */
 static int
-send_doc(dev_printer *c, const struct receipt *r, const struct config *cfg,
-    enum dev_pstate *after, struct kerr *err)
+write_doc(dev_printer *c, const struct receipt *r, const struct config *cfg, struct kerr *err)
 {
 	struct escpos_doc *d = print_doc_from_receipt(r);
 	struct dev_buf b = { 0 };
@@ -43,6 +38,16 @@ send_doc(dev_printer *c, const struct receipt *r, const struct config *cfg,
 	escpos_doc_free(d);
 	rc = dev_printer_write(c, b.p, b.len, err);
 	dev_buf_free(&b);
+	return rc;
+}
+
+/* Sends r; -1 with err when the bytes did not all go or the printer complained after. */
+static int
+send_doc(dev_printer *c, const struct receipt *r, const struct config *cfg,
+    enum dev_pstate *after, struct kerr *err)
+{
+	int rc = write_doc(c, r, cfg, err);
+
 	if (rc == -1) {
 		*after = PSTATE_OFFLINE;
 		return -1;
@@ -154,18 +159,12 @@ open_drawers(struct pctx *p, enum dev_pstate s)
 		}
 		if (s == PSTATE_OK) {
 			struct receipt *r = receipt_for_job(p->st, &job, "", &err);
-			struct escpos_doc *d;
-			struct dev_buf b = { 0 };
 
 			if (r == NULL) {
 				log_info("printer: drawer job %lld: %s", (long long)job.id, err.msg);
 				return 0;	/* left queued; it expires */
 			}
-			d = print_doc_from_receipt(r);
-			escpos_render(d, p->cfg->printer_width, p->cfg->printer_codepage, &b);
-			escpos_doc_free(d);
-			rc = dev_printer_write(c, b.p, b.len, &err);
-			dev_buf_free(&b);
+			rc = write_doc(c, r, p->cfg, &err);
 			receipt_free(r);
 		} else {
 			rc = dev_printer_pulse(c, &err);
