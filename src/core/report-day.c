@@ -2,10 +2,11 @@
  * report-day.c: the day's report and the audit trail of one local day (report.h). Both are one
  * JSON document built by SQLite's JSON functions from the rows `kassa journal verify` rebuilds
  * from the events (sales, sale_lines, payments, returns, return_lines, return_payments,
- * cash_moves) and from the events themselves (approvals, voided sales, no-sale drawer
- * openings), so every figure agrees with `kassa sales --json` to the tiyin. The CSV and the
- * text and paper forms are flattened from that one document (report_doc_rows), so the forms
- * can never disagree with each other.
+ * cash_moves, and deliveries / delivery_lines for the margin's cost prices) and from the
+ * events themselves (approvals, voided sales, no-sale drawer openings), so every figure
+ * agrees with `kassa sales --json` to the tiyin. The CSV and the text and paper forms are
+ * flattened from that one document (report_doc_rows), so the forms can never disagree with
+ * each other.
  */
 #include <inttypes.h>
 #include <stdio.h>

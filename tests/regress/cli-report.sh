@@ -4,7 +4,8 @@
 # midnights, cash with change, card, a split tender, a cashier's big discount approved by the
 # manager, a voided line, a return with its receipt and one without, cash in and a no-sale:
 # `kassa report day --json` agrees with the sales to the tiyin (totals, tenders, VAT rates,
-# categories, cashiers, local hours, top products, returns, approvals, cash); `--csv` is read
+# categories, cashiers, local hours, top products, returns, approvals, cash, and the margin
+# from deliveries received with costs before and during the day); `--csv` is read
 # back by python's csv module (BOM, header, CR LF, amounts in major units with '.'); the text is
 # in local time; `report audit --json` lists the approval, the voided line, the no-sale, the
 # cash move, the return without a receipt, log-ins, a wrong PIN and a price change; `report z
