@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 8.
+-- kassa: the whole database schema, version 9.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -64,7 +64,8 @@ CREATE TABLE products (
     plu        INTEGER UNIQUE,           -- product code inside in-store weight barcodes
     stock      INTEGER NOT NULL DEFAULT 0, -- thousandths; derived from stock_moves
     updated_at TEXT NOT NULL,
-    deleted    INTEGER NOT NULL DEFAULT 0
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 9: low when stock <= min_stock (thousandths)
 );
 -- The few deleted products, so counting the live ones reads two indexes instead of every row
 -- (`kassa status` on 200k products: 49 ms -> 4 ms). Added in version 2.
@@ -394,3 +395,64 @@ CREATE TABLE fiscal_documents (
 );
 CREATE UNIQUE INDEX fiscal_documents_ref ON fiscal_documents(kind, ref_id);
 CREATE INDEX fiscal_documents_state ON fiscal_documents(state, id);
+
+-- Goods received (version 9): one row per delivery, its lines with the cost paid per unit, so
+-- reports can show margin. The stock itself moves in stock_moves (reason 'receive'); the
+-- events are stock.received, up to 500 lines each (stock.h).
+CREATE TABLE deliveries (
+    id         INTEGER PRIMARY KEY,
+    uuid       TEXT NOT NULL UNIQUE,
+    number     INTEGER NOT NULL UNIQUE,      -- gapless per till
+    supplier   TEXT,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    at         TEXT NOT NULL,
+    cost_total INTEGER NOT NULL DEFAULT 0    -- minor units, sum of qty x cost
+);
+CREATE TABLE delivery_lines (
+    id          INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+    lineno      INTEGER NOT NULL,
+    product_id  INTEGER NOT NULL REFERENCES products(id),
+    code        TEXT NOT NULL,               -- the barcode as the file or the scan gave it
+    qty         INTEGER NOT NULL CHECK (qty > 0),
+    cost        INTEGER NOT NULL DEFAULT 0 CHECK (cost >= 0),  -- per unit, 0: not given
+    event_seq   INTEGER REFERENCES events(seq), -- the stock.received event that carries it
+    UNIQUE (delivery_id, lineno)             -- each event reads its range of lines
+);
+CREATE INDEX delivery_lines_product ON delivery_lines(product_id);
+
+-- A stock-take (version 9). start_move is the last stock_moves.id when it started, and each
+-- counted product keeps the last stock_moves.id when it was last counted (counted_move): the
+-- quantity expected on the shelf at that moment is its stock now less the moves since then,
+-- so sales during the count are accounted for (stock.h says the rule). One open at a time.
+CREATE TABLE stock_takes (
+    id          INTEGER PRIMARY KEY,
+    uuid        TEXT NOT NULL UNIQUE,
+    state       TEXT NOT NULL CHECK (state IN ('open', 'posted', 'cancelled')),
+    category    TEXT,                        -- NULL: the whole shop (uncounted stay as they are)
+    user_id     INTEGER NOT NULL REFERENCES users(id),
+    start_move  INTEGER NOT NULL,
+    started_at  TEXT NOT NULL,
+    posted_at   TEXT,
+    posted_by   INTEGER REFERENCES users(id),
+    approver_id INTEGER REFERENCES users(id)
+);
+CREATE UNIQUE INDEX stock_takes_one_open ON stock_takes(state) WHERE state = 'open';
+CREATE TABLE stock_take_items (
+    take_id      INTEGER NOT NULL REFERENCES stock_takes(id),
+    product_id   INTEGER NOT NULL REFERENCES products(id),
+    counted      INTEGER NOT NULL CHECK (counted >= 0),
+    counted_move INTEGER NOT NULL,
+    PRIMARY KEY (take_id, product_id)
+) WITHOUT ROWID;
+
+-- Other branches' stock, as the hub publishes it (entity "stock", version 9): shown beside
+-- this till's own, never added to it. key is the hub's (device/barcode).
+CREATE TABLE remote_stock (
+    key        TEXT PRIMARY KEY,
+    barcode    TEXT NOT NULL,
+    branch     TEXT NOT NULL,
+    qty        INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX remote_stock_barcode ON remote_stock(barcode);

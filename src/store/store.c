@@ -155,8 +155,33 @@ static const char *const migrations[] = {
 	"TEXT, event_seq INTEGER REFERENCES events(seq)); CREATE UNIQUE INDEX "
 	"fiscal_documents_ref ON fiscal_documents(kind, ref_id); CREATE INDEX "
 	"fiscal_documents_state ON fiscal_documents(state, id);",
+	/* 8 -> 9: stock (stock.h): a low-stock threshold per product, deliveries with their cost
+	 * prices, stock-takes, other branches' stock */
+	"ALTER TABLE products ADD COLUMN min_stock INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE deliveries (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number "
+	"INTEGER NOT NULL UNIQUE, supplier TEXT, user_id INTEGER NOT NULL REFERENCES users(id), at "
+	"TEXT NOT NULL, cost_total INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE delivery_lines (id INTEGER PRIMARY KEY, delivery_id INTEGER NOT NULL "
+	"REFERENCES deliveries(id), lineno INTEGER NOT NULL, product_id INTEGER NOT NULL "
+	"REFERENCES products(id), code TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty > 0), cost "
+	"INTEGER NOT NULL DEFAULT 0 CHECK (cost >= 0), event_seq INTEGER REFERENCES events(seq), "
+	"UNIQUE (delivery_id, lineno));"
+	"CREATE INDEX delivery_lines_product ON delivery_lines(product_id);"
+	"CREATE TABLE stock_takes (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, state TEXT "
+	"NOT NULL CHECK (state IN ('open', 'posted', 'cancelled')), category TEXT, user_id INTEGER "
+	"NOT NULL REFERENCES users(id), start_move INTEGER NOT NULL, started_at TEXT NOT NULL, "
+	"posted_at TEXT, posted_by INTEGER REFERENCES users(id), approver_id INTEGER REFERENCES "
+	"users(id));"
+	"CREATE UNIQUE INDEX stock_takes_one_open ON stock_takes(state) WHERE state = 'open';"
+	"CREATE TABLE stock_take_items (take_id INTEGER NOT NULL REFERENCES stock_takes(id), "
+	"product_id INTEGER NOT NULL REFERENCES products(id), counted INTEGER NOT NULL CHECK "
+	"(counted >= 0), counted_move INTEGER NOT NULL, PRIMARY KEY (take_id, product_id)) WITHOUT "
+	"ROWID;"
+	"CREATE TABLE remote_stock (key TEXT PRIMARY KEY, barcode TEXT NOT NULL, branch TEXT NOT "
+	"NULL, qty INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX remote_stock_barcode ON remote_stock(barcode);",
 };
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 

@@ -25,7 +25,8 @@ struct fx {
 };
 
 /* A database with three products, one deleted, then put back to look like version 1 (no
- * products_deleted index, the stock_moves_product index that schema 3 dropped). */
+ * products_deleted index, the stock_moves_product index that schema 3 dropped, none of
+ * version 9's stock tables). */
 static int
 setup(void **state)
 {
@@ -70,6 +71,9 @@ setup(void **state)
 	    "DROP COLUMN repaid_card; "
 	    "DROP INDEX products_deleted; "
 	    "DROP TRIGGER products_price_change; DROP TABLE price_changes; DROP TABLE logins; "
+	    "DROP TABLE remote_stock; DROP TABLE stock_take_items; DROP TABLE stock_takes; "
+	    "DROP TABLE delivery_lines; DROP TABLE deliveries; "
+	    "ALTER TABLE products DROP COLUMN min_stock; "
 	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
 	    "ALTER TABLE sale_lines DROP COLUMN label_total; "
 	    "ALTER TABLE sale_lines DROP COLUMN voided_by; "
@@ -110,6 +114,10 @@ test_old_file_is_migrated(void **state)
 	/* Nothing was lost and the count skips the deleted product. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM products"), 3);
 	assert_int_equal(catalog_count(st), 2);
+	/* Version 9: stock (stock.h): thresholds default to 0, the new tables are there. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM products WHERE min_stock = 0"), 3);
+	assert_int_equal(q1(st, "SELECT count(*) FROM deliveries") + q1(st, "SELECT count(*) "
+	    "FROM stock_takes") + q1(st, "SELECT count(*) FROM remote_stock"), 0);
 	/* Version 4: returns, and stock moves that keep their rows and may say 'return'. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM returns"), 0);
 	assert_int_equal(q1(st, "SELECT qty FROM stock_moves WHERE reason = 'import'"), 5000);
