@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 4.
+-- kassa: the whole database schema, version 6.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,7 +14,7 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
@@ -49,7 +49,9 @@ CREATE TABLE outbox (
     error      TEXT,
     updated_at TEXT
 );
-CREATE INDEX outbox_state ON outbox(state, seq);
+-- Only the rejected rows are indexed (version 6): the pending ones are read in seq order, the
+-- table's own, and an index entry for each would cost every sale a page.
+CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';
 
 -- Catalogue (non-financial: flows down from upstream, last-write-wins by updated_at).
 CREATE TABLE products (
@@ -164,7 +166,7 @@ CREATE TABLE cash_moves (
 CREATE TABLE sales (
     id            INTEGER PRIMARY KEY,
     uuid          TEXT NOT NULL UNIQUE,
-    number        INTEGER UNIQUE,
+    number        INTEGER,               -- unique when set (sales_number)
     state         TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', 'voided')),
     shift_id      INTEGER NOT NULL REFERENCES shifts(id),
     user_id       INTEGER NOT NULL REFERENCES users(id),
@@ -183,12 +185,15 @@ CREATE TABLE sales (
     event_seq     INTEGER REFERENCES events(seq),
     disc_approver_id INTEGER REFERENCES users(id)  -- who approved a discount past the seller's limit
 );
+-- Partial (version 6): an open cart has no number, and its first scan writes no page for it.
+CREATE UNIQUE INDEX sales_number ON sales(number) WHERE number IS NOT NULL;
 CREATE INDEX sales_state ON sales(state);
 CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
 
 -- Lines keep the price, name and VAT they were rung up at (a price change does not touch them).
+-- One b-tree keyed by (sale_id, lineno) (version 6): a scan writes one page, not a table page
+-- and an index page. A line is named by its sale and number (return_lines.sale_lineno).
 CREATE TABLE sale_lines (
-    id         INTEGER PRIMARY KEY,
     sale_id    INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
     lineno     INTEGER NOT NULL,
     product_id INTEGER NOT NULL REFERENCES products(id),
@@ -207,8 +212,8 @@ CREATE TABLE sale_lines (
     label_total INTEGER,                 -- a price label's own amount: the line's gross
     voided_by  INTEGER REFERENCES users(id),
     voided_at  TEXT,
-    UNIQUE (sale_id, lineno)
-);
+    PRIMARY KEY (sale_id, lineno)
+) WITHOUT ROWID;
 
 CREATE TABLE payments (
     id        INTEGER PRIMARY KEY,
@@ -247,13 +252,13 @@ CREATE TABLE returns (
 CREATE INDEX returns_sale ON returns(sale_id);
 CREATE INDEX returns_state ON returns(state);
 
--- The units of one sale line given back (sale_line_id NULL without a receipt). total, vat and
+-- The units of one sale line given back (sale_lineno NULL without a receipt). total, vat and
 -- discount are that line's share, fixed at completion (sale line total x returned / sold,
 -- cumulative over the sale's returns, so the last return takes the tiyin left over).
 CREATE TABLE return_lines (
     id           INTEGER PRIMARY KEY,
     return_id    INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
-    sale_line_id INTEGER REFERENCES sale_lines(id),
+    sale_lineno  INTEGER,                  -- the line of returns.sale_id given back (version 6)
     product_id   INTEGER NOT NULL REFERENCES products(id),
     code         TEXT NOT NULL,
     name         TEXT NOT NULL,
@@ -264,9 +269,8 @@ CREATE TABLE return_lines (
     discount     INTEGER NOT NULL DEFAULT 0,
     total        INTEGER NOT NULL DEFAULT 0,
     vat          INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (return_id, sale_line_id)
+    UNIQUE (return_id, sale_lineno)
 );
-CREATE INDEX return_lines_sale_line ON return_lines(sale_line_id);
 
 -- Where a refund's money went: card back to card, credit back to the customer's balance, the
 -- rest in cash (refund.h says the rule).

@@ -31,7 +31,6 @@ enum disc_kind { DISC_NONE = 0, DISC_PERCENT, DISC_AMOUNT };
 enum pay_method { PAY_CASH, PAY_CARD };
 
 struct sale_line {
-	int64_t id;
 	int lineno;                    /* 1-based, as printed */
 	int64_t product_id;
 	char code[CATALOG_CODE_MAX];   /* what was scanned */

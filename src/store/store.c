@@ -99,8 +99,62 @@ static const char *const migrations[] = {
 	"ALTER TABLE sale_lines ADD COLUMN voided_by INTEGER REFERENCES users(id);"
 	"ALTER TABLE sale_lines ADD COLUMN voided_at TEXT;"
 	"ALTER TABLE sales ADD COLUMN disc_approver_id INTEGER REFERENCES users(id);",
+	/* 5 -> 6: fewer pages per sale (issue 17): sales.number unique only when set, sale
+	 * lines one b-tree keyed by (sale, line) and named so by return_lines, the outbox's
+	 * pending rows unindexed. Tables rebuilt (apply_schema turns foreign keys off). */
+	"CREATE TABLE sales_v6 (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number "
+	"INTEGER, state TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', "
+	"'voided')), shift_id INTEGER NOT NULL REFERENCES shifts(id), user_id INTEGER NOT NULL "
+	"REFERENCES users(id), customer_id INTEGER REFERENCES customers(id), cart_disc_kind TEXT "
+	"CHECK (cart_disc_kind IN ('percent', 'amount')), cart_disc_value INTEGER NOT NULL "
+	"DEFAULT 0, subtotal INTEGER NOT NULL DEFAULT 0, discount INTEGER NOT NULL DEFAULT 0, "
+	"total INTEGER NOT NULL DEFAULT 0, vat_total INTEGER NOT NULL DEFAULT 0, paid INTEGER NOT "
+	"NULL DEFAULT 0, change INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at "
+	"TEXT NOT NULL, completed_at TEXT, event_seq INTEGER REFERENCES events(seq), "
+	"disc_approver_id INTEGER REFERENCES users(id));"
+	"INSERT INTO sales_v6(id, uuid, number, state, shift_id, user_id, customer_id, "
+	"cart_disc_kind, cart_disc_value, subtotal, discount, total, vat_total, paid, change, "
+	"created_at, updated_at, completed_at, event_seq, disc_approver_id) SELECT id, uuid, "
+	"number, state, shift_id, user_id, customer_id, cart_disc_kind, cart_disc_value, "
+	"subtotal, discount, total, vat_total, paid, change, created_at, updated_at, "
+	"completed_at, event_seq, disc_approver_id FROM sales;"
+	"CREATE TABLE sale_lines_v6 (sale_id INTEGER NOT NULL REFERENCES sales(id) ON DELETE "
+	"CASCADE, lineno INTEGER NOT NULL, product_id INTEGER NOT NULL REFERENCES products(id), "
+	"code TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL, qty INTEGER NOT NULL CHECK "
+	"(qty > 0), price INTEGER NOT NULL, vat_bp INTEGER NOT NULL, disc_kind TEXT CHECK "
+	"(disc_kind IN ('percent', 'amount')), disc_value INTEGER NOT NULL DEFAULT 0, discount "
+	"INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, vat INTEGER NOT NULL "
+	"DEFAULT 0, voided INTEGER NOT NULL DEFAULT 0, label_total INTEGER, voided_by INTEGER "
+	"REFERENCES users(id), voided_at TEXT, PRIMARY KEY (sale_id, lineno)) WITHOUT ROWID;"
+	"INSERT INTO sale_lines_v6(sale_id, lineno, product_id, code, name, unit, qty, price, "
+	"vat_bp, disc_kind, disc_value, discount, total, vat, voided, label_total, voided_by, "
+	"voided_at) SELECT sale_id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
+	"disc_kind, disc_value, discount, total, vat, voided, label_total, voided_by, voided_at "
+	"FROM sale_lines;"
+	"CREATE TABLE return_lines_v6 (id INTEGER PRIMARY KEY, return_id INTEGER NOT NULL "
+	"REFERENCES returns(id) ON DELETE CASCADE, sale_lineno INTEGER, product_id INTEGER NOT "
+	"NULL REFERENCES products(id), code TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT "
+	"NULL, qty INTEGER NOT NULL CHECK (qty > 0), price INTEGER NOT NULL, vat_bp INTEGER NOT "
+	"NULL, discount INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, vat "
+	"INTEGER NOT NULL DEFAULT 0, UNIQUE (return_id, sale_lineno));"
+	"INSERT INTO return_lines_v6(id, return_id, sale_lineno, product_id, code, name, unit, "
+	"qty, price, vat_bp, discount, total, vat) SELECT rl.id, rl.return_id, sl.lineno, "
+	"rl.product_id, rl.code, rl.name, rl.unit, rl.qty, rl.price, rl.vat_bp, rl.discount, "
+	"rl.total, rl.vat FROM return_lines rl LEFT JOIN sale_lines sl ON sl.id = "
+	"rl.sale_line_id;"
+	"DROP TABLE return_lines;"
+	"DROP TABLE sale_lines;"
+	"DROP TABLE sales;"
+	"ALTER TABLE sales_v6 RENAME TO sales;"
+	"ALTER TABLE sale_lines_v6 RENAME TO sale_lines;"
+	"ALTER TABLE return_lines_v6 RENAME TO return_lines;"
+	"CREATE UNIQUE INDEX sales_number ON sales(number) WHERE number IS NOT NULL;"
+	"CREATE INDEX sales_state ON sales(state);"
+	"CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;"
+	"DROP INDEX outbox_state;"
+	"CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';",
 };
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 
@@ -230,6 +284,29 @@ make_parent(const char *path, struct kerr *err)
 	return 0;
 }
 
+/* After a migration with foreign keys off: every reference still finds its row. */
+static int
+foreign_keys_hold(store *st, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, N_("migrating the database"));
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		kerr_set(err, KERR_STATE, _("%s: migrating the database: a row of %s refers to "
+		    "a missing row of %s"), st->path, (const char *)sqlite3_column_text(q, 0),
+		    (const char *)sqlite3_column_text(q, 2));
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(st, err, N_("migrating the database"));
+	return 0;
+}
+
 static int
 apply_schema(store *st, struct kerr *err)
 {
@@ -242,8 +319,13 @@ apply_schema(store *st, struct kerr *err)
 		    "this kassa knows %d): upgrade kassa"), st->path, v, SCHEMA_VERSION);
 	if (v == SCHEMA_VERSION)
 		return 0;
-	if (exec(st, "BEGIN IMMEDIATE", err, N_("upgrading the database")) == -1)
+	/* A migration may rebuild a table others reference: with foreign keys on, dropping the
+	 * old one would delete (cascade) their rows. Off for the upgrade (it cannot change
+	 * inside a transaction), checked before the commit, on again after. */
+	if (exec(st, "PRAGMA foreign_keys = OFF", err, N_("upgrading the database")) == -1)
 		return -1;
+	if (exec(st, "BEGIN IMMEDIATE", err, N_("upgrading the database")) == -1)
+		goto fk_on;
 	/* Another process may have done it while we waited for the lock. */
 	v = user_version(st);
 	if (v == 0) {
@@ -261,11 +343,15 @@ apply_schema(store *st, struct kerr *err)
 				goto fail;
 		}
 	}
+	if (foreign_keys_hold(st, err) == -1)
+		goto fail;
 	if (exec(st, "COMMIT", err, N_("upgrading the database")) == -1)
 		goto fail;
-	return 0;
+	return exec(st, "PRAGMA foreign_keys = ON", err, N_("upgrading the database"));
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+fk_on:
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return -1;
 }
 
