@@ -26,6 +26,40 @@ struct fx {
 
 /* A database with three products, one deleted, then put back to look like version 1 (no
  * products_deleted index, the stock_moves_product index that schema 3 dropped). */
+/* Version 5's sales, sale_lines, return_lines and outbox index (what version 6 changed). */
+static const char v5_shape[] =
+	"PRAGMA foreign_keys = OFF; "
+	"DROP TABLE return_lines; DROP TABLE sale_lines; DROP TABLE sales; "
+	"DROP INDEX outbox_rejected; CREATE INDEX outbox_state ON outbox(state, seq); "
+	"CREATE TABLE sales (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number INTEGER "
+	"UNIQUE, state TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', 'voided')), "
+	"shift_id INTEGER NOT NULL REFERENCES shifts(id), user_id INTEGER NOT NULL REFERENCES "
+	"users(id), customer_id INTEGER REFERENCES customers(id), cart_disc_kind TEXT CHECK "
+	"(cart_disc_kind IN ('percent', 'amount')), cart_disc_value INTEGER NOT NULL DEFAULT 0, "
+	"subtotal INTEGER NOT NULL DEFAULT 0, discount INTEGER NOT NULL DEFAULT 0, total INTEGER "
+	"NOT NULL DEFAULT 0, vat_total INTEGER NOT NULL DEFAULT 0, paid INTEGER NOT NULL DEFAULT "
+	"0, change INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT "
+	"NULL, completed_at TEXT, event_seq INTEGER REFERENCES events(seq), disc_approver_id "
+	"INTEGER REFERENCES users(id)); "
+	"CREATE INDEX sales_state ON sales(state); "
+	"CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL; "
+	"CREATE TABLE sale_lines (id INTEGER PRIMARY KEY, sale_id INTEGER NOT NULL REFERENCES "
+	"sales(id) ON DELETE CASCADE, lineno INTEGER NOT NULL, product_id INTEGER NOT NULL "
+	"REFERENCES products(id), code TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL, "
+	"qty INTEGER NOT NULL CHECK (qty > 0), price INTEGER NOT NULL, vat_bp INTEGER NOT NULL, "
+	"disc_kind TEXT CHECK (disc_kind IN ('percent', 'amount')), disc_value INTEGER NOT NULL "
+	"DEFAULT 0, discount INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, vat "
+	"INTEGER NOT NULL DEFAULT 0, voided INTEGER NOT NULL DEFAULT 0, label_total INTEGER, "
+	"voided_by INTEGER REFERENCES users(id), voided_at TEXT, UNIQUE (sale_id, lineno)); "
+	"CREATE TABLE return_lines (id INTEGER PRIMARY KEY, return_id INTEGER NOT NULL "
+	"REFERENCES returns(id) ON DELETE CASCADE, sale_line_id INTEGER REFERENCES "
+	"sale_lines(id), product_id INTEGER NOT NULL REFERENCES products(id), code TEXT NOT "
+	"NULL, name TEXT NOT NULL, unit TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty > 0), "
+	"price INTEGER NOT NULL, vat_bp INTEGER NOT NULL, discount INTEGER NOT NULL DEFAULT 0, "
+	"total INTEGER NOT NULL DEFAULT 0, vat INTEGER NOT NULL DEFAULT 0, UNIQUE (return_id, "
+	"sale_line_id)); "
+	"CREATE INDEX return_lines_sale_line ON return_lines(sale_line_id); ";
+
 static int
 setup(void **state)
 {
@@ -43,6 +77,7 @@ setup(void **state)
 	assert_int_equal(store_commit(st, &err), 0);
 	/* Back to what version 1 had: no returns (version 4), the old stock_moves and print_jobs
 	 * tables (rebuilt: their new columns reference returns), no refund figures. */
+	assert_int_equal(sqlite3_exec(store_db(st), v5_shape, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA foreign_keys = OFF; "
 	    "DROP TABLE return_payments; DROP TABLE return_lines; DROP TABLE returns; "
 	    "DROP TABLE stock_moves; CREATE TABLE stock_moves (id INTEGER PRIMARY KEY, product_id "
@@ -112,6 +147,69 @@ test_old_file_is_migrated(void **state)
 	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO stock_moves(product_id, qty, "
 	    "reason, event_seq, at) VALUES (1, 1000, 'return', 1, 'now')", NULL, NULL, NULL),
 	    SQLITE_OK);
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	store_close(st);
+}
+
+/*
+ * Version 5 -> 6 with data: two sales (one completed, one open cart), their lines and a
+ * return naming the completed sale's second line by its row id. After: the same rows, the
+ * return names that line by its number, and a new sale's number follows the last.
+ */
+static void
+test_version_5_is_migrated(void **state)
+{
+	struct fx *f = *state;
+	struct kerr err;
+	store *st;
+
+	st = store_open(f->path, 0, &err);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_exec(store_db(st), v5_shape, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(st),
+	    "INSERT INTO users(id, name, role, pin_hash, updated_at) VALUES (7, 'ali', 'cashier', "
+	    "'x', 'now'); INSERT INTO shifts(id, number, user_id, opened_at, opening_float) "
+	    "VALUES (3, 1, 7, 'now', 0); "
+	    "INSERT INTO sales(id, uuid, number, state, shift_id, user_id, total, created_at, "
+	    "updated_at, completed_at) VALUES (10, 'u10', 41, 'completed', 3, 7, 2100000, 'now', "
+	    "'now', 'now'), (11, 'u11', NULL, 'open', 3, 7, 0, 'now', 'now', NULL); "
+	    "INSERT INTO sale_lines(id, sale_id, lineno, product_id, code, name, unit, qty, price, "
+	    "vat_bp, total) VALUES (100, 10, 1, 1, '4780000000015', 'Non', 'pcs', 1000, 400000, "
+	    "1200, 400000), (101, 10, 2, 3, '4780000000039', 'Qatiq', 'pcs', 2000, 900000, 1200, "
+	    "1800000), (102, 11, 1, 1, '4780000000015', 'Non', 'pcs', 3000, 400000, 1200, "
+	    "1200000); "
+	    "INSERT INTO returns(id, uuid, state, sale_id, shift_id, user_id, total, created_at, "
+	    "updated_at) VALUES (5, 'r5', 'open', 10, 3, 7, 0, 'now', 'now'); "
+	    "INSERT INTO return_lines(return_id, sale_line_id, product_id, code, name, unit, qty, "
+	    "price, vat_bp) VALUES (5, 101, 3, '4780000000039', 'Qatiq', 'pcs', 1000, 900000, "
+	    "1200); "
+	    "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
+	store_close(st);
+
+	st = store_open(f->path, 0, &err);
+	if (st == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(q1(st, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(q1(st, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(q1(st, "SELECT count(*) FROM sales"), 2);
+	assert_int_equal(q1(st, "SELECT total FROM sales WHERE uuid = 'u10' AND number = 41"),
+	    2100000);
+	assert_int_equal(q1(st, "SELECT count(*) FROM sale_lines"), 3);
+	assert_int_equal(q1(st, "SELECT qty FROM sale_lines WHERE sale_id = 10 AND lineno = 2"),
+	    2000);
+	assert_int_equal(q1(st, "SELECT qty FROM sale_lines WHERE sale_id = 11 AND lineno = 1"),
+	    3000);
+	assert_int_equal(q1(st, "SELECT sale_lineno FROM return_lines WHERE return_id = 5"), 2);
+	/* Version 6's shapes: one b-tree for the lines, partial indexes. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE name = 'sale_lines' "
+	    "AND sql LIKE '%WITHOUT ROWID'"), 1);
+	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	    "('sales_number', 'sales_state', 'sales_completed', 'outbox_rejected')"), 4);
+	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	    "('outbox_state', 'return_lines_sale_line')"), 0);
+	/* The number stays unique; an open cart's NULL is not a number. */
+	assert_int_not_equal(sqlite3_exec(store_db(st), "UPDATE sales SET number = 41 WHERE id = "
+	    "11", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	store_close(st);
 }
@@ -210,6 +308,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_old_file_is_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_5_is_migrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_refuses_old_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_till_checkpoints_only_when_idle, setup,
