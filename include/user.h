@@ -34,9 +34,6 @@ enum user_right {
 	RIGHT_QUIT             /* close the till program (PIN screen, menu): manager */
 };
 
-/* Cashiers may give at most this discount (basis points) without approval. */
-#define USER_CASHIER_DISCOUNT_BP 1000
-
 bool user_can(const struct user *u, enum user_right right);
 
 /* "void_paid", "discount_big", ...: how events name a right. Static string. */

@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "journal.h"
 #include "timestamp.h"
+#include "text.h"
 #include "user.h"
 #include "xalloc.h"
 
@@ -208,11 +209,10 @@ user_add(store *st, const char *name, enum user_role role, const char *pin, stru
 
 	if (name == NULL || *name == '\0' || strlen(name) >= sizeof ((struct user *)0)->name)
 		return kerr_set(err, KERR_INPUT, _("a user name is 1 to 63 bytes"));
-	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
-		if (*p < ' ' || *p == 0x7f)
-			return kerr_set(err, KERR_INPUT, _("a user name may not hold control "
-			    "characters"));
-	}
+	/* A name reaches the user.added event: UTF-8 without control characters, checked here
+	 * whoever calls (the command line, a test tool, a later screen). */
+	if (text_check_line(name, _("the user name"), err) == -1)
+		return -1;
 	/* The name rule (core-int.h): spaces around a name are not part of it. */
 	snprintf(clean, sizeof clean, "%s", name);
 	core_name_clean(clean);

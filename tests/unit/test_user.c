@@ -115,6 +115,13 @@ test_unique_pin_and_name(void **state)
 	assert_int_equal(user_add(st, "Dilnoza", ROLE_CASHIER, "2222", &err), -1);
 	assert_int_equal(user_add(st, "Aziz", ROLE_CASHIER, "12", &err), -1);
 	assert_int_equal(user_count(st), 2);
+	/* A name that is not UTF-8 would poison sync (the hub refuses the batch): the core
+	 * refuses it whoever calls, and writes no event. */
+	assert_int_equal(user_add(st, "Jos\xe9", ROLE_CASHIER, "4444", &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_non_null(strstr(err.msg, "UTF-8"));
+	assert_int_equal(user_add(st, "Bob\x1b[2J", ROLE_CASHIER, "4444", &err), -1);
+	assert_int_equal(user_count(st), 2);
 }
 
 static void
