@@ -21,6 +21,7 @@
 #include "journal.h"
 #include "sale.h"
 #include "shift.h"
+#include "stockq.h"
 #include "store.h"
 #include "user.h"
 
@@ -329,6 +330,16 @@ test_split_payment_completes_once(void **state)
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM outbox o JOIN events e ON e.seq = o.seq "
 	    "WHERE e.type = 'sale.completed'"), 1);
 	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'MILK'"), 48000);
+	/* What stock screens read (stockq.h): the same figure; an unknown product is refused. */
+	{
+		qty_t on_hand = 0;
+
+		assert_int_equal(stock_on_hand(f->st, q1(f->st, "SELECT id FROM products WHERE "
+		    "sku = 'MILK'"), &on_hand, &err), 0);
+		assert_int_equal(on_hand, 48000);
+		assert_int_equal(stock_on_hand(f->st, 999999, &on_hand, &err), -1);
+		assert_int_equal(err.code, KERR_NOTFOUND);
+	}
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM print_jobs WHERE kind = 'receipt'"), 1);
 	assert_int_equal(q1(f->st, "SELECT json_extract(payload, '$.total') FROM events WHERE "
 	    "type = 'sale.completed'"), 2900000);
