@@ -21,6 +21,8 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+-- stock_folded (version 6): products.stock sums the stock_moves up to this id (store.h).
+INSERT INTO meta(key, value) VALUES ('stock_folded', '0');
 
 -- The journal. seq counts from 1 with no gaps; id is the idempotency key sent upstream.
 -- hash = SHA-256(prev_hash "\n" id "\n" seq "\n" type "\n" at "\n" payload), hex; the first
@@ -64,7 +66,7 @@ CREATE TABLE products (
     mxik       TEXT,
     category   TEXT,
     plu        INTEGER UNIQUE,           -- product code inside in-store weight barcodes
-    stock      INTEGER NOT NULL DEFAULT 0, -- thousandths; derived from stock_moves
+    stock      INTEGER NOT NULL DEFAULT 0, -- thousandths: stock_moves up to meta stock_folded
     updated_at TEXT NOT NULL,
     deleted    INTEGER NOT NULL DEFAULT 0
 );
@@ -283,7 +285,9 @@ CREATE TABLE return_payments (
 );
 CREATE INDEX return_payments_return ON return_payments(return_id);
 
--- Every change of stock, one row per product per event. products.stock is their sum.
+-- Every change of stock, one row per product per event, appended in the event's transaction.
+-- products.stock is their sum up to meta stock_folded; the rest is folded in when the till is
+-- idle (version 6). Stock on hand = products.stock + the moves after the mark (stockq.h).
 CREATE TABLE stock_moves (
     id         INTEGER PRIMARY KEY,
     product_id INTEGER NOT NULL REFERENCES products(id),

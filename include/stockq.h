@@ -1,9 +1,9 @@
 /*
  * stockq: how much of a product is on the shelf. The one place that knows how stock on hand
- * is derived (today products.stock, kept in step with stock_moves in each move's
- * transaction): every reader of "stock on hand of P" calls this, so a change of how it is
- * kept (docs/benchmarks.md, session 5: folding the moves off the cashier's path) changes
- * this function and nothing else.
+ * is derived: products.stock (the moves folded so far) plus the stock_moves after the fold's
+ * mark (store.h, store_fold_stock). A writer of stock (a receipt of goods, an adjustment, a
+ * count) appends its stock_moves row in its event's transaction and never writes
+ * products.stock: the till's idle fold does.
  */
 #ifndef KASSA_STOCKQ_H
 #define KASSA_STOCKQ_H

@@ -21,7 +21,8 @@
 #include "xalloc.h"
 
 #define PRODUCT_COLS "p.id, coalesce(p.sku, ''), p.name, p.price, p.vat_bp, p.unit, " \
-	"coalesce(p.mxik, ''), coalesce(p.category, ''), coalesce(p.plu, 0), p.stock"
+	"coalesce(p.mxik, ''), coalesce(p.category, ''), coalesce(p.plu, 0), " \
+	STOCK_ON_HAND_SQL("p")
 
 /* Fills p from a row of PRODUCT_COLS (and the barcode, when col 10 exists). */
 static void

@@ -164,7 +164,8 @@ static const char shift_sql[] =
 	"FROM r LEFT JOIN shifts sh ON sh.id = r.sid LEFT JOIN sa ON sa.sid = r.sid "
 	"LEFT JOIN re ON re.sid = r.sid ORDER BY r.lo";
 
-static const char *const stock_fields[] = { "products.stock", "the sum of its stock_moves",
+static const char *const stock_fields[] = { "stock on hand (products.stock and the moves not "
+	"folded yet)", "the sum of its stock_moves",
 	NULL };
 
 /* Stock on hand: what sales took, returns put back and counts set, per product, from the
@@ -180,9 +181,9 @@ static const char stock_sql[] =
 	"es AS (SELECT pid, sum(q) AS q FROM d GROUP BY pid), "
 	"ms AS (SELECT product_id, sum(qty) AS q FROM stock_moves GROUP BY product_id) "
 	"SELECT NULL, 'product ' || p.id || coalesce(' (' || p.name || ')', ''), "
-	" p.stock, coalesce(es.q, 0), coalesce(ms.q, 0), coalesce(es.q, 0) "
+	" " STOCK_ON_HAND_SQL("p") ", coalesce(es.q, 0), coalesce(ms.q, 0), coalesce(es.q, 0) "
 	"FROM products p LEFT JOIN es ON es.pid = p.id LEFT JOIN ms ON ms.product_id = p.id "
-	"WHERE p.stock IS NOT coalesce(es.q, 0) OR coalesce(ms.q, 0) IS NOT coalesce(es.q, 0) "
+	"WHERE " STOCK_ON_HAND_SQL("p") " IS NOT coalesce(es.q, 0) OR coalesce(ms.q, 0) IS NOT coalesce(es.q, 0) "
 	"ORDER BY p.id";
 
 static const char *const return_fields[] = {

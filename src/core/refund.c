@@ -944,13 +944,7 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
 	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
-	if (core_prepare(r->st, "UPDATE products SET stock = stock + (SELECT sum(l.qty) FROM "
-	    "return_lines l WHERE l.return_id = ?1 AND l.product_id = products.id) WHERE id IN "
-	    "(SELECT product_id FROM return_lines WHERE return_id = ?1)", &q, err, saving) == -1)
-		return -1;
-	sqlite3_bind_int64(q, 1, r->id);
-	if (core_run(r->st, q, err, saving) == -1)
-		return -1;
+	/* products.stock: the till's idle fold adds these moves (store.h). */
 	if (core_prepare(r->st, "UPDATE shifts SET refunds_count = refunds_count + 1, "
 	    "refunds_total = refunds_total + ?2, refunds_vat = refunds_vat + ?3, refunds_cash = "
 	    "refunds_cash + ?4, refunds_card = refunds_card + ?5, refunds_other = refunds_other + "

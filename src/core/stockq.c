@@ -11,7 +11,7 @@ stock_on_hand(store *st, int64_t product_id, qty_t *out, struct kerr *err)
 	sqlite3_stmt *q;
 	int rc;
 
-	if (core_prepare(st, "SELECT stock FROM products WHERE id = ?1", &q, err,
+	if (core_prepare(st, "SELECT " STOCK_ON_HAND_SQL("p") " FROM products p WHERE p.id = ?1", &q, err,
 	    N_("reading stock")) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, product_id);

@@ -101,7 +101,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE sales ADD COLUMN disc_approver_id INTEGER REFERENCES users(id);",
 	/* 5 -> 6: fewer pages per sale (issue 17): sales.number unique only when set, sale
 	 * lines one b-tree keyed by (sale, line) and named so by return_lines, the outbox's
-	 * pending rows unindexed. Tables rebuilt (apply_schema turns foreign keys off). */
+	 * pending rows unindexed, products.stock folded from the moves up to a mark (every
+	 * move so far is in it). Tables rebuilt (apply_schema turns foreign keys off). */
 	"CREATE TABLE sales_v6 (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number "
 	"INTEGER, state TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', "
 	"'voided')), shift_id INTEGER NOT NULL REFERENCES shifts(id), user_id INTEGER NOT NULL "
@@ -152,7 +153,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX sales_state ON sales(state);"
 	"CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;"
 	"DROP INDEX outbox_state;"
-	"CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';",
+	"CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT 'stock_folded', coalesce(max(id), 0) "
+	"FROM stock_moves;",
 };
 #define SCHEMA_VERSION 6
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
@@ -355,6 +358,59 @@ fk_on:
 	return -1;
 }
 
+/*
+ * Stock moves are appended by the sale, return or count that makes them; products.stock is
+ * their sum up to the mark meta 'stock_folded' (a stock_moves id). A fold adds the moves
+ * past the mark, one UPDATE per product, and moves the mark: the random products pages a
+ * sale wrote in its own commit are written here, off the cashier's path (by the
+ * checkpointer, before it checkpoints), once per product however often it sold meanwhile.
+ * stock_on_hand() (stockq.h) adds the moves past the mark.
+ */
+static const char fold_sql[] =
+	"UPDATE products SET stock = products.stock + m.q FROM (SELECT product_id, sum(qty) AS q "
+	"FROM stock_moves WHERE id > (SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+	"'stock_folded') GROUP BY product_id) AS m WHERE products.id = m.product_id;"
+	"UPDATE meta SET value = (SELECT coalesce(max(id), 0) FROM stock_moves) WHERE key = "
+	"'stock_folded';";
+
+int
+store_fold_stock(store *st, struct kerr *err)
+{
+	if (exec(st, fold_sql, err, N_("folding the stock moves")) == -1)
+		return -1;
+	return 0;
+}
+
+/* A fold in a transaction of its own on db, if any move is past the mark; SQLITE_BUSY when
+ * another connection (the till) holds the write lock: the next idle time folds. */
+static int
+fold_own(sqlite3 *db)
+{
+	sqlite3_stmt *q;
+	int rc, pending = 0;
+
+	rc = sqlite3_prepare_v2(db, "SELECT (SELECT coalesce(max(id), 0) FROM stock_moves) > "
+	    "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stock_folded')", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		pending = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return rc;
+	if (!pending)
+		return SQLITE_OK;
+	if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return rc;
+	rc = sqlite3_exec(db, fold_sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 /* The till's WAL hook (instead of SQLite's autocheckpoint): it notes the WAL's size, and
  * checkpoints in the commit only past WAL_TILL_BOUND pages. */
 static int
@@ -398,6 +454,12 @@ checkpointer_main(void *arg)
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL,
 			    NULL);
+		/* The stock first, so its pages go into the database with the rest. */
+		if (rc == SQLITE_OK) {
+			rc = fold_own(db);
+			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+				rc = SQLITE_OK;
+		}
 		if (rc == SQLITE_OK)
 			rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
 			    &done);
@@ -495,6 +557,9 @@ store_checkpoint_idle(store *st, struct kerr *err)
 		pthread_mutex_unlock(&c->mu);
 		return copied;
 	}
+	rc = fold_own(st->db);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		return store_error(st, err, N_("folding the stock moves"));
 	/* PASSIVE: copies what no reader still needs, never waits for a lock, never blocks the
 	 * sync or printer process, and leaves the rest for a later tick. */
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);

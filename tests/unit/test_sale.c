@@ -329,7 +329,7 @@ test_split_payment_completes_once(void **state)
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'sale.completed'"), 1);
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM outbox o JOIN events e ON e.seq = o.seq "
 	    "WHERE e.type = 'sale.completed'"), 1);
-	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'MILK'"), 48000);
+	assert_int_equal(q1(f->st, "SELECT " ON_HAND_SQL " FROM products p WHERE sku = \'MILK\'"), 48000);
 	/* What stock screens read (stockq.h): the same figure; an unknown product is refused. */
 	{
 		qty_t on_hand = 0;
@@ -518,8 +518,18 @@ test_shift_close_and_events_agree(void **state)
 	assert_int_equal(q1(f->st, "SELECT sum(json_extract(payload, '$.amount')) FROM events "
 	    "WHERE type = 'cash.moved'"), z.cash_in - z.cash_out);
 	/* Stock: the products table equals the sum of its movements. */
+	assert_int_equal(q1(f->st, "SELECT count(*) FROM products p WHERE " ON_HAND_SQL " != (SELECT "
+	    "coalesce(sum(qty), 0) FROM stock_moves m WHERE m.product_id = p.id)"), 0);
+	/* The sales left products.stock alone (the idle fold's work); folded, it is the sum. */
+	assert_int_not_equal(q1(f->st, "SELECT count(*) FROM products p WHERE p.stock != (SELECT "
+	    "coalesce(sum(qty), 0) FROM stock_moves m WHERE m.product_id = p.id)"), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_fold_stock(f->st, &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM products p WHERE p.stock != (SELECT "
 	    "coalesce(sum(qty), 0) FROM stock_moves m WHERE m.product_id = p.id)"), 0);
+	assert_int_equal(q1(f->st, "SELECT value FROM meta WHERE key = 'stock_folded'"),
+	    q1(f->st, "SELECT max(id) FROM stock_moves"));
 	/* And stock sold equals the lines of the completed events. */
 	assert_int_equal(q1(f->st, "SELECT -sum(qty) FROM stock_moves WHERE reason = 'sale'"),
 	    q1(f->st, "SELECT sum(json_extract(l.value, '$.qty')) FROM events e, "
@@ -573,7 +583,7 @@ test_out_of_stock_is_flagged_not_blocked(void **state)
 	add(f, "12*COLA");
 	assert_int_equal(sale_pay(f->s, PAY_CASH, 0, &done, &err), 0);
 	assert_true(done);
-	assert_int_equal(q1(f->st, "SELECT stock FROM products WHERE sku = 'COLA'"), -2000);
+	assert_int_equal(q1(f->st, "SELECT " ON_HAND_SQL " FROM products p WHERE sku = \'COLA\'"), -2000);
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM events WHERE type = 'stock.low' AND "
 	    "json_extract(payload, '$.sku') = 'COLA' AND json_extract(payload, '$.stock') = -2000"),
 	    1);

@@ -275,9 +275,16 @@ test_till_checkpoints_only_when_idle(void **state)
 	sqlite3_stmt *q;
 	store *st;
 	int i, copied = 0;
+	int64_t stock0;
 
 	st = store_open(f->path, STORE_TILL, &err);
 	assert_non_null(st);
+	/* A sale's stock move, appended; products.stock waits for the idle fold. */
+	stock0 = q1(st, "SELECT stock FROM products WHERE id = 1");
+	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO stock_moves(product_id, qty, "
+	    "reason, event_seq, at) VALUES (1, -2000, 'sale', 1, 'now')", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(q1(st, "SELECT stock FROM products WHERE id = 1"), stock0);
 	/* SQLite alone would have checkpointed at 1000 pages and started the WAL over. */
 	for (i = 0; i < 1100; i++)
 		commit_one(st, i);
@@ -291,6 +298,10 @@ test_till_checkpoints_only_when_idle(void **state)
 			usleep(10000);
 	}
 	assert_true(copied >= 1100);
+	/* The checkpointer folded the move first, and moved the mark past it. */
+	assert_int_equal(q1(st, "SELECT stock FROM products WHERE id = 1"), stock0 - 2000);
+	assert_int_equal(q1(st, "SELECT value FROM meta WHERE key = 'stock_folded'"),
+	    q1(st, "SELECT max(id) FROM stock_moves"));
 	/* Everything is in the database, so the next commit starts the WAL over: bounded. */
 	commit_one(st, 5000);
 	assert_true(store_wal_pages(st) < 10);
