@@ -217,16 +217,17 @@ CREATE TABLE sale_lines (
     PRIMARY KEY (sale_id, lineno)
 ) WITHOUT ROWID;
 
+-- A sale's tenders, one b-tree keyed by (sale_id, id) (version 6): id numbers the sale's own
+-- tenders from 1, in the order taken. Read by sale on every change of its cart; a payment
+-- writes one page, not a table page and a sale_id index page.
 CREATE TABLE payments (
-    id        INTEGER PRIMARY KEY,
     sale_id   INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
+    id        INTEGER NOT NULL,
     method    TEXT NOT NULL CHECK (method IN ('cash', 'card')),
     amount    INTEGER NOT NULL CHECK (amount > 0),  -- tendered
-    at        TEXT NOT NULL
-);
--- A sale's tenders are read on every change of its cart: without this, every sale scans all
--- the payments the till ever took.
-CREATE INDEX payments_sale ON payments(sale_id);
+    at        TEXT NOT NULL,
+    PRIMARY KEY (sale_id, id)
+) WITHOUT ROWID;
 
 -- A return (version 4): its own record, never an edit of the sale it returns. 'open' is the
 -- return on screen (stored on every change, so a crash resumes it); 'completed' is final (its

@@ -1295,8 +1295,9 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 	if (begin(s, err) == -1)
 		return -1;
 	if (amount > 0) {
-		if (core_prepare(s->st, "INSERT INTO payments(sale_id, method, amount, at) VALUES "
-		    "(?1, ?2, ?3, ?4)", &q, err, saving) == -1)
+		if (core_prepare(s->st, "INSERT INTO payments(sale_id, id, method, amount, at) "
+		    "VALUES (?1, (SELECT coalesce(max(id), 0) + 1 FROM payments WHERE sale_id = ?1), "
+		    "?2, ?3, ?4)", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
 		sqlite3_bind_text(q, 2, method == PAY_CARD ? "card" : "cash", -1, SQLITE_STATIC);

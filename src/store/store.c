@@ -100,7 +100,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE sale_lines ADD COLUMN voided_at TEXT;"
 	"ALTER TABLE sales ADD COLUMN disc_approver_id INTEGER REFERENCES users(id);",
 	/* 5 -> 6: fewer pages per sale (issue 17): sales.number unique only when set, sale
-	 * lines one b-tree keyed by (sale, line) and named so by return_lines, the outbox's
+	 * lines and payments one b-tree each keyed by sale, return_lines naming a line by its
+	 * number, the outbox's
 	 * pending rows unindexed, products.stock folded from the moves up to a mark (every
 	 * move so far is in it). Tables rebuilt (apply_schema turns foreign keys off). */
 	"CREATE TABLE sales_v6 (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number "
@@ -143,6 +144,14 @@ static const char *const migrations[] = {
 	"rl.product_id, rl.code, rl.name, rl.unit, rl.qty, rl.price, rl.vat_bp, rl.discount, "
 	"rl.total, rl.vat FROM return_lines rl LEFT JOIN sale_lines sl ON sl.id = "
 	"rl.sale_line_id;"
+	"CREATE TABLE payments_v6 (sale_id INTEGER NOT NULL REFERENCES sales(id) ON DELETE "
+	"CASCADE, id INTEGER NOT NULL, method TEXT NOT NULL CHECK (method IN ('cash', 'card')), "
+	"amount INTEGER NOT NULL CHECK (amount > 0), at TEXT NOT NULL, PRIMARY KEY (sale_id, "
+	"id)) WITHOUT ROWID;"
+	"INSERT INTO payments_v6(sale_id, id, method, amount, at) SELECT sale_id, row_number() "
+	"OVER (PARTITION BY sale_id ORDER BY id), method, amount, at FROM payments;"
+	"DROP TABLE payments;"
+	"ALTER TABLE payments_v6 RENAME TO payments;"
 	"DROP TABLE return_lines;"
 	"DROP TABLE sale_lines;"
 	"DROP TABLE sales;"

@@ -29,7 +29,11 @@ struct fx {
 /* Version 5's sales, sale_lines, return_lines and outbox index (what version 6 changed). */
 static const char v5_shape[] =
 	"PRAGMA foreign_keys = OFF; "
-	"DROP TABLE return_lines; DROP TABLE sale_lines; DROP TABLE sales; "
+	"DROP TABLE return_lines; DROP TABLE sale_lines; DROP TABLE sales; DROP TABLE payments; "
+	"CREATE TABLE payments (id INTEGER PRIMARY KEY, sale_id INTEGER NOT NULL REFERENCES "
+	"sales(id) ON DELETE CASCADE, method TEXT NOT NULL CHECK (method IN ('cash', 'card')), "
+	"amount INTEGER NOT NULL CHECK (amount > 0), at TEXT NOT NULL); "
+	"CREATE INDEX payments_sale ON payments(sale_id); "
 	"DROP INDEX outbox_rejected; CREATE INDEX outbox_state ON outbox(state, seq); "
 	"CREATE TABLE sales (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number INTEGER "
 	"UNIQUE, state TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', 'voided')), "
@@ -178,6 +182,8 @@ test_version_5_is_migrated(void **state)
 	    "1200, 400000), (101, 10, 2, 3, '4780000000039', 'Qatiq', 'pcs', 2000, 900000, 1200, "
 	    "1800000), (102, 11, 1, 1, '4780000000015', 'Non', 'pcs', 3000, 400000, 1200, "
 	    "1200000); "
+	    "INSERT INTO payments(id, sale_id, method, amount, at) VALUES (70, 10, 'card', "
+	    "100000, 'now'), (71, 10, 'cash', 2000000, 'now'); "
 	    "INSERT INTO returns(id, uuid, state, sale_id, shift_id, user_id, total, created_at, "
 	    "updated_at) VALUES (5, 'r5', 'open', 10, 3, 7, 0, 'now', 'now'); "
 	    "INSERT INTO return_lines(return_id, sale_line_id, product_id, code, name, unit, qty, "
@@ -200,8 +206,15 @@ test_version_5_is_migrated(void **state)
 	assert_int_equal(q1(st, "SELECT qty FROM sale_lines WHERE sale_id = 11 AND lineno = 1"),
 	    3000);
 	assert_int_equal(q1(st, "SELECT sale_lineno FROM return_lines WHERE return_id = 5"), 2);
+	/* The sale's tenders keep their order, numbered from 1. */
+	assert_int_equal(q1(st, "SELECT amount FROM payments WHERE sale_id = 10 AND id = 1"),
+	    100000);
+	assert_int_equal(q1(st, "SELECT amount FROM payments WHERE sale_id = 10 AND id = 2"),
+	    2000000);
 	/* Version 6's shapes: one b-tree for the lines, partial indexes. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE name = 'sale_lines' "
+	    "AND sql LIKE '%WITHOUT ROWID'"), 1);
+	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE name = 'payments' "
 	    "AND sql LIKE '%WITHOUT ROWID'"), 1);
 	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('sales_number', 'sales_state', 'sales_completed', 'outbox_rejected')"), 4);
