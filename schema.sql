@@ -300,8 +300,9 @@ CREATE TABLE stock_moves (
     at         TEXT NOT NULL,
     return_id  INTEGER REFERENCES returns(id)       -- version 4
 );
--- No index on product_id: nothing reads the moves by product (products.stock holds the sum),
--- and keeping one cost every sale a random index page per product sold (schema 3 dropped it).
+-- No index on product_id: stock on hand reads only the moves after the fold's mark (a rowid
+-- range, short: the till folds when idle), and an index cost every sale a random index page
+-- per product sold (schema 3 dropped it).
 
 -- Receipts waiting for the printer (printing never blocks a sale).
 CREATE TABLE print_jobs (
