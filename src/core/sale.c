@@ -1121,10 +1121,12 @@ flag_out_of_stock(sale *s, struct kerr *err)
 	int64_t ids[64];
 	int n = 0, rc;
 
-	if (core_prepare(s->st, "SELECT p.id FROM products p JOIN (SELECT product_id, sum(qty) AS "
-	    "sold FROM sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON "
-	    "l.product_id = p.id WHERE " STOCK_ON_HAND_SQL("p") " <= 0 AND "
-	    STOCK_ON_HAND_SQL("p") " + l.sold > 0", &q, err, saving) == -1)
+	/* On hand after the sale, once per product (it adds up the moves not folded yet). */
+	if (core_prepare(s->st, "WITH h AS MATERIALIZED (SELECT p.id AS id, " STOCK_ON_HAND_SQL("p")
+	    " AS now, l.sold AS sold FROM products p JOIN (SELECT product_id, sum(qty) AS sold "
+	    "FROM sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON "
+	    "l.product_id = p.id) SELECT id FROM h WHERE now <= 0 AND now + sold > 0", &q, err,
+	    saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < 64)
