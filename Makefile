@@ -144,6 +144,13 @@ $(BUILD)/tests/curl-floor: tests/bench/floor/curl-floor.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libcurl)
 
+# The chain's fleet of tills against one hub (issue 16): libcurl's multi interface, the core's
+# journal hashing.
+$(BUILD)/tests/kassa-fleet: tests/bench/fleet/kassa-fleet.c $(BUILD)/libkassa.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags libpq) $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libkassa.a $(LDLIBS_KASSA) $(LDLIBS_HUB) $(LDLIBS_SYNC)
+
 $(BUILD)/tests/%.so: tests/preload/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
@@ -208,8 +215,10 @@ fuzz:
 			build-fuzz/libkassa-app.a build-fuzz/libkassa.a $(LDLIBS_KASSA) || rc=1; \
 		done; exit $$rc
 
-bench: all $(BUILD)/kassa-bench $(BUILD)/tests/curl-floor $(PRELOAD_SO)
+bench: all $(BUILD)/kassa-bench $(BUILD)/tests/curl-floor $(PRELOAD_SO) $(BUILD)/tests/kassa-fleet
 	$(BUILD)/kassa-bench
+	$(BUILD)/tests/kassa-fleet --hub $(BUILD)/kassa-hub --db sqlite
+	$(BUILD)/tests/kassa-fleet --hub $(BUILD)/kassa-hub --db pg || [ $$? = 77 ]
 
 demo: deps
 	@$(MAKE) --no-print-directory all

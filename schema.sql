@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 6.
+-- kassa: the whole database schema, version 8.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,14 +14,14 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 8;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
--- stock_folded (version 6): products.stock sums the stock_moves up to this id (store.h).
+-- stock_folded (version 8): products.stock sums the stock_moves up to this id (store.h).
 INSERT INTO meta(key, value) VALUES ('stock_folded', '0');
 
 -- The journal. seq counts from 1 with no gaps; id is the idempotency key sent upstream.
@@ -51,7 +51,7 @@ CREATE TABLE outbox (
     error      TEXT,
     updated_at TEXT
 );
--- Only the rejected rows are indexed (version 6): the pending ones are read in seq order, the
+-- Only the rejected rows are indexed (version 8): the pending ones are read in seq order, the
 -- table's own, and an index entry for each would cost every sale a page.
 CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';
 
@@ -98,15 +98,32 @@ CREATE TRIGGER products_au AFTER UPDATE OF name, sku ON products BEGIN
     INSERT INTO products_fts(rowid, name, sku) VALUES (new.id, new.name, new.sku);
 END;
 
+-- Customers: made at a till (a customer.added event) or published by the hub (last-write-wins
+-- by updated_at for name, phone, card and the limit). What a customer owes and their points are
+-- never stored here: customer.c derives them from the events that name the customer's key
+-- (sale.completed, sale.returned, customer.paid), on top of the figures the hub last confirmed
+-- (hub_*, version 7), which cover this till's events up to hub_seq.
 CREATE TABLE customers (
     id         INTEGER PRIMARY KEY,
-    key        TEXT NOT NULL UNIQUE,     -- upstream key
+    key        TEXT NOT NULL UNIQUE,     -- upstream key (a UUID for one made at a till)
     name       TEXT NOT NULL,
-    phone      TEXT,
+    phone      TEXT,                     -- normalised: '+' and digits
     card       TEXT UNIQUE,              -- loyalty card number
     updated_at TEXT NOT NULL,
-    deleted    INTEGER NOT NULL DEFAULT 0
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    credit_limit INTEGER NOT NULL DEFAULT 0,  -- minor units: the most the customer may owe
+    hub_balance  INTEGER NOT NULL DEFAULT 0,  -- owed, as the hub last confirmed it
+    hub_points   INTEGER NOT NULL DEFAULT 0,
+    hub_seq      INTEGER NOT NULL DEFAULT 0,  -- this till's events counted in hub_*
+    hub_at       TEXT                         -- when the hub confirmed them (balance_at)
 );
+
+-- The events that name a customer, found without reading the whole journal (version 7).
+-- (A payload that is not JSON, which only a damaged file holds, indexes as NULL rather than
+-- failing the write: `kassa journal verify` is what reports it.)
+CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN
+    json_extract(payload, '$.customer') END), seq)
+    WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid');
 
 -- PINs only as yescrypt hashes. failed/locked_until implement the lock-out.
 CREATE TABLE users (
@@ -148,7 +165,11 @@ CREATE TABLE shifts (
     refunds_cash  INTEGER NOT NULL DEFAULT 0,
     refunds_card  INTEGER NOT NULL DEFAULT 0,
     refunds_other INTEGER NOT NULL DEFAULT 0,
-    refunds_no_receipt INTEGER NOT NULL DEFAULT 0
+    refunds_no_receipt INTEGER NOT NULL DEFAULT 0,
+    credit_sales  INTEGER NOT NULL DEFAULT 0,   -- version 7: sales paid on credit (nasiya)
+    points_sales  INTEGER NOT NULL DEFAULT 0,   -- paid with loyalty points
+    repaid_cash   INTEGER NOT NULL DEFAULT 0,   -- customers' repayments (customer.paid)
+    repaid_card   INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX shifts_one_open ON shifts((closed_at IS NULL)) WHERE closed_at IS NULL;
 
@@ -187,13 +208,13 @@ CREATE TABLE sales (
     event_seq     INTEGER REFERENCES events(seq),
     disc_approver_id INTEGER REFERENCES users(id)  -- who approved a discount past the seller's limit
 );
--- Partial (version 6): an open cart has no number, and its first scan writes no page for it.
+-- Partial (version 8): an open cart has no number, and its first scan writes no page for it.
 CREATE UNIQUE INDEX sales_number ON sales(number) WHERE number IS NOT NULL;
 CREATE INDEX sales_state ON sales(state);
 CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
 
 -- Lines keep the price, name and VAT they were rung up at (a price change does not touch them).
--- One b-tree keyed by (sale_id, lineno) (version 6): a scan writes one page, not a table page
+-- One b-tree keyed by (sale_id, lineno) (version 8): a scan writes one page, not a table page
 -- and an index page. A line is named by its sale and number (return_lines.sale_lineno).
 CREATE TABLE sale_lines (
     sale_id    INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
@@ -217,13 +238,13 @@ CREATE TABLE sale_lines (
     PRIMARY KEY (sale_id, lineno)
 ) WITHOUT ROWID;
 
--- A sale's tenders, one b-tree keyed by (sale_id, id) (version 6): id numbers the sale's own
+-- A sale's tenders, one b-tree keyed by (sale_id, id) (version 8): id numbers the sale's own
 -- tenders from 1, in the order taken. Read by sale on every change of its cart; a payment
 -- writes one page, not a table page and a sale_id index page.
 CREATE TABLE payments (
     sale_id   INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
     id        INTEGER NOT NULL,
-    method    TEXT NOT NULL CHECK (method IN ('cash', 'card')),
+    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit', 'points')),
     amount    INTEGER NOT NULL CHECK (amount > 0),  -- tendered
     at        TEXT NOT NULL,
     PRIMARY KEY (sale_id, id)
@@ -261,7 +282,7 @@ CREATE INDEX returns_state ON returns(state);
 CREATE TABLE return_lines (
     id           INTEGER PRIMARY KEY,
     return_id    INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
-    sale_lineno  INTEGER,                  -- the line of returns.sale_id given back (version 6)
+    sale_lineno  INTEGER,                  -- the line of returns.sale_id given back (version 8)
     product_id   INTEGER NOT NULL REFERENCES products(id),
     code         TEXT NOT NULL,
     name         TEXT NOT NULL,
@@ -280,7 +301,7 @@ CREATE TABLE return_lines (
 CREATE TABLE return_payments (
     id        INTEGER PRIMARY KEY,
     return_id INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
-    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit')),
+    method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit', 'points')),
     amount    INTEGER NOT NULL CHECK (amount > 0),
     at        TEXT NOT NULL
 );
@@ -288,7 +309,7 @@ CREATE INDEX return_payments_return ON return_payments(return_id);
 
 -- Every change of stock, one row per product per event, appended in the event's transaction.
 -- products.stock is their sum up to meta stock_folded; the rest is folded in when the till is
--- idle (version 6). Stock on hand = products.stock + the moves after the mark (stockq.h).
+-- idle (version 8). Stock on hand = products.stock + the moves after the mark (stockq.h).
 CREATE TABLE stock_moves (
     id         INTEGER PRIMARY KEY,
     product_id INTEGER NOT NULL REFERENCES products(id),
@@ -309,12 +330,48 @@ CREATE TABLE print_jobs (
     id         INTEGER PRIMARY KEY,
     kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'copy', 'report', 'test', 'drawer')),
     sale_id    INTEGER REFERENCES sales(id),
-    body       BLOB,                      -- NULL: rendered from sale_id when printed
+    body       BLOB,                      -- NULL: rendered from sale_id when printed; a
+                                          -- 'report' job: 'z:SHIFT_ID' or 'day:YYYY-MM-DD'
+                                          -- (rendered from the figures when printed)
     state      TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'done', 'failed')),
     attempts   INTEGER NOT NULL DEFAULT 0,
     error      TEXT,
     created_at TEXT NOT NULL,
     printed_at TEXT,
-    return_id  INTEGER REFERENCES returns(id)  -- version 4: a refund receipt (sale_id NULL)
+    return_id  INTEGER REFERENCES returns(id),  -- version 4: a refund receipt (sale_id NULL)
+    repayment_seq INTEGER REFERENCES events(seq) -- version 7: a repayment's receipt (customer.paid)
 );
 CREATE INDEX print_jobs_state ON print_jobs(state, id);
+
+-- The audit trail (version 6, report.h). Every PIN typed at the till (a log-in or a manager's
+-- approval): who, or NULL for a wrong PIN, and whether it was right. Not journal events: a
+-- wrong PIN changes no figure, and a stream of guesses must not flood the hub's journal; the
+-- till keeps them for `kassa report audit`.
+CREATE TABLE logins (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    user_id  INTEGER REFERENCES users(id),
+    name     TEXT,
+    ok       INTEGER NOT NULL,
+    purpose  TEXT NOT NULL DEFAULT 'pin'
+);
+CREATE INDEX logins_at ON logins(at);
+
+-- Every change of a product's price, whatever brought it (the hub's catalogue, a CSV import),
+-- written by the trigger below when it applies.
+CREATE TABLE price_changes (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    product_id INTEGER NOT NULL REFERENCES products(id),
+    code       TEXT,
+    name       TEXT NOT NULL,
+    old_price  INTEGER NOT NULL,
+    price      INTEGER NOT NULL
+);
+CREATE INDEX price_changes_at ON price_changes(at);
+CREATE TRIGGER products_price_change AFTER UPDATE OF price ON products
+WHEN old.price <> new.price BEGIN
+    INSERT INTO price_changes(at, product_id, code, name, old_price, price)
+    VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), new.id, coalesce(new.sku, (SELECT min(code)
+        FROM barcodes WHERE product_id = new.id)), new.name, old.price, new.price);
+END;

@@ -50,6 +50,12 @@ struct config {
 	/* [returns] */
 	int64_t returns_no_receipt_max; /* minor units; the most one return without a receipt
 	                                 * may refund; 0 (the default) turns them off */
+	/* [loyalty], [credit] (customer.h) */
+	int loyalty_earn_bp;            /* points earned, basis points of what was paid other
+	                                 * than with points; 0 (the default): none */
+	int64_t credit_offline_cap;     /* minor units: the most credit this till gives a
+	                                 * customer beyond the hub's last confirmed balance;
+	                                 * 0 (the default): no cap */
 	/* where it came from ("" when defaults) */
 	char path[512];
 };

@@ -46,6 +46,11 @@ struct receipt_opts {
 	const char *store;       /* store name for the header ("" for none) */
 	bool copy;               /* a reprint: marked COPY, never kicks the drawer */
 	const char *fiscal_url;  /* QR code when non-NULL and non-empty */
+	/* The sale's customer (customer.h), when customer is non-NULL: named, with what they
+	 * owe and their points now. */
+	const char *customer;
+	money_t balance;
+	int64_t points;
 };
 
 /* A receipt for a completed sale. Caller frees with receipt_free(). */
@@ -55,6 +60,11 @@ struct receipt *receipt_from_sale(const sale *s, const struct receipt_opts *o, s
  * (or that there was none), the lines given back, the refund and where it went, and carries
  * its own barcode, "R<number>" (refund.h). Caller frees with receipt_free(). */
 struct receipt *receipt_from_refund(const refund *rf, const struct receipt_opts *o,
+    struct kerr *err);
+
+/* A repayment's receipt, from its customer.paid event (event seq): the customer, the amount
+ * and how it was paid, what they owed before and owe after. Caller frees. */
+struct receipt *receipt_from_repayment(store *st, int64_t seq, const struct receipt_opts *o,
     struct kerr *err);
 
 /* The test page of `kassa print test`: code page sample (Cyrillic, Uzbek), widths, barcode. */
@@ -79,7 +89,9 @@ struct receipt_job {
 	char kind[16];       /* "receipt", "copy", "drawer", "test", "report" */
 	int64_t sale_id;     /* 0 when none */
 	int64_t return_id;   /* a refund receipt (refund.h); 0 when none */
+	int64_t repayment_seq; /* a repayment's receipt (its customer.paid event); 0 when none */
 	int attempts;
+	char what[32];       /* a report: "z:SHIFT_ID" or "day:YYYY-MM-DD" (report.h); else "" */
 };
 
 /*

@@ -53,8 +53,12 @@
  *   {approver, cashier, completed_at, discount, id (the return's uuid),
  *    lines: [{code, discount, name, price, product_id, qty, sale_line (original line number, or
  *             null), total, unit, vat, vat_bp}],
+ *    customer (the sale's customer's key, or null),
  *    no_receipt (true/false), number, original (the sale's number, null without a receipt),
- *    original_id (the sale's uuid or null), payments: [{amount, method}], shift, total, vat}
+ *    original_id (the sale's uuid or null), payments: [{amount, method}],
+ *    points (the points the sale earned that this return takes back: earned x refunded so far
+ *    / the sale's total, less what earlier returns took), points_back (points given back for
+ *    the sale's points tender), shift, total, vat}
  * total is the refund, positive, in minor units.
  */
 #ifndef KASSA_REFUND_H
@@ -74,9 +78,10 @@ typedef struct refund refund;
 
 enum refund_state { REFUND_OPEN, REFUND_COMPLETED };
 
-/* Where refunded money goes. REFUND_OTHER: credit to the customer's balance (CONTRACT.md
- * section 7); the sales table knows only cash and card today, so nothing produces it yet. */
-enum refund_method { REFUND_CASH, REFUND_CARD, REFUND_OTHER };
+/* Where refunded money goes. REFUND_OTHER: back to the customer's credit balance (the sale's
+ * 'credit' tender, CONTRACT.md section 7); REFUND_POINTS: back to the customer's points (the
+ * sale's 'points' tender, one point a so'm, rounded to the nearest). */
+enum refund_method { REFUND_CASH, REFUND_CARD, REFUND_OTHER, REFUND_POINTS };
 
 /* One line of the original receipt, as the return screen lists it. */
 struct refund_line {
@@ -110,8 +115,9 @@ struct refund_totals {
 	money_t vat;
 	money_t discount;
 	money_t cash;                  /* where it goes (refund_split): cash + card + other */
-	money_t card;
-	money_t other;
+	money_t card;                  /* + points */
+	money_t other;                 /* credit */
+	money_t points;
 };
 
 /*

@@ -28,7 +28,11 @@ typedef struct sale sale;
 
 enum sale_state { SALE_OPEN, SALE_PARKED, SALE_COMPLETED, SALE_VOIDED };
 enum disc_kind { DISC_NONE = 0, DISC_PERCENT, DISC_AMOUNT };
-enum pay_method { PAY_CASH, PAY_CARD };
+/* Tenders. PAY_CREDIT (nasiya) and PAY_POINTS need an attached customer (customer.h). */
+enum pay_method { PAY_CASH, PAY_CARD, PAY_CREDIT, PAY_POINTS };
+
+/* "cash", "card", "credit", "points": as payments, events and JSON name a tender. Static. */
+const char *sale_method_name(enum pay_method m);
 
 struct sale_line {
 	int lineno;                    /* 1-based, as printed */
@@ -149,7 +153,11 @@ int sale_discount_cart(sale *s, enum disc_kind kind, int64_t value, const struct
 
 /*
  * Tenders amount (0 = exactly what is due). Cash may exceed the due amount (change, at most
- * SALE_MAX_CHANGE); card may not. When the tenders cover the total the sale completes (*completed = true): number given,
+ * SALE_MAX_CHANGE); card, credit and points may not. Credit and points need the sale's
+ * customer and must fit (customer_check_tender, counting this sale's earlier tenders of the
+ * kind): past the limit KERR_STATE says how much credit is left, and nothing changes, so the
+ * rest can be tendered in cash. A completed sale with a customer earns points
+ * (customer_points_earned) on what was paid other than with points. When the tenders cover the total the sale completes (*completed = true): number given,
  * event written, stock moved, receipt queued. Change is in sale_totals(s)->change.
  */
 int sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struct kerr *err);
@@ -167,7 +175,8 @@ int sale_recall(sale *s, int64_t parked_id, struct kerr *err);
  * tendered it needs approver. s becomes a new empty cart. */
 int sale_void(sale *s, const struct user *approver, struct kerr *err);
 
-/* Attaches a customer (customer.h) to the open sale; 0 detaches. */
+/* Attaches a customer (customer.h) to the open sale; 0 detaches. Refused (KERR_STATE) once
+ * a credit or points tender is on the sale. */
 int sale_set_customer(sale *s, int64_t customer_id, struct kerr *err);
 int64_t sale_customer(const sale *s);
 

@@ -31,7 +31,7 @@ struct shift_report {
 	int64_t voids_count;      /* voided sales */
 	money_t cash_in;
 	money_t cash_out;         /* positive number */
-	money_t expected_cash;    /* float + cash sales + in - out - refunds_cash */
+	money_t expected_cash;    /* float + cash sales + in - out - refunds_cash + repaid_cash */
 	money_t counted_cash;     /* closed only */
 	money_t variance;         /* counted - expected; closed only */
 	bool closed;
@@ -42,7 +42,12 @@ struct shift_report {
 	money_t refunds_vat;
 	money_t refunds_cash;
 	money_t refunds_card;
-	money_t refunds_other;    /* credit to customers' balances */
+	money_t refunds_other;    /* back to customers' balances and points */
+	/* Customers (customer.h): tendered on credit and with points; repayments taken. */
+	money_t credit_sales;
+	money_t points_sales;
+	money_t repaid_cash;
+	money_t repaid_card;
 	/* VAT per rate (of the sales): up to 8 distinct rates */
 	int vat_rates;
 	int vat_bp[8];

@@ -31,6 +31,7 @@ enum user_right {
 	RIGHT_ADMIN,           /* add users, import: admin */
 	RIGHT_REFUND,          /* refund a return against a receipt: manager */
 	RIGHT_REFUND_NO_RECEIPT, /* refund goods brought back without a receipt: manager */
+	RIGHT_CREDIT_LIMIT,    /* set a customer's credit limit: manager */
 	RIGHT_QUIT             /* close the till program (PIN screen, menu): manager */
 };
 

@@ -6,6 +6,7 @@
  * merits; with no --fault given every answer is "no fault", so production requests take the
  * same path with nothing changed. The faults prove that the tills cope with a bad hub.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,14 +40,21 @@ hub_fault_parse(struct hub_faults *f, const char *spec)
 	return 0;
 }
 
+/* The counts are the process's (hub_root's), taken by every worker thread. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Takes one of a counted fault: true when it fires for this request. */
 static bool
 take(int *left)
 {
-	if (*left <= 0)
-		return false;
-	(*left)--;
-	return true;
+	bool fires;
+
+	pthread_mutex_lock(&lock);
+	fires = *left > 0;
+	if (fires)
+		(*left)--;
+	pthread_mutex_unlock(&lock);
+	return fires;
 }
 
 bool

@@ -4,6 +4,7 @@
  * parameters, which both engines read; values go in and come out as text (NULL for SQL NULL),
  * and each engine converts them by the columns they meet.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,62 @@ hub_sql(struct hub *h, const char *sql, int n, const char *const *params, struct
 	    sql_sqlite(h, sql, n, params, out, err);
 }
 
+bool
+hub_is_pg(const struct hub *h)
+{
+	return h->pg != NULL;
+}
+
+void
+hub_array_add(struct hub_array *a, const char *v)
+{
+	size_t need = (v != NULL ? 2 * strlen(v) : 4) + 4;
+	char sep;
+
+	if (a->len + need + 2 > a->cap) {
+		a->cap = (a->len + need + 2) * 2;
+		a->s = xrealloc(a->s, a->cap);
+	}
+	sep = a->len == 0 ? '{' : ',';
+	a->s[a->len++] = sep;
+	if (v == NULL) {
+		memcpy(a->s + a->len, "NULL", 4);
+		a->len += 4;
+		return;
+	}
+	/* Quoted, with " and \ escaped: any text at all is one element. */
+	a->s[a->len++] = '"';
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			a->s[a->len++] = '\\';
+		a->s[a->len++] = *v;
+	}
+	a->s[a->len++] = '"';
+}
+
+const char *
+hub_array_end(struct hub_array *a)
+{
+	if (a->len == 0) {
+		free(a->s);
+		a->s = xstrdup("{}");
+		a->len = 2;
+		return a->s;
+	}
+	if (a->len + 2 > a->cap)
+		a->s = xrealloc(a->s, a->cap = a->len + 2);
+	a->s[a->len++] = '}';
+	a->s[a->len] = '\0';
+	return a->s;
+}
+
+void
+hub_array_free(struct hub_array *a)
+{
+	free(a->s);
+	memset(a, 0, sizeof *a);
+}
+
 /* What every new connection is set up with. */
 static void
 pg_session(struct hub *h)
@@ -144,11 +201,39 @@ hub_rows_free(struct hub_rows *r)
 	memset(r, 0, sizeof *r);
 }
 
+/*
+ * SQLite has one writer at a time, and a connection that finds the file locked sleeps in its
+ * busy handler (in steps of up to 100 ms) before it tries again: with several workers writing
+ * at once, most of a batch's time went in those sleeps. The workers of one process therefore
+ * queue for the write transaction on this mutex, handed over at once at COMMIT; the busy
+ * timeout is left for other processes (an import) only.
+ */
+static pthread_mutex_t sqlite_writer = PTHREAD_MUTEX_INITIALIZER;
+
 int
 hub_begin(struct hub *h, struct kerr *err)
 {
+	if (h->pg != NULL)
+		return hub_sql(h, "BEGIN", 0, NULL, NULL, err);
+	pthread_mutex_lock(&sqlite_writer);
+	h->writing = true;
 	/* SQLite takes the write lock up front, so a busy file is waited for, not failed. */
-	return hub_sql(h, h->pg != NULL ? "BEGIN" : "BEGIN IMMEDIATE", 0, NULL, NULL, err);
+	if (hub_sql(h, "BEGIN IMMEDIATE", 0, NULL, NULL, err) == -1) {
+		h->writing = false;
+		pthread_mutex_unlock(&sqlite_writer);
+		return -1;
+	}
+	return 0;
+}
+
+/* The end of a write transaction, committed or not: the next worker may write. */
+static void
+writer_done(struct hub *h)
+{
+	if (!h->writing)
+		return;
+	h->writing = false;
+	pthread_mutex_unlock(&sqlite_writer);
 }
 
 int
@@ -158,6 +243,7 @@ hub_commit(struct hub *h, struct kerr *err)
 		hub_rollback(h);
 		return -1;
 	}
+	writer_done(h);
 	return 0;
 }
 
@@ -167,7 +253,18 @@ hub_rollback(struct hub *h)
 	struct kerr err;
 
 	hub_sql(h, "ROLLBACK", 0, NULL, NULL, &err);
+	writer_done(h);
 }
+
+/* Customers (hub-customer.c): balance and points summed from every till's events, and per
+ * customer the last seq of each till's events counted in them. */
+#define CUSTOMERS(INT) \
+	"CREATE TABLE IF NOT EXISTS hub_customers (key TEXT PRIMARY KEY, name TEXT NOT NULL, " \
+	"  phone TEXT, card TEXT, credit_limit " INT " NOT NULL DEFAULT 0, updated_at TEXT NOT " \
+	"  NULL, deleted INTEGER NOT NULL DEFAULT 0, balance " INT " NOT NULL DEFAULT 0, points " \
+	INT " NOT NULL DEFAULT 0, balance_at TEXT, change_seq " INT " UNIQUE);" \
+	"CREATE TABLE IF NOT EXISTS hub_customer_through (key TEXT NOT NULL, device_id TEXT NOT " \
+	"  NULL, seq " INT " NOT NULL, PRIMARY KEY (key, device_id));"
 
 static const char schema_sqlite[] =
 	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
@@ -182,7 +279,11 @@ static const char schema_sqlite[] =
 	"CREATE TABLE IF NOT EXISTS hub_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS hub_webhooks (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL"
 	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
-	"  NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+	"  NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	"CREATE TABLE IF NOT EXISTS hub_telegram (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+	"  text TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL"
+	"  DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	CUSTOMERS("INTEGER");
 
 static const char schema_pg[] =
 	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
@@ -197,7 +298,11 @@ static const char schema_pg[] =
 	"CREATE TABLE IF NOT EXISTS hub_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS hub_webhooks (id BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL"
 	"  UNIQUE, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
-	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);";
+	"  NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	"CREATE TABLE IF NOT EXISTS hub_telegram (id BIGSERIAL PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+	"  text TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL"
+	"  DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
+	CUSTOMERS("BIGINT");
 
 /* Runs a SELECT count(*) query: *yes when it counted more than none. */
 static int
@@ -271,6 +376,20 @@ hub_next_change_seq(struct hub *h, char *buf, size_t size, struct kerr *err)
 		return kerr_set(err, KERR_INTERNAL, "the hub's change counter is missing");
 	}
 	snprintf(buf, size, "%s", hub_cell(&r, 0, 0));
+	hub_rows_free(&r);
+	return 0;
+}
+
+int
+hub_change_generation(struct hub *h, int64_t *gen, struct kerr *err)
+{
+	struct hub_rows r;
+
+	if (hub_sql(h, "SELECT value FROM hub_counters WHERE name = 'changes'", 0, NULL, &r,
+	    err) == -1)
+		return -1;
+	*gen = r.nrows == 1 && hub_cell(&r, 0, 0) != NULL ? strtoll(hub_cell(&r, 0, 0), NULL, 10) :
+	    0;
 	hub_rows_free(&r);
 	return 0;
 }

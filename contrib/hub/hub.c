@@ -4,10 +4,12 @@
  * talks to.
  *
  *   kassa-hub serve --db PATH --listen HOST:PORT [--webhook URL [--webhook-events T,...]]
- *                   [--fault KIND:N]...
+ *                   [--threads N] [--max-connections N] [--max-per-address N]
+ *                   [--telegram FILE] [--fault KIND:N]...
  *   kassa-hub token add DEVICE --db PATH          prints the device's new bearer token
  *   kassa-hub import products FILE.csv --db PATH  publishes catalogue changes to every till
- *   kassa-hub report --db PATH                    sales and returns per till and day
+ *   kassa-hub report --db PATH [--json|--csv] [--from DAY] [--to DAY]
+ *                                                 per till and local day, with breakdowns
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -26,52 +28,45 @@ usage(bool asked)
 {
 	fprintf(asked ? stdout : stderr,
 	    "usage: kassa-hub serve --db PATH --listen HOST:PORT [--webhook URL]\n"
-	    "           [--webhook-events TYPE,...] [--fault KIND:N]\n"
+	    "           [--webhook-events TYPE,...] [--telegram FILE] [--threads N]\n"
+	    "           [--max-connections N] [--max-per-address N] [--fault KIND:N]\n"
 	    "       kassa-hub token add DEVICE --db PATH\n"
 	    "       kassa-hub import products FILE.csv --db PATH\n"
-	    "       kassa-hub report --db PATH\n"
+	    "       kassa-hub report --db PATH [--json|--csv] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
 	    "test faults: 503:N 429:N badjson:N drop:N reject:SEQ\n");
 	return asked ? 0 : 2;
 }
 
-static int
-report(struct hub *h)
+struct hub *
+hub_root(struct hub *h)
 {
-	struct hub_rows r;
-	struct kerr err;
+	return h->root != NULL ? h->root : h;
+}
 
-	/* The one place the two engines differ: reading a number out of a JSON payload. Sales
-	 * and returns (sale.returned: total is the refund, positive) per till and day. */
-	if (hub_sql(h, h->pg != NULL ?
-	    "SELECT device_id, substr(at, 1, 10), "
-	    "count(*) FILTER (WHERE type = 'sale.completed'), "
-	    "coalesce(sum((payload::json->>'total')::bigint) FILTER (WHERE type = "
-	    "'sale.completed'), 0), count(*) FILTER (WHERE type = 'sale.returned'), "
-	    "coalesce(sum((payload::json->>'total')::bigint) FILTER (WHERE type = "
-	    "'sale.returned'), 0) "
-	    "FROM hub_events WHERE type IN ('sale.completed', 'sale.returned') AND status = "
-	    "'accepted' GROUP BY 1, 2 ORDER BY 2, 1" :
-	    "SELECT device_id, substr(at, 1, 10), sum(type = 'sale.completed'), "
-	    "coalesce(sum(CASE WHEN type = 'sale.completed' THEN json_extract(payload, '$.total') "
-	    "END), 0), sum(type = 'sale.returned'), coalesce(sum(CASE WHEN type = "
-	    "'sale.returned' THEN json_extract(payload, '$.total') END), 0) "
-	    "FROM hub_events WHERE type IN ('sale.completed', 'sale.returned') AND status = "
-	    "'accepted' GROUP BY 1, 2 ORDER BY 2, 1", 0, NULL, &r, &err) == -1) {
-		fprintf(stderr, "kassa-hub: %s\n", err.msg);
-		return 1;
-	}
-	printf("%-38s %-10s %6s %16s %7s %16s\n", "till", "day", "sales", "total", "returns",
-	    "refunded");
-	for (int i = 0; i < r.nrows; i++) {
-		char total[40], refunded[40];
+/* A count option's value into *v: 1 to max, else false. */
+static bool
+count_arg(const char *s, unsigned int max, unsigned int *v)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
 
-		money_format(strtoll(hub_cell(&r, i, 3), NULL, 10), total, sizeof total);
-		money_format(strtoll(hub_cell(&r, i, 5), NULL, 10), refunded, sizeof refunded);
-		printf("%-38s %-10s %6s %16s %7s %16s\n", hub_cell(&r, i, 0), hub_cell(&r, i, 1),
-		    hub_cell(&r, i, 2), total, hub_cell(&r, i, 4), refunded);
+	if (*s == '\0' || *end != '\0' || n < 1 || n > (long)max)
+		return false;
+	*v = (unsigned int)n;
+	return true;
+}
+
+/* YYYY-MM-DD, digits where digits go. */
+static bool
+is_day(const char *s)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++) {
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
 	}
-	hub_rows_free(&r);
-	return 0;
+	return true;
 }
 
 int
@@ -83,10 +78,19 @@ main(int argc, char **argv)
 		{ "fault", required_argument, NULL, 'f' },
 		{ "webhook", required_argument, NULL, 'w' },
 		{ "webhook-events", required_argument, NULL, 'e' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "max-connections", required_argument, NULL, 'm' },
+		{ "max-per-address", required_argument, NULL, 'a' },
+		{ "telegram", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *db = getenv("KASSA_HUB_DB"), *listen_addr = "127.0.0.1:8080";
+	const char *telegram = NULL, *format = "text", *from = NULL, *to = NULL;
 	struct hub h;
 	struct kerr err;
 	int c, rc = 1;
@@ -94,17 +98,45 @@ main(int argc, char **argv)
 	memset(&h, 0, sizeof h);
 	kerr_clear(&err);
 	h.webhook_types = "shift.closed,stock.low";
-	while ((c = getopt_long(argc, argv, "d:l:f:w:e:h", opts, NULL)) != -1) {
+	h.threads = 8;
+	h.max_connections = 256;
+	h.max_per_address = 64;
+	while ((c = getopt_long(argc, argv, "d:l:f:w:e:t:m:a:h", opts, NULL)) != -1) {
 		if (c == 'd')
 			db = optarg;
 		else if (c == 'w')
 			h.webhook_url = optarg;
 		else if (c == 'e')
 			h.webhook_types = optarg;
+		else if (c == 'T')
+			telegram = optarg;
+		else if (c == 'J' || c == 'C') {
+			if (strcmp(format, "text") != 0)
+				return usage(false);
+			format = c == 'J' ? "json" : "csv";
+		} else if (c == 'F' || c == 'U') {
+			if (!is_day(optarg)) {
+				fprintf(stderr, "kassa-hub: bad day '%s': use YYYY-MM-DD\n", optarg);
+				return 2;
+			}
+			if (c == 'F')
+				from = optarg;
+			else
+				to = optarg;
+		}
 		else if (c == 'l')
 			listen_addr = optarg;
 		else if (c == 'f') {
 			if (hub_fault_parse(&h.faults, optarg) == -1)
+				return usage(false);
+		} else if (c == 't') {
+			if (!count_arg(optarg, 64, &h.threads))
+				return usage(false);
+		} else if (c == 'm') {
+			if (!count_arg(optarg, 65536, &h.max_connections))
+				return usage(false);
+		} else if (c == 'a') {
+			if (!count_arg(optarg, 65536, &h.max_per_address))
 				return usage(false);
 		} else if (c == 'h')
 			return usage(true);
@@ -116,6 +148,10 @@ main(int argc, char **argv)
 	if (argc < 1 || db == NULL)
 		return usage(false);
 	h.db_path = db;
+	if (telegram != NULL && hub_telegram_load(&h, telegram, &err) == -1) {
+		fprintf(stderr, "kassa-hub: %s\n", err.msg);
+		return 1;
+	}
 	if (hub_db_connect(&h, db, &err) == -1) {
 		fprintf(stderr, "kassa-hub: %s\n", err.msg);
 		return 1;
@@ -132,7 +168,7 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "products") == 0) {
 		rc = hub_import_products(&h, argv[2], &err) == 0 ? 0 : 1;
 	} else if (strcmp(argv[0], "report") == 0 && argc == 1) {
-		rc = report(&h);
+		rc = hub_report(&h, format, from, to);
 	} else {
 		hub_db_close(&h);
 		return usage(false);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "customer.h"
 #include "config.h"
 #include "kerr.h"
 #include "log.h"
@@ -29,6 +30,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_sync,
 	&cmd_journal,
 	&cmd_print,
+	&cmd_customer,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -249,6 +251,13 @@ main(int argc, char **argv)
 	if (config_load(ctx.conf_opt, &ctx.cfg, &err) == -1) {
 		rc = cli_fail_err(NULL, &err);
 		goto out;
+	}
+	{
+		/* Credit and points follow the config in every command and on the screen. */
+		struct customer_rules cr = { .earn_bp = ctx.cfg.loyalty_earn_bp,
+			.offline_cap = ctx.cfg.credit_offline_cap };
+
+		customer_rules_set(&cr);
 	}
 	ctx.db_path = config_db_path(ctx.db_opt, &err);
 	if (ctx.db_path == NULL) {

@@ -118,7 +118,8 @@ static const char *const shift_fields[] = {
 	"shifts.cash_out", "whether it is closed", "shifts.counted_cash", "shifts.expected_cash",
 	"shifts.refunds_count", "shifts.refunds_total", "shifts.refunds_vat",
 	"shifts.refunds_cash", "shifts.refunds_card", "shifts.refunds_other",
-	"shifts.refunds_no_receipt", NULL
+	"shifts.refunds_no_receipt", "shifts.credit_sales", "shifts.points_sales",
+	"shifts.repaid_cash", "shifts.repaid_card", NULL
 };
 
 /*
@@ -134,12 +135,15 @@ static const char shift_sql[] =
 	" FROM op LEFT JOIN cl ON cl.sid = op.sid), "
 	"se AS (SELECT p ->> '$.shift' AS sid, p ->> '$.total' AS total, p ->> '$.vat' AS vat, "
 	" p ->> '$.discount' AS disc, p ->> '$.change' AS chg, " TENDERED("cash") " AS cash, "
-	TENDERED("card") " AS card FROM (" SALE_EVENTS ")), "
+	TENDERED("card") " AS card, " TENDERED("credit") " AS credit, " TENDERED("points")
+	" AS points FROM (" SALE_EVENTS ")), "
 	"sa AS (SELECT sid, count(*) AS n, sum(total) AS total, sum(vat) AS vat, sum(disc) AS disc, "
-	" sum(chg) AS chg, sum(cash) AS cash, sum(card) AS card FROM se GROUP BY sid), "
+	" sum(chg) AS chg, sum(cash) AS cash, sum(card) AS card, sum(credit) AS credit, "
+	" sum(points) AS points FROM se GROUP BY sid), "
 	"re AS (SELECT p ->> '$.shift' AS sid, count(*) AS n, sum(p ->> '$.total') AS total, "
 	" sum(p ->> '$.vat') AS vat, sum(" TENDERED("cash") ") AS cash, sum(" TENDERED("card")
-	") AS card, sum(" TENDERED("credit") ") AS other, sum(p ->> '$.no_receipt') AS nr "
+	") AS card, sum(" TENDERED("credit") " + " TENDERED("points") ") AS other, "
+	" sum(p ->> '$.no_receipt') AS nr "
 	" FROM (" RETURN_EVENTS ") GROUP BY p ->> '$.shift') "
 	"SELECT r.lo, 'shift ' || coalesce(r.num, '?'), "
 	" sh.id IS NOT NULL, 1, sh.number, r.num, sh.opening_float, r.flt, "
@@ -160,7 +164,14 @@ static const char shift_sql[] =
 	" sh.refunds_count, coalesce(re.n, 0), sh.refunds_total, coalesce(re.total, 0), "
 	" sh.refunds_vat, coalesce(re.vat, 0), sh.refunds_cash, coalesce(re.cash, 0), "
 	" sh.refunds_card, coalesce(re.card, 0), sh.refunds_other, coalesce(re.other, 0), "
-	" sh.refunds_no_receipt, coalesce(re.nr, 0) "
+	" sh.refunds_no_receipt, coalesce(re.nr, 0), "
+	" sh.credit_sales, coalesce(sa.credit, 0), sh.points_sales, coalesce(sa.points, 0), "
+	" sh.repaid_cash, (SELECT coalesce(sum(v.payload ->> '$.amount'), 0) FROM events v WHERE "
+	"  v.seq > r.lo AND v.seq < r.hi AND v.type = 'customer.paid' AND v.payload ->> "
+	"  '$.method' = 'cash'), "
+	" sh.repaid_card, (SELECT coalesce(sum(v.payload ->> '$.amount'), 0) FROM events v WHERE "
+	"  v.seq > r.lo AND v.seq < r.hi AND v.type = 'customer.paid' AND v.payload ->> "
+	"  '$.method' = 'card') "
 	"FROM r LEFT JOIN shifts sh ON sh.id = r.sid LEFT JOIN sa ON sa.sid = r.sid "
 	"LEFT JOIN re ON re.sid = r.sid ORDER BY r.lo";
 
@@ -208,7 +219,32 @@ static const char return_sql[] =
 	" IN (SELECT p ->> '$.id' FROM (" RETURN_EVENTS ")) "
 	"ORDER BY 1";
 
+/*
+ * Customers' balances and points have no cache: they are summed from the events that name the
+ * customer's key (customer.c). What could still hide a debt is the row those events are found
+ * by: a customer named by an event must have a row, under that key; and the seq up to which
+ * the hub's figures count this till's events (hub_seq), which cannot be past its last event.
+ */
+static const char customer_sql[] =
+	"SELECT e.seq, 'customer ' || (e.payload ->> '$.key') || ' (' || (e.payload ->> "
+	" '$.name') || ') was added by event ' || e.seq || ', but the customers table has no "
+	"row for it' FROM events e WHERE e.type = 'customer.added' AND NOT EXISTS (SELECT 1 FROM "
+	" customers c WHERE c.key = e.payload ->> '$.key') "
+	"UNION ALL "
+	"SELECT e.seq, 'event ' || e.seq || ' (' || e.type || ') names customer ' || "
+	" json_extract(e.payload, '$.customer') || ', whom the customers table does not have' "
+	"FROM events e WHERE e.type IN ('sale.completed', 'sale.returned', 'customer.paid') AND "
+	" json_extract(e.payload, '$.customer') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+	" customers c WHERE c.key = json_extract(e.payload, '$.customer')) "
+	"UNION ALL "
+	"SELECT NULL, 'customer ' || c.key || ' (' || c.name || '): customers.hub_seq is ' || "
+	" c.hub_seq || ', past the last event of this till (' || coalesce((SELECT max(seq) FROM "
+	" events), 0) || '): its own events after the hub''s figures would be left out' "
+	"FROM customers c WHERE c.hub_seq > coalesce((SELECT max(seq) FROM events), 0) "
+	"ORDER BY 1";
+
 static const struct check checks[] = {
+	{ customer_sql, NULL },
 	{ return_sql, return_fields },
 	{ sale_sql, sale_fields },
 	{ payment_sql, payment_fields },

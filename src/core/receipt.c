@@ -14,9 +14,11 @@
 #include <sqlite3.h>
 
 #include "core-int.h"
+#include "customer.h"
 #include "i18n.h"
 #include "money.h"
 #include "receipt.h"
+#include "report.h"
 #include "xalloc.h"
 
 struct receipt *
@@ -194,12 +196,21 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 	for (int i = 0; i < sale_payment_count(s); i++) {
 		const struct sale_payment *p = sale_payment(s, i);
 
-		receipt_add(r, RECEIPT_PAIR, 0, p->method == PAY_CASH ? _("Cash") : _("Card"),
-		    money_format(p->amount, a, sizeof a));
+		receipt_add(r, RECEIPT_PAIR, 0, p->method == PAY_CASH ? _("Cash") :
+		    p->method == PAY_CARD ? _("Card") : p->method == PAY_CREDIT ?
+		    _("On credit") : _("Points"), money_format(p->amount, a, sizeof a));
 	}
 	if (t->change != 0)
 		receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, _("Change"),
 		    money_format(t->change, a, sizeof a));
+	if (o->customer != NULL) {
+		receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+		receipt_add(r, RECEIPT_PAIR, 0, _("Customer"), o->customer);
+		receipt_add(r, RECEIPT_PAIR, 0, _("Owed now"), money_format(o->balance, a,
+		    sizeof a));
+		snprintf(b, sizeof b, "%" PRId64, o->points);
+		receipt_add(r, RECEIPT_PAIR, 0, _("Points"), b);
+	}
 	if (o->fiscal_url != NULL && o->fiscal_url[0] != '\0')
 		receipt_add(r, RECEIPT_QR, RECEIPT_CENTER, o->fiscal_url, NULL);
 	snprintf(buf, sizeof buf, "%" PRId64, sale_number(s));
@@ -273,7 +284,8 @@ receipt_from_refund(const refund *rf, const struct receipt_opts *o, struct kerr 
 		const struct refund_payment *p = refund_payment(rf, i);
 
 		receipt_add(r, RECEIPT_PAIR, 0, p->method == REFUND_CASH ? _("Cash back") :
-		    p->method == REFUND_CARD ? _("Back to card") : _("To the customer's balance"),
+		    p->method == REFUND_CARD ? _("Back to card") : p->method == REFUND_POINTS ?
+		    _("Back to points") : _("To the customer's balance"),
 		    money_format(p->amount, a, sizeof a));
 	}
 	snprintf(buf, sizeof buf, "R%lld", (long long)refund_number(rf));
@@ -311,7 +323,7 @@ receipt_test_page(const char *store_name, const char *device, int width)
 	return r;
 }
 
-/* The first job sql finds (id, kind, sale_id, attempts, return_id). */
+/* The first job sql finds (id, kind, sale_id, attempts, return_id, body as text). */
 static int
 job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 {
@@ -327,6 +339,8 @@ job_next(store *st, const char *sql, struct receipt_job *job, struct kerr *err)
 		job->sale_id = sqlite3_column_int64(q, 2);
 		job->attempts = sqlite3_column_int(q, 3);
 		job->return_id = sqlite3_column_int64(q, 4);
+		core_text(q, 5, job->what, sizeof job->what);
+		job->repayment_seq = sqlite3_column_int64(q, 6);
 	}
 	store_release(q);
 	if (rc == SQLITE_ROW)
@@ -340,7 +354,8 @@ int
 receipt_job_next(store *st, struct receipt_job *job, struct kerr *err)
 {
 	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts, coalesce(return_id, "
-	    "0) FROM print_jobs WHERE state = 'queued' AND kind <> 'drawer' ORDER BY id LIMIT 1",
+	    "0), CAST(body AS TEXT), coalesce(repayment_seq, 0) FROM print_jobs WHERE state = 'queued' "
+	    "AND kind <> 'drawer' ORDER BY id LIMIT 1",
 	    job, err);
 }
 
@@ -348,7 +363,8 @@ int
 receipt_drawer_next(store *st, struct receipt_job *job, struct kerr *err)
 {
 	return job_next(st, "SELECT id, kind, coalesce(sale_id, 0), attempts, coalesce(return_id, "
-	    "0) FROM print_jobs WHERE state = 'queued' AND kind = 'drawer' ORDER BY id LIMIT 1",
+	    "0), CAST(body AS TEXT), coalesce(repayment_seq, 0) FROM print_jobs WHERE state = 'queued' "
+	    "AND kind = 'drawer' ORDER BY id LIMIT 1",
 	    job, err);
 }
 
@@ -395,6 +411,8 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
     struct kerr *err)
 {
 	struct receipt_opts o = { .store = store_name };
+	struct customer cu;
+	struct kerr cerr;
 	struct receipt *r;
 	char key[96], *url;
 	sale *s;
@@ -403,6 +421,8 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 		return receipt_drawer();
 	if (strcmp(job->kind, "test") == 0)
 		return receipt_test_page(store_name, "queue", 48);
+	if (strcmp(job->kind, "report") == 0)
+		return report_receipt_for(st, job->what, store_name, err);
 	if (job->return_id != 0) {
 		refund *rf = refund_load(st, job->return_id, err);
 
@@ -412,6 +432,10 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 		r = receipt_from_refund(rf, &o, err);
 		refund_free(rf);
 		return r;
+	}
+	if (job->repayment_seq != 0) {
+		o.copy = strcmp(job->kind, "copy") == 0;
+		return receipt_from_repayment(st, job->repayment_seq, &o, err);
 	}
 	if (job->sale_id == 0) {
 		kerr_set(err, KERR_INTERNAL, "print job %" PRId64 " (%s) names no sale", job->id,
@@ -424,6 +448,17 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 	snprintf(key, sizeof key, "fiscal_url:%s", sale_uuid(s));
 	url = store_meta_get(st, key);
 	o.fiscal_url = url;
+	if (sale_customer(s) > 0) {
+		struct customer_figures f;
+
+		/* A receipt that cannot say the balance still prints: the sale is done. */
+		if (customer_get(st, sale_customer(s), &cu, &cerr) == 0 &&
+		    customer_figures(st, cu.id, &f, &cerr) == 0) {
+			o.customer = cu.name;
+			o.balance = f.balance;
+			o.points = f.points;
+		}
+	}
 	r = receipt_from_sale(s, &o, err);
 	free(url);
 	sale_free(s);
@@ -485,4 +520,63 @@ receipt_jobs_queued(store *st, struct kerr *err)
 	if (n < 0)
 		return store_error(st, err, N_("counting the print queue"));
 	return n;
+}
+
+struct receipt *
+receipt_from_repayment(store *st, int64_t seq, const struct receipt_opts *o, struct kerr *err)
+{
+	char name[256] = "", method[16] = "", at[40] = "", cashier[64] = "", when[64];
+	money_t amount = 0, before = 0, after = 0;
+	char a[48], buf[64];
+	struct receipt *r;
+	sqlite3_stmt *q;
+	int rc;
+
+	if (core_prepare(st, "SELECT payload ->> '$.name', payload ->> '$.method', at, "
+	    "coalesce(payload ->> '$.user', ''), payload ->> '$.amount', payload ->> "
+	    "'$.balance_before', payload ->> '$.balance_after' FROM events WHERE seq = ?1 AND "
+	    "type = 'customer.paid'", &q, err, N_("reading the repayment")) == -1)
+		return NULL;
+	sqlite3_bind_int64(q, 1, seq);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		core_text(q, 0, name, sizeof name);
+		core_text(q, 1, method, sizeof method);
+		core_text(q, 2, at, sizeof at);
+		core_text(q, 3, cashier, sizeof cashier);
+		amount = sqlite3_column_int64(q, 4);
+		before = sqlite3_column_int64(q, 5);
+		after = sqlite3_column_int64(q, 6);
+	}
+	core_release(q);
+	if (rc != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			kerr_set(err, KERR_NOTFOUND, _("no repayment %lld"), (long long)seq);
+		else
+			store_error(st, err, N_("reading the repayment"));
+		return NULL;
+	}
+	r = receipt_new();
+	if (o->store != NULL && o->store[0] != '\0')
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER, o->store,
+		    NULL);
+	if (o->copy)
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_DOUBLE | RECEIPT_CENTER,
+		    _("*** COPY ***"), NULL);
+	local_time(at, when, sizeof when);
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, _("REPAYMENT"), when);
+	if (cashier[0] != '\0')
+		receipt_add(r, RECEIPT_PAIR, 0, _("Cashier"), cashier);
+	receipt_add(r, RECEIPT_PAIR, 0, _("Customer"), name);
+	receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+	receipt_add(r, RECEIPT_PAIR, 0, _("Owed before"), money_format(before, a, sizeof a));
+	snprintf(buf, sizeof buf, "%s (%s)", _("Paid"), strcmp(method, "card") == 0 ? _("card") :
+	    _("cash"));
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD | RECEIPT_DOUBLE, buf, money_format(amount, a,
+	    sizeof a));
+	receipt_add(r, RECEIPT_PAIR, RECEIPT_BOLD, _("Owed now"), money_format(after, a,
+	    sizeof a));
+	receipt_add(r, RECEIPT_FEED, 0, NULL, NULL);
+	receipt_add(r, RECEIPT_CUT, 0, NULL, NULL);
+	return r;
 }

@@ -53,13 +53,16 @@ method_parse(const unsigned char *t)
 		return REFUND_CASH;
 	if (t != NULL && strcmp((const char *)t, "card") == 0)
 		return REFUND_CARD;
+	if (t != NULL && strcmp((const char *)t, "points") == 0)
+		return REFUND_POINTS;
 	return REFUND_OTHER;
 }
 
 static const char *
 method_name(enum refund_method m)
 {
-	return m == REFUND_CASH ? "cash" : m == REFUND_CARD ? "card" : "credit";
+	return m == REFUND_CASH ? "cash" : m == REFUND_CARD ? "card" : m == REFUND_POINTS ?
+	    "points" : "credit";
 }
 
 /* ---- the arithmetic --------------------------------------------------------------------- */
@@ -147,8 +150,8 @@ tenders(refund *r, struct refund_tender *t, int *n, struct kerr *err)
 	if (core_prepare(r->st, "SELECT p.method, sum(p.amount) - CASE WHEN p.method = 'cash' THEN "
 	    "(SELECT change FROM sales WHERE id = ?1) ELSE 0 END, coalesce((SELECT sum(rp.amount) "
 	    "FROM return_payments rp JOIN returns x ON x.id = rp.return_id WHERE x.sale_id = ?1 "
-	    "AND x.state = 'completed' AND x.id <> ?2 AND rp.method = CASE p.method WHEN 'cash' "
-	    "THEN 'cash' WHEN 'card' THEN 'card' ELSE 'credit' END), 0) FROM payments p WHERE "
+	    "AND x.state = 'completed' AND x.id <> ?2 AND rp.method = p.method), 0) FROM "
+	    "payments p WHERE "
 	    "p.sale_id = ?1 GROUP BY p.method ORDER BY min(p.id)", &q, err, reading) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->sale_id);
@@ -173,7 +176,7 @@ preview_split(refund *r, struct kerr *err)
 	money_t out[TENDERS_MAX];
 	int n;
 
-	r->totals.cash = r->totals.card = r->totals.other = 0;
+	r->totals.cash = r->totals.card = r->totals.other = r->totals.points = 0;
 	if (r->sale_id == 0) {
 		r->totals.cash = r->totals.total;
 		return 0;
@@ -185,6 +188,8 @@ preview_split(refund *r, struct kerr *err)
 			r->totals.cash += out[i];
 		else if (t[i].method == REFUND_CARD)
 			r->totals.card += out[i];
+		else if (t[i].method == REFUND_POINTS)
+			r->totals.points += out[i];
 		else
 			r->totals.other += out[i];
 	}
@@ -351,6 +356,8 @@ load(refund *r, struct kerr *err)
 			r->totals.cash += p->amount;
 		else if (p->method == REFUND_CARD)
 			r->totals.card += p->amount;
+		else if (p->method == REFUND_POINTS)
+			r->totals.points += p->amount;
 		else
 			r->totals.other += p->amount;
 	}
@@ -858,6 +865,7 @@ static const char returned_sql[] =
 	" 'approver', (SELECT name FROM users WHERE id = x.approver_id),"
 	" 'cashier', u.name,"
 	" 'completed_at', x.completed_at,"
+	" 'customer', (SELECT c.key FROM customers c WHERE c.id = s.customer_id),"
 	" 'discount', x.discount,"
 	" 'id', x.uuid,"
 	" 'lines', (SELECT json_group_array(json(j)) FROM (SELECT json_object("
@@ -873,11 +881,57 @@ static const char returned_sql[] =
 	" 'payments', (SELECT json_group_array(json(j)) FROM (SELECT json_object("
 	"   'amount', p.amount, 'method', p.method) AS j"
 	"   FROM return_payments p WHERE p.return_id = x.id ORDER BY p.id)),"
+	" 'points', coalesce(?2, 0),"
+	" 'points_back', (SELECT (coalesce(sum(amount), 0) + 50) / 100 FROM return_payments"
+	"   WHERE return_id = x.id AND method = 'points'),"
 	" 'shift', x.shift_id,"
 	" 'total', x.total,"
 	" 'vat', x.vat_total)"
 	" FROM returns x JOIN users u ON u.id = x.user_id LEFT JOIN sales s ON s.id = x.sale_id"
 	" WHERE x.id = ?1";
+
+/*
+ * The points the sale earned that this return takes back (customer.h): the sale's earned
+ * points x (what its returns refund, this one included) / its total, less what earlier
+ * returns took, so returning everything takes back exactly what was earned.
+ */
+static int
+points_taken_back(refund *r, int64_t *out, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int64_t earned, done_points;
+	money_t total, done_total, upto;
+	int rc;
+
+	*out = 0;
+	if (r->sale_id == 0)
+		return 0;
+	if (core_prepare(r->st, "SELECT coalesce((SELECT payload ->> '$.points' FROM events WHERE "
+	    "seq = s.event_seq), 0), s.total, (SELECT coalesce(sum(x.total), 0) FROM returns x "
+	    "WHERE x.sale_id = s.id AND x.state = 'completed' AND x.id <> ?2), (SELECT "
+	    "coalesce(sum(e.payload ->> '$.points'), 0) FROM returns x JOIN events e ON e.seq = "
+	    "x.event_seq WHERE x.sale_id = s.id AND x.state = 'completed' AND x.id <> ?2) "
+	    "FROM sales s WHERE s.id = ?1", &q, err, reading) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, r->sale_id);
+	sqlite3_bind_int64(q, 2, r->id);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		core_release(q);
+		return store_error(r->st, err, reading);
+	}
+	earned = sqlite3_column_int64(q, 0);
+	total = sqlite3_column_int64(q, 1);
+	done_total = sqlite3_column_int64(q, 2);
+	done_points = sqlite3_column_int64(q, 3);
+	core_release(q);
+	if (earned <= 0 || total <= 0)
+		return 0;
+	if (!money_muldiv(earned, done_total + r->totals.total, total, &upto))
+		return kerr_set(err, KERR_INPUT, _("amount too large"));
+	*out = upto - done_points > 0 ? upto - done_points : 0;
+	return 0;
+}
 
 /*
  * Everything a completion writes, inside the caller's transaction, for a loaded open return
@@ -887,14 +941,17 @@ static int
 record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *err)
 {
 	const struct refund_totals *t = &r->totals;
-	const struct { enum refund_method m; money_t amount; } pays[3] = {
-		{ REFUND_CARD, t->card }, { REFUND_OTHER, t->other }, { REFUND_CASH, t->cash } };
+	const struct { enum refund_method m; money_t amount; } pays[4] = {
+		{ REFUND_CARD, t->card }, { REFUND_OTHER, t->other }, { REFUND_POINTS, t->points },
+		{ REFUND_CASH, t->cash } };
 	sqlite3_stmt *q;
-	int64_t seq;
+	int64_t seq, points = 0;
 	char now[32];
 
 	store_now(now, sizeof now);
-	for (int i = 0; i < 3; i++) {
+	if (points_taken_back(r, &points, err) == -1)
+		return -1;
+	for (int i = 0; i < 4; i++) {
 		if (pays[i].amount == 0)
 			continue;
 		if (core_prepare(r->st, "INSERT INTO return_payments(return_id, method, amount, "
@@ -923,7 +980,8 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 	sqlite3_bind_text(q, 8, now, -1, SQLITE_STATIC);
 	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
-	if (journal_append_sql(r->st, "sale.returned", returned_sql, r->id, 0, &seq, err) == -1)
+	if (journal_append_sql(r->st, "sale.returned", returned_sql, r->id, points, &seq, err) ==
+	    -1)
 		return -1;
 	if (core_prepare(r->st, "UPDATE returns SET event_seq = ?2 WHERE id = ?1",
 	    &q, err, saving) == -1)
@@ -956,7 +1014,7 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 	sqlite3_bind_int64(q, 3, t->vat);
 	sqlite3_bind_int64(q, 4, t->cash);
 	sqlite3_bind_int64(q, 5, t->card);
-	sqlite3_bind_int64(q, 6, t->other);
+	sqlite3_bind_int64(q, 6, t->other + t->points);
 	sqlite3_bind_int(q, 7, r->sale_id == 0);
 	if (core_run(r->st, q, err, saving) == -1)
 		return -1;

@@ -253,7 +253,8 @@ report_shift_json(store *st, const struct shift_report *r, struct kerr *err)
 	    "'counted_cash', CASE WHEN ?2 THEN ?18 END, 'variance', CASE WHEN ?2 THEN ?19 END, "
 	    "'vat_rates', json(?20), 'refunds_count', ?21, 'refunds_no_receipt', ?22, "
 	    "'refunds_total', ?23, 'refunds_vat', ?24, 'refunds_cash', ?25, 'refunds_card', ?26, "
-	    "'refunds_other', ?27)", -1, &q, NULL) != SQLITE_OK) {
+	    "'refunds_other', ?27, 'credit_sales', ?28, 'points_sales', ?29, 'repaid_cash', ?30, "
+	    "'repaid_card', ?31)", -1, &q, NULL) != SQLITE_OK) {
 		free(rates);
 		store_error(st, err, "building the report");
 		return NULL;
@@ -285,6 +286,10 @@ report_shift_json(store *st, const struct shift_report *r, struct kerr *err)
 	sqlite3_bind_int64(q, 25, r->refunds_cash);
 	sqlite3_bind_int64(q, 26, r->refunds_card);
 	sqlite3_bind_int64(q, 27, r->refunds_other);
+	sqlite3_bind_int64(q, 28, r->credit_sales);
+	sqlite3_bind_int64(q, 29, r->points_sales);
+	sqlite3_bind_int64(q, 30, r->repaid_cash);
+	sqlite3_bind_int64(q, 31, r->repaid_card);
 	doc = one_text(st, q, err, "building the report");
 	free(rates);
 	return doc;

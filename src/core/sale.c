@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "core-int.h"
+#include "customer.h"
 #include "i18n.h"
 #include "journal.h"
 #include "sale.h"
@@ -68,6 +69,28 @@ kind_parse(const unsigned char *t)
 	if (strcmp((const char *)t, "amount") == 0)
 		return DISC_AMOUNT;
 	return DISC_NONE;
+}
+
+const char *
+sale_method_name(enum pay_method m)
+{
+	switch (m) {
+	case PAY_CARD: return "card";
+	case PAY_CREDIT: return "credit";
+	case PAY_POINTS: return "points";
+	case PAY_CASH: break;
+	}
+	return "cash";
+}
+
+static enum pay_method
+method_parse(const unsigned char *t)
+{
+	for (enum pay_method m = PAY_CASH; m <= PAY_POINTS; m++) {
+		if (t != NULL && strcmp((const char *)t, sale_method_name(m)) == 0)
+			return m;
+	}
+	return PAY_CASH;
 }
 
 /* ---- loading ---------------------------------------------------------------------------- */
@@ -208,8 +231,7 @@ load(sale *s, struct kerr *err)
 			s->pays_cap = s->pays_cap ? s->pays_cap * 2 : 4;
 			s->pays = xreallocarray(s->pays, (size_t)s->pays_cap, sizeof *s->pays);
 		}
-		s->pays[s->npays].method = strcmp((const char *)sqlite3_column_text(q, 0),
-		    "card") == 0 ? PAY_CARD : PAY_CASH;
+		s->pays[s->npays].method = method_parse(sqlite3_column_text(q, 0));
 		s->pays[s->npays].amount = sqlite3_column_int64(q, 1);
 		sum.paid += s->pays[s->npays].amount;
 		s->npays++;
@@ -1053,6 +1075,11 @@ sale_set_customer(sale *s, int64_t customer_id, struct kerr *err)
 
 	if (must_be_open(s, err) == -1)
 		return -1;
+	for (int i = 0; i < s->npays; i++) {
+		if (s->pays[i].method == PAY_CREDIT || s->pays[i].method == PAY_POINTS)
+			return kerr_set(err, KERR_STATE, _("the customer's credit or points pay "
+			    "part of this sale already"));
+	}
 	if (begin(s, err) == -1)
 		return -1;
 	if (ensure_row(s, &created, err) == -1)
@@ -1102,6 +1129,9 @@ static const char completed_sql[] =
 	" 'payments', (SELECT json_group_array(json(j)) FROM (SELECT json_object("
 	"   'amount', p.amount, 'method', p.method) AS j"
 	"   FROM payments p WHERE p.sale_id = s.id ORDER BY p.id)),"
+	" 'points', coalesce(?2, 0),"
+	" 'points_used', (SELECT coalesce(sum(amount), 0) / 100 FROM payments WHERE"
+	"   sale_id = s.id AND method = 'points'),"
 	" 'shift', s.shift_id,"
 	" 'subtotal', s.subtotal,"
 	" 'total', s.total,"
@@ -1148,17 +1178,24 @@ flag_out_of_stock(sale *s, struct kerr *err)
 static int
 complete(sale *s, struct kerr *err)
 {
-	money_t cash = 0, card = 0, change;
+	money_t cash = 0, card = 0, credit = 0, points = 0, change;
+	int64_t seq, earned = 0;
 	sqlite3_stmt *q;
-	int64_t seq;
 	char now[32];
 
 	for (int i = 0; i < s->npays; i++) {
-		if (s->pays[i].method == PAY_CASH)
-			cash += s->pays[i].amount;
-		else
-			card += s->pays[i].amount;
+		money_t a = s->pays[i].amount;
+
+		switch (s->pays[i].method) {
+		case PAY_CASH: cash += a; break;
+		case PAY_CARD: card += a; break;
+		case PAY_CREDIT: credit += a; break;
+		case PAY_POINTS: points += a; break;
+		}
 	}
+	/* Points are earned on what was paid other than with points, by a known customer. */
+	if (s->customer_id > 0)
+		earned = customer_points_earned(s->totals.total - points);
 	change = s->totals.paid - s->totals.total;
 	store_now(now, sizeof now);
 	if (core_prepare(s->st, "UPDATE sales SET state = 'completed', number = coalesce((SELECT "
@@ -1170,7 +1207,8 @@ complete(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 3, change);
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
-	if (journal_append_sql(s->st, "sale.completed", completed_sql, s->id, 0, &seq, err) == -1)
+	if (journal_append_sql(s->st, "sale.completed", completed_sql, s->id, earned, &seq, err) ==
+	    -1)
 		return -1;
 	if (core_prepare(s->st, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err,
 	    saving) == -1)
@@ -1196,7 +1234,8 @@ complete(sale *s, struct kerr *err)
 	if (core_prepare(s->st, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = "
 	    "card_sales + ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, "
 	    "sales_total = sales_total + ?5, vat_total = vat_total + ?6, discount_total = "
-	    "discount_total + ?7 WHERE id = ?1", &q, err, saving) == -1)
+	    "discount_total + ?7, credit_sales = credit_sales + ?8, points_sales = points_sales + "
+	    "?9 WHERE id = ?1", &q, err, saving) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, s->shift_id);
 	sqlite3_bind_int64(q, 2, cash - change);
@@ -1205,6 +1244,8 @@ complete(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 5, s->totals.total);
 	sqlite3_bind_int64(q, 6, s->totals.vat);
 	sqlite3_bind_int64(q, 7, s->totals.discount);
+	sqlite3_bind_int64(q, 8, credit);
+	sqlite3_bind_int64(q, 9, points);
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* SQLite turns an integer sum that overflows into a REAL: refuse instead. */
@@ -1279,6 +1320,9 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 		amount = s->totals.due;
 	if (method == PAY_CARD && amount > s->totals.due)
 		return kerr_set(err, KERR_INPUT, _("a card pays at most what is due"));
+	if ((method == PAY_CREDIT || method == PAY_POINTS) && amount > s->totals.due)
+		return kerr_set(err, KERR_INPUT, method == PAY_CREDIT ? _("credit pays at most "
+		    "what is due") : _("points pay at most what is due"));
 	{
 		money_t sum;
 
@@ -1296,13 +1340,25 @@ sale_pay(sale *s, enum pay_method method, money_t amount, bool *completed, struc
 		return kerr_set(err, KERR_INPUT, _("amount too large: check the amount tendered"));
 	if (begin(s, err) == -1)
 		return -1;
+	if (amount > 0 && (method == PAY_CREDIT || method == PAY_POINTS)) {
+		money_t before = 0;
+
+		/* This sale's earlier tenders of the kind are not in the customer's events yet. */
+		for (int i = 0; i < s->npays; i++) {
+			if (s->pays[i].method == method)
+				before += s->pays[i].amount;
+		}
+		if (customer_check_tender(s->st, s->customer_id, sale_method_name(method),
+		    before + amount, err) == -1)
+			goto out;
+	}
 	if (amount > 0) {
 		if (core_prepare(s->st, "INSERT INTO payments(sale_id, id, method, amount, at) "
 		    "VALUES (?1, (SELECT coalesce(max(id), 0) + 1 FROM payments WHERE sale_id = ?1), "
 		    "?2, ?3, ?4)", &q, err, saving) == -1)
 			goto out;
 		sqlite3_bind_int64(q, 1, s->id);
-		sqlite3_bind_text(q, 2, method == PAY_CARD ? "card" : "cash", -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, sale_method_name(method), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, amount);
 		sqlite3_bind_text(q, 4, store_now(now, sizeof now), -1, SQLITE_STATIC);
 		if (core_run(s->st, q, err, saving) == -1)

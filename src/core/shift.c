@@ -14,6 +14,7 @@
 #include "core-int.h"
 #include "i18n.h"
 #include "journal.h"
+#include "report.h"
 #include "shift.h"
 #include "text.h"
 #include "xalloc.h"
@@ -207,7 +208,8 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	    "s.card_sales, s.sales_count, s.sales_total, s.vat_total, s.discount_total, "
 	    "s.voids_count, s.cash_in, s.cash_out, coalesce(s.counted_cash, 0), "
 	    "s.closed_at IS NOT NULL, s.refunds_count, s.refunds_no_receipt, s.refunds_total, "
-	    "s.refunds_vat, s.refunds_cash, s.refunds_card, s.refunds_other "
+	    "s.refunds_vat, s.refunds_cash, s.refunds_card, s.refunds_other, s.credit_sales, "
+	    "s.points_sales, s.repaid_cash, s.repaid_card "
 	    "FROM shifts s LEFT JOIN users o ON o.id = s.user_id "
 	    "LEFT JOIN users c ON c.id = s.closed_by WHERE s.id = ?1", &q, err,
 	    N_("reading the shift")) == -1)
@@ -246,10 +248,14 @@ shift_report_get(store *st, int64_t shift_id, struct shift_report *r, struct ker
 	r->refunds_cash = sqlite3_column_int64(q, 22);
 	r->refunds_card = sqlite3_column_int64(q, 23);
 	r->refunds_other = sqlite3_column_int64(q, 24);
+	r->credit_sales = sqlite3_column_int64(q, 25);
+	r->points_sales = sqlite3_column_int64(q, 26);
+	r->repaid_cash = sqlite3_column_int64(q, 27);
+	r->repaid_card = sqlite3_column_int64(q, 28);
 	core_release(q);
-	/* Cash refunded to customers left the drawer. */
+	/* Cash refunded to customers left the drawer; their cash repayments came in. */
 	r->expected_cash = r->opening_float + r->cash_sales + r->cash_in - r->cash_out -
-	    r->refunds_cash;
+	    r->refunds_cash + r->repaid_cash;
 	r->variance = r->closed ? r->counted_cash - r->expected_cash : 0;
 
 	/* VAT per rate, from the lines of the shift's completed sales. */
@@ -296,6 +302,17 @@ shift_report_z(store *st, struct shift_report *r, struct kerr *err)
 	if (id == 0)
 		return kerr_set(err, KERR_NOTFOUND, _("no shift has been closed yet"));
 	return shift_report_get(st, id, r, err);
+}
+
+/* Whether a printer was ever configured on this till: its printer process says its state. */
+static bool
+has_printer(store *st)
+{
+	char *state = store_meta_get(st, "printer_state");
+	bool yes = state != NULL && strcmp(state, "not configured") != 0;
+
+	free(state);
+	return yes;
 }
 
 /* Counts sales that block a close: parked ones, and an open cart with live lines. */
@@ -377,6 +394,16 @@ shift_close(store *st, const struct user *u, money_t counted_cash, struct shift_
 	    "counted_cash - expected_cash, 'vat', vat_total, 'voids', voids_count) FROM shifts "
 	    "WHERE id = ?1", id, 0, 0, NULL, NULL, err) == -1)
 		goto fail;
+	/* The Z prints itself, through the printer process's queue, on a till that has a
+	 * printer (its process has written printer_state); without one the report stays in the
+	 * shifts table for `kassa report z --number N --print`. */
+	if (has_printer(st)) {
+		char what[32];
+
+		snprintf(what, sizeof what, "z:%" PRId64, id);
+		if (report_queue_print(st, what, NULL, err) == -1)
+			goto fail;
+	}
 	if (store_commit(st, err) == -1)
 		return -1;
 	return shift_report_get(st, id, r, err);

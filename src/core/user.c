@@ -43,6 +43,7 @@ user_can(const struct user *u, enum user_right right)
 	case RIGHT_CASH_MOVE:
 	case RIGHT_REFUND:
 	case RIGHT_REFUND_NO_RECEIPT:
+	case RIGHT_CREDIT_LIMIT:
 	case RIGHT_QUIT:
 		return u->role >= ROLE_MANAGER;
 	case RIGHT_ADMIN:
@@ -65,6 +66,7 @@ user_right_name(enum user_right right)
 	case RIGHT_ADMIN: return "admin";
 	case RIGHT_REFUND: return "refund";
 	case RIGHT_REFUND_NO_RECEIPT: return "refund_no_receipt";
+	case RIGHT_CREDIT_LIMIT: return "credit_limit";
 	case RIGHT_QUIT: return "quit";
 	}
 	return "unknown";
@@ -278,6 +280,25 @@ user_lockout_left(store *st)
 	return until > now ? (int)(until - now) : 0;
 }
 
+/* A PIN typed, for the audit trail (the logins table, schema.sql says why not events): u is
+ * who it named, NULL for a wrong PIN. */
+static int
+record_pin(store *st, const struct user *u, bool ok, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+
+	if (core_prepare(st, "INSERT INTO logins(at, user_id, name, ok) VALUES (?1, nullif(?2, 0), "
+	    "?3, ?4)", &q, err, N_("recording the log-in")) == -1)
+		return -1;
+	sqlite3_bind_text(q, 1, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, u != NULL ? u->id : 0);
+	if (u != NULL)
+		sqlite3_bind_text(q, 3, u->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 4, ok);
+	return core_run(st, q, err, N_("recording the log-in"));
+}
+
 static int
 record_failure(store *st, struct kerr *err)
 {
@@ -286,6 +307,8 @@ record_failure(store *st, struct kerr *err)
 
 	if (store_begin(st, err) == -1)
 		return -1;
+	if (record_pin(st, NULL, false, err) == -1)
+		goto fail;
 	if (store_meta_set_int(st, "login_failures", fails, err) == -1)
 		goto fail;
 	if (fails >= LOCK_AFTER) {
@@ -327,21 +350,24 @@ user_login(store *st, const char *pin, struct user *out, struct kerr *err)
 		return record_failure(st, err);
 	if (rc == 2) {
 		/* Not a guess (the PIN is right), so not a failure; but no entry, nor approval. */
-		if (out != NULL)
+		if (out != NULL) {
+			if (record_pin(st, out, false, err) == -1)
+				return -1;
 			memset(out, 0, sizeof *out);
+		}
 		return kerr_set(err, KERR_DENIED, _("this user is disabled: ask the manager"));
 	}
-	if (store_meta_get_int(st, "login_failures", 0) != 0) {
-		if (store_begin(st, err) == -1)
-			return -1;
-		if (store_meta_set_int(st, "login_failures", 0, err) == -1 ||
-		    store_meta_set_int(st, "login_locked_until", 0, err) == -1) {
-			store_rollback(st);
-			return -1;
-		}
-		if (store_commit(st, err) == -1)
-			return -1;
+	if (store_begin(st, err) == -1)
+		return -1;
+	if ((out != NULL && record_pin(st, out, true, err) == -1) ||
+	    (store_meta_get_int(st, "login_failures", 0) != 0 &&
+	    (store_meta_set_int(st, "login_failures", 0, err) == -1 ||
+	    store_meta_set_int(st, "login_locked_until", 0, err) == -1))) {
+		store_rollback(st);
+		return -1;
 	}
+	if (store_commit(st, err) == -1)
+		return -1;
 	return 0;
 }
 

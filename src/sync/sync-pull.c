@@ -13,6 +13,7 @@
 
 #include "catalog.h"
 #include "customer.h"
+#include "log.h"
 #include "sync-int.h"
 #include "timestamp.h"
 #include "user.h"
@@ -125,6 +126,33 @@ apply_product(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 	return catalog_upsert(c->st, &p, at, err);
 }
 
+/*
+ * The balance and points the hub confirmed (docs/protocol.md): balance, points, balance_at and
+ * through, the last seq of each till's events the hub had counted; this till's own entry says
+ * which of its events are in the figures already. Never last-write-wins by updated_at: the
+ * newest balance_at wins. Absent: nothing to apply (an older hub).
+ */
+static int
+apply_balance(struct sync_ctx *c, const char *key, json_t *data, struct kerr *err)
+{
+	json_t *bal = json_object_get(data, "balance"), *pts = json_object_get(data, "points");
+	json_t *through = json_object_get(data, "through"), *seq;
+	const char *at = json_string_value(json_object_get(data, "balance_at"));
+
+	if (bal == NULL && at == NULL)
+		return 0;
+	if (!json_is_integer(bal) || at == NULL || (pts != NULL && !json_is_integer(pts)) ||
+	    (through != NULL && !json_is_object(through)))
+		return kerr_set(err, KERR_NET, "customer change %s has a bad balance (integer "
+		    "balance and points, balance_at and a through object expected)", key);
+	seq = json_object_get(through, c->device_id);
+	if (seq != NULL && (!json_is_integer(seq) || json_integer_value(seq) < 0))
+		return kerr_set(err, KERR_NET, "customer change %s: through.%s is not a seq", key,
+		    c->device_id);
+	return customer_apply_hub(c->st, key, json_integer_value(bal), json_integer_value(pts),
+	    seq != NULL ? json_integer_value(seq) : 0, at, err);
+}
+
 static int
 apply_customer(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 {
@@ -138,7 +166,27 @@ apply_customer(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 	copy_str(data, "card", cu.card, sizeof cu.card);
 	if (cu.name[0] == '\0')
 		snprintf(cu.name, sizeof cu.name, "%s", cu.key);
-	return customer_upsert(c->st, &cu, at, json_is_true(json_object_get(ch, "deleted")), err);
+	/* No limit in the change: the till's stays. */
+	cu.limit = -1;
+	if (json_is_integer(json_object_get(data, "limit")))
+		cu.limit = json_integer_value(json_object_get(data, "limit"));
+	if (cu.limit < -1)
+		return kerr_set(err, KERR_NET, "customer change %s has a negative limit", cu.key);
+	if (customer_upsert(c->st, &cu, at, json_is_true(json_object_get(ch, "deleted")),
+	    err) == -1) {
+		/* Two tills offline can give one card to two customers: this till keeps the card
+		 * with the one it has, and the other customer without it, rather than stopping
+		 * every later change behind this one. */
+		if (err->code != KERR_INPUT || cu.card[0] == '\0')
+			return -1;
+		log_info("customer %s: card %s is another customer's here; kept without it",
+		    cu.key, cu.card);
+		cu.card[0] = '\0';
+		if (customer_upsert(c->st, &cu, at, json_is_true(json_object_get(ch, "deleted")),
+		    err) == -1)
+			return -1;
+	}
+	return apply_balance(c, cu.key, data, err);
 }
 
 /* A user the till has: name, role, disabled (a deleted user is disabled), last-write-wins. */

@@ -150,6 +150,7 @@ struct ui {
 extern const struct ui_screen ui_screen_login;
 extern const struct ui_screen ui_screen_sale;
 extern const struct ui_screen ui_screen_menu;
+extern const struct ui_screen ui_screen_report;    /* arg NULL: the day's report, else the audit */
 
 /* ui.c: the screen stack. ui_open returns the new instance's state (owned by the stack). */
 void *ui_open(struct ui *ui, const struct ui_screen *screen, const void *arg);
@@ -216,6 +217,13 @@ void ui_start_shift_or_sale(struct ui *ui);
 /* ui-sale.c: the open sale of the sale screen in the stack (NULL when none). */
 sale *ui_sale(struct ui *ui);
 void ui_sale_select_last(struct ui *ui);               /* after a recall */
+
+/* ui-customer.c: the customer screen (F7, the menu's Customers row) and the line the sale
+ * and pay screens show for the sale's customer (s may be NULL: nothing is drawn). */
+extern const struct ui_screen ui_screen_customer;
+void ui_customer_find(struct ui *ui);
+void ui_customer_menu(struct ui *ui);                  /* closes the menu first */
+void ui_customer_line(struct ui *ui, sale *s, int y);
 
 /* ui-menu.c: the pick lists */
 void ui_list_parked(struct ui *ui);

@@ -224,21 +224,6 @@ stock_lookup(struct ui *ui)
 }
 
 static void
-customer_entered(struct ui *ui, const char *text)
-{
-	ui_close(ui);	/* the question */
-	ui_list_customers(ui, text);
-}
-
-static void
-customer_lookup(struct ui *ui)
-{
-	ui_close(ui);
-	ui_open(ui, &ui_screen_question, NULL);
-	ui_ask(ui, _("Customer: card, phone or name"), 0, customer_entered, NULL);
-}
-
-static void
 reprint_number(struct ui *ui, const char *answer)
 {
 	struct kerr err;
@@ -294,6 +279,22 @@ quit(struct ui *ui)
 	ui_quit_asked(ui);
 }
 
+/* ---- the day's report and the audit (ui-report.c) ---------------------------------------- */
+
+static void
+day_report(struct ui *ui)
+{
+	ui_close(ui);
+	ui_open(ui, &ui_screen_report, NULL);
+}
+
+static void
+audit_report(struct ui *ui)
+{
+	ui_close(ui);
+	ui_open(ui, &ui_screen_report, "audit");
+}
+
 /* ---- the menu --------------------------------------------------------------------------- */
 
 struct menu_item {
@@ -307,11 +308,14 @@ static const struct menu_item menu_items[] = {
 	{ N_("X report"), show_x },
 	{ N_("Close the shift (Z report)"), close_shift },
 	{ N_("Stock look-up"), stock_lookup },
-	{ N_("Customer look-up"), customer_lookup },
+	{ N_("Customers: find, new, repayment"), ui_customer_menu },
 	{ N_("Reprint a receipt"), reprint },
 	{ N_("Open the drawer (no sale)"), no_sale },
 	{ N_("Log out"), log_out },
 	{ N_("Quit the till (a manager's PIN)"), quit },
+	/* Past the ten digits: picked with the arrows (the rows above keep their numbers). */
+	{ N_("Day report"), day_report },
+	{ N_("Audit (who did what today)"), audit_report },
 };
 #define NMENU (int)(sizeof menu_items / sizeof menu_items[0])
 
@@ -330,7 +334,10 @@ menu_draw(struct ui *ui)
 	ui_put(2, 0, COLS, _("MENU"), 0);
 	attroff(A_BOLD);
 	for (int i = 0; i < NMENU; i++) {
-		snprintf(line, sizeof line, "%d  %s", (i + 1) % 10, _(menu_items[i].label));
+		if (i < 10)
+			snprintf(line, sizeof line, "%d  %s", (i + 1) % 10, _(menu_items[i].label));
+		else
+			snprintf(line, sizeof line, "   %s", _(menu_items[i].label));
 		if (i == m->sel)
 			attron(A_REVERSE);
 		mvhline(4 + i, COLS / 2 - 20, ' ', 40);

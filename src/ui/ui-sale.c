@@ -239,6 +239,8 @@ draw_sale(struct ui *ui, struct sale_screen *ss)
 	ui_draw_status(ui);
 	draw_cart(ss);
 	draw_totals(ss);
+	/* On the rule above the totals: who the sale is for (ui-customer.c). */
+	ui_customer_line(ui, ss->sale, LINES - 7);
 	show_on_display(ui, ss);
 }
 
@@ -615,6 +617,28 @@ search_down(struct ui *ui)
 
 /* ---- F10 pay ---------------------------------------------------------------------------- */
 
+/* A tender's word in the list of payments, its name on the method line, its input label. */
+static const char *
+method_word(enum pay_method m)
+{
+	return m == PAY_CARD ? _("card") : m == PAY_CREDIT ? _("credit") : m == PAY_POINTS ?
+	    _("points") : _("cash");
+}
+
+static const char *
+method_title(enum pay_method m)
+{
+	return m == PAY_CARD ? _("CARD") : m == PAY_CREDIT ? _("CREDIT") : m == PAY_POINTS ?
+	    _("POINTS") : _("CASH");
+}
+
+static const char *
+method_prompt(enum pay_method m)
+{
+	return m == PAY_CARD ? _("Card:") : m == PAY_CREDIT ? _("Credit:") : m == PAY_POINTS ?
+	    _("Points:") : _("Cash:");
+}
+
 static void
 do_pay(struct ui *ui)
 {
@@ -650,20 +674,21 @@ pay_draw(struct ui *ui)
 	for (int i = 0; i < sale_payment_count(p->ss->sale); i++) {
 		const struct sale_payment *x = sale_payment(p->ss->sale, i);
 
-		snprintf(line, sizeof line, "  %-10s %s", x->method == PAY_CARD ? _("card") :
-		    _("cash"), ui_money(x->amount, a, sizeof a));
+		snprintf(line, sizeof line, "  %-10s %s", method_word(x->method),
+		    ui_money(x->amount, a, sizeof a));
 		ui_put(y++, 10, COLS - 20, line, -1);
 	}
 	attron(A_BOLD);
 	snprintf(line, sizeof line, "%-12s %s", _("Due"), ui_money(t->due, a, sizeof a));
 	ui_put(y + 1, 10, COLS - 20, line, -1);
 	attroff(A_BOLD);
-	snprintf(line, sizeof line, "%s  [%s]  %s", _("Method:"), p->method == PAY_CASH ?
-	    _("CASH") : _("CARD"), _("(Tab switches)"));
+	snprintf(line, sizeof line, "%s  [%s]  %s", _("Method:"), method_title(p->method),
+	    _("(Tab switches)"));
 	ui_put(y + 3, 10, COLS - 20, line, -1);
 	ui_put(y + 5, 10, COLS - 20, _("Enter on an empty line pays the exact amount due."), -1);
+	ui_customer_line(ui, p->ss->sale, y + 7);
 	ui_draw_bottom(ui, NULL);
-	draw_input(p->method == PAY_CASH ? _("Cash:") : _("Card:"), p->input);
+	draw_input(method_prompt(p->method), p->input);
 }
 
 static void tender(struct ui *ui);
@@ -728,12 +753,17 @@ pay_text(struct ui *ui, wint_t ch)
 	return ui_line_edit(p->input, sizeof p->input, ch) || ch == UI_BACKSPACE;
 }
 
+/* Tab: cash -> card -> credit -> points -> cash (CONTRACT.md section 7); credit and points
+ * only with a customer on the sale, so without one Tab keeps switching cash and card. */
 static void
 switch_method(struct ui *ui)
 {
 	struct pay *p = ui_data(ui);
 
-	p->method = p->method == PAY_CASH ? PAY_CARD : PAY_CASH;
+	p->method = p->method == PAY_CASH ? PAY_CARD : p->method == PAY_CARD ? PAY_CREDIT :
+	    p->method == PAY_CREDIT ? PAY_POINTS : PAY_CASH;
+	if (p->method == PAY_CREDIT && sale_customer(p->ss->sale) <= 0)
+		p->method = PAY_CASH;
 }
 
 /* ---- the change, large, until the next key ---------------------------------------------- */
@@ -821,6 +851,8 @@ static const struct ui_binding sale_keys[] = {
 	{ KEY_F(5), N_("park"), N_("park the sale / recall a parked one"), do_park },
 	{ KEY_F(12), N_("menu"), N_("menu: cash, reports, close shift, stock, customer, reprint"),
 	    open_menu },
+	{ KEY_F(7), N_("customer"), N_("find a customer (phone, name, card) and put them on "
+	    "the sale"), ui_customer_find },
 	{ KEY_F(9), N_("void sale"), N_("void the whole open sale (a manager's PIN once paid "
 	    "in part)"), do_void_sale },
 	{ KEY_ENTER, NULL, N_("add the code typed"), add_input },
@@ -843,10 +875,12 @@ static const struct ui_binding search_keys[] = {
 
 static const struct ui_binding pay_keys[] = {
 	{ KEY_ENTER, N_("pay"), N_("tender the amount typed, or the exact due"), tender },
-	{ UI_KEY_TAB, N_("cash/card"), N_("switch cash / card"), switch_method },
+	{ UI_KEY_TAB, N_("method"), N_("next tender: cash, card, credit, points"),
+	    switch_method },
 	{ UI_KEY_ESC, N_("back"), N_("back to the sale (tenders stay)"), next_sale },
 	{ KEY_F(1), N_("help"), N_("help"), ui_show_help },
-	{ KEY_F(3), NULL, N_("switch cash / card"), switch_method },
+	{ KEY_F(3), NULL, N_("next tender: cash, card, credit, points"), switch_method },
+	{ KEY_F(7), NULL, N_("find a customer and put them on the sale"), ui_customer_find },
 	{ 0, NULL, NULL, NULL }
 };
 

@@ -25,6 +25,7 @@ enum key_type {
 	K_STRING, K_INT, K_URL, K_DEVICE, K_DISPLAY, K_LANGUAGE, K_WIDTH, K_LAYOUT, K_FLOW,
 	K_AMOUNT,       /* major units as money_parse reads them, kept in minor units */
 	K_SECRET,       /* a string never shown in a message; its file must be private */
+	K_PERCENT,      /* 0 to 100, up to two decimals ("1.5"), kept in basis points (int) */
 	K_MINUTES       /* minutes, or seconds with s; kept in seconds */
 };
 
@@ -70,6 +71,10 @@ static const struct key keys[] = {
 	I("rights", "cashier_discount", cashier_discount, 0, 100),
 	I("rights", "manager_discount", manager_discount, 0, 100),
 	{ "returns", "no_receipt_max", K_AMOUNT, offsetof(struct config, returns_no_receipt_max),
+	    sizeof(int64_t), 0, 0 },
+	{ "loyalty", "earn", K_PERCENT, offsetof(struct config, loyalty_earn_bp), sizeof(int),
+	    0, 0 },
+	{ "credit", "offline_cap", K_AMOUNT, offsetof(struct config, credit_offline_cap),
 	    sizeof(int64_t), 0, 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -237,6 +242,15 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 		if (money_parse(value, false, &amount, NULL) == -1)
 			return "is not an amount like 50000 or 50000.50";
 		memcpy(field, &amount, sizeof amount);
+		return NULL;
+	}
+	case K_PERCENT: {
+		int64_t bp;
+
+		/* A percent reads like an amount: "1.5" is 150 hundredths, its basis points. */
+		if (money_parse(value, false, &bp, NULL) == -1 || bp > 10000)
+			return "is not a percent from 0 to 100 like 2 or 1.5";
+		*(int *)(void *)field = (int)bp;
 		return NULL;
 	}
 	case K_LAYOUT:

@@ -37,6 +37,8 @@ wait_until() {
 
 hub_start() {
 	for try in 1 2 3 4 5; do
+		# A log of an earlier hub must not read as this one listening.
+		rm -f "$T/hub.log"
 		"$KASSA_HUB_BIN" --db "$HUB_DB" --listen "127.0.0.1:$PORT" "$@" serve \
 		    > "$T/hub.log" 2>&1 &
 		HUB_PID=$!

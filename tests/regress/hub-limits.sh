@@ -95,19 +95,24 @@ st, j = call("POST", "/v1/events", json.dumps({"device_id": "t1",
                                                "events": [{}] * 10000}).encode())
 assert st == 409 and "malformed event" in j["error"], (st, j)
 
-# At most 64 connections from one address: the 65th is closed at once.
-held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(64)]
-time.sleep(1)	# for the hub to accept all 64 before the next one comes (slower under ASan)
-extra = socket.create_connection(("127.0.0.1", port), timeout=10)
-try:
-    extra.sendall(b"GET /v1/changes HTTP/1.1\r\nHost: x\r\n\r\n")
-    got = extra.recv(4096)
-except (ConnectionResetError, BrokenPipeError):
-    got = b""
-except socket.timeout:
-    got = b"timeout"
-assert got == b"", "connection 65 from one address was served: %r" % got[:40]
-for s in held + [extra]:
+# At most 64 connections from one address: of 70, the hub keeps 64 and closes the others at
+# once. Which ones it closes depends on the order its worker threads accept them in, so what
+# is counted is how many stay open.
+held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(70)]
+time.sleep(1)	# for the hub to accept them all (slower under ASan)
+open_ = 0
+for s in held:
+    s.settimeout(2)
+    try:
+        s.sendall(b"GET /v1/changes HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = s.recv(4096)
+    except (ConnectionResetError, BrokenPipeError):
+        got = b""
+    except socket.timeout:
+        got = b"timeout"
+    open_ += got != b""
+assert 0 < open_ <= 64, "%d of 70 connections from one address were served (at most 64)" % open_
+for s in held:
     s.close()
 time.sleep(0.2)
 st, j = call("GET", "/v1/changes?since=")

@@ -10,7 +10,7 @@
 ui_setup
 
 # The words the bars are made of (msgids); a translated item must be "LABEL word".
-WORDS="pay find void disc park menu help void_sale quit OK cancel add back cash/card next_sale choose"
+WORDS="pay find void disc park menu help void_sale quit OK cancel add back cash/card method customer next_sale choose"
 LEADS="Type your PIN|Type a name|1-0: a row"
 
 # tr LANG MSGID: the translation, from po/LANG.po (en: the msgid).

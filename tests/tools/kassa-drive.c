@@ -49,6 +49,15 @@
  *   return-no-receipt CODE QTY MAX    a return without a receipt, MAX in major units
  *                             -> ok returned id=ID
  *
+ * Customers (customer.h):
+ *   rules EARN_PERCENT OFFLINE_CAP   [loyalty] earn and [credit] offline_cap (major units)
+ *   customer-add NAME PHONE [LIMIT]  a customer made at the till (LIMIT needs a manager)
+ *                             -> ok customer=ID
+ *   customer CODE             attach the customer whose phone or card is CODE to the cart
+ *   balance CODE              -> ok balance=B points=P limit=L left=C unconfirmed=U
+ *   customer-pay CODE AMOUNT cash|card   a repayment -> ok before=B after=A
+ *   pay credit|points AMOUNT  as pay cash|card
+ *
  * Example: a sale of three units and one weighed item, paid in cash with change:
  *   printf 'login 1111\nopen 100000\nscan 3*4780001234567\npay cash 50000\n' | kassa-drive db
  */
@@ -61,6 +70,7 @@
 
 #include "barcode.h"
 #include "catalog.h"
+#include "customer.h"
 #include "kerr.h"
 #include "money.h"
 #include "refund.h"
@@ -383,9 +393,78 @@ run(struct drive *d, int argc, char **argv, struct kerr *err)
 		return 0;
 	}
 
+	if (strcmp(cmd, "rules") == 0) {
+		struct customer_rules cr;
+		money_t bp;
+
+		NEED(2);
+		if (money_parse(argv[1], false, &bp, err) == -1 ||
+		    money_parse(argv[2], false, &cr.offline_cap, err) == -1)
+			return -1;
+		cr.earn_bp = (int)bp;
+		customer_rules_set(&cr);
+		say_ok(NULL);
+		return 0;
+	}
+	if (strcmp(cmd, "customer-add") == 0) {
+		bool denied;
+
+		amount = 0;
+		if (argc != 3 && argc != 4)
+			return kerr_set(err, KERR_INPUT, "customer-add NAME PHONE [LIMIT]");
+		if (argc == 4 && money_parse(argv[3], false, &amount, err) == -1)
+			return -1;
+		if (customer_add(d->st, &d->user, approver(d), argv[1], argv[2], NULL, amount,
+		    &denied, &id, err) == -1)
+			return -1;
+		say_ok("customer=%lld", (long long)id);
+		return 0;
+	}
+	if (strcmp(cmd, "balance") == 0 || strcmp(cmd, "customer-pay") == 0) {
+		struct customer_figures f;
+		struct customer cu;
+		money_t before, after;
+		int found;
+
+		if ((found = customer_find(d->st, argv[argc > 1 ? 1 : 0], &cu, err)) == -1)
+			return -1;
+		if (found == 0)
+			return kerr_set(err, KERR_NOTFOUND, "no customer %s", argv[1]);
+		if (strcmp(cmd, "balance") == 0) {
+			NEED(1);
+			if (customer_figures(d->st, cu.id, &f, err) == -1)
+				return -1;
+			say_ok("balance=%lld points=%lld limit=%lld left=%lld unconfirmed=%lld",
+			    (long long)f.balance, (long long)f.points, (long long)f.limit,
+			    (long long)f.credit_left, (long long)f.unconfirmed);
+			return 0;
+		}
+		NEED(3);
+		if (money_parse(argv[2], false, &amount, err) == -1 ||
+		    customer_pay(d->st, &d->user, cu.id, argv[3], amount, &before, &after,
+		    err) == -1)
+			return -1;
+		say_ok("before=%lld after=%lld", (long long)before, (long long)after);
+		return 0;
+	}
+
 	/* Everything below works on the open cart. */
 	if ((s = cart(d, err)) == NULL)
 		return -1;
+	if (strcmp(cmd, "customer") == 0) {
+		struct customer cu;
+		int found;
+
+		NEED(1);
+		if ((found = customer_find(d->st, argv[1], &cu, err)) == -1)
+			return -1;
+		if (found == 0)
+			return kerr_set(err, KERR_NOTFOUND, "no customer %s", argv[1]);
+		if (sale_set_customer(s, cu.id, err) == -1)
+			return -1;
+		say_ok("customer=%lld", (long long)cu.id);
+		return 0;
+	}
 	if (strcmp(cmd, "scan") == 0) {
 		NEED(1);
 		if (sale_add_input(s, &d->layout, argv[1], &index, err) == -1)
@@ -445,8 +524,12 @@ run(struct drive *d, int argc, char **argv, struct kerr *err)
 			m = PAY_CASH;
 		else if (strcmp(argv[1], "card") == 0)
 			m = PAY_CARD;
+		else if (strcmp(argv[1], "credit") == 0)
+			m = PAY_CREDIT;
+		else if (strcmp(argv[1], "points") == 0)
+			m = PAY_POINTS;
 		else
-			return kerr_set(err, KERR_INPUT, "pay cash|card AMOUNT");
+			return kerr_set(err, KERR_INPUT, "pay cash|card|credit|points AMOUNT");
 		completed = false;
 		if (money_parse(argv[2], false, &amount, err) == -1 ||
 		    sale_pay(s, m, amount, &completed, err) == -1)

@@ -82,6 +82,14 @@ test_reads_keys(void **state)
 	assert_int_equal(config_load(path, &cfg, &err), 0);
 	assert_int_equal(cfg.returns_no_receipt_max, 5000050);
 	remove(path);
+	/* Points and credit: off unless set; a percent with decimals is kept in basis points. */
+	assert_int_equal(cfg.loyalty_earn_bp, 0);
+	assert_int_equal(cfg.credit_offline_cap, 0);
+	write_conf("[loyalty]\nearn = 1.5\n[credit]\noffline_cap = 200000\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_int_equal(cfg.loyalty_earn_bp, 150);
+	assert_int_equal(cfg.credit_offline_cap, 20000000);
+	remove(path);
 }
 
 static void
@@ -120,6 +128,9 @@ test_errors_name_line_and_key(void **state)
 	expect_error("[returns]\nno_receipt_max = lots\n", ":2: [returns] no_receipt_max = "
 	    "'lots' is not an amount");
 	expect_error("[returns]\nno_receipt_max = -5\n", "no_receipt_max");
+	expect_error("[loyalty]\nearn = 101\n", ":2: [loyalty] earn = '101' is not a percent");
+	expect_error("[loyalty]\nearn = 2%\n", ":2: [loyalty] earn");
+	expect_error("[credit]\noffline_cap = some\n", ":2: [credit] offline_cap");
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -19,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "catalog.h"
+#include "receipt.h"
 #include "report.h"
 #include "sale.h"
 #include "shift.h"
@@ -324,6 +326,210 @@ test_shift_json(void **state)
 	free(doc);
 }
 
+
+/* A local day's bounds follow TZ, DST days included; impossible dates are refused. */
+static void
+test_day_bounds(void **state)
+{
+	char day[REPORT_DATE_SIZE], from[REPORT_TIME_SIZE], to[REPORT_TIME_SIZE];
+	char *old = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+	struct kerr err;
+
+	(void)state;
+	setenv("TZ", "Asia/Tashkent", 1);
+	tzset();
+	assert_int_equal(report_day_bounds("2026-11-25", day, from, to, &err), 0);
+	assert_string_equal(day, "2026-11-25");
+	assert_string_equal(from, "2026-11-24T19:00:00.000Z");
+	assert_string_equal(to, "2026-11-25T19:00:00.000Z");
+	/* The last day of a month and of a leap February roll into the next. */
+	assert_int_equal(report_day_bounds("2028-02-29", day, from, to, &err), 0);
+	assert_string_equal(to, "2028-02-29T19:00:00.000Z");
+	/* A 23-hour day where the clocks go forward. */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	assert_int_equal(report_day_bounds("2026-03-29", day, from, to, &err), 0);
+	assert_string_equal(from, "2026-03-28T23:00:00.000Z");
+	assert_string_equal(to, "2026-03-29T22:00:00.000Z");
+	assert_int_equal(report_day_bounds("2026-02-30", day, from, to, &err), -1);
+	assert_int_equal(err.code, KERR_INPUT);
+	assert_int_equal(report_day_bounds("2026-2-3", day, from, to, &err), -1);
+	assert_int_equal(report_day_bounds("2026-11-25x", day, from, to, &err), -1);
+	assert_int_equal(report_day_bounds("yesterday", day, from, to, &err), -1);
+	/* No date: today, local. */
+	assert_int_equal(report_day_bounds(NULL, day, from, to, &err), 0);
+	assert_int_equal((int)strlen(day), 10);
+	if (old != NULL) {
+		setenv("TZ", old, 1);
+		free(old);
+	} else
+		unsetenv("TZ");
+	tzset();
+}
+
+struct rows {
+	int n;
+	money_t cash, sales_total;
+	int64_t bread_qty;
+};
+
+static int
+collect(void *ctx, const struct report_row *row)
+{
+	struct rows *r = ctx;
+
+	r->n++;
+	if (strcmp(row->section, "tender") == 0 && strcmp(row->key, "cash") == 0)
+		r->cash = row->amount;
+	if (strcmp(row->section, "sales") == 0 && strcmp(row->key, "total") == 0)
+		r->sales_total = row->amount;
+	if (strcmp(row->section, "top by quantity") == 0 && strstr(row->key, "issiq") != NULL)
+		r->bread_qty = row->qty;
+	return 0;
+}
+
+/* The day's report counts the sales of that UTC-bounded local day only, and its rows agree. */
+static void
+test_day_json(void **state)
+{
+	struct fx *f = *state;
+	struct rows rows = { 0 };
+	struct kerr err;
+	char *old = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+	char *doc;
+
+	setenv("TZ", "Asia/Tashkent", 1);
+	tzset();
+	assert_int_equal(shift_open(f->st, &f->cashier, 0, NULL, &err), 0);
+	sell_at(f, "2026-11-24T18:59:59.000Z", "MILK");      /* 23:59 on the 24th, local */
+	sell_at(f, "2026-11-24T19:00:00.000Z", "2*MILK");    /* 00:00 on the 25th */
+	sell_at(f, "2026-11-25T06:30:00.000Z", "3*BREAD");   /* 11:30 */
+	doc = report_day_json(f->st, "2026-11-25", 0, &err);
+	assert_non_null(doc);
+	assert_int_equal(jint(f->st, doc, "$.sales.count"), 2);
+	assert_int_equal(jint(f->st, doc, "$.sales.total"), 2900000 + 1200000);
+	assert_string_equal(jtext(f->st, doc, "$.tenders[0].method"), "cash");
+	assert_int_equal(jint(f->st, doc, "$.tenders[0].net"), 4100000);
+	assert_int_equal(jint(f->st, doc, "$.hours[0].hour"), 0);
+	assert_int_equal(jint(f->st, doc, "$.hours[1].hour"), 11);
+	assert_int_equal(jint(f->st, doc, "$.vat_rates[0].vat_bp"), 1200);
+	assert_int_equal(jint(f->st, doc, "$.vat_rates[0].gross"), 2900000);
+	assert_int_equal(jint(f->st, doc, "$.top_by_amount[0].total"), 2900000);
+	assert_int_equal(jint(f->st, doc, "$.top_by_qty[0].qty"), 3000);
+	assert_string_equal(jtext(f->st, doc, "$.cashiers[0].cashier"), "Dilnoza");
+	assert_string_equal(jtype(f->st, doc, "$.margin"), "null");
+	assert_int_equal(report_doc_rows(f->st, doc, collect, &rows, &err), 0);
+	assert_true(rows.n > 10);
+	assert_int_equal(rows.cash, 4100000);
+	assert_int_equal(rows.sales_total, 4100000);
+	assert_int_equal(rows.bread_qty, 3000);
+	free(doc);
+	doc = report_day_json(f->st, "2026-11-24", 0, &err);
+	assert_non_null(doc);
+	assert_int_equal(jint(f->st, doc, "$.sales.count"), 1);
+	assert_int_equal(jint(f->st, doc, "$.sales.total"), 1450000);
+	free(doc);
+	assert_null(report_day_json(f->st, "2026-13-01", 0, &err));
+	assert_int_equal(err.code, KERR_INPUT);
+	if (old != NULL) {
+		setenv("TZ", old, 1);
+		free(old);
+	} else
+		unsetenv("TZ");
+	tzset();
+}
+
+/* The text of a receipt document, rows joined by newlines. */
+static void
+receipt_text(const struct receipt *r, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < r->n && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s|%s\n", r->items[i].left != NULL ?
+		    r->items[i].left : "", r->items[i].right != NULL ? r->items[i].right : "");
+}
+
+/* A Z closed on a till with a printer queues itself; the job prints the Z; without a printer
+ * nothing is queued and the report can be queued later by number. */
+static void
+test_z_print(void **state)
+{
+	struct fx *f = *state;
+	struct shift_report z;
+	struct receipt_job job;
+	struct receipt *r;
+	struct kerr err;
+	char text[4096];
+	int64_t id;
+
+	/* No printer: the close queues nothing. */
+	assert_int_equal(shift_open(f->st, &f->cashier, 0, NULL, &err), 0);
+	sell_at(f, "2026-11-25T06:30:00.000Z", "MILK");
+	assert_int_equal(shift_close(f->st, &f->cashier, 1450000, &z, &err), 0);
+	while (receipt_job_next(f->st, &job, &err) == 1 && strcmp(job.kind, "report") != 0)
+		assert_int_equal(receipt_job_done(f->st, job.id, &err), 0);
+	assert_int_equal(receipt_job_next(f->st, &job, &err), 0);
+	/* With a printer (its process wrote its state): the close queues the Z. */
+	assert_int_equal(store_meta_set(f->st, "printer_state", "ok", &err), 0);
+	assert_int_equal(shift_open(f->st, &f->cashier, 0, NULL, &err), 0);
+	sell_at(f, "2026-11-25T07:30:00.000Z", "2*BREAD");
+	assert_int_equal(shift_close(f->st, &f->cashier, 700000, &z, &err), 0);
+	while (receipt_job_next(f->st, &job, &err) == 1 && strcmp(job.kind, "report") != 0)
+		assert_int_equal(receipt_job_done(f->st, job.id, &err), 0);
+	assert_string_equal(job.kind, "report");
+	assert_string_equal(job.what, "z:2");
+	r = receipt_for_job(f->st, &job, "Chorsu", &err);
+	assert_non_null(r);
+	receipt_text(r, text, sizeof text);
+	receipt_free(r);
+	assert_non_null(strstr(text, "Z REPORT 2|"));
+	assert_non_null(strstr(text, "Sales total|8 000\n"));
+	assert_non_null(strstr(text, "Counted cash|7 000\n"));
+	assert_non_null(strstr(text, "Variance|-1 000\n"));
+	assert_int_equal(receipt_job_done(f->st, job.id, &err), 0);
+	/* Shift 1 again, by number, and the day on paper. */
+	assert_int_equal(report_shift_by_number(f->st, 1, &z, &err), 0);
+	assert_int_equal(z.sales_total, 1450000);
+	assert_int_equal(report_shift_by_number(f->st, 3, &z, &err), -1);
+	assert_int_equal(err.code, KERR_NOTFOUND);
+	assert_int_equal(report_queue_print(f->st, "day:2026-11-25", &id, &err), 0);
+	assert_int_equal(receipt_job_next(f->st, &job, &err), 1);
+	assert_int_equal(job.id, id);
+	r = receipt_for_job(f->st, &job, "", &err);
+	assert_non_null(r);
+	receipt_text(r, text, sizeof text);
+	receipt_free(r);
+	assert_non_null(strstr(text, "DAY REPORT 2026-11-25"));
+	/* A job naming nothing sensible fails with a message rather than printing garbage. */
+	assert_null(report_receipt_for(f->st, "z:abc", "", &err));
+	assert_null(report_receipt_for(f->st, "week:1", "", &err));
+}
+
+/* Every PIN typed is in the audit trail; a wrong one without a name. */
+static void
+test_audit(void **state)
+{
+	struct fx *f = *state;
+	struct user u;
+	struct kerr err;
+	char *doc, day[REPORT_DATE_SIZE], from[REPORT_TIME_SIZE], to[REPORT_TIME_SIZE];
+
+	assert_int_equal(user_login(f->st, "9998", &u, &err), -1);
+	assert_int_equal(user_login(f->st, "1111", &u, &err), 0);
+	assert_int_equal(report_day_bounds(NULL, day, from, to, &err), 0);
+	doc = report_audit_json(f->st, NULL, &err);
+	assert_non_null(doc);
+	/* setup logged in once: login, login_failed, login. */
+	assert_string_equal(jtext(f->st, doc, "$.entries[0].kind"), "login");
+	assert_string_equal(jtext(f->st, doc, "$.entries[1].kind"), "login_failed");
+	assert_string_equal(jtype(f->st, doc, "$.entries[1].user"), "null");
+	assert_string_equal(jtext(f->st, doc, "$.entries[2].user"), "Dilnoza");
+	assert_string_equal(jtext(f->st, doc, "$.date"), day);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -331,6 +537,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sales_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shift_json, setup, teardown),
+		cmocka_unit_test(test_day_bounds),
+		cmocka_unit_test_setup_teardown(test_day_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_z_print, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,12 +26,14 @@ struct fx {
 
 /* A database with three products, one deleted, then put back to look like version 1 (no
  * products_deleted index, the stock_moves_product index that schema 3 dropped). */
-/* Version 5's sales, sale_lines, return_lines and outbox index (what version 6 changed). */
-static const char v5_shape[] =
+/* Version 7's sales, sale_lines, payments, return_lines and outbox index (what version 8
+ * changed). */
+static const char v7_shape[] =
 	"PRAGMA foreign_keys = OFF; "
 	"DROP TABLE return_lines; DROP TABLE sale_lines; DROP TABLE sales; DROP TABLE payments; "
 	"CREATE TABLE payments (id INTEGER PRIMARY KEY, sale_id INTEGER NOT NULL REFERENCES "
-	"sales(id) ON DELETE CASCADE, method TEXT NOT NULL CHECK (method IN ('cash', 'card')), "
+	"sales(id) ON DELETE CASCADE, method TEXT NOT NULL CHECK (method IN ('cash', 'card', "
+	"'credit', 'points')), "
 	"amount INTEGER NOT NULL CHECK (amount > 0), at TEXT NOT NULL); "
 	"CREATE INDEX payments_sale ON payments(sale_id); "
 	"DROP INDEX outbox_rejected; CREATE INDEX outbox_state ON outbox(state, seq); "
@@ -81,7 +83,7 @@ setup(void **state)
 	assert_int_equal(store_commit(st, &err), 0);
 	/* Back to what version 1 had: no returns (version 4), the old stock_moves and print_jobs
 	 * tables (rebuilt: their new columns reference returns), no refund figures. */
-	assert_int_equal(sqlite3_exec(store_db(st), v5_shape, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(st), v7_shape, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA foreign_keys = OFF; "
 	    "DROP TABLE return_payments; DROP TABLE return_lines; DROP TABLE returns; "
 	    "DROP TABLE stock_moves; CREATE TABLE stock_moves (id INTEGER PRIMARY KEY, product_id "
@@ -99,7 +101,14 @@ setup(void **state)
 	    "refunds_total; ALTER TABLE shifts DROP COLUMN refunds_vat; ALTER TABLE shifts DROP "
 	    "COLUMN refunds_cash; ALTER TABLE shifts DROP COLUMN refunds_card; ALTER TABLE shifts "
 	    "DROP COLUMN refunds_other; ALTER TABLE shifts DROP COLUMN refunds_no_receipt; "
+	    "DROP INDEX events_customer; ALTER TABLE customers DROP COLUMN credit_limit; "
+	    "ALTER TABLE customers DROP COLUMN hub_balance; ALTER TABLE customers DROP COLUMN "
+	    "hub_points; ALTER TABLE customers DROP COLUMN hub_seq; ALTER TABLE customers DROP "
+	    "COLUMN hub_at; ALTER TABLE shifts DROP COLUMN credit_sales; ALTER TABLE shifts DROP "
+	    "COLUMN points_sales; ALTER TABLE shifts DROP COLUMN repaid_cash; ALTER TABLE shifts "
+	    "DROP COLUMN repaid_card; "
 	    "DROP INDEX products_deleted; "
+	    "DROP TRIGGER products_price_change; DROP TABLE price_changes; DROP TABLE logins; "
 	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
 	    "ALTER TABLE sale_lines DROP COLUMN label_total; "
 	    "ALTER TABLE sale_lines DROP COLUMN voided_by; "
@@ -151,17 +160,37 @@ test_old_file_is_migrated(void **state)
 	assert_int_equal(sqlite3_exec(store_db(st), "INSERT INTO stock_moves(product_id, qty, "
 	    "reason, event_seq, at) VALUES (1, 1000, 'return', 1, 'now')", NULL, NULL, NULL),
 	    SQLITE_OK);
+	/* Version 5: customers' limit and hub figures, the credit and points tenders, the
+	 * shift's customer figures, repayment receipts, the index on customers' events. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_table_info('customers') WHERE "
+	    "name IN ('credit_limit', 'hub_balance', 'hub_points', 'hub_seq', 'hub_at')"), 5);
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_table_info('shifts') WHERE "
+	    "name IN ('credit_sales', 'points_sales', 'repaid_cash', 'repaid_card')"), 4);
+	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_table_info('print_jobs') WHERE "
+	    "name = 'repayment_seq'"), 1);
+	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+	    "name IN ('events_customer', 'return_payments_return')"), 2);
+	assert_int_equal(q1(st, "SELECT sql LIKE '%''points''%' FROM sqlite_master WHERE name = "
+	    "'payments'"), 1);
+	assert_int_equal(q1(st, "SELECT sql LIKE '%''points''%' FROM sqlite_master WHERE name = "
+	    "'return_payments'"), 1);
 	assert_int_equal(q1(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	/* Version 5: the audit trail's PIN entries, and price changes written by a trigger. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM logins"), 0);
+	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE products SET price = price + 100 "
+	    "WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(q1(st, "SELECT price - old_price FROM price_changes WHERE product_id = "
+	    "1"), 100);
 	store_close(st);
 }
 
 /*
- * Version 5 -> 6 with data: two sales (one completed, one open cart), their lines and a
+ * Version 7 -> 8 with data: two sales (one completed, one open cart), their lines and a
  * return naming the completed sale's second line by its row id. After: the same rows, the
  * return names that line by its number, and a new sale's number follows the last.
  */
 static void
-test_version_5_is_migrated(void **state)
+test_version_7_is_migrated(void **state)
 {
 	struct fx *f = *state;
 	struct kerr err;
@@ -169,7 +198,7 @@ test_version_5_is_migrated(void **state)
 
 	st = store_open(f->path, 0, &err);
 	assert_non_null(st);
-	assert_int_equal(sqlite3_exec(store_db(st), v5_shape, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(st), v7_shape, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(store_db(st),
 	    "INSERT INTO users(id, name, role, pin_hash, updated_at) VALUES (7, 'ali', 'cashier', "
 	    "'x', 'now'); INSERT INTO shifts(id, number, user_id, opened_at, opening_float) "
@@ -189,7 +218,7 @@ test_version_5_is_migrated(void **state)
 	    "INSERT INTO return_lines(return_id, sale_line_id, product_id, code, name, unit, qty, "
 	    "price, vat_bp) VALUES (5, 101, 3, '4780000000039', 'Qatiq', 'pcs', 1000, 900000, "
 	    "1200); "
-	    "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
+	    "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 
 	st = store_open(f->path, 0, &err);
@@ -332,7 +361,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_old_file_is_migrated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_version_5_is_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_7_is_migrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_refuses_old_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_till_checkpoints_only_when_idle, setup,
