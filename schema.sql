@@ -119,11 +119,13 @@ CREATE TABLE customers (
 );
 
 -- The events that name a customer, found without reading the whole journal (version 7).
--- (A payload that is not JSON, which only a damaged file holds, indexes as NULL rather than
--- failing the write: `kassa journal verify` is what reports it.)
+-- (A payload that is not JSON, which only a damaged file holds, is left out rather than
+-- failing the write: `kassa journal verify` is what reports it.) Only the events that do name
+-- a customer (version 8): a sale without one writes no page here.
 CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN
     json_extract(payload, '$.customer') END), seq)
-    WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid');
+    WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid') AND (CASE WHEN
+    json_valid(payload) THEN json_extract(payload, '$.customer') END) IS NOT NULL;
 
 -- PINs only as yescrypt hashes. failed/locked_until implement the lock-out.
 CREATE TABLE users (

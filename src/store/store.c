@@ -147,7 +147,8 @@ static const char *const migrations[] = {
 	/* 7 -> 8: fewer pages per sale (issue 17): sales.number unique only when set, sale
 	 * lines and payments one b-tree each keyed by sale, return_lines naming a line by its
 	 * number, the outbox's pending rows unindexed, products.stock folded from the moves up
-	 * to a mark (every move so far is in it). Tables rebuilt (apply_schema turns foreign
+	 * to a mark (every move so far is in it), events_customer only for the events that
+	 * name a customer. Tables rebuilt (apply_schema turns foreign
 	 * keys off). */
 	"CREATE TABLE sales_v8 (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number "
 	"INTEGER, state TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', "
@@ -210,7 +211,12 @@ static const char *const migrations[] = {
 	"DROP INDEX outbox_state;"
 	"CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';"
 	"INSERT OR REPLACE INTO meta(key, value) SELECT 'stock_folded', coalesce(max(id), 0) "
-	"FROM stock_moves;",
+	"FROM stock_moves;"
+	"DROP INDEX events_customer;"
+	"CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN "
+	"json_extract(payload, '$.customer') END), seq) WHERE type IN ('sale.completed', "
+	"'sale.returned', 'customer.paid') AND (CASE WHEN json_valid(payload) THEN "
+	"json_extract(payload, '$.customer') END) IS NOT NULL;",
 };
 #define SCHEMA_VERSION 8
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,

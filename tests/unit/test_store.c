@@ -249,6 +249,8 @@ test_version_7_is_migrated(void **state)
 	    "('sales_number', 'sales_state', 'sales_completed', 'outbox_rejected')"), 4);
 	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('outbox_state', 'return_lines_sale_line')"), 0);
+	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'events_customer' AND sql LIKE '%IS NOT NULL'"), 1);
 	/* The number stays unique; an open cart's NULL is not a number. */
 	assert_int_not_equal(sqlite3_exec(store_db(st), "UPDATE sales SET number = 41 WHERE id = "
 	    "11", NULL, NULL, NULL), SQLITE_OK);
