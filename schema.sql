@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 8.
+-- kassa: the whole database schema, version 9.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,14 +14,14 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
--- stock_folded (version 8): products.stock sums the stock_moves up to this id (store.h).
+-- stock_folded (version 9): products.stock sums the stock_moves up to this id (store.h).
 INSERT INTO meta(key, value) VALUES ('stock_folded', '0');
 
 -- The journal. seq counts from 1 with no gaps; id is the idempotency key sent upstream.
@@ -51,7 +51,7 @@ CREATE TABLE outbox (
     error      TEXT,
     updated_at TEXT
 );
--- Only the rejected rows are indexed (version 8): the pending ones are read in seq order, the
+-- Only the rejected rows are indexed (version 9): the pending ones are read in seq order, the
 -- table's own, and an index entry for each would cost every sale a page.
 CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';
 
@@ -121,7 +121,7 @@ CREATE TABLE customers (
 -- The events that name a customer, found without reading the whole journal (version 7).
 -- (A payload that is not JSON, which only a damaged file holds, is left out rather than
 -- failing the write: `kassa journal verify` is what reports it.) Only the events that do name
--- a customer (version 8): a sale without one writes no page here.
+-- a customer (version 9): a sale without one writes no page here.
 CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN
     json_extract(payload, '$.customer') END), seq)
     WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid') AND (CASE WHEN
@@ -210,13 +210,13 @@ CREATE TABLE sales (
     event_seq     INTEGER REFERENCES events(seq),
     disc_approver_id INTEGER REFERENCES users(id)  -- who approved a discount past the seller's limit
 );
--- Partial (version 8): an open cart has no number, and its first scan writes no page for it.
+-- Partial (version 9): an open cart has no number, and its first scan writes no page for it.
 CREATE UNIQUE INDEX sales_number ON sales(number) WHERE number IS NOT NULL;
 CREATE INDEX sales_state ON sales(state);
 CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
 
 -- Lines keep the price, name and VAT they were rung up at (a price change does not touch them).
--- One b-tree keyed by (sale_id, lineno) (version 8): a scan writes one page, not a table page
+-- One b-tree keyed by (sale_id, lineno) (version 9): a scan writes one page, not a table page
 -- and an index page. A line is named by its sale and number (return_lines.sale_lineno).
 CREATE TABLE sale_lines (
     sale_id    INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
@@ -240,7 +240,7 @@ CREATE TABLE sale_lines (
     PRIMARY KEY (sale_id, lineno)
 ) WITHOUT ROWID;
 
--- A sale's tenders, one b-tree keyed by (sale_id, id) (version 8): id numbers the sale's own
+-- A sale's tenders, one b-tree keyed by (sale_id, id) (version 9): id numbers the sale's own
 -- tenders from 1, in the order taken. Read by sale on every change of its cart; a payment
 -- writes one page, not a table page and a sale_id index page.
 CREATE TABLE payments (
@@ -284,7 +284,7 @@ CREATE INDEX returns_state ON returns(state);
 CREATE TABLE return_lines (
     id           INTEGER PRIMARY KEY,
     return_id    INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
-    sale_lineno  INTEGER,                  -- the line of returns.sale_id given back (version 8)
+    sale_lineno  INTEGER,                  -- the line of returns.sale_id given back (version 9)
     product_id   INTEGER NOT NULL REFERENCES products(id),
     code         TEXT NOT NULL,
     name         TEXT NOT NULL,
@@ -311,7 +311,7 @@ CREATE INDEX return_payments_return ON return_payments(return_id);
 
 -- Every change of stock, one row per product per event, appended in the event's transaction.
 -- products.stock is their sum up to meta stock_folded; the rest is folded in when the till is
--- idle (version 8). Stock on hand = products.stock + the moves after the mark (stockq.h).
+-- idle (version 9). Stock on hand = products.stock + the moves after the mark (stockq.h).
 CREATE TABLE stock_moves (
     id         INTEGER PRIMARY KEY,
     product_id INTEGER NOT NULL REFERENCES products(id),
@@ -377,3 +377,32 @@ WHEN old.price <> new.price BEGIN
     VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), new.id, coalesce(new.sku, (SELECT min(code)
         FROM barcodes WHERE product_id = new.id)), new.name, old.price, new.price);
 END;
+-- Fiscal documents (version 8; CONTRACT.md section 8, include/fiscal.h): one per completed
+-- sale and return and per shift opening and closing when [fiscal] mode = http, written in the
+-- same transaction as its event. body is the JSON the gateway gets (a refund's refund_of is
+-- added when it is sent, from its original's reply: refund_of_doc names that document). The
+-- sync process sends them in id order; the reply fills terminal_id .. qr_url and its own event
+-- (fiscal.signed, event_seq). A 4xx leaves it 'rejected' with error, kept, until
+-- `kassa sync --retry-rejected`.
+CREATE TABLE fiscal_documents (
+    id            INTEGER PRIMARY KEY,
+    uuid          TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL CHECK (kind IN ('sale', 'refund', 'shift_open', 'shift_close')),
+    ref_id        INTEGER NOT NULL,          -- sales.id, returns.id or shifts.id by kind
+    at            TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    refund_of_doc TEXT,                      -- a refund: its original sale's document (uuid)
+    state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent',
+                                                                   'rejected')),
+    terminal_id   TEXT,
+    receipt_seq   INTEGER,
+    fiscal_sign   TEXT,
+    qr_url        TEXT,
+    signed_at     TEXT,
+    error         TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    updated_at    TEXT,
+    event_seq     INTEGER REFERENCES events(seq)
+);
+CREATE UNIQUE INDEX fiscal_documents_ref ON fiscal_documents(kind, ref_id);
+CREATE INDEX fiscal_documents_state ON fiscal_documents(state, id);

@@ -9,6 +9,7 @@ EAN-13 with computed check digits: 478 (Uzbekistan) for local goods, 460 (Russia
 (Kazakhstan), 869 (Turkey), 590 (Poland) and 400 (Germany) for imported ones. Goods sold by
 weight have unit kg and a plu, the product code inside in-store weight barcodes (prefix 20-29).
 The output is deterministic: the same script always writes the same file.
+Every product carries a real-looking 17-digit MXIK (IKPU) code, as a fiscal till needs.
 """
 
 import csv
@@ -46,12 +47,34 @@ def u(s):
 rows = []
 sku_counter = {}
 
+# MXIK (IKPU) class codes are 17 digits: group, class, position, sub-position, then the
+# brand and packaging. These are real-looking, not looked up: the first eight digits by
+# category (a group and class per shelf), then a running position and a fixed tail. A
+# product whose code is given keeps it.
+MXIK_CLASS = {
+    "Non mahsulotlari": "10710001", "Sut mahsulotlari": "10511001",
+    "Ichimliklar": "11070001", "Choy va qahva": "10830001", "Bakaleya": "10610001",
+    "Shirinliklar": "10820001", "Gazaklar": "10390001", "Konservalar": "10320001",
+    "Muzlatilgan": "10850001", "Kolbasa mahsulotlari": "10130001",
+    "Maishiy kimyo": "20410001", "Gigiyena": "20420001", "Bolalar uchun": "10860001",
+    "Boshqa": "32990001",
+}
+mxik_counter = {}
+
+
+def mxik_for(category):
+    prefix = MXIK_CLASS.get(category, "32990001")
+    mxik_counter[prefix] = mxik_counter.get(prefix, 0) + 1
+    return "%s%03d001000" % (prefix, mxik_counter[prefix])
+
 
 def add(category, name, price, vat=12, prefix="478", unit="pcs", stock=None, mxik="",
         plu=""):
     code = "".join(c for c in category if c.isalpha())[:3].upper()
     sku_counter[code] = sku_counter.get(code, 0) + 1
     sku = "%s-%03d" % (code, sku_counter[code])
+    if not mxik:
+        mxik = mxik_for(category)
     if stock is None:
         stock = rng.choice([12, 20, 24, 30, 36, 48, 60, 72, 100]) if unit == "pcs" else \
             "%d.%03d" % (rng.randrange(8, 60), rng.choice([0, 250, 500, 750]))

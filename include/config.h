@@ -56,9 +56,20 @@ struct config {
 	int64_t credit_offline_cap;     /* minor units: the most credit this till gives a
 	                                 * customer beyond the hub's last confirmed balance;
 	                                 * 0 (the default): no cap */
+	/* [fiscal] CONTRACT.md section 8 (fiscal.h) */
+	char fiscal_mode[8];      /* "none" (default) or "http" */
+	char fiscal_url[512];     /* the gateway; config_url_check */
+	char fiscal_token[256];   /* a secret, as [sync] token */
+	int fiscal_offline_days;  /* the warning starts a day before the oldest unsent document
+	                           * is this old; default 3 */
+	int fiscal_wait;          /* seconds the printer waits for the gateway's reply before a
+	                           * sale's first receipt (default 2; 0: never waits) */
 	/* where it came from ("" when defaults) */
 	char path[512];
 };
+
+/* Whether [fiscal] mode = http. */
+bool config_fiscal(const struct config *cfg);
 
 /* Fills cfg with the defaults. */
 void config_defaults(struct config *cfg);

@@ -56,7 +56,8 @@ int journal_verify(store *st, int64_t *count, int64_t *bad_seq, struct kerr *err
  * and its payments one by one), each shift's totals (float, cash and card sales, change, count,
  * total, VAT, discounts, voids, cash in and out, counted and expected cash), cash moves, and
  * each product's stock on hand (products.stock and the sum of its stock_moves, against what
- * sales and counts in the events did). Rows no event records (a completed sale, a shift) are
+ * sales and counts in the events did), and each fiscal document's stored reply against its
+ * fiscal.signed event (fiscal.h). Rows no event records (a completed sale, a shift) are
  * differences too. Returns 0 when all agree, else -1 with err naming the first difference
  * ("sale 2 (event 7): sales.total is 1 in the table but 12500 by the events") and *bad_seq =
  * the event involved (0 when none is).

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fiscal.h"
 #include "kerr.h"
 #include "refund.h"
 #include "sale.h"
@@ -51,6 +52,10 @@ struct receipt_opts {
 	const char *customer;
 	money_t balance;
 	int64_t points;
+	/* [fiscal] (fiscal.h): the gateway's reply, printed with its QR code (qr_url) when not
+	 * NULL; else, when fiscal_pending, a line saying the fiscal receipt is pending. */
+	const struct fiscal_reply *fiscal;
+	bool fiscal_pending;
 };
 
 /* A receipt for a completed sale. Caller frees with receipt_free(). */
@@ -119,10 +124,17 @@ int receipt_drawer_expire(store *st, int max_age, struct kerr *err);
  */
 int receipt_jobs_expire(store *st, int max_age, struct kerr *err);
 
-/* The document for a job. A fiscal URL, when a fiscal module stored one for the sale, is
- * read from meta 'fiscal_url:SALE_UUID'. Caller frees. NULL with err. */
+/* The document for a job. The fiscal data of a sale or return (fiscal.h): the gateway's reply
+ * and its QR code once stored, else "fiscal receipt pending" while its document waits; a
+ * fiscal URL stored by an outside fiscal module in meta 'fiscal_url:SALE_UUID' is printed as
+ * a QR code too. Caller frees. NULL with err. */
 struct receipt *receipt_for_job(store *st, const struct receipt_job *job, const char *store_name,
     struct kerr *err);
+
+/* Whether the job is a first receipt younger than wait_s seconds whose fiscal document still
+ * waits for the gateway's reply: the printer may hold it that long ([fiscal] wait), so that
+ * it carries the fiscal sign already. Never longer: the sale itself never waits. */
+bool receipt_job_fiscal_wait(store *st, const struct receipt_job *job, int wait_s);
 
 /* Marks a job printed. */
 int receipt_job_done(store *st, int64_t id, struct kerr *err);

@@ -28,7 +28,15 @@ struct sync_status {
 	char last_sync_at[32];
 	char hub_reason[256];     /* the hub's words: why the chain was refused when halted, else
 	                           * why the first rejected event was ("" for none) */
+	/* [fiscal] documents (fiscal.h), from the fiscal sender's lines */
+	int64_t fiscal_pending;
+	int64_t fiscal_rejected;
+	int64_t fiscal_oldest_age_s;
+	char fiscal_error[256];
 };
+
+/* Whether the till starts the sync process: [sync] url is set, or [fiscal] mode = http. */
+bool sync_wanted(const struct config *cfg);
 
 /* The foreground loop (`kassa sync`), or one push and pull (`kassa sync --once`, returns 0 only
  * when nothing is left pending). */
@@ -67,6 +75,7 @@ struct sync_queue {
 	const char *json_halted;    /* ... and the halt: "$.sync_halted" (null when none) */
 };
 extern const struct sync_queue sync_queue_events;
+extern const struct sync_queue sync_queue_fiscal;      /* [fiscal] documents (fiscal.h) */
 extern const struct sync_queue *const sync_queues[];   /* every queue, NULL-terminated */
 
 /* How many rejected rows `kassa status` and the status bar show: the first ones. */

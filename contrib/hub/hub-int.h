@@ -55,6 +55,11 @@ bool hub_fault_answer(struct hub_faults *f, enum hub_fault_stage stage, struct h
 /* The merits refusal of the event with this seq (reject:SEQ), or NULL: none. */
 const char *hub_fault_verdict(const struct hub_faults *f, int64_t seq);
 
+/* hub-fiscal.c: `kassa-hub fiscal-sim`, the fiscal gateway SIMULATOR (CONTRACT.md section 8),
+ * on its own SQLite file db_path, until SIGINT or SIGTERM. 0, or -1 with err. */
+int hub_fiscal_sim(const char *db_path, const char *listen_addr, struct hub_faults *faults,
+    struct kerr *err);
+
 struct pg_conn;
 
 /*

@@ -10,6 +10,7 @@
  *   kassa-hub import products FILE.csv --db PATH  publishes catalogue changes to every till
  *   kassa-hub report --db PATH [--json|--csv] [--from DAY] [--to DAY]
  *                                                 per till and local day, with breakdowns
+ *   kassa-hub fiscal-sim --db SIM.db --listen HOST:PORT   a fiscal gateway SIMULATOR
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -33,6 +34,8 @@ usage(bool asked)
 	    "       kassa-hub token add DEVICE --db PATH\n"
 	    "       kassa-hub import products FILE.csv --db PATH\n"
 	    "       kassa-hub report --db PATH [--json|--csv] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+	    "       kassa-hub fiscal-sim --db SIM.db --listen HOST:PORT [--fault KIND:N]\n"
+	    "           (a SIMULATOR of the fiscal gateway, for tests and the demo)\n"
 	    "test faults: 503:N 429:N badjson:N drop:N reject:SEQ\n");
 	return asked ? 0 : 2;
 }
@@ -151,6 +154,13 @@ main(int argc, char **argv)
 	if (telegram != NULL && hub_telegram_load(&h, telegram, &err) == -1) {
 		fprintf(stderr, "kassa-hub: %s\n", err.msg);
 		return 1;
+	}
+	/* The gateway SIMULATOR keeps its own SQLite file: never the hub's database. */
+	if (strcmp(argv[0], "fiscal-sim") == 0 && argc == 1) {
+		rc = hub_fiscal_sim(db, listen_addr, &h.faults, &err) == 0 ? 0 : 1;
+		if (rc != 0)
+			fprintf(stderr, "kassa-hub: %s\n", err.msg);
+		return rc;
 	}
 	if (hub_db_connect(&h, db, &err) == -1) {
 		fprintf(stderr, "kassa-hub: %s\n", err.msg);

@@ -10,6 +10,7 @@
 
 #include "catalog.h"
 #include "cli.h"
+#include "fiscal.h"
 #include "store.h"
 
 /* Called by the importer for each bad row. */
@@ -66,6 +67,18 @@ cmd_import_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char 
 	printf("imported %ld %s from %s; %lld in the catalog\n", imported,
 	    imported == 1 ? "product" : "products", name, (long long)catalog_count(st));
 	rc = CLI_OK;
+	/* A fiscal till refuses a product without its MXIK at the scan: say so now, once. */
+	if (fiscal_on()) {
+		char example[256];
+		int64_t n;
+
+		if (fiscal_missing_mxik(st, &n, example, sizeof example, &err) == -1)
+			rc = cli_fail_err("import", &err);
+		else if (n > 0)
+			fprintf(stderr, "warning: %lld %s no valid 17-digit MXIK code ([fiscal] mode "
+			    "= http refuses them at the scan), e.g. %s\n", (long long)n,
+			    n == 1 ? "product has" : "products have", example);
+	}
 out:
 	if (st != NULL)
 		store_close(st);

@@ -2,7 +2,7 @@
  * cmd-print.c: `kassa print test` prints a test receipt on the configured printer now, in the
  * foreground, so an installer sees at once whether the device, baud rate and code page are
  * right. `kassa print copy NUMBER` queues a copy of a receipt (a customer's lost one, asked
- * for over the phone) for the till's printer process, like the till's menu does.
+ * for over the phone; R<n> a refund receipt) for the till's printer process, like the till's menu does.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "dev.h"
+#include "refund.h"
 #include "sale.h"
 
 static int
@@ -22,17 +23,28 @@ print_copy(struct cli_ctx *ctx, const char *number)
 	char *end;
 	store *st;
 	int rc = CLI_OK;
+	bool refund_copy;
 
-	n = strtoll(number, &end, 10);
-	if (*end != '\0' || n <= 0)
-		return cli_fail("print copy: '%s' is not a receipt number (as printed: 1, 2, ...)",
-		    number);
+	/* R<n>: a refund receipt, as printed after "Refund" and in its barcode. */
+	refund_copy = number[0] == 'R' || number[0] == 'r';
+	n = strtoll(number + refund_copy, &end, 10);
+	if (number[refund_copy] < '0' || number[refund_copy] > '9' || *end != '\0' || n <= 0)
+		return cli_fail("print copy: '%s' is not a receipt number (as printed: 1, 2, ...; "
+		    "R1, R2, ... for a refund)", number);
 	if (ctx->cfg.printer_device[0] == '\0')
 		return cli_fail("print copy: no printer configured: set device in the [printer] "
 		    "section of the config (see kassa.conf(5))");
 	if ((st = cli_open_store(ctx, 0)) == NULL)
 		return CLI_FAIL;
-	if ((id = sale_by_number(st, n)) == 0)
+	if (refund_copy) {
+		if ((id = refund_by_number(st, n)) == 0)
+			rc = cli_fail("print copy: no completed refund has number R%lld", n);
+		else if (refund_reprint(st, id, &err) == -1)
+			rc = cli_fail_err("print copy", &err);
+		else
+			printf("refund receipt R%lld: a copy is queued; the till's printer process "
+			    "prints it (`kassa status` shows the queue)\n", n);
+	} else if ((id = sale_by_number(st, n)) == 0)
 		rc = cli_fail("print copy: no completed sale has receipt number %lld", n);
 	else if (sale_reprint(st, id, &err) == -1)
 		rc = cli_fail_err("print copy", &err);
@@ -73,7 +85,7 @@ cmd_print_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char *
 
 const struct cli_cmd cmd_print = {
 	.name = "print",
-	.usage = "print test | print copy NUMBER",
+	.usage = "print test | print copy NUMBER|R<n>",
 	.summary = "print a test receipt; queue a copy of receipt NUMBER",
 	.exec = cmd_print_exec,
 };

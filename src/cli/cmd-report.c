@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fiscal.h"
 #include "money.h"
 #include "report.h"
 #include "shift.h"
@@ -145,6 +146,29 @@ print_report(const struct shift_report *r)
 		line("counted cash", r->counted_cash);
 		line("variance", r->variance);
 	}
+}
+
+/* The shift's fiscal documents (fiscal.h): each one's reply, or that it waits. */
+static int
+print_fiscal(store *st, const struct shift_report *r, struct kerr *err)
+{
+	static const struct { const char *kind, *label; } docs[] = {
+		{ "shift_open", "fiscal opening" }, { "shift_close", "fiscal closing" } };
+
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		struct fiscal_reply f;
+		bool exists;
+		int rc = fiscal_reply_of(st, docs[i].kind, r->id, &f, &exists, err);
+
+		if (rc == -1)
+			return -1;
+		if (rc == 1)
+			printf("  %-22s %s #%lld sign %s\n", docs[i].label, f.terminal_id,
+			    (long long)f.receipt_seq, f.fiscal_sign);
+		else if (exists)
+			printf("  %-22s %s\n", docs[i].label, "pending (not yet signed)");
+	}
+	return 0;
 }
 
 /* The Z range's columns: one record per closed shift. */
@@ -366,6 +390,12 @@ report_shift(const struct cli_cmd *self, struct cli_ctx *ctx, bool x, const stru
 	}
 	if (o->json) {
 		doc = report_shift_json(st, &r, &err);
+		if (doc != NULL) {
+			char *full = fiscal_shift_json(st, doc, r.id, &err);
+
+			free(doc);
+			doc = full;
+		}
 		if (doc == NULL) {
 			rc = cli_fail_err("report", &err);
 			goto out;
@@ -374,7 +404,7 @@ report_shift(const struct cli_cmd *self, struct cli_ctx *ctx, bool x, const stru
 		free(doc);
 	} else {
 		print_report(&r);
-		rc = CLI_OK;
+		rc = print_fiscal(st, &r, &err) == 0 ? CLI_OK : cli_fail_err("report", &err);
 	}
 out:
 	store_close(st);

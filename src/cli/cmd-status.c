@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fiscal.h"
 #include "report.h"
 #include "store.h"
 #include "sync.h"
@@ -90,6 +91,37 @@ print_status(const struct cli_ctx *ctx, const struct till_status *s)
 	printf("products        %lld\n", (long long)s->products);
 }
 
+/* The fiscal documents: what waits, since when, and the warning before offline_days. */
+static int
+print_fiscal(const struct cli_ctx *ctx, store *st, struct kerr *err)
+{
+	struct fiscal_state fs;
+	char when[TIMESTAMP_LOCAL_SIZE + 8], buf[1024], *last;
+
+	if (fiscal_state_get(st, &fs, err) == -1)
+		return -1;
+	if (!fiscal_on() && fs.pending == 0 && fs.rejected == 0)
+		return 0;
+	printf("fiscal          %s\n", fiscal_on() ? ctx->cfg.fiscal_url : "off ([fiscal] mode = "
+	    "none)");
+	printf("fiscal pending  %lld", (long long)fs.pending);
+	if (fs.pending > 0)
+		printf(" (oldest %s, %lld h ago)", timestamp_local(fs.oldest_at, when,
+		    sizeof when), (long long)(fs.oldest_age_s / 3600));
+	printf("\n");
+	printf("fiscal rejected %lld%s\n", (long long)fs.rejected, fs.rejected > 0 ?
+	    " (not resent: see the gateway's reasons)" : "");
+	last = store_meta_get(st, "fiscal_last_error");
+	printf("fiscal error    %s\n", safe(or_never(last != NULL ? last : "", "none"), buf,
+	    sizeof buf));
+	free(last);
+	if (fiscal_state_warn(&fs, ctx->cfg.fiscal_offline_days))
+		printf("WARNING         fiscal receipts unsent since %s: the tax service allows "
+		    "%d days offline; connect the till to the internet\n", timestamp_local(
+		    fs.oldest_at, when, sizeof when), ctx->cfg.fiscal_offline_days);
+	return 0;
+}
+
 static int
 cmd_status_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -123,6 +155,10 @@ cmd_status_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char 
 		doc = report_status_json(st, &err);
 		full = doc != NULL ? sync_queue_status_json(st, doc, &err) : NULL;
 		free(doc);
+		doc = full;
+		full = doc != NULL ? fiscal_status_json(st, doc, ctx->cfg.fiscal_offline_days,
+		    &err) : NULL;
+		free(doc);
 		if (full == NULL) {
 			rc = cli_fail_err("status", &err);
 			goto out;
@@ -136,6 +172,10 @@ cmd_status_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char 
 		goto out;
 	}
 	print_status(ctx, &s);
+	if (print_fiscal(ctx, st, &err) == -1) {
+		rc = cli_fail_err("status", &err);
+		goto out;
+	}
 	rc = print_queues(st, &err) == 0 ? CLI_OK : cli_fail_err("status", &err);
 out:
 	store_close(st);

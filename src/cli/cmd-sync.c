@@ -78,7 +78,7 @@ cmd_sync_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char **
 			return CLI_OK;
 		fflush(stdout);
 	}
-	if (ctx->cfg.sync_url[0] == '\0')
+	if (!sync_wanted(&ctx->cfg))
 		return cli_fail("sync: no upstream configured: set url in the [sync] section of "
 		    "%s (see kassa.conf(5))", ctx->cfg.path[0] != '\0' ? ctx->cfg.path :
 		    "the config file");

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "customer.h"
 #include "config.h"
+#include "fiscal.h"
 #include "kerr.h"
 #include "log.h"
 #include "store.h"
@@ -259,6 +260,7 @@ main(int argc, char **argv)
 
 		customer_rules_set(&cr);
 	}
+	fiscal_set_mode(config_fiscal(&ctx.cfg));	/* the core's hooks (fiscal.h) */
 	ctx.db_path = config_db_path(ctx.db_opt, &err);
 	if (ctx.db_path == NULL) {
 		rc = cli_fail_err(NULL, &err);

@@ -19,6 +19,7 @@
 
 #include "catalog.h"
 #include "kerr.h"
+#include "money.h"
 #include "store.h"
 #include "user.h"
 
@@ -61,6 +62,35 @@ void core_name_clean(char *s);
  */
 int core_check_right(store *st, const struct user *u, const struct user *approver,
     enum user_right right, const char *what, int64_t sale_id, bool *denied, struct kerr *err);
+
+/* The first column of a one-row query sql with ?1 = arg (an id), or 0 when there is no row or
+ * it fails (a look-up by number: 0 means "none"). Prepared and finalized here, not cached. */
+int64_t core_id_of(store *st, const char *sql, int64_t arg);
+
+/*
+ * What a cashier typed at a code, for the sale and the return screens alike: "CODE" or "N*CODE"
+ * (N a quantity: "3", "0.500"). Spaces around it go. buf (size bytes) receives the copy that
+ * *code then points into; *mult is N in thousandths, or 0 when there is no '*'. KERR_INPUT for
+ * an empty line, one too long, a bad N or nothing after the '*'.
+ */
+int core_parse_input(const char *input, char *buf, size_t size, char **code, qty_t *mult,
+    struct kerr *err);
+
+/*
+ * The completed sale's or return's paper, inside the caller's transaction: a drawer job of its
+ * own first when drawer is true (cash changes hands: it opens even while the receipt waits for
+ * paper, receipt.h), then the receipt job. Exactly one of sale_id, return_id is not 0.
+ */
+int core_queue_receipt(store *st, int64_t sale_id, int64_t return_id, bool drawer,
+    const char *now, struct kerr *err, const char *what);
+
+/*
+ * Appends the event of type whose payload payload_sql makes from ?1 = id and ?2 = b
+ * (journal_append_sql: 0 binds NULL) and stores its seq in the row with seq_sql ("UPDATE t SET
+ * event_seq = ?2 WHERE id = ?1"), inside the caller's transaction. *seq: the event's seq.
+ */
+int core_append_event(store *st, const char *type, const char *payload_sql, int64_t id,
+    int64_t b, const char *seq_sql, int64_t *seq, struct kerr *err, const char *what);
 
 /* Between catalog.c and catalog-import.c: the product a row describes (the one with its
  * barcode, else the one with its SKU) and its updated_at: >0, 0 none, -1 error; and writing p

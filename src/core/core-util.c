@@ -88,3 +88,89 @@ core_check_right(store *st, const struct user *u, const struct user *approver,
 	    "WHERE id = ?3), 'user', (SELECT name FROM users WHERE id = ?1))", u->id, approver->id,
 	    sale_id, user_right_name(right), NULL, err);
 }
+
+int64_t
+core_id_of(store *st, const char *sql, int64_t arg)
+{
+	sqlite3_stmt *q;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(q, 1, arg);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return id;
+}
+
+int
+core_parse_input(const char *input, char *buf, size_t size, char **code, qty_t *mult,
+    struct kerr *err)
+{
+	char *star;
+
+	*mult = 0;
+	while (*input == ' ')
+		input++;
+	if (snprintf(buf, size, "%s", input) >= (int)size)
+		return kerr_set(err, KERR_INPUT, _("input too long"));
+	for (size_t n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
+		buf[n - 1] = '\0';
+	if (buf[0] == '\0')
+		return kerr_set(err, KERR_INPUT, _("type or scan a code"));
+	*code = buf;
+	if ((star = strchr(buf, '*')) != NULL) {
+		*star = '\0';
+		*code = star + 1;
+		if (qty_parse(buf, mult, err) == -1)
+			return -1;
+		if (**code == '\0')
+			return kerr_set(err, KERR_INPUT, _("N*CODE: the code is missing after "
+			    "'*'"));
+	}
+	return 0;
+}
+
+/* One print job; 0 ids bind as NULL. */
+static int
+queue_job(store *st, const char *kind, int64_t sale_id, int64_t return_id, const char *now,
+    struct kerr *err, const char *what)
+{
+	sqlite3_stmt *q;
+
+	if (core_prepare(st, "INSERT INTO print_jobs(kind, sale_id, return_id, created_at) VALUES "
+	    "(?1, ?2, ?3, ?4)", &q, err, what) == -1)
+		return -1;
+	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+	if (sale_id != 0)
+		sqlite3_bind_int64(q, 2, sale_id);
+	if (return_id != 0)
+		sqlite3_bind_int64(q, 3, return_id);
+	sqlite3_bind_text(q, 4, now, -1, SQLITE_TRANSIENT);
+	return core_run(st, q, err, what);
+}
+
+int
+core_queue_receipt(store *st, int64_t sale_id, int64_t return_id, bool drawer,
+    const char *now, struct kerr *err, const char *what)
+{
+	if (drawer && queue_job(st, "drawer", sale_id, return_id, now, err, what) == -1)
+		return -1;
+	return queue_job(st, "receipt", sale_id, return_id, now, err, what);
+}
+
+int
+core_append_event(store *st, const char *type, const char *payload_sql, int64_t id,
+    int64_t b, const char *seq_sql, int64_t *seq, struct kerr *err, const char *what)
+{
+	sqlite3_stmt *q;
+
+	if (journal_append_sql(st, type, payload_sql, id, b, seq, err) == -1)
+		return -1;
+	if (core_prepare(st, seq_sql, &q, err, what) == -1)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, *seq);
+	return core_run(st, q, err, what);
+}

@@ -219,6 +219,28 @@ static const char return_sql[] =
 	" IN (SELECT p ->> '$.id' FROM (" RETURN_EVENTS ")) "
 	"ORDER BY 1";
 
+static const char *const fiscal_fields[] = {
+	"a row in fiscal_documents", "fiscal_documents.state", "fiscal_documents.terminal_id",
+	"fiscal_documents.receipt_seq", "fiscal_documents.fiscal_sign", "fiscal_documents.qr_url",
+	"fiscal_documents.event_seq", NULL
+};
+
+/* A fiscal document's reply (fiscal.h) against its fiscal.signed event; a document the table
+ * calls signed without one is a difference too. */
+static const char fiscal_sql[] =
+	"WITH e AS (SELECT seq, payload AS p FROM events WHERE type = 'fiscal.signed') "
+	"SELECT e.seq, 'fiscal document ' || coalesce(p ->> '$.document', '?'), "
+	" d.id IS NOT NULL, 1, d.state, 'sent', d.terminal_id, p ->> '$.terminal_id', "
+	" d.receipt_seq, p ->> '$.receipt_seq', d.fiscal_sign, p ->> '$.fiscal_sign', d.qr_url, "
+	" p ->> '$.qr_url', d.event_seq, e.seq "
+	"FROM e LEFT JOIN fiscal_documents d ON d.uuid = p ->> '$.document' "
+	"UNION ALL "
+	"SELECT NULL, 'fiscal document ' || d.uuid, 1, 1, d.state, 'not signed (no fiscal.signed "
+	" event)', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM "
+	" fiscal_documents d WHERE d.state = 'sent' AND d.uuid NOT IN (SELECT p ->> '$.document' "
+	" FROM e) "
+	"ORDER BY 1";
+
 /*
  * Customers' balances and points have no cache: they are summed from the events that name the
  * customer's key (customer.c). What could still hide a debt is the row those events are found
@@ -252,6 +274,7 @@ static const struct check checks[] = {
 	{ shift_sql, shift_fields },
 	{ orphan_sql, NULL },
 	{ stock_sql, stock_fields },
+	{ fiscal_sql, fiscal_fields },
 };
 
 /* A column as text for a message: "nothing" for NULL. */

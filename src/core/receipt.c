@@ -15,6 +15,7 @@
 
 #include "core-int.h"
 #include "customer.h"
+#include "fiscal.h"
 #include "i18n.h"
 #include "money.h"
 #include "receipt.h"
@@ -143,6 +144,47 @@ add_vat_summary(struct receipt *r, const sale *s)
 	vat_sum_print(r, &v);
 }
 
+/*
+ * The fiscal block (CONTRACT.md section 8): the terminal, the receipt number and the fiscal
+ * sign the gateway gave, and its URL as a QR code; or, before the reply came, that the fiscal
+ * receipt is pending (a copy printed later carries it).
+ */
+static void
+add_fiscal(struct receipt *r, const struct receipt_opts *o)
+{
+	char num[32];
+
+	if (o->fiscal != NULL) {
+		const char *sign = o->fiscal->fiscal_sign;
+		size_t n = strlen(sign);
+
+		receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_CENTER, _("FISCAL RECEIPT"),
+		    NULL);
+		receipt_add(r, RECEIPT_PAIR, 0, _("Terminal"), o->fiscal->terminal_id);
+		snprintf(num, sizeof num, "%" PRId64, o->fiscal->receipt_seq);
+		receipt_add(r, RECEIPT_PAIR, 0, _("Fiscal receipt No."), num);
+		receipt_add(r, RECEIPT_TEXT, 0, _("Fiscal sign"), NULL);
+		/* A hex sign is longer than a 32-column line: in pieces that fit. */
+		for (size_t i = 0; i < n; i += 32) {
+			char part[33];
+
+			snprintf(part, sizeof part, "%.32s", sign + i);
+			receipt_add(r, RECEIPT_TEXT, 0, part, NULL);
+		}
+		if (o->fiscal->qr_url[0] != '\0')
+			receipt_add(r, RECEIPT_QR, RECEIPT_CENTER, o->fiscal->qr_url, NULL);
+	} else if (o->fiscal_pending) {
+		receipt_add(r, RECEIPT_RULE, 0, NULL, NULL);
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_CENTER,
+		    _("Fiscal receipt pending"), NULL);
+		receipt_add(r, RECEIPT_TEXT, RECEIPT_CENTER, _("ask for a copy with the QR code "
+		    "later"), NULL);
+	}
+	if (o->fiscal == NULL && o->fiscal_url != NULL && o->fiscal_url[0] != '\0')
+		receipt_add(r, RECEIPT_QR, RECEIPT_CENTER, o->fiscal_url, NULL);
+}
+
 struct receipt *
 receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 {
@@ -211,8 +253,7 @@ receipt_from_sale(const sale *s, const struct receipt_opts *o, struct kerr *err)
 		snprintf(b, sizeof b, "%" PRId64, o->points);
 		receipt_add(r, RECEIPT_PAIR, 0, _("Points"), b);
 	}
-	if (o->fiscal_url != NULL && o->fiscal_url[0] != '\0')
-		receipt_add(r, RECEIPT_QR, RECEIPT_CENTER, o->fiscal_url, NULL);
+	add_fiscal(r, o);
 	snprintf(buf, sizeof buf, "%" PRId64, sale_number(s));
 	receipt_add(r, RECEIPT_BARCODE, RECEIPT_CENTER, buf, NULL);
 	if (o->copy)
@@ -288,6 +329,7 @@ receipt_from_refund(const refund *rf, const struct receipt_opts *o, struct kerr 
 		    _("Back to points") : _("To the customer's balance"),
 		    money_format(p->amount, a, sizeof a));
 	}
+	add_fiscal(r, o);
 	snprintf(buf, sizeof buf, "R%lld", (long long)refund_number(rf));
 	receipt_add(r, RECEIPT_BARCODE, RECEIPT_CENTER, buf, NULL);
 	if (o->copy)
@@ -413,8 +455,11 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 	struct receipt_opts o = { .store = store_name };
 	struct customer cu;
 	struct kerr cerr;
+	struct fiscal_reply fr;
 	struct receipt *r;
 	char key[96], *url;
+	bool exists;
+	int signed_;
 	sale *s;
 
 	if (strcmp(job->kind, "drawer") == 0)
@@ -429,6 +474,13 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 		if (rf == NULL)
 			return NULL;
 		o.copy = strcmp(job->kind, "copy") == 0;
+		if ((signed_ = fiscal_reply_of(st, "refund", job->return_id, &fr, &exists,
+		    err)) == -1) {
+			refund_free(rf);
+			return NULL;
+		}
+		o.fiscal = signed_ == 1 ? &fr : NULL;
+		o.fiscal_pending = signed_ == 0 && exists;
 		r = receipt_from_refund(rf, &o, err);
 		refund_free(rf);
 		return r;
@@ -442,6 +494,10 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 		    job->kind);
 		return NULL;
 	}
+	if ((signed_ = fiscal_reply_of(st, "sale", job->sale_id, &fr, &exists, err)) == -1)
+		return NULL;
+	o.fiscal = signed_ == 1 ? &fr : NULL;
+	o.fiscal_pending = signed_ == 0 && exists;
 	if ((s = sale_load(st, job->sale_id, err)) == NULL)
 		return NULL;
 	o.copy = strcmp(job->kind, "copy") == 0;
@@ -463,6 +519,35 @@ receipt_for_job(store *st, const struct receipt_job *job, const char *store_name
 	free(url);
 	sale_free(s);
 	return r;
+}
+
+bool
+receipt_job_fiscal_wait(store *st, const struct receipt_job *job, int wait_s)
+{
+	struct fiscal_reply fr;
+	struct kerr err;
+	sqlite3_stmt *q;
+	bool exists, young = false;
+
+	if (wait_s <= 0 || strcmp(job->kind, "receipt") != 0 ||
+	    (job->sale_id == 0 && job->return_id == 0))
+		return false;
+	if (core_prepare(st, "SELECT (julianday(?2) - julianday(created_at)) * 86400 < ?3 FROM "
+	    "print_jobs WHERE id = ?1", &q, &err, N_("reading the print queue")) == -1)
+		return false;
+	sqlite3_bind_int64(q, 1, job->id);
+	{
+		char now[32];
+
+		sqlite3_bind_text(q, 2, store_now(now, sizeof now), -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int(q, 3, wait_s);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		young = sqlite3_column_int(q, 0) != 0;
+	core_release(q);
+	return young && fiscal_reply_of(st, job->return_id != 0 ? "refund" : "sale",
+	    job->return_id != 0 ? job->return_id : job->sale_id, &fr, &exists, &err) == 0 &&
+	    exists;
 }
 
 int

@@ -15,6 +15,7 @@
 
 #include "core-int.h"
 #include "i18n.h"
+#include "fiscal.h"
 #include "journal.h"
 #include "refund.h"
 #include "shift.h"
@@ -416,26 +417,10 @@ refund_load(store *st, int64_t return_id, struct kerr *err)
 	return r;
 }
 
-/* The first column of a one-row query with ?1 = arg, or 0. */
-static int64_t
-id_of(store *st, const char *sql, int64_t arg)
-{
-	sqlite3_stmt *q;
-	int64_t id = 0;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_int64(q, 1, arg);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		id = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return id;
-}
-
 int64_t
 refund_by_number(store *st, int64_t number)
 {
-	return id_of(st, "SELECT id FROM returns WHERE number = ?1 AND state = 'completed'",
+	return core_id_of(st, "SELECT id FROM returns WHERE number = ?1 AND state = 'completed'",
 	    number);
 }
 
@@ -462,7 +447,7 @@ refund_reprint(store *st, int64_t return_id, struct kerr *err)
 refund *
 refund_current(store *st, const struct user *u, struct kerr *err)
 {
-	int64_t id = id_of(st, "SELECT max(id) FROM returns WHERE state = 'open'", 0);
+	int64_t id = core_id_of(st, "SELECT max(id) FROM returns WHERE state = 'open'", 0);
 	sqlite3_stmt *q;
 	refund *r;
 
@@ -544,7 +529,7 @@ refund_start(store *st, const struct user *u, const char *receipt, struct kerr *
 		    "first"));
 		return NULL;
 	}
-	sale_id = id_of(st, "SELECT id FROM sales WHERE number = ?1 AND state = 'completed'",
+	sale_id = core_id_of(st, "SELECT id FROM sales WHERE number = ?1 AND state = 'completed'",
 	    number);
 	if (sale_id == 0) {
 		kerr_set(err, KERR_NOTFOUND, _("no completed sale has receipt number %lld"),
@@ -760,32 +745,16 @@ int
 refund_mark_input(refund *r, const struct weight_layout *layout, const char *input,
     int *index, struct kerr *err)
 {
-	char buf[128], *star, *code;
+	char buf[128], *code;
 	struct product p;
-	qty_t mult = 0, qty = QTY_ONE;
+	qty_t mult, qty = QTY_ONE;
 	int64_t product_id = 0;
 	const char *name;
 	bool by_weight;
 	int ok = -1;
 
-	while (*input == ' ')
-		input++;
-	if (snprintf(buf, sizeof buf, "%s", input) >= (int)sizeof buf)
-		return kerr_set(err, KERR_INPUT, _("input too long"));
-	for (size_t n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
-		buf[n - 1] = '\0';
-	if (buf[0] == '\0')
-		return kerr_set(err, KERR_INPUT, _("type or scan a code"));
-	code = buf;
-	if ((star = strchr(buf, '*')) != NULL) {
-		*star = '\0';
-		code = star + 1;
-		if (qty_parse(buf, &mult, err) == -1)
-			return -1;
-		if (*code == '\0')
-			return kerr_set(err, KERR_INPUT, _("N*CODE: the code is missing after "
-			    "'*'"));
-	}
+	if (core_parse_input(input, buf, sizeof buf, &code, &mult, err) == -1)
+		return -1;
 	if (begin(r, err) == -1)
 		return -1;
 	if (r->sale_id == 0) {
@@ -980,15 +949,10 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 	sqlite3_bind_text(q, 8, now, -1, SQLITE_STATIC);
 	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
-	if (journal_append_sql(r->st, "sale.returned", returned_sql, r->id, points, &seq, err) ==
-	    -1)
+	if (core_append_event(r->st, "sale.returned", returned_sql, r->id, points, "UPDATE "
+	    "returns SET event_seq = ?2 WHERE id = ?1", &seq, err, saving) == -1)
 		return -1;
-	if (core_prepare(r->st, "UPDATE returns SET event_seq = ?2 WHERE id = ?1",
-	    &q, err, saving) == -1)
-		return -1;
-	sqlite3_bind_int64(q, 1, r->id);
-	sqlite3_bind_int64(q, 2, seq);
-	if (core_run(r->st, q, err, saving) == -1)
+	if (fiscal_refund(r->st, r->id, err) == -1)	/* [fiscal]: its document */
 		return -1;
 	/* The goods come back on the shelf. */
 	if (core_prepare(r->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, "
@@ -1018,22 +982,8 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 	sqlite3_bind_int(q, 7, r->sale_id == 0);
 	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
-	/* The drawer for the cash, a job of its own ahead of the receipt (receipt.h). */
-	if (t->cash > 0) {
-		if (core_prepare(r->st, "INSERT INTO print_jobs(kind, return_id, created_at) "
-		    "VALUES ('drawer', ?1, ?2)", &q, err, saving) == -1)
-			return -1;
-		sqlite3_bind_int64(q, 1, r->id);
-		sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-		if (core_run(r->st, q, err, saving) == -1)
-			return -1;
-	}
-	if (core_prepare(r->st, "INSERT INTO print_jobs(kind, return_id, created_at) VALUES "
-	    "('receipt', ?1, ?2)", &q, err, saving) == -1)
-		return -1;
-	sqlite3_bind_int64(q, 1, r->id);
-	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-	return core_run(r->st, q, err, saving);
+	/* The drawer for the cash, then the refund receipt. */
+	return core_queue_receipt(r->st, 0, r->id, t->cash > 0, now, err, saving);
 }
 
 /* Cash cannot leave a drawer that does not hold it. */

@@ -70,6 +70,11 @@ one_text(store *st, sqlite3_stmt *q, struct kerr *err, const char *what)
 	return doc;
 }
 
+/* The gateway's reply of a fiscal document d (fiscal.h), NULL while it waits. */
+#define FISCAL_REPLY "CASE WHEN d.state = 'sent' THEN json_object('terminal_id', " \
+	"d.terminal_id, 'receipt_seq', d.receipt_seq, 'fiscal_sign', d.fiscal_sign, 'qr_url', " \
+	"d.qr_url) END"
+
 char *
 report_sales_json(store *st, const char *since, struct kerr *err)
 {
@@ -86,6 +91,9 @@ report_sales_json(store *st, const char *since, struct kerr *err)
 	    "s.vat_total, 'paid', s.paid, 'change', s.change, 'cashier', u.name, 'shift', "
 	    "sh.number, 'customer', (SELECT c.name FROM customers c WHERE c.id = s.customer_id), "
 	    "'created_at', s.created_at, 'completed_at', s.completed_at, "
+	    "'fiscal', json((SELECT " FISCAL_REPLY " FROM fiscal_documents d WHERE d.kind = "
+	    "'sale' AND d.ref_id = s.id)), 'fiscal_state', (SELECT d.state FROM "
+	    "fiscal_documents d WHERE d.kind = 'sale' AND d.ref_id = s.id), "
 	    "'lines', (SELECT json_group_array(json(lj)) FROM (SELECT json_object('line', "
 	    "l.lineno, 'code', l.code, 'name', l.name, 'unit', l.unit, 'qty', l.qty, 'price', "
 	    "l.price, 'discount', l.discount, 'total', l.total, 'vat_bp', l.vat_bp, 'vat', "
@@ -102,6 +110,9 @@ report_sales_json(store *st, const char *since, struct kerr *err)
 	    "'total', x.total, 'discount', x.discount, 'vat', x.vat_total, 'cashier', u.name, "
 	    "'approver', a.name, 'shift', sh.number, 'created_at', x.created_at, 'completed_at', "
 	    "x.completed_at, "
+	    "'fiscal', json((SELECT " FISCAL_REPLY " FROM fiscal_documents d WHERE d.kind = "
+	    "'refund' AND d.ref_id = x.id)), 'fiscal_state', (SELECT d.state FROM "
+	    "fiscal_documents d WHERE d.kind = 'refund' AND d.ref_id = x.id), "
 	    "'lines', (SELECT json_group_array(json(lj)) FROM (SELECT json_object('line', "
 	    "l.sale_lineno, 'code', l.code, 'name', l.name, 'unit', l.unit, 'qty', l.qty, 'price', "
 	    "l.price, 'discount', l.discount, 'total', l.total, 'vat_bp', l.vat_bp, 'vat', "

@@ -19,6 +19,7 @@
 #include "core-int.h"
 #include "customer.h"
 #include "i18n.h"
+#include "fiscal.h"
 #include "journal.h"
 #include "sale.h"
 #include "xalloc.h"
@@ -764,6 +765,8 @@ add_product(sale *s, const struct product *p, qty_t qty, money_t label_total, co
 		return kerr_set(err, KERR_INPUT, _("%s: the price is out of range (at most %s): "
 		    "check the catalogue"), p->name, money_format(MONEY_PRICE_MAX, m, sizeof m));
 	}
+	if (fiscal_check_product(p, err) == -1)		/* [fiscal]: no MXIK, no sale */
+		return -1;
 	if (begin(s, err) == -1)
 		return -1;
 	if (ensure_row(s, &created, err) == -1)
@@ -837,31 +840,14 @@ int
 sale_add_input(sale *s, const struct weight_layout *layout, const char *input, int *index,
     struct kerr *err)
 {
-	char buf[128], *star, *code;
+	char buf[128], *code;
 	struct product p;
-	qty_t mult = 0, qty;
+	qty_t mult, qty;
 	money_t label = 0;
 	int64_t plu, value;
 
-	while (*input == ' ')
-		input++;
-	if (snprintf(buf, sizeof buf, "%s", input) >= (int)sizeof buf)
-		return kerr_set(err, KERR_INPUT, _("input too long"));
-	for (size_t n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
-		buf[n - 1] = '\0';
-	if (buf[0] == '\0')
-		return kerr_set(err, KERR_INPUT, _("type or scan a code"));
-	code = buf;
-	star = strchr(buf, '*');
-	if (star != NULL) {
-		*star = '\0';
-		code = star + 1;
-		if (qty_parse(buf, &mult, err) == -1)
-			return -1;
-		if (*code == '\0')
-			return kerr_set(err, KERR_INPUT, _("N*CODE: the code is missing after "
-			    "'*'"));
-	}
+	if (core_parse_input(input, buf, sizeof buf, &code, &mult, err) == -1)
+		return -1;
 	if (catalog_lookup(s->st, layout, code, &p, &qty, err) == -1)
 		return -1;
 	if (mult > 0) {
@@ -1207,15 +1193,8 @@ complete(sale *s, struct kerr *err)
 	sqlite3_bind_int64(q, 3, change);
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
-	if (journal_append_sql(s->st, "sale.completed", completed_sql, s->id, earned, &seq, err) ==
-	    -1)
-		return -1;
-	if (core_prepare(s->st, "UPDATE sales SET event_seq = ?2 WHERE id = ?1", &q, err,
-	    saving) == -1)
-		return -1;
-	sqlite3_bind_int64(q, 1, s->id);
-	sqlite3_bind_int64(q, 2, seq);
-	if (core_run(s->st, q, err, saving) == -1)
+	if (core_append_event(s->st, "sale.completed", completed_sql, s->id, earned, "UPDATE "
+	    "sales SET event_seq = ?2 WHERE id = ?1", &seq, err, saving) == -1)
 		return -1;
 	/* Stock leaves the shelf; it may go negative (a sale is never blocked by the count). */
 	if (core_prepare(s->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, "
@@ -1230,6 +1209,8 @@ complete(sale *s, struct kerr *err)
 	/* products.stock is not written here: the till's idle fold adds these moves (store.h),
 	 * which kept five random products pages out of this commit (issue 17). */
 	if (flag_out_of_stock(s, err) == -1)
+		return -1;
+	if (fiscal_sale(s->st, s->id, err) == -1)	/* [fiscal]: its document, same transaction */
 		return -1;
 	if (core_prepare(s->st, "UPDATE shifts SET cash_sales = cash_sales + ?2, card_sales = "
 	    "card_sales + ?3, cash_change = cash_change + ?4, sales_count = sales_count + 1, "
@@ -1262,24 +1243,9 @@ complete(sale *s, struct kerr *err)
 		    "and open a new one"));
 	}
 	core_release(q);
-	/* The drawer for the change, a job of its own ahead of the receipt (receipt.h): it
-	 * opens even while the receipt waits for paper. */
-	if (cash > 0) {
-		if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES "
-		    "('drawer', ?1, ?2)", &q, err, saving) == -1)
-			return -1;
-		sqlite3_bind_int64(q, 1, s->id);
-		sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-		if (core_run(s->st, q, err, saving) == -1)
-			return -1;
-	}
-	/* The receipt: printed by the printer process from the queue, never inline. */
-	if (core_prepare(s->st, "INSERT INTO print_jobs(kind, sale_id, created_at) VALUES "
-	    "('receipt', ?1, ?2)", &q, err, saving) == -1)
-		return -1;
-	sqlite3_bind_int64(q, 1, s->id);
-	sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
-	return core_run(s->st, q, err, saving);
+	/* The drawer for the change, then the receipt: printed by the printer process from the
+	 * queue, never inline. */
+	return core_queue_receipt(s->st, s->id, 0, cash > 0, now, err, saving);
 }
 
 int
@@ -1585,31 +1551,15 @@ sale_reprint(store *st, int64_t sale_id, struct kerr *err)
 	return 0;
 }
 
-/* The first column of a one-row query with an optional ?1, or 0. */
-static int64_t
-id_of(store *st, const char *sql, int64_t arg)
-{
-	sqlite3_stmt *q;
-	int64_t id = 0;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_int64(q, 1, arg);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		id = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return id;
-}
-
 int64_t
 sale_last_completed(store *st)
 {
-	return id_of(st, "SELECT id FROM sales WHERE state = 'completed' ORDER BY number DESC "
+	return core_id_of(st, "SELECT id FROM sales WHERE state = 'completed' ORDER BY number DESC "
 	    "LIMIT 1", 0);
 }
 
 int64_t
 sale_by_number(store *st, int64_t number)
 {
-	return id_of(st, "SELECT id FROM sales WHERE number = ?1 AND state = 'completed'", number);
+	return core_id_of(st, "SELECT id FROM sales WHERE number = ?1 AND state = 'completed'", number);
 }

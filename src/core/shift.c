@@ -13,6 +13,7 @@
 
 #include "core-int.h"
 #include "i18n.h"
+#include "fiscal.h"
 #include "journal.h"
 #include "report.h"
 #include "shift.h"
@@ -68,6 +69,8 @@ shift_open(store *st, const struct user *u, money_t opening_float, int64_t *shif
 	if (journal_append_bind(st, "shift.opened", "SELECT json_object('float', opening_float, "
 	    "'number', number, 'shift_id', id, 'user', (SELECT name FROM users WHERE id = "
 	    "user_id)) FROM shifts WHERE id = ?1", id, 0, 0, NULL, NULL, err) == -1)
+		goto fail;
+	if (fiscal_shift(st, id, false, err) == -1)	/* [fiscal]: the opening document */
 		goto fail;
 	if (store_commit(st, err) == -1)
 		return -1;
@@ -393,6 +396,8 @@ shift_close(store *st, const struct user *u, money_t counted_cash, struct shift_
 	    "sales_total, 'user', (SELECT name FROM users WHERE id = closed_by), 'variance', "
 	    "counted_cash - expected_cash, 'vat', vat_total, 'voids', voids_count) FROM shifts "
 	    "WHERE id = ?1", id, 0, 0, NULL, NULL, err) == -1)
+		goto fail;
+	if (fiscal_shift(st, id, true, err) == -1)	/* [fiscal]: the closing, Z totals */
 		goto fail;
 	/* The Z prints itself, through the printer process's queue, on a till that has a
 	 * printer (its process has written printer_state); without one the report stays in the

@@ -289,6 +289,11 @@ drain(struct pctx *p)
 				log_info("printer: %s", err.msg);
 			break;
 		}
+		/* [fiscal] wait: a fresh receipt waits a moment for the gateway's reply, so the
+		 * customer's first receipt already carries the fiscal sign and QR code. */
+		if (config_fiscal(cfg))
+			while (receipt_job_fiscal_wait(p->st, &job, cfg->fiscal_wait))
+				usleep(100 * 1000);
 		if ((r = receipt_for_job(p->st, &job, p->store_name, &err)) == NULL) {
 			struct kerr e2;
 

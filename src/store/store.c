@@ -144,13 +144,23 @@ static const char *const migrations[] = {
 	"ALTER TABLE shifts ADD COLUMN repaid_cash INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE shifts ADD COLUMN repaid_card INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE print_jobs ADD COLUMN repayment_seq INTEGER REFERENCES events(seq);",
-	/* 7 -> 8: fewer pages per sale (issue 17): sales.number unique only when set, sale
+	/* 7 -> 8: fiscal documents (fiscal.h, CONTRACT.md section 8) */
+	"CREATE TABLE fiscal_documents (id INTEGER PRIMARY KEY, uuid TEXT "
+	"NOT NULL UNIQUE, kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund', "
+	"'shift_open', 'shift_close')), ref_id INTEGER NOT NULL, at TEXT NOT "
+	"NULL, body TEXT NOT NULL, refund_of_doc TEXT, state TEXT NOT NULL "
+	"DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'rejected')), terminal_id "
+	"TEXT, receipt_seq INTEGER, fiscal_sign TEXT, qr_url TEXT, signed_at "
+	"TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated_at "
+	"TEXT, event_seq INTEGER REFERENCES events(seq)); CREATE UNIQUE INDEX "
+	"fiscal_documents_ref ON fiscal_documents(kind, ref_id); CREATE INDEX "
+	"fiscal_documents_state ON fiscal_documents(state, id);",
+	/* 8 -> 9: fewer pages per sale (issue 17): sales.number unique only when set, sale
 	 * lines and payments one b-tree each keyed by sale, return_lines naming a line by its
 	 * number, the outbox's pending rows unindexed, products.stock folded from the moves up
 	 * to a mark (every move so far is in it), events_customer only for the events that
-	 * name a customer. Tables rebuilt (apply_schema turns foreign
-	 * keys off). */
-	"CREATE TABLE sales_v8 (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number "
+	 * name a customer. Tables rebuilt (apply_schema turns foreign keys off). */
+	"CREATE TABLE sales_v9 (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number "
 	"INTEGER, state TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', "
 	"'voided')), shift_id INTEGER NOT NULL REFERENCES shifts(id), user_id INTEGER NOT NULL "
 	"REFERENCES users(id), customer_id INTEGER REFERENCES customers(id), cart_disc_kind TEXT "
@@ -160,13 +170,13 @@ static const char *const migrations[] = {
 	"NULL DEFAULT 0, change INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at "
 	"TEXT NOT NULL, completed_at TEXT, event_seq INTEGER REFERENCES events(seq), "
 	"disc_approver_id INTEGER REFERENCES users(id));"
-	"INSERT INTO sales_v8(id, uuid, number, state, shift_id, user_id, customer_id, "
+	"INSERT INTO sales_v9(id, uuid, number, state, shift_id, user_id, customer_id, "
 	"cart_disc_kind, cart_disc_value, subtotal, discount, total, vat_total, paid, change, "
 	"created_at, updated_at, completed_at, event_seq, disc_approver_id) SELECT id, uuid, "
 	"number, state, shift_id, user_id, customer_id, cart_disc_kind, cart_disc_value, "
 	"subtotal, discount, total, vat_total, paid, change, created_at, updated_at, "
 	"completed_at, event_seq, disc_approver_id FROM sales;"
-	"CREATE TABLE sale_lines_v8 (sale_id INTEGER NOT NULL REFERENCES sales(id) ON DELETE "
+	"CREATE TABLE sale_lines_v9 (sale_id INTEGER NOT NULL REFERENCES sales(id) ON DELETE "
 	"CASCADE, lineno INTEGER NOT NULL, product_id INTEGER NOT NULL REFERENCES products(id), "
 	"code TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL, qty INTEGER NOT NULL CHECK "
 	"(qty > 0), price INTEGER NOT NULL, vat_bp INTEGER NOT NULL, disc_kind TEXT CHECK "
@@ -174,37 +184,37 @@ static const char *const migrations[] = {
 	"INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, vat INTEGER NOT NULL "
 	"DEFAULT 0, voided INTEGER NOT NULL DEFAULT 0, label_total INTEGER, voided_by INTEGER "
 	"REFERENCES users(id), voided_at TEXT, PRIMARY KEY (sale_id, lineno)) WITHOUT ROWID;"
-	"INSERT INTO sale_lines_v8(sale_id, lineno, product_id, code, name, unit, qty, price, "
+	"INSERT INTO sale_lines_v9(sale_id, lineno, product_id, code, name, unit, qty, price, "
 	"vat_bp, disc_kind, disc_value, discount, total, vat, voided, label_total, voided_by, "
 	"voided_at) SELECT sale_id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
 	"disc_kind, disc_value, discount, total, vat, voided, label_total, voided_by, voided_at "
 	"FROM sale_lines;"
-	"CREATE TABLE return_lines_v8 (id INTEGER PRIMARY KEY, return_id INTEGER NOT NULL "
+	"CREATE TABLE return_lines_v9 (id INTEGER PRIMARY KEY, return_id INTEGER NOT NULL "
 	"REFERENCES returns(id) ON DELETE CASCADE, sale_lineno INTEGER, product_id INTEGER NOT "
 	"NULL REFERENCES products(id), code TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT "
 	"NULL, qty INTEGER NOT NULL CHECK (qty > 0), price INTEGER NOT NULL, vat_bp INTEGER NOT "
 	"NULL, discount INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, vat "
 	"INTEGER NOT NULL DEFAULT 0, UNIQUE (return_id, sale_lineno));"
-	"INSERT INTO return_lines_v8(id, return_id, sale_lineno, product_id, code, name, unit, "
+	"INSERT INTO return_lines_v9(id, return_id, sale_lineno, product_id, code, name, unit, "
 	"qty, price, vat_bp, discount, total, vat) SELECT rl.id, rl.return_id, sl.lineno, "
 	"rl.product_id, rl.code, rl.name, rl.unit, rl.qty, rl.price, rl.vat_bp, rl.discount, "
 	"rl.total, rl.vat FROM return_lines rl LEFT JOIN sale_lines sl ON sl.id = "
 	"rl.sale_line_id;"
-	"CREATE TABLE payments_v8 (sale_id INTEGER NOT NULL REFERENCES sales(id) ON DELETE "
+	"CREATE TABLE payments_v9 (sale_id INTEGER NOT NULL REFERENCES sales(id) ON DELETE "
 	"CASCADE, id INTEGER NOT NULL, method TEXT NOT NULL CHECK (method IN ('cash', 'card', "
 	"'credit', 'points')), "
 	"amount INTEGER NOT NULL CHECK (amount > 0), at TEXT NOT NULL, PRIMARY KEY (sale_id, "
 	"id)) WITHOUT ROWID;"
-	"INSERT INTO payments_v8(sale_id, id, method, amount, at) SELECT sale_id, row_number() "
+	"INSERT INTO payments_v9(sale_id, id, method, amount, at) SELECT sale_id, row_number() "
 	"OVER (PARTITION BY sale_id ORDER BY id), method, amount, at FROM payments;"
 	"DROP TABLE payments;"
-	"ALTER TABLE payments_v8 RENAME TO payments;"
+	"ALTER TABLE payments_v9 RENAME TO payments;"
 	"DROP TABLE return_lines;"
 	"DROP TABLE sale_lines;"
 	"DROP TABLE sales;"
-	"ALTER TABLE sales_v8 RENAME TO sales;"
-	"ALTER TABLE sale_lines_v8 RENAME TO sale_lines;"
-	"ALTER TABLE return_lines_v8 RENAME TO return_lines;"
+	"ALTER TABLE sales_v9 RENAME TO sales;"
+	"ALTER TABLE sale_lines_v9 RENAME TO sale_lines;"
+	"ALTER TABLE return_lines_v9 RENAME TO return_lines;"
 	"CREATE UNIQUE INDEX sales_number ON sales(number) WHERE number IS NOT NULL;"
 	"CREATE INDEX sales_state ON sales(state);"
 	"CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;"
@@ -218,7 +228,7 @@ static const char *const migrations[] = {
 	"'sale.returned', 'customer.paid') AND (CASE WHEN json_valid(payload) THEN "
 	"json_extract(payload, '$.customer') END) IS NOT NULL;",
 };
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 

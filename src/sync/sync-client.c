@@ -35,13 +35,19 @@ sync_program(char *buf, size_t size)
 	return -1;
 }
 
+bool
+sync_wanted(const struct config *cfg)
+{
+	return cfg->sync_url[0] != '\0' || config_fiscal(cfg);
+}
+
 int
 sync_spawn(struct worker *w, const struct config *cfg, const char *db_path, struct kerr *err)
 {
 	char prog[PATH_MAX], *argv[8];
 	int n = 0;
 
-	if (cfg->sync_url[0] == '\0')
+	if (!sync_wanted(cfg))
 		return kerr_set(err, KERR_STATE, "sync is not configured");
 	if (sync_program(prog, sizeof prog) == -1)
 		return kerr_set(err, KERR_STATE, "kassa-sync is not installed beside kassa");
@@ -76,6 +82,14 @@ sync_status_update(struct sync_status *st, const char *line)
 		termsafe(buf, st->last_error, sizeof st->last_error);
 	if (worker_field(line, "hub_reason", buf, sizeof buf))
 		termsafe(buf, st->hub_reason, sizeof st->hub_reason);
+	if (worker_field(line, "fiscal_pending", buf, sizeof buf))
+		st->fiscal_pending = strtoll(buf, NULL, 10);
+	if (worker_field(line, "fiscal_rejected", buf, sizeof buf))
+		st->fiscal_rejected = strtoll(buf, NULL, 10);
+	if (worker_field(line, "fiscal_oldest_age", buf, sizeof buf))
+		st->fiscal_oldest_age_s = strtoll(buf, NULL, 10);
+	if (worker_field(line, "fiscal_error", buf, sizeof buf))
+		termsafe(buf, st->fiscal_error, sizeof st->fiscal_error);
 	if (worker_field(line, "halted", buf, sizeof buf))
 		st->halted = strcmp(buf, "1") == 0;
 	if (worker_field(line, "last_sync", st->last_sync_at, sizeof st->last_sync_at)) {

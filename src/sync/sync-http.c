@@ -47,7 +47,7 @@ sync_http_request(struct sync_ctx *c, const char *url, const char *body,
 
 	memset(reply, 0, sizeof *reply);
 	curl_easy_reset(curl);
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->cfg->sync_token);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->token);
 	headers = curl_slist_append(headers, auth);
 	headers = curl_slist_append(headers, "Accept: application/json");
 	if (body != NULL)
@@ -60,7 +60,7 @@ sync_http_request(struct sync_ctx *c, const char *url, const char *body,
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 10L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, c->timeout_s > 0 ? c->timeout_s : 60L);
 	/* TLS is verified, always; a shop's own CA may be given. */
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -81,7 +81,7 @@ sync_http_request(struct sync_ctx *c, const char *url, const char *body,
 	c->last_retry_after = 0;
 	if (rc != CURLE_OK) {
 		sync_http_free(reply);
-		return kerr_set(err, KERR_NET, "%s: %s", c->cfg->sync_url,
+		return kerr_set(err, KERR_NET, "%s: %s", c->url,
 		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply->status);

@@ -8,6 +8,7 @@
 #ifndef KASSA_SYNC_INT_H
 #define KASSA_SYNC_INT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,6 +30,9 @@ struct sync_http {
 
 struct sync_ctx {
 	const struct config *cfg;
+	const char *url;        /* the server of this queue: [sync] url or [fiscal] url */
+	const char *token;      /* its bearer token */
+	long timeout_s;         /* the most one request may take */
 	store *st;
 	void *curl;             /* CURL * */
 	char device_id[64];
@@ -69,5 +73,32 @@ int sync_pull(struct sync_ctx *c, struct kerr *err);
 /* sync-loop.c: records a failure: the back-off (exponential, full jitter, capped; Retry-After
  * honoured) goes into c->wait_s and the message into c->last_error and meta. */
 void sync_failed(struct sync_ctx *c, long retry_after, bool slow, const struct kerr *err);
+
+/* sync-fiscal.c: sends the fiscal documents (CONTRACT.md section 8) one at a time, in order,
+ * until none is ready or one fails: 0 when every ready one was signed or refused, -1 with err
+ * (recorded by sync_failed) when the gateway failed or asked us to wait. */
+int sync_fiscal_send(struct sync_ctx *c, struct kerr *err);
+
+/* sync-fiscal.c: keeps c->last_error as meta fiscal_last_error ("" after a good pass). */
+void sync_fiscal_record(struct sync_ctx *c);
+
+/* sync-fiscal.c: the fiscal sender's own process (forked by the sync process before either
+ * opens anything): its own store, libcurl and back-off, woken through wake_fd (EOF: the sync
+ * process is gone), reporting fiscal_* fields on status_fd (-1: none). */
+int sync_fiscal_main(const struct config *cfg, const char *db_path, int wake_fd, int status_fd,
+    int verbose);
+
+/* sync-loop.c, shared with sync-fiscal.c. */
+enum sync_wake { SYNC_WAKE_TIME, SYNC_WAKE_TILL, SYNC_WAKE_STOP };
+enum sync_wake sync_wait_until(int fd, int64_t deadline, int forward_fd);
+extern volatile sig_atomic_t sync_stopping;
+
+/* Opens a queue's context: its own store connection and libcurl handle, never inherited
+ * across fork. fiscal: the gateway of [fiscal] (url, token, requests bounded to
+ * SYNC_FISCAL_TIMEOUT seconds), else the hub of [sync]. 0, or -1 with err. */
+#define SYNC_FISCAL_TIMEOUT 15
+int sync_ctx_open(struct sync_ctx *c, const struct config *cfg, const char *db_path,
+    int verbose, bool fiscal, struct kerr *err);
+void sync_ctx_close(struct sync_ctx *c);
 
 #endif

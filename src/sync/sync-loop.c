@@ -11,6 +11,9 @@
  * (last sync, last error) is kept in meta so `kassa status` shows it too.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/wait.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include <curl/curl.h>
 #include <sqlite3.h>
 
+#include "fiscal.h"
 #include "journal.h"
 #include "log.h"
 #include "sync-int.h"
@@ -30,13 +34,13 @@
 #include "timestamp.h"
 #include "xalloc.h"
 
-static volatile sig_atomic_t stopping;
+volatile sig_atomic_t sync_stopping;
 
 static void
 on_stop(int sig)
 {
 	(void)sig;
-	stopping = 1;
+	sync_stopping = 1;
 }
 
 void
@@ -146,7 +150,7 @@ cycle(struct sync_ctx *c)
 			pushed = false;
 			break;
 		}
-	} while (sent > 0 && !stopping);
+	} while (sent > 0 && !sync_stopping);
 	if (!pushed && !pull_after_failed_push(c)) {
 		record(c, false);
 		return -1;
@@ -209,19 +213,24 @@ report(struct sync_ctx *c, int status_fd)
 	free(last);
 }
 
-/* Opens the sync process's own connections (never inherited across fork). */
-static int
-ctx_open(struct sync_ctx *c, const struct config *cfg, const char *db_path, int verbose,
-    struct kerr *err)
+int
+sync_ctx_open(struct sync_ctx *c, const struct config *cfg, const char *db_path, int verbose,
+    bool fiscal, struct kerr *err)
 {
 	char *device;
 
 	memset(c, 0, sizeof *c);
 	c->cfg = cfg;
 	c->verbose = verbose;
-	if (cfg->sync_url[0] == '\0')
+	c->url = fiscal ? cfg->fiscal_url : cfg->sync_url;
+	c->token = fiscal ? cfg->fiscal_token : cfg->sync_token;
+	c->timeout_s = fiscal ? SYNC_FISCAL_TIMEOUT : 60;
+	if (!fiscal && cfg->sync_url[0] == '\0')
 		return kerr_set(err, KERR_STATE, "no [sync] url in the config: the till works "
 		    "offline only");
+	if (fiscal && cfg->fiscal_url[0] == '\0')
+		return kerr_set(err, KERR_STATE, "[fiscal] mode = http but no [fiscal] url in the "
+		    "config: the fiscal documents wait");
 	c->st = store_open(db_path, STORE_SMALL_CACHE, err);
 	if (c->st == NULL)
 		return -1;
@@ -242,8 +251,8 @@ ctx_open(struct sync_ctx *c, const struct config *cfg, const char *db_path, int 
 	return 0;
 }
 
-static void
-ctx_close(struct sync_ctx *c)
+void
+sync_ctx_close(struct sync_ctx *c)
 {
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
@@ -260,34 +269,127 @@ next_deadline(const struct sync_ctx *c)
 	return timestamp_monotonic_ms() + s * 1000;
 }
 
-enum wake { WAKE_TIME, WAKE_TILL, WAKE_STOP };
-
-/* Waits until the deadline, a wake-up on fd (may be -1) or a stop (WAKE_STOP also when the
- * fd closed: the till is gone). */
-static enum wake
-wait_until(int fd, int64_t deadline)
+enum sync_wake
+sync_wait_until(int fd, int64_t deadline, int forward_fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char buf[64];
 
-	while (!stopping) {
+	while (!sync_stopping) {
 		int64_t left = deadline - timestamp_monotonic_ms();
 		ssize_t n;
 
 		if (left <= 0)
-			return WAKE_TIME;
+			return SYNC_WAKE_TIME;
 		/* Steps of at most a minute: poll() takes an int of milliseconds. */
 		if (poll(&p, fd >= 0 ? 1 : 0, left > 60000 ? 60000 : (int)left) <= 0)
 			continue;	/* the step ended, or a signal */
 		if (p.revents & POLLNVAL)
-			return WAKE_STOP;
+			return SYNC_WAKE_STOP;
 		n = read(fd, buf, sizeof buf);
+		/* The fiscal sender is woken by every commit too (non-blocking: a full pipe
+		 * already holds a wake). */
+		if (n > 0 && forward_fd >= 0 && write(forward_fd, "w", 1) < 0)
+			log_debug("sync: the fiscal sender's wake pipe is full");
 		if (n > 0)
-			return WAKE_TILL;
+			return SYNC_WAKE_TILL;
 		if (n == 0 || (errno != EINTR && errno != EAGAIN))
-			return WAKE_STOP;	/* the till closed or broke the pipe */
+			return SYNC_WAKE_STOP;	/* the till closed or broke the pipe */
 	}
-	return WAKE_STOP;
+	return SYNC_WAKE_STOP;
+}
+
+/*
+ * The fiscal documents go from a process of their own (sync-fiscal.c), forked here before
+ * anything is opened: a gateway that hangs holds up its own requests only, never the events,
+ * and a hub that hangs never holds up the documents. Its wake pipe's write end into *wake_wr;
+ * its pid, or 0 when fiscal mode is off, -1 when it could not start (said on stderr).
+ */
+static pid_t
+fiscal_start(const struct config *cfg, const char *db_path, int status_fd, int till_fd,
+    int verbose, int *wake_wr)
+{
+	int p[2];
+	pid_t pid;
+
+	*wake_wr = -1;
+	if (!config_fiscal(cfg))
+		return 0;
+	if (pipe(p) == -1) {
+		log_info("sync: cannot start the fiscal sender: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == -1) {
+		log_info("sync: cannot start the fiscal sender: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[1]);
+		if (till_fd >= 0)
+			close(till_fd);
+		_exit(sync_fiscal_main(cfg, db_path, p[0], status_fd, verbose) == 0 ? 0 : 1);
+	}
+	close(p[0]);
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	*wake_wr = p[1];
+	return pid;
+}
+
+/* Stops the fiscal sender: EOF on its wake pipe and SIGTERM; one that is still inside a
+ * request to a hanging gateway after a second is killed (safe at any moment: a document
+ * leaves the queue only with its reply, and the same id gets the same reply). */
+static void
+fiscal_stop(pid_t pid, int wake_wr)
+{
+	if (wake_wr >= 0)
+		close(wake_wr);
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 20; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(50 * 1000);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+}
+
+/* `kassa sync --once`: the fiscal documents once, in this process. Returns how many still
+ * wait (pending), -1 when the sender could not start. */
+static int64_t
+fiscal_once(const struct config *cfg, const char *db_path, int verbose)
+{
+	struct sync_ctx c;
+	struct kerr err;
+	struct fiscal_state fs;
+	char safe[sizeof c.last_error * 4];
+	int64_t left = -1;
+
+	if (sync_ctx_open(&c, cfg, db_path, verbose, true, &err) == -1) {
+		fprintf(stderr, "kassa: sync: fiscal: %s\n", err.msg);
+		return -1;
+	}
+	if (sync_fiscal_send(&c, &err) == -1)
+		fprintf(stderr, "kassa: sync: fiscal: %s\n", termsafe(c.last_error, safe,
+		    sizeof safe));
+	sync_fiscal_record(&c);
+	if (fiscal_state_get(c.st, &fs, &err) == 0) {
+		left = fs.pending;
+		if (fs.rejected > 0)
+			fprintf(stderr, "kassa: sync: %lld fiscal documents were rejected by the "
+			    "gateway: see `kassa status`\n", (long long)fs.rejected);
+		if (fs.pending > 0)
+			fprintf(stderr, "kassa: sync: %lld fiscal documents still waiting\n",
+			    (long long)fs.pending);
+	}
+	sync_ctx_close(&c);
+	return left;
 }
 
 int
@@ -295,37 +397,70 @@ sync_run(const struct config *cfg, const char *db_path, bool once, int verbose)
 {
 	struct sync_ctx c;
 	struct kerr err;
-	int64_t pending, rejected;
+	int64_t pending = 0, rejected;
 	char safe[sizeof c.last_error * 4];
-	int rc;
+	bool events = cfg->sync_url[0] != '\0';
+	int rc = 0, wake_wr;
+	pid_t fiscal;
 
-	if (ctx_open(&c, cfg, db_path, verbose, &err) == -1) {
-		fprintf(stderr, "kassa: sync: %s\n", err.msg);
+	if (!events && !config_fiscal(cfg)) {
+		fprintf(stderr, "kassa: sync: no [sync] url in the config: the till works offline "
+		    "only\n");
 		return 1;
 	}
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	if (once) {
-		rc = cycle(&c);
-		pending = count_outbox(c.st, "pending");
-		rejected = count_outbox(c.st, "rejected");
-		if (rc == -1)
-			fprintf(stderr, "kassa: sync: %s\n", termsafe(c.last_error, safe,
-			    sizeof safe));
-		if (rejected > 0)
-			fprintf(stderr, "kassa: sync: %lld events were rejected by the hub: see "
-			    "`kassa status`\n", (long long)rejected);
-		if (pending > 0)
-			fprintf(stderr, "kassa: sync: %lld events still waiting\n", (long long)pending);
-		ctx_close(&c);
+		if (events) {
+			if (sync_ctx_open(&c, cfg, db_path, verbose, false, &err) == -1) {
+				fprintf(stderr, "kassa: sync: %s\n", err.msg);
+				return 1;
+			}
+			rc = cycle(&c);
+			pending = count_outbox(c.st, "pending");
+			rejected = count_outbox(c.st, "rejected");
+			if (rc == -1)
+				fprintf(stderr, "kassa: sync: %s\n", termsafe(c.last_error, safe,
+				    sizeof safe));
+			if (rejected > 0)
+				fprintf(stderr, "kassa: sync: %lld events were rejected by the "
+				    "hub: see `kassa status`\n", (long long)rejected);
+			if (pending > 0)
+				fprintf(stderr, "kassa: sync: %lld events still waiting\n",
+				    (long long)pending);
+			sync_ctx_close(&c);
+		}
+		if (config_fiscal(cfg)) {
+			int64_t left = fiscal_once(cfg, db_path, verbose);
+
+			if (left != 0)
+				rc = -1;
+		}
 		return rc == 0 && pending == 0 ? 0 : 1;
 	}
-	while (!stopping) {
+	fiscal = fiscal_start(cfg, db_path, -1, -1, verbose, &wake_wr);
+	if (!events) {
+		while (!sync_stopping && fiscal > 0) {
+			if (waitpid(fiscal, NULL, WNOHANG) == fiscal)
+				fiscal = 0;	/* it ended by itself: said on stderr */
+			else
+				sync_wait_until(-1, timestamp_monotonic_ms() + 500, -1);
+		}
+		fiscal_stop(fiscal, wake_wr);
+		return 0;
+	}
+	if (sync_ctx_open(&c, cfg, db_path, verbose, false, &err) == -1) {
+		fprintf(stderr, "kassa: sync: %s\n", err.msg);
+		fiscal_stop(fiscal, wake_wr);
+		return 1;
+	}
+	while (!sync_stopping) {
 		cycle(&c);
-		if (wait_until(-1, next_deadline(&c)) == WAKE_STOP)
+		if (sync_wait_until(-1, next_deadline(&c), -1) == SYNC_WAKE_STOP)
 			break;
 	}
-	ctx_close(&c);
+	sync_ctx_close(&c);
+	fiscal_stop(fiscal, wake_wr);
 	return 0;
 }
 
@@ -334,16 +469,28 @@ sync_worker(const struct config *cfg, const char *db_path, int wake_fd, int stat
 {
 	struct sync_ctx c;
 	struct kerr err;
+	int wake_wr;
+	pid_t fiscal;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (ctx_open(&c, cfg, db_path, 0, &err) == -1) {
+	signal(SIGTERM, on_stop);
+	fiscal = fiscal_start(cfg, db_path, status_fd, wake_fd, 0, &wake_wr);
+	if (cfg->sync_url[0] == '\0') {
+		/* Fiscal documents only: pass the till's wakes on until it is gone. */
+		while (!sync_stopping && sync_wait_until(wake_fd, INT64_MAX, wake_wr) !=
+		    SYNC_WAKE_STOP)
+			;
+		fiscal_stop(fiscal, wake_wr);
+		return 0;
+	}
+	if (sync_ctx_open(&c, cfg, db_path, 0, false, &err) == -1) {
 		worker_report(status_fd, "online", "0", "last_error", err.msg, (char *)NULL);
+		fiscal_stop(fiscal, wake_wr);
 		return 1;
 	}
-	signal(SIGTERM, on_stop);
-	while (!stopping) {
+	while (!sync_stopping) {
 		int64_t deadline;
-		enum wake w;
+		enum sync_wake w;
 
 		cycle(&c);
 		report(&c, status_fd);
@@ -352,11 +499,13 @@ sync_worker(const struct config *cfg, const char *db_path, int wake_fd, int stat
 		 * good cycle a commit is sent at once; during a back-off it only updates the status
 		 * bar's count and waits for the deadline, or a busy shop would ignore the hub's
 		 * Retry-After and the back-off altogether. */
-		while ((w = wait_until(wake_fd, deadline)) == WAKE_TILL && c.wait_s > 0)
+		while ((w = sync_wait_until(wake_fd, deadline, wake_wr)) == SYNC_WAKE_TILL &&
+		    c.wait_s > 0)
 			report(&c, status_fd);
-		if (w == WAKE_STOP)
+		if (w == SYNC_WAKE_STOP)
 			break;
 	}
-	ctx_close(&c);
+	sync_ctx_close(&c);
+	fiscal_stop(fiscal, wake_wr);
 	return 0;
 }

@@ -28,7 +28,20 @@ const struct sync_queue sync_queue_events = {
 	.json_halted = "$.sync_halted",
 };
 
-const struct sync_queue *const sync_queues[] = { &sync_queue_events, NULL };
+/* The fiscal documents (fiscal.h): their rows have no seq, their row id stands in. */
+const struct sync_queue sync_queue_fiscal = {
+	.name = "fiscal documents",
+	.retry_sql = "UPDATE fiscal_documents SET state = 'pending', error = NULL WHERE state = "
+	    "'rejected'",
+	.rejected_sql = "SELECT id, uuid, coalesce(error, '') FROM fiscal_documents WHERE state = "
+	    "'rejected' ORDER BY id LIMIT ?1",
+	.halt_key = "fiscal_halted",
+	.last_error_key = "fiscal_last_error",
+	.json_rejected = "$.fiscal_rejected_documents",
+	.json_halted = "$.fiscal_halted",
+};
+
+const struct sync_queue *const sync_queues[] = { &sync_queue_events, &sync_queue_fiscal, NULL };
 
 char *
 sync_queue_halted(store *st, const struct sync_queue *q)

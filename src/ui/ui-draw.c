@@ -94,6 +94,28 @@ ui_money(money_t amount, char *buf, size_t size)
 	return buf;
 }
 
+/* [fiscal]: the documents waiting for the gateway, after the sync's words; a warning from a
+ * day before the oldest reaches offline_days. Never blocks anything. */
+static void
+fiscal_text(struct ui *ui, char *buf, size_t size)
+{
+	const struct sync_status *s = &ui->sync_state;
+	int64_t warn_s = (int64_t)(ui->cfg->fiscal_offline_days - 1) * 86400;
+	size_t n = strlen(buf);
+
+	if (!config_fiscal(ui->cfg) || n >= size)
+		return;
+	if (s->fiscal_rejected > 0)
+		snprintf(buf + n, size - n, _(" | fiscal: %lld rejected!"),
+		    (long long)s->fiscal_rejected);
+	else if (s->fiscal_pending > 0 && s->fiscal_oldest_age_s >= warn_s)
+		snprintf(buf + n, size - n, _(" | FISCAL: %lld unsent for %lld h: go online!"),
+		    (long long)s->fiscal_pending, (long long)(s->fiscal_oldest_age_s / 3600));
+	else if (s->fiscal_pending > 0)
+		snprintf(buf + n, size - n, _(" | fiscal: %lld waiting"),
+		    (long long)s->fiscal_pending);
+}
+
 static const char *
 sync_text(struct ui *ui, char *buf, size_t size)
 {
@@ -111,13 +133,14 @@ sync_text(struct ui *ui, char *buf, size_t size)
 		snprintf(buf, size, _("sync: %lld waiting"), (long long)s->pending);
 	else
 		snprintf(buf, size, _("sync: offline, %lld waiting"), (long long)s->pending);
+	fiscal_text(ui, buf, size);
 	return buf;
 }
 
 void
 ui_draw_status(struct ui *ui)
 {
-	char left[256], right[128], when[16];
+	char left[256], right[200], when[16];
 	time_t now = time(NULL);
 	struct tm tm;
 	int64_t shift = 0;
@@ -130,7 +153,7 @@ ui_draw_status(struct ui *ui)
 	else
 		snprintf(left, sizeof left, " %s | %s", ui->store_name, ui->device);
 	{
-		char sync[96];
+		char sync[160];
 
 		snprintf(right, sizeof right, "%s | %s ", sync_text(ui, sync, sizeof sync), when);
 	}

@@ -84,6 +84,7 @@ struct ui_screen {
 	bool (*other)(struct ui *ui, int key, bool is_char);
 	const struct ui_binding *bindings;   /* ends with key 0 */
 	bool flow;                /* draws the screen below; closed when no question is open */
+	bool scans;               /* a serial scanner's code is typed into it, then Enter */
 };
 
 /* ui_ask() flags. */
@@ -217,6 +218,13 @@ void ui_start_shift_or_sale(struct ui *ui);
 /* ui-sale.c: the open sale of the sale screen in the stack (NULL when none). */
 sale *ui_sale(struct ui *ui);
 void ui_sale_select_last(struct ui *ui);               /* after a recall */
+
+/* ui-return.c: F6 (a return in progress is resumed, else the receipt is asked for); the
+ * return in progress, if any, opened over the sale screen (true when there was one); the
+ * menu's return without a receipt. */
+void ui_return_start(struct ui *ui);
+bool ui_return_resume(struct ui *ui);
+void ui_return_no_receipt(struct ui *ui);
 
 /* ui-customer.c: the customer screen (F7, the menu's Customers row) and the line the sale
  * and pay screens show for the sale's customer (s may be NULL: nothing is drawn). */

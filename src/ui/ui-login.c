@@ -69,6 +69,8 @@ ui_start_shift_or_sale(struct ui *ui)
 		return;
 	}
 	ui_reset(ui, &ui_screen_sale, NULL);
+	/* A return left by a crash, a kill or the lock is resumed as a cart is. */
+	ui_return_resume(ui);
 }
 
 static void

@@ -1,13 +1,14 @@
 /*
  * ui-menu.c: the F12 menu (cash in/out, X report, close shift with the Z report, stock and
- * customer look-up, reprint, no-sale drawer, log out, quit) and the pick list (parked sales,
- * customers). A menu row closes the menu, then opens what it starts over the sale screen.
+ * customer look-up, reprint, no-sale drawer, log out, quit, a return without a receipt) and
+ * the pick list (parked sales, customers). A menu row closes the menu, then opens what it starts over the sale screen.
  */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "refund.h"
 #include "ui-int.h"
 
 #define LIST_MAX 12
@@ -223,6 +224,30 @@ stock_lookup(struct ui *ui)
 	ui_ask(ui, _("Stock: scan or type a code or a name"), 0, stock_entered, NULL);
 }
 
+/* R<n>, as printed on a refund receipt and in its barcode: a copy of that refund receipt. */
+static void
+reprint_refund(struct ui *ui, const char *answer)
+{
+	struct kerr err;
+	long long n;
+	int64_t id;
+	char *end;
+
+	n = strtoll(answer + 1, &end, 10);
+	id = answer[1] >= '0' && answer[1] <= '9' && *end == '\0' && n > 0 ?
+	    refund_by_number(ui->st, n) : 0;
+	if (id == 0) {
+		ui_message(ui, true, _("No completed refund has number %s"), answer);
+		return;
+	}
+	if (refund_reprint(ui->st, id, &err) == -1) {
+		ui_error(ui, &err);
+		return;
+	}
+	ui_after_commit(ui);
+	ui_message(ui, false, _("A copy of refund receipt %s is queued for the printer"), answer);
+}
+
 static void
 reprint_number(struct ui *ui, const char *answer)
 {
@@ -230,6 +255,10 @@ reprint_number(struct ui *ui, const char *answer)
 	int64_t id;
 	char *end;
 
+	if (answer[0] == 'R' || answer[0] == 'r') {
+		reprint_refund(ui, answer);
+		return;
+	}
 	if (answer[0] == '\0') {
 		id = sale_last_completed(ui->st);
 		if (id == 0) {
@@ -262,8 +291,15 @@ reprint(struct ui *ui)
 {
 	ui_close(ui);
 	ui_open(ui, &ui_screen_question, NULL);
-	ui_ask(ui, _("Reprint: receipt number (or scan its barcode), Enter for the last"),
-	    UI_ASK_DIGITS | UI_ASK_SCAN, reprint_number, NULL);
+	ui_ask(ui, _("Reprint: receipt number, R and a number for a refund (or scan its "
+	    "barcode), Enter for the last"), UI_ASK_SCAN, reprint_number, NULL);
+}
+
+static void
+return_no_receipt(struct ui *ui)
+{
+	ui_close(ui);
+	ui_return_no_receipt(ui);
 }
 
 static void
@@ -316,6 +352,7 @@ static const struct menu_item menu_items[] = {
 	/* Past the ten digits: picked with the arrows (the rows above keep their numbers). */
 	{ N_("Day report"), day_report },
 	{ N_("Audit (who did what today)"), audit_report },
+	{ N_("Return without a receipt (a manager)"), return_no_receipt },
 };
 #define NMENU (int)(sizeof menu_items / sizeof menu_items[0])
 

@@ -499,6 +499,23 @@ do_park(struct ui *ui)
 	ui_list_parked(ui);
 }
 
+/* ---- F6 return ------------------------------------------------------------------------- */
+
+/* A return starts from an empty cart: the money of a sale in progress must not mix with it. */
+static void
+do_return(struct ui *ui)
+{
+	struct sale_screen *ss = ui_data(ui);
+
+	if (ss->sale != NULL && sale_totals(ss->sale)->lines > 0) {
+		ui_message(ui, true, _("A return starts from an empty cart: finish this sale (F10) "
+		    "or park it (F5) first"));
+		return;
+	}
+	ss->input[0] = '\0';
+	ui_return_start(ui);
+}
+
 /* ---- F2 search -------------------------------------------------------------------------- */
 
 static void
@@ -855,6 +872,8 @@ static const struct ui_binding sale_keys[] = {
 	    "the sale"), ui_customer_find },
 	{ KEY_F(9), N_("void sale"), N_("void the whole open sale (a manager's PIN once paid "
 	    "in part)"), do_void_sale },
+	{ KEY_F(6), N_("return"), N_("return goods against a receipt (an empty cart)"),
+	    do_return },
 	{ KEY_ENTER, NULL, N_("add the code typed"), add_input },
 	{ UI_KEY_ESC, NULL, N_("clear the input line"), clear_input },
 	{ KEY_UP, NULL, N_("select the line above"), line_up },
@@ -896,6 +915,7 @@ static const struct ui_binding no_keys[] = {
 const struct ui_screen ui_screen_sale = {
 	.name = "sale", .size = sizeof(struct sale_screen), .open = sale_open,
 	.close = sale_close, .draw = sale_draw, .text = sale_text, .bindings = sale_keys,
+	.scans = true,
 };
 static const struct ui_screen ui_screen_search = {
 	.name = "search", .size = sizeof(struct search), .open = search_open,

@@ -87,6 +87,23 @@ ui_report_text(struct ui *ui, const struct shift_report *r, const char *title)
 		ui_text_add(t, "%-24s %16s", _("Variance"), money_format(r->variance, a,
 		    sizeof a));
 	}
+	/* Returns, as `kassa report x` shows them, after the drawer's figures (the first page
+	 * at 80x24 keeps those). */
+	ui_text_add(t, "%-24s %16lld", _("Returns"), (long long)r->refunds_count);
+	if (r->refunds_count > 0) {
+		if (r->refunds_no_receipt > 0)
+			ui_text_add(t, "%-24s %16lld", _("  without a receipt"),
+			    (long long)r->refunds_no_receipt);
+		ui_text_add(t, "%-24s %16s", _("Refunded"), money_format(r->refunds_total, a,
+		    sizeof a));
+		ui_text_add(t, "%-24s %16s", _("  in cash"), money_format(r->refunds_cash, a,
+		    sizeof a));
+		ui_text_add(t, "%-24s %16s", _("  to card"), money_format(r->refunds_card, a,
+		    sizeof a));
+		if (r->refunds_other != 0)
+			ui_text_add(t, "%-24s %16s", _("  to credit"), money_format(r->refunds_other,
+			    a, sizeof a));
+	}
 }
 
 static int

@@ -680,8 +680,8 @@ on_printer_line(void *ctx, const char *line)
 
 /*
  * A code from the serial scanner is handled as if the cashier had typed it and pressed Enter,
- * but only where a typed code means what was scanned: on the sale screen with no question
- * open (an item), or at a question that asks for a scan (a receipt's number). Elsewhere (a
+ * but only where a typed code means what was scanned: on the sale or return screen with no
+ * question open (an item), or at a question that asks for a scan (a receipt's number). Elsewhere (a
  * PIN, an amount, the payment screen) typing it would answer the wrong question, so it is
  * refused with a message and changes nothing.
  */
@@ -704,7 +704,7 @@ on_scanner_line(void *ctx, const char *line)
 		return;
 	if (!ui->logged_in || ui->small ||
 	    (ui->prompt.active && !(ui->prompt.flags & UI_ASK_SCAN)) ||
-	    (!ui->prompt.active && ui_top(ui) != &ui_screen_sale)) {
+	    (!ui->prompt.active && !ui_top(ui)->scans)) {
 		beep();
 		ui_message(ui, true, _("Scanned %s: finish this step first, then scan again"), code);
 		return;
@@ -719,7 +719,7 @@ start_workers(struct ui *ui)
 {
 	struct kerr err;
 
-	if (ui->cfg->sync_url[0] != '\0' && ui->sync.pid <= 0 && worker_may_restart(&ui->sync)) {
+	if (sync_wanted(ui->cfg) && ui->sync.pid <= 0 && worker_may_restart(&ui->sync)) {
 		if (sync_spawn(&ui->sync, ui->cfg, ui->db_path, &err) == -1)
 			log_info("sync: %s", err.msg);
 	}

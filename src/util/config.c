@@ -26,7 +26,8 @@ enum key_type {
 	K_AMOUNT,       /* major units as money_parse reads them, kept in minor units */
 	K_SECRET,       /* a string never shown in a message; its file must be private */
 	K_PERCENT,      /* 0 to 100, up to two decimals ("1.5"), kept in basis points (int) */
-	K_MINUTES       /* minutes, or seconds with s; kept in seconds */
+	K_MINUTES,      /* minutes, or seconds with s; kept in seconds */
+	K_FISCAL_MODE   /* none | http */
 };
 
 struct key {
@@ -76,6 +77,11 @@ static const struct key keys[] = {
 	    0, 0 },
 	{ "credit", "offline_cap", K_AMOUNT, offsetof(struct config, credit_offline_cap),
 	    sizeof(int64_t), 0, 0 },
+	S("fiscal", "mode", fiscal_mode, K_FISCAL_MODE),
+	S("fiscal", "url", fiscal_url, K_URL),
+	S("fiscal", "token", fiscal_token, K_SECRET),
+	I("fiscal", "offline_days", fiscal_offline_days, 1, 365),
+	I("fiscal", "wait", fiscal_wait, 0, 30),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -101,6 +107,15 @@ config_defaults(struct config *cfg)
 	barcode_layout_default(&cfg->weight);
 	cfg->cashier_discount = 10;
 	cfg->manager_discount = 100;
+	snprintf(cfg->fiscal_mode, sizeof cfg->fiscal_mode, "none");
+	cfg->fiscal_offline_days = 3;
+	cfg->fiscal_wait = 2;
+}
+
+bool
+config_fiscal(const struct config *cfg)
+{
+	return strcmp(cfg->fiscal_mode, "http") == 0;
 }
 
 static char *
@@ -295,6 +310,10 @@ set_value(struct config *cfg, const struct key *k, const char *value)
 		    strcmp(value, "xonxoff") != 0)
 			return "must be none, rtscts or xonxoff";
 		break;
+	case K_FISCAL_MODE:
+		if (strcmp(value, "none") != 0 && strcmp(value, "http") != 0)
+			return "must be none or http";
+		break;
 	case K_STRING:
 	case K_SECRET:
 		/* Text values (the store name above all: printed, and it may reach events)
@@ -427,6 +446,10 @@ config_load(const char *path, struct config *cfg, struct kerr *err)
 		    "or change it (mode %03o): chmod 600 %s (and chown it to the user the till "
 		    "runs as)", path, (unsigned)(sb.st_mode & 0777), path);
 	fclose(f);
+	/* Fiscal mode without a gateway would queue documents that can never leave. */
+	if (rc == 0 && config_fiscal(cfg) && cfg->fiscal_url[0] == '\0')
+		rc = kerr_set(err, KERR_INPUT, "%s: [fiscal] mode = http needs url (the fiscal "
+		    "gateway, https://...)", path);
 	/* Only for messages: a path too long to keep is left out. */
 	if (rc == 0 && snprintf(cfg->path, sizeof cfg->path, "%s", path) >= (int)sizeof cfg->path)
 		cfg->path[0] = '\0';

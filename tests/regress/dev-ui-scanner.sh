@@ -3,7 +3,8 @@
 # libserialport, tests/preload/serialpty.so) adds an item in the till in tmux, as if typed:
 # the code and CR go down the line, the item appears in the cart and the sale completes. A code
 # scanned while a question is open (the discount prompt) is refused and adds nothing, but a
-# receipt's barcode answers the reprint question. The customer pole display on a second pty
+# receipt's barcode answers the reprint question and the return's, and a scan on the return
+# screen marks an item. The customer pole display on a second pty
 # pair shows the last item and the total, then the change.
 . "$KASSA_TOP/tests/lib/tmux.sh"
 command -v socat > /dev/null || { echo "socat is not installed"; exit 77; }
@@ -82,6 +83,18 @@ printf '1\r' > "$T/scn-b"
 wait_for "A copy of receipt 1 is queued"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM print_jobs WHERE kind = 'copy' AND sale_id = (SELECT id
     FROM sales WHERE number = 1)")" = 1 ] || fail "the copy of receipt 1 is not queued once"
+# A return (F6): the receipt's barcode answers the question, and on the return screen a
+# scanned item is marked as if typed.
+keys F6
+wait_for "the receipt's number"
+printf '1\r' > "$T/scn-b"
+wait_for "RETURN against receipt 1"
+printf '%s\r' "$B2" > "$T/scn-b"
+wait_for "REFUND: 6 000 so'm"
+keys Escape
+wait_for "Abandon the return?"
+keys Enter
+wait_for "Return abandoned"
 # The scanner unplugged (its line gone): the till says so and the cashier types the code.
 kill $socat_pid
 wait_for "scanner is not connected"

@@ -71,6 +71,7 @@
 #include "barcode.h"
 #include "catalog.h"
 #include "customer.h"
+#include "fiscal.h"
 #include "kerr.h"
 #include "money.h"
 #include "refund.h"
@@ -601,6 +602,9 @@ main(int argc, char **argv)
 	}
 	memset(&d, 0, sizeof d);
 	kerr_clear(&err);
+	/* KASSA_DRIVE_FISCAL=1: the core as with [fiscal] mode = http (fiscal.h). */
+	fiscal_set_mode(getenv("KASSA_DRIVE_FISCAL") != NULL &&
+	    strcmp(getenv("KASSA_DRIVE_FISCAL"), "1") == 0);
 	barcode_layout_default(&d.layout);
 	d.st = store_open(argv[1], 0, &err);
 	if (d.st == NULL) {

@@ -90,6 +90,20 @@ test_reads_keys(void **state)
 	assert_int_equal(cfg.loyalty_earn_bp, 150);
 	assert_int_equal(cfg.credit_offline_cap, 20000000);
 	remove(path);
+	/* [fiscal]: off by default; with http, its gateway, token, offline days and wait. */
+	assert_false(config_fiscal(&cfg));
+	write_conf("[fiscal]\nmode = http\nurl = https://ofd.example.uz\ntoken = t0k\n"
+	    "offline_days = 5\nwait = 0\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_true(config_fiscal(&cfg));
+	assert_string_equal(cfg.fiscal_url, "https://ofd.example.uz");
+	assert_string_equal(cfg.fiscal_token, "t0k");
+	assert_int_equal(cfg.fiscal_offline_days, 5);
+	assert_int_equal(cfg.fiscal_wait, 0);
+	remove(path);
+	config_defaults(&cfg);
+	assert_int_equal(cfg.fiscal_offline_days, 3);
+	assert_int_equal(cfg.fiscal_wait, 2);
 }
 
 static void
@@ -131,6 +145,11 @@ test_errors_name_line_and_key(void **state)
 	expect_error("[loyalty]\nearn = 101\n", ":2: [loyalty] earn = '101' is not a percent");
 	expect_error("[loyalty]\nearn = 2%\n", ":2: [loyalty] earn");
 	expect_error("[credit]\noffline_cap = some\n", ":2: [credit] offline_cap");
+	expect_error("[fiscal]\nmode = soap\n", ":2: [fiscal] mode = 'soap' must be none or http");
+	expect_error("[fiscal]\nmode = http\n", "[fiscal] mode = http needs url");
+	expect_error("[fiscal]\nmode = http\nurl = http://ofd.example.uz\n", ":3: [fiscal] url");
+	expect_error("[fiscal]\noffline_days = 0\n", ":2: [fiscal] offline_days");
+	expect_error("[fiscal]\nwait = 60\n", ":2: [fiscal] wait");
 }
 
 static void

@@ -26,9 +26,9 @@ struct fx {
 
 /* A database with three products, one deleted, then put back to look like version 1 (no
  * products_deleted index, the stock_moves_product index that schema 3 dropped). */
-/* Version 7's sales, sale_lines, payments, return_lines and outbox index (what version 8
- * changed). */
-static const char v7_shape[] =
+/* Version 8's sales, sale_lines, payments, return_lines, outbox and customer indexes (what
+ * version 9 changed). */
+static const char v8_shape[] =
 	"PRAGMA foreign_keys = OFF; "
 	"DROP TABLE return_lines; DROP TABLE sale_lines; DROP TABLE sales; DROP TABLE payments; "
 	"CREATE TABLE payments (id INTEGER PRIMARY KEY, sale_id INTEGER NOT NULL REFERENCES "
@@ -37,6 +37,9 @@ static const char v7_shape[] =
 	"amount INTEGER NOT NULL CHECK (amount > 0), at TEXT NOT NULL); "
 	"CREATE INDEX payments_sale ON payments(sale_id); "
 	"DROP INDEX outbox_rejected; CREATE INDEX outbox_state ON outbox(state, seq); "
+	"DROP INDEX events_customer; CREATE INDEX events_customer ON events((CASE WHEN "
+	"json_valid(payload) THEN json_extract(payload, '$.customer') END), seq) WHERE type IN "
+	"('sale.completed', 'sale.returned', 'customer.paid'); "
 	"CREATE TABLE sales (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number INTEGER "
 	"UNIQUE, state TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', 'voided')), "
 	"shift_id INTEGER NOT NULL REFERENCES shifts(id), user_id INTEGER NOT NULL REFERENCES "
@@ -81,11 +84,13 @@ setup(void **state)
 	assert_int_equal(store_begin(st, &err), 0);
 	assert_int_equal(catalog_delete(st, "4780000000022", "2026-11-25T09:00:00.000Z", &err), 0);
 	assert_int_equal(store_commit(st, &err), 0);
-	/* Back to what version 1 had: no returns (version 4), the old stock_moves and print_jobs
+	/* Back to what version 1 had: version 8's shapes of the tables version 9 changed, no
+	 * fiscal documents (version 8), no returns (version 4), the old stock_moves and print_jobs
 	 * tables (rebuilt: their new columns reference returns), no refund figures. */
-	assert_int_equal(sqlite3_exec(store_db(st), v7_shape, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(st), v8_shape, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA foreign_keys = OFF; "
-	    "DROP TABLE return_payments; DROP TABLE return_lines; DROP TABLE returns; "
+	    "DROP TABLE fiscal_documents; DROP TABLE return_payments; DROP TABLE return_lines; "
+	    "DROP TABLE returns; "
 	    "DROP TABLE stock_moves; CREATE TABLE stock_moves (id INTEGER PRIMARY KEY, product_id "
 	    "INTEGER NOT NULL REFERENCES products(id), qty INTEGER NOT NULL, reason TEXT NOT NULL "
 	    "CHECK (reason IN ('sale', 'receive', 'adjust', 'count', 'import')), sale_id INTEGER "
@@ -145,6 +150,7 @@ test_old_file_is_migrated(void **state)
 	    "name = 'products_deleted'"), 1);
 	assert_int_equal(q1(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
 	    "name = 'stock_moves_product'"), 0);
+	assert_int_equal(q1(st, "SELECT count(*) FROM fiscal_documents"), 0);
 	/* Nothing was lost and the count skips the deleted product. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM products"), 3);
 	assert_int_equal(catalog_count(st), 2);
@@ -185,12 +191,12 @@ test_old_file_is_migrated(void **state)
 }
 
 /*
- * Version 7 -> 8 with data: two sales (one completed, one open cart), their lines and a
+ * Version 8 -> 9 with data: two sales (one completed, one open cart), their lines and a
  * return naming the completed sale's second line by its row id. After: the same rows, the
  * return names that line by its number, and a new sale's number follows the last.
  */
 static void
-test_version_7_is_migrated(void **state)
+test_version_8_is_migrated(void **state)
 {
 	struct fx *f = *state;
 	struct kerr err;
@@ -198,7 +204,7 @@ test_version_7_is_migrated(void **state)
 
 	st = store_open(f->path, 0, &err);
 	assert_non_null(st);
-	assert_int_equal(sqlite3_exec(store_db(st), v7_shape, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(st), v8_shape, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(store_db(st),
 	    "INSERT INTO users(id, name, role, pin_hash, updated_at) VALUES (7, 'ali', 'cashier', "
 	    "'x', 'now'); INSERT INTO shifts(id, number, user_id, opened_at, opening_float) "
@@ -218,7 +224,7 @@ test_version_7_is_migrated(void **state)
 	    "INSERT INTO return_lines(return_id, sale_line_id, product_id, code, name, unit, qty, "
 	    "price, vat_bp) VALUES (5, 101, 3, '4780000000039', 'Qatiq', 'pcs', 1000, 900000, "
 	    "1200); "
-	    "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+	    "PRAGMA user_version = 8", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 
 	st = store_open(f->path, 0, &err);
@@ -363,7 +369,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_old_file_is_migrated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_version_7_is_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_8_is_migrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_refuses_old_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_till_checkpoints_only_when_idle, setup,
