@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 9.
+-- kassa: the whole database schema, version 10.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,14 +14,14 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
--- stock_folded (version 9): products.stock sums the stock_moves up to this id (store.h).
+-- stock_folded (version 10): products.stock sums the stock_moves up to this id (store.h).
 INSERT INTO meta(key, value) VALUES ('stock_folded', '0');
 
 -- The journal. seq counts from 1 with no gaps; id is the idempotency key sent upstream.
@@ -51,7 +51,7 @@ CREATE TABLE outbox (
     error      TEXT,
     updated_at TEXT
 );
--- Only the rejected rows are indexed (version 9): the pending ones are read in seq order, the
+-- Only the rejected rows are indexed (version 10): the pending ones are read in seq order, the
 -- table's own, and an index entry for each would cost every sale a page.
 CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';
 
@@ -68,7 +68,8 @@ CREATE TABLE products (
     plu        INTEGER UNIQUE,           -- product code inside in-store weight barcodes
     stock      INTEGER NOT NULL DEFAULT 0, -- thousandths: stock_moves up to meta stock_folded
     updated_at TEXT NOT NULL,
-    deleted    INTEGER NOT NULL DEFAULT 0
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 9: low when on hand <= min_stock (thousandths)
 );
 -- The few deleted products, so counting the live ones reads two indexes instead of every row
 -- (`kassa status` on 200k products: 49 ms -> 4 ms). Added in version 2.
@@ -121,7 +122,7 @@ CREATE TABLE customers (
 -- The events that name a customer, found without reading the whole journal (version 7).
 -- (A payload that is not JSON, which only a damaged file holds, is left out rather than
 -- failing the write: `kassa journal verify` is what reports it.) Only the events that do name
--- a customer (version 9): a sale without one writes no page here.
+-- a customer (version 10): a sale without one writes no page here.
 CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN
     json_extract(payload, '$.customer') END), seq)
     WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid') AND (CASE WHEN
@@ -210,13 +211,13 @@ CREATE TABLE sales (
     event_seq     INTEGER REFERENCES events(seq),
     disc_approver_id INTEGER REFERENCES users(id)  -- who approved a discount past the seller's limit
 );
--- Partial (version 9): an open cart has no number, and its first scan writes no page for it.
+-- Partial (version 10): an open cart has no number, and its first scan writes no page for it.
 CREATE UNIQUE INDEX sales_number ON sales(number) WHERE number IS NOT NULL;
 CREATE INDEX sales_state ON sales(state);
 CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
 
 -- Lines keep the price, name and VAT they were rung up at (a price change does not touch them).
--- One b-tree keyed by (sale_id, lineno) (version 9): a scan writes one page, not a table page
+-- One b-tree keyed by (sale_id, lineno) (version 10): a scan writes one page, not a table page
 -- and an index page. A line is named by its sale and number (return_lines.sale_lineno).
 CREATE TABLE sale_lines (
     sale_id    INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
@@ -240,7 +241,7 @@ CREATE TABLE sale_lines (
     PRIMARY KEY (sale_id, lineno)
 ) WITHOUT ROWID;
 
--- A sale's tenders, one b-tree keyed by (sale_id, id) (version 9): id numbers the sale's own
+-- A sale's tenders, one b-tree keyed by (sale_id, id) (version 10): id numbers the sale's own
 -- tenders from 1, in the order taken. Read by sale on every change of its cart; a payment
 -- writes one page, not a table page and a sale_id index page.
 CREATE TABLE payments (
@@ -284,7 +285,7 @@ CREATE INDEX returns_state ON returns(state);
 CREATE TABLE return_lines (
     id           INTEGER PRIMARY KEY,
     return_id    INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
-    sale_lineno  INTEGER,                  -- the line of returns.sale_id given back (version 9)
+    sale_lineno  INTEGER,                  -- the line of returns.sale_id given back (version 10)
     product_id   INTEGER NOT NULL REFERENCES products(id),
     code         TEXT NOT NULL,
     name         TEXT NOT NULL,
@@ -311,7 +312,7 @@ CREATE INDEX return_payments_return ON return_payments(return_id);
 
 -- Every change of stock, one row per product per event, appended in the event's transaction.
 -- products.stock is their sum up to meta stock_folded; the rest is folded in when the till is
--- idle (version 9). Stock on hand = products.stock + the moves after the mark (stockq.h).
+-- idle (version 10). Stock on hand = products.stock + the moves after the mark (stock.h).
 CREATE TABLE stock_moves (
     id         INTEGER PRIMARY KEY,
     product_id INTEGER NOT NULL REFERENCES products(id),
@@ -406,3 +407,64 @@ CREATE TABLE fiscal_documents (
 );
 CREATE UNIQUE INDEX fiscal_documents_ref ON fiscal_documents(kind, ref_id);
 CREATE INDEX fiscal_documents_state ON fiscal_documents(state, id);
+
+-- Goods received (version 9): one row per delivery, its lines with the cost paid per unit, so
+-- reports can show margin. The stock itself moves in stock_moves (reason 'receive'); the
+-- events are stock.received, up to 500 lines each (stock.h).
+CREATE TABLE deliveries (
+    id         INTEGER PRIMARY KEY,
+    uuid       TEXT NOT NULL UNIQUE,
+    number     INTEGER NOT NULL UNIQUE,      -- gapless per till
+    supplier   TEXT,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    at         TEXT NOT NULL,
+    cost_total INTEGER NOT NULL DEFAULT 0    -- minor units, sum of qty x cost
+);
+CREATE TABLE delivery_lines (
+    id          INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+    lineno      INTEGER NOT NULL,
+    product_id  INTEGER NOT NULL REFERENCES products(id),
+    code        TEXT NOT NULL,               -- the barcode as the file or the scan gave it
+    qty         INTEGER NOT NULL CHECK (qty > 0),
+    cost        INTEGER NOT NULL DEFAULT 0 CHECK (cost >= 0),  -- per unit, 0: not given
+    event_seq   INTEGER REFERENCES events(seq), -- the stock.received event that carries it
+    UNIQUE (delivery_id, lineno)             -- each event reads its range of lines
+);
+CREATE INDEX delivery_lines_product ON delivery_lines(product_id);
+
+-- A stock-take (version 9). start_move is the last stock_moves.id when it started, and each
+-- counted product keeps the last stock_moves.id when it was last counted (counted_move): the
+-- quantity expected on the shelf at that moment is its stock now less the moves since then,
+-- so sales during the count are accounted for (stock.h says the rule). One open at a time.
+CREATE TABLE stock_takes (
+    id          INTEGER PRIMARY KEY,
+    uuid        TEXT NOT NULL UNIQUE,
+    state       TEXT NOT NULL CHECK (state IN ('open', 'posted', 'cancelled')),
+    category    TEXT,                        -- NULL: the whole shop (uncounted stay as they are)
+    user_id     INTEGER NOT NULL REFERENCES users(id),
+    start_move  INTEGER NOT NULL,
+    started_at  TEXT NOT NULL,
+    posted_at   TEXT,
+    posted_by   INTEGER REFERENCES users(id),
+    approver_id INTEGER REFERENCES users(id)
+);
+CREATE UNIQUE INDEX stock_takes_one_open ON stock_takes(state) WHERE state = 'open';
+CREATE TABLE stock_take_items (
+    take_id      INTEGER NOT NULL REFERENCES stock_takes(id),
+    product_id   INTEGER NOT NULL REFERENCES products(id),
+    counted      INTEGER NOT NULL CHECK (counted >= 0),
+    counted_move INTEGER NOT NULL,
+    PRIMARY KEY (take_id, product_id)
+) WITHOUT ROWID;
+
+-- Other branches' stock, as the hub publishes it (entity "stock", version 9): shown beside
+-- this till's own, never added to it. key is the hub's (device/barcode).
+CREATE TABLE remote_stock (
+    key        TEXT PRIMARY KEY,
+    barcode    TEXT NOT NULL,
+    branch     TEXT NOT NULL,
+    qty        INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX remote_stock_barcode ON remote_stock(barcode);

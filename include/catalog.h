@@ -31,6 +31,7 @@ struct product {
 	char category[64];
 	int64_t plu;                       /* 0 when none */
 	qty_t stock;                       /* thousandths, may be negative (flagged) */
+	qty_t min;                         /* low-stock threshold: low when stock <= min */
 };
 
 /*
@@ -68,7 +69,7 @@ int catalog_delete(store *st, const char *barcode, const char *updated_at, struc
  */
 enum catalog_csv_col { CATALOG_CSV_BARCODE, CATALOG_CSV_NAME, CATALOG_CSV_PRICE,
 	CATALOG_CSV_VAT, CATALOG_CSV_UNIT, CATALOG_CSV_SKU, CATALOG_CSV_MXIK,
-	CATALOG_CSV_CATEGORY, CATALOG_CSV_STOCK, CATALOG_CSV_PLU, CATALOG_CSV_NCOLS };
+	CATALOG_CSV_CATEGORY, CATALOG_CSV_STOCK, CATALOG_CSV_PLU, CATALOG_CSV_MIN, CATALOG_CSV_NCOLS };
 struct catalog_csv_row {
 	struct product p;    /* id and stock unused */
 	qty_t stock;         /* when the stock column is given: the count */

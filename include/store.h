@@ -53,7 +53,7 @@ int store_checkpoint_idle(store *st, struct kerr *err);
 /*
  * products.stock is the sum of the stock moves up to a mark (meta 'stock_folded'); the moves
  * after it are folded in by the till's checkpointer when it is idle (stock_on_hand() in
- * stockq.h adds them). This folds every move now, inside the caller's transaction (the
+ * stock.h adds them). This folds every move now, inside the caller's transaction (the
  * import, after its counts; the tests). 0, or -1 with err.
  */
 int store_fold_stock(store *st, struct kerr *err);

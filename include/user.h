@@ -32,7 +32,8 @@ enum user_right {
 	RIGHT_REFUND,          /* refund a return against a receipt: manager */
 	RIGHT_REFUND_NO_RECEIPT, /* refund goods brought back without a receipt: manager */
 	RIGHT_CREDIT_LIMIT,    /* set a customer's credit limit: manager */
-	RIGHT_QUIT             /* close the till program (PIN screen, menu): manager */
+	RIGHT_QUIT,            /* close the till program (PIN screen, menu): manager */
+	RIGHT_STOCK_ADJUST     /* adjust stock, post a stock-take's variance: manager */
 };
 
 bool user_can(const struct user *u, enum user_right right);
@@ -92,6 +93,11 @@ int user_login(store *st, const char *pin, struct user *out, struct kerr *err);
 int user_lockout_left(store *st);
 
 int user_get(store *st, int64_t id, struct user *out, struct kerr *err);
+
+/* The user the command line acts as where a change names one (kassa stock ...): the shop's
+ * first active admin (lowest id); whoever runs kassa on the till's file is its administrator.
+ * KERR_NOTFOUND ("add one with kassa user add NAME --role admin") when there is none. */
+int user_admin(store *st, struct user *out, struct kerr *err);
 int64_t user_count(store *st);
 
 /*

@@ -418,8 +418,8 @@ judge(struct hub *h, const struct batch *b, json_t *ev, struct verdict *v)
 
 /*
  * What an accepted event moves besides its own row, in the batch's transaction: a customer's
- * figures, the owner's Telegram message, the webhook's forward (each only for the types that
- * concern it).
+ * figures, the till's stock (hub-stock.c, published to the other tills), the owner's Telegram
+ * message, the webhook's forward (each only for the types that concern it).
  */
 static int
 stored_effects(struct hub *h, const char *device, json_t *ev, const struct verdict *v,
@@ -433,6 +433,8 @@ stored_effects(struct hub *h, const char *device, json_t *ev, const struct verdi
 	/* A customer's figures move with the event, in the same transaction. */
 	if (hub_customer_event(h, device, type, json_integer_value(json_object_get(ev, "seq")),
 	    v->payload, err) == -1)
+		return -1;
+	if (hub_stock_apply(h, device, type, json_object_get(ev, "payload"), err) == -1)
 		return -1;
 	if (hub_telegram_queue(h, device, id, type, v->payload, err) == -1)
 		return kerr_set(err, KERR_IO, "queueing the telegram message of event %s", id);
@@ -717,11 +719,15 @@ changes_page(struct hub *h, const char *after, int limit, struct hub_answer *a)
 	struct kerr err;
 
 	snprintf(limit_s, sizeof limit_s, "%d", limit + 1);
-	/* Products and customers share the change numbers: one feed, in their order. */
+	/* Products, customers and the tills' stock share the change numbers: one feed, in
+	 * their order. A till's stock is keyed DEVICE/BARCODE; one without a barcode is not
+	 * shown. */
 	if (hub_sql(h, "SELECT change_seq, updated_at, deleted, barcode, data, 'product' FROM "
 	    "hub_products WHERE change_seq > $1 UNION ALL SELECT change_seq, updated_at, deleted, "
-	    "key, NULL, 'customer' FROM hub_customers WHERE change_seq > $1 ORDER BY 1 LIMIT $2", 2,
-	    params, &r, &err) == -1) {
+	    "key, NULL, 'customer' FROM hub_customers WHERE change_seq > $1 UNION ALL SELECT "
+	    "change_seq, updated_at, 0, device_id || '/' || barcode, data, 'stock' FROM hub_stock "
+	    "WHERE change_seq > $1 AND barcode IS NOT NULL ORDER BY 1 LIMIT $2", 2, params, &r,
+	    &err) == -1) {
 		answer_db_failed(a, "reading the changes", &err);
 		return;
 	}

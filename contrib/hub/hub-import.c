@@ -25,9 +25,9 @@
 
 /* The optional columns a change carries when the file has them (barcode, name and price are
  * required, so always there), by their place in the product file's column table. */
-enum opt { OPT_VAT, OPT_UNIT, OPT_SKU, OPT_MXIK, OPT_CATEGORY, OPT_PLU, NOPT };
+enum opt { OPT_VAT, OPT_UNIT, OPT_SKU, OPT_MXIK, OPT_CATEGORY, OPT_PLU, OPT_MIN, NOPT };
 static const enum catalog_csv_col opt_col[NOPT] = { CATALOG_CSV_VAT, CATALOG_CSV_UNIT,
-	CATALOG_CSV_SKU, CATALOG_CSV_MXIK, CATALOG_CSV_CATEGORY, CATALOG_CSV_PLU };
+	CATALOG_CSV_SKU, CATALOG_CSV_MXIK, CATALOG_CSV_CATEGORY, CATALOG_CSV_PLU, CATALOG_CSV_MIN };
 
 /* The file read again by the tills' reader: the header's columns, and each row's barcode,
  * MXIK and category (into the scratch store's file_rows, for the second-barcode rule). */
@@ -146,6 +146,8 @@ change_data(struct hub *h, sqlite3_stmt *q, const bool has[NOPT], struct kerr *e
 	if (has[OPT_PLU])
 		json_object_set_new(d, "plu", sqlite3_column_int64(q, 8) > 0 ?
 		    json_integer(sqlite3_column_int64(q, 8)) : json_null());
+	if (has[OPT_MIN])	/* the low-stock threshold, thousandths */
+		json_object_set_new(d, "min", json_integer(sqlite3_column_int64(q, 9)));
 	text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(d);
 	if (text == NULL)
@@ -164,7 +166,8 @@ publish(struct hub *h, store *scratch, const bool has[NOPT], long *published_n,
 
 	if (sqlite3_prepare_v2(store_db(scratch), "SELECT b.code, p.name, p.price, p.vat_bp, "
 	    "p.unit, coalesce(p.sku, ''), coalesce(p.mxik, ''), coalesce(p.category, ''), "
-	    "coalesce(p.plu, 0) FROM products p JOIN barcodes b ON b.product_id = p.id ORDER BY "
+	    "coalesce(p.plu, 0), p.min_stock FROM products p JOIN barcodes b ON b.product_id = p.id "
+	    "ORDER BY "
 	    "p.id", -1, &q, NULL) != SQLITE_OK)
 		return store_error(scratch, err, "reading the checked catalogue");
 	if (hub_begin(h, err) == -1) {

@@ -98,6 +98,16 @@ struct hub {
 /* The process's hub (h itself outside the workers). */
 struct hub *hub_root(struct hub *h);
 
+/*
+ * hub-stock.c: each till's stock per product, from its accepted events (sales, returns,
+ * deliveries, adjustments, counts: the payloads of docs/protocol.md), in the transaction that
+ * stores the event; each product it moves becomes a change of entity "stock" in the feed (key
+ * DEVICE/BARCODE, data: barcode, branch, device, qty), so the other tills can show it. An
+ * event of another type is left alone. -1 with err on a database error.
+ */
+int hub_stock_apply(struct hub *h, const char *device, const char *type, json_t *payload,
+    struct kerr *err);
+
 /* hub-sql.c: the database, SQLite or PostgreSQL. SQL uses $1..$N; values are text. */
 struct hub_rows {
 	int nrows, ncols;

@@ -256,6 +256,15 @@ hub_rollback(struct hub *h)
 	writer_done(h);
 }
 
+/* Each till's stock per product, kept from its stock events (hub-stock.c); data is what the
+ * changes feed publishes (entity "stock"), change_seq from the same counter as the products.
+ * One statement, its index inline: run at every start, it must not need the table's owner (a
+ * PostgreSQL hub may run as a role that only uses the tables). */
+#define HUB_STOCK_SCHEMA(bigint) \
+	"CREATE TABLE IF NOT EXISTS hub_stock (device_id TEXT NOT NULL, product_id " bigint \
+	"  NOT NULL, barcode TEXT, branch TEXT, qty " bigint " NOT NULL DEFAULT 0, data TEXT, " \
+	"  updated_at TEXT NOT NULL, change_seq " bigint " UNIQUE, PRIMARY KEY (device_id, " \
+	"  product_id));"
 /* Customers (hub-customer.c): balance and points summed from every till's events, and per
  * customer the last seq of each till's events counted in them. */
 #define CUSTOMERS(INT) \
@@ -283,7 +292,8 @@ static const char schema_sqlite[] =
 	"CREATE TABLE IF NOT EXISTS hub_telegram (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
 	"  text TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL"
 	"  DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
-	CUSTOMERS("INTEGER");
+	CUSTOMERS("INTEGER")
+	HUB_STOCK_SCHEMA("INTEGER");
 
 static const char schema_pg[] =
 	"CREATE TABLE IF NOT EXISTS hub_devices (device_id TEXT PRIMARY KEY, token_sha256 TEXT "
@@ -302,7 +312,8 @@ static const char schema_pg[] =
 	"CREATE TABLE IF NOT EXISTS hub_telegram (id BIGSERIAL PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
 	"  text TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL"
 	"  DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, error TEXT, sent_at TEXT);"
-	CUSTOMERS("BIGINT");
+	CUSTOMERS("BIGINT")
+	HUB_STOCK_SCHEMA("BIGINT");
 
 /* Runs a SELECT count(*) query: *yes when it counted more than none. */
 static int

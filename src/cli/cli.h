@@ -49,6 +49,7 @@ extern const struct cli_cmd cmd_sync;
 extern const struct cli_cmd cmd_journal;
 extern const struct cli_cmd cmd_print;
 extern const struct cli_cmd cmd_customer;
+extern const struct cli_cmd cmd_stock;
 
 /* Prints "kassa: MESSAGE" and "usage: kassa USAGE" to stderr; returns CLI_USAGE. */
 int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)

@@ -32,6 +32,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_journal,
 	&cmd_print,
 	&cmd_customer,
+	&cmd_stock,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -17,6 +17,7 @@
 #include "csvread.h"
 #include "i18n.h"
 #include "journal.h"
+#include "stock.h"
 #include "xalloc.h"
 
 /* ---- the columns: parsing only ---------------------------------------------------------- */
@@ -97,6 +98,7 @@ static const struct csv_column product_cols[CATALOG_CSV_NCOLS] = {
 	{ "category", false, csv_text, P(category) },
 	{ "stock", false, csv_qty0, offsetof(struct catalog_csv_row, stock), sizeof (qty_t) },
 	{ "plu", false, parse_plu, P(plu) },
+	{ "min", false, csv_qty0, P(min) },	/* the low-stock threshold (stock.h) */
 };
 
 const struct csv_kind catalog_csv_kind = { product_cols, CATALOG_CSV_NCOLS,
@@ -145,10 +147,13 @@ apply_counts(store *st, struct kerr *err)
 	    "c.n <= ?2 ORDER BY c.n)), 'source', 'import')";
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
-	int64_t last = 0, seq;
+	int64_t last = 0, seq, mark;
 	char now[32];
 	int rc;
 
+	/* Where this import's moves start, for the low-stock check at the end (stock.h). */
+	if (stock_last_move(st, &mark, err) == -1)
+		return -1;
 	if (sqlite3_exec(db, "UPDATE temp.import_counts SET old = (SELECT " STOCK_ON_HAND_SQL("p")
 	    " FROM products p WHERE p.id = product_id); DELETE FROM temp.import_counts WHERE "
 	    "counted = old;", NULL, NULL, NULL) != SQLITE_OK)
@@ -190,7 +195,9 @@ apply_counts(store *st, struct kerr *err)
 	}
 	/* The moves just written (counted - on hand) take on hand to the count; folded now, so
 	 * a 200 000-product import leaves no long tail for every look-up to add up. */
-	return store_fold_stock(st, err);
+	if (store_fold_stock(st, err) == -1)
+		return -1;
+	return stock_flag_low(st, mark, 0, err);
 }
 
 /* Fills the columns missing from the file's header with product id's stored values. */
@@ -202,7 +209,8 @@ keep_absent(struct import *im, const struct csv_file *f, int64_t id, struct prod
 
 	if (csv_has(f, CATALOG_CSV_VAT) && csv_has(f, CATALOG_CSV_UNIT) &&
 	    csv_has(f, CATALOG_CSV_SKU) && csv_has(f, CATALOG_CSV_MXIK) &&
-	    csv_has(f, CATALOG_CSV_CATEGORY) && csv_has(f, CATALOG_CSV_PLU))
+	    csv_has(f, CATALOG_CSV_CATEGORY) && csv_has(f, CATALOG_CSV_PLU) &&
+	    csv_has(f, CATALOG_CSV_MIN))
 		return 0;
 	if (catalog_get(im->st, id, &old, err) == -1)
 		return -1;
@@ -218,6 +226,8 @@ keep_absent(struct import *im, const struct csv_file *f, int64_t id, struct prod
 		memcpy(p->category, old.category, sizeof p->category);
 	if (!csv_has(f, CATALOG_CSV_PLU))
 		p->plu = old.plu;
+	if (!csv_has(f, CATALOG_CSV_MIN))
+		p->min = old.min;
 	return 0;
 }
 

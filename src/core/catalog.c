@@ -22,9 +22,9 @@
 
 #define PRODUCT_COLS "p.id, coalesce(p.sku, ''), p.name, p.price, p.vat_bp, p.unit, " \
 	"coalesce(p.mxik, ''), coalesce(p.category, ''), coalesce(p.plu, 0), " \
-	STOCK_ON_HAND_SQL("p")
+	STOCK_ON_HAND_SQL("p") ", p.min_stock"
 
-/* Fills p from a row of PRODUCT_COLS (and the barcode, when col 10 exists). */
+/* Fills p from a row of PRODUCT_COLS (and the barcode, when col 11 exists). */
 static void
 fill_product(sqlite3_stmt *q, struct product *p)
 {
@@ -39,8 +39,9 @@ fill_product(sqlite3_stmt *q, struct product *p)
 	core_text(q, 7, p->category, sizeof p->category);
 	p->plu = sqlite3_column_int64(q, 8);
 	p->stock = sqlite3_column_int64(q, 9);
-	if (sqlite3_column_count(q) > 10)
-		core_text(q, 10, p->barcode, sizeof p->barcode);
+	p->min = sqlite3_column_int64(q, 10);
+	if (sqlite3_column_count(q) > 11)
+		core_text(q, 11, p->barcode, sizeof p->barcode);
 }
 
 /* Runs sql (one text or integer parameter) and fills p from the first row: 1 found, 0 not,
@@ -315,12 +316,12 @@ catalog_write_product(store *st, int64_t id, const struct product *p, const char
 		return -1;
 	if (id == 0)
 		q = store_cached(st, "INSERT INTO products(sku, name, price, vat_bp, unit, mxik, "
-		    "category, plu, updated_at, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-		    "0)");
+		    "category, plu, updated_at, deleted, min_stock) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+		    "?8, ?9, 0, ?11)");
 	else
 		q = store_cached(st, "UPDATE products SET sku = ?1, name = ?2, price = ?3, vat_bp = "
-		    "?4, unit = ?5, mxik = ?6, category = ?7, plu = ?8, updated_at = ?9, deleted = 0 "
-		    "WHERE id = ?10");
+		    "?4, unit = ?5, mxik = ?6, category = ?7, plu = ?8, updated_at = ?9, deleted = 0, "
+		    "min_stock = ?11 WHERE id = ?10");
 	if (q == NULL)
 		return store_error(st, err, N_("saving a product"));
 	bind_optional(q, 1, p->sku);
@@ -337,6 +338,7 @@ catalog_write_product(store *st, int64_t id, const struct product *p, const char
 	sqlite3_bind_text(q, 9, updated_at, -1, SQLITE_TRANSIENT);
 	if (id != 0)
 		sqlite3_bind_int64(q, 10, id);
+	sqlite3_bind_int64(q, 11, p->min > 0 ? p->min : 0);
 	rc = sqlite3_step(q);
 	store_release(q);
 	if (rc != SQLITE_DONE) {

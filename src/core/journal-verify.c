@@ -179,23 +179,29 @@ static const char *const stock_fields[] = { "stock on hand (products.stock and t
 	"folded yet)", "the sum of its stock_moves",
 	NULL };
 
-/* Stock on hand: what sales took, returns put back and counts set, per product, from the
- * events. */
+/* Stock on hand: what sales took, returns and deliveries put back, adjustments and counts
+ * moved, per product, from the events (the payloads in docs/protocol.md), beside the sum of its
+ * moves and stock on hand, in one grouping (joining three per-product sums made SQLite compare
+ * every pair: 11 s for 20 000 products after a delivery of 400 000 lines, 0.6 s so). On hand
+ * is STOCK_ON_HAND_SQL (core-int.h) summed in the same grouping: products.stock plus each move
+ * after the fold's mark (a correlated sum per product would scan the unfolded moves once per
+ * product). */
 static const char stock_sql[] =
-	"WITH d AS (SELECT j.value ->> '$.product_id' AS pid, -(j.value ->> '$.qty') AS q FROM "
-	" events e, json_each(e.payload, '$.lines') j WHERE e.type = 'sale.completed' AND "
-	LIVE_LINE("j") " "
-	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.delta' FROM events e, "
-	" json_each(e.payload, '$.counts') j WHERE e.type = 'stock.counted' "
-	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.qty' FROM events e, "
-	" json_each(e.payload, '$.lines') j WHERE e.type = 'sale.returned'), "
-	"es AS (SELECT pid, sum(q) AS q FROM d GROUP BY pid), "
-	"ms AS (SELECT product_id, sum(qty) AS q FROM stock_moves GROUP BY product_id) "
-	"SELECT NULL, 'product ' || p.id || coalesce(' (' || p.name || ')', ''), "
-	" " STOCK_ON_HAND_SQL("p") ", coalesce(es.q, 0), coalesce(ms.q, 0), coalesce(es.q, 0) "
-	"FROM products p LEFT JOIN es ON es.pid = p.id LEFT JOIN ms ON ms.product_id = p.id "
-	"WHERE " STOCK_ON_HAND_SQL("p") " IS NOT coalesce(es.q, 0) OR coalesce(ms.q, 0) IS NOT coalesce(es.q, 0) "
-	"ORDER BY p.id";
+	"WITH d(pid, ev, mv, tab) AS ("
+	" SELECT j.value ->> '$.product_id', -(j.value ->> '$.qty'), 0, 0 FROM events e, "
+	"  json_each(e.payload, '$.lines') j WHERE e.type = 'sale.completed' AND " LIVE_LINE("j")
+	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.qty', 0, 0 FROM events e, "
+	"  json_each(e.payload, '$.lines') j WHERE e.type IN ('sale.returned', 'stock.received') "
+	" UNION ALL SELECT e.payload ->> '$.product_id', e.payload ->> '$.delta', 0, 0 FROM "
+	"  events e WHERE e.type = 'stock.adjusted' "
+	" UNION ALL SELECT j.value ->> '$.product_id', j.value ->> '$.delta', 0, 0 FROM events e, "
+	"  json_each(e.payload, '$.counts') j WHERE e.type = 'stock.counted' "
+	" UNION ALL SELECT product_id, 0, qty, CASE WHEN id > (SELECT CAST(value AS INTEGER) "
+	"  FROM meta WHERE key = 'stock_folded') THEN qty ELSE 0 END FROM stock_moves "
+	" UNION ALL SELECT id, 0, 0, stock FROM products) "
+	"SELECT NULL, 'product ' || pid || coalesce(' (' || (SELECT name FROM products WHERE id = "
+	" pid) || ')', ''), sum(tab), sum(ev), sum(mv), sum(ev) FROM d GROUP BY pid "
+	"HAVING sum(tab) <> sum(ev) OR sum(mv) <> sum(ev) ORDER BY pid";
 
 static const char *const return_fields[] = {
 	"a row in returns", "returns.number", "returns.total", "returns.vat_total",

@@ -22,6 +22,7 @@
 #include "fiscal.h"
 #include "journal.h"
 #include "sale.h"
+#include "stock.h"
 #include "xalloc.h"
 
 struct sale {
@@ -1125,48 +1126,13 @@ static const char completed_sql[] =
 	" 'voids', " VOIDS_SQL ")"
 	" FROM sales s JOIN users u ON u.id = s.user_id WHERE s.id = ?1";
 
-/*
- * A product this sale took from above zero to zero or below is flagged with a stock.low event
- * (the sale itself is never blocked), which the hub can forward to the shop's owner. Runs after
- * the stock update, inside the completion's transaction.
- */
-static int
-flag_out_of_stock(sale *s, struct kerr *err)
-{
-	sqlite3_stmt *q;
-	int64_t ids[64];
-	int n = 0, rc;
-
-	/* On hand after the sale, once per product (it adds up the moves not folded yet). */
-	if (core_prepare(s->st, "WITH h AS MATERIALIZED (SELECT p.id AS id, " STOCK_ON_HAND_SQL("p")
-	    " AS now, l.sold AS sold FROM products p JOIN (SELECT product_id, sum(qty) AS sold "
-	    "FROM sale_lines WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id) l ON "
-	    "l.product_id = p.id) SELECT id FROM h WHERE now <= 0 AND now + sold > 0", &q, err,
-	    saving) == -1)
-		return -1;
-	sqlite3_bind_int64(q, 1, s->id);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < 64)
-		ids[n++] = sqlite3_column_int64(q, 0);
-	core_release(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(s->st, err, N_("checking stock"));
-	for (int i = 0; i < n; i++) {
-		/* Keys in sorted order: canonical JSON (journal.h). */
-		if (journal_append_bind(s->st, "stock.low", "SELECT json_object('name', name, "
-		    "'product_id', id, 'sale', (SELECT uuid FROM sales WHERE id = ?2), 'sku', sku, "
-		    "'stock', " STOCK_ON_HAND_SQL("p") ") FROM products p WHERE id = ?1", ids[i], s->id, 0, NULL, NULL,
-		    err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 static int
 complete(sale *s, struct kerr *err)
 {
 	money_t cash = 0, card = 0, credit = 0, points = 0, change;
 	int64_t seq, earned = 0;
 	sqlite3_stmt *q;
+	int64_t mark;
 	char now[32];
 
 	for (int i = 0; i < s->npays; i++) {
@@ -1196,7 +1162,10 @@ complete(sale *s, struct kerr *err)
 	if (core_append_event(s->st, "sale.completed", completed_sql, s->id, earned, "UPDATE "
 	    "sales SET event_seq = ?2 WHERE id = ?1", &seq, err, saving) == -1)
 		return -1;
-	/* Stock leaves the shelf; it may go negative (a sale is never blocked by the count). */
+	/* Stock leaves the shelf; it may go negative (a sale is never blocked by the count). The
+	 * mark is where this sale's moves start, for the low-stock check (stock.h). */
+	if (stock_last_move(s->st, &mark, err) == -1)
+		return -1;
 	if (core_prepare(s->st, "INSERT INTO stock_moves(product_id, qty, reason, sale_id, "
 	    "event_seq, at) SELECT product_id, -sum(qty), 'sale', sale_id, ?2, ?3 FROM sale_lines "
 	    "WHERE sale_id = ?1 AND voided = 0 GROUP BY product_id", &q, err, saving) == -1)
@@ -1207,8 +1176,10 @@ complete(sale *s, struct kerr *err)
 	if (core_run(s->st, q, err, saving) == -1)
 		return -1;
 	/* products.stock is not written here: the till's idle fold adds these moves (store.h),
-	 * which kept five random products pages out of this commit (issue 17). */
-	if (flag_out_of_stock(s, err) == -1)
+	 * which kept five random products pages out of this commit (issue 17). A product taken
+	 * to its threshold or below is flagged with a stock.low event (the sale itself is never
+	 * blocked), which the hub can forward to the shop's owner. */
+	if (stock_flag_low(s->st, mark, s->id, err) == -1)
 		return -1;
 	if (fiscal_sale(s->st, s->id, err) == -1)	/* [fiscal]: its document, same transaction */
 		return -1;

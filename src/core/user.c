@@ -45,6 +45,7 @@ user_can(const struct user *u, enum user_right right)
 	case RIGHT_REFUND_NO_RECEIPT:
 	case RIGHT_CREDIT_LIMIT:
 	case RIGHT_QUIT:
+	case RIGHT_STOCK_ADJUST:
 		return u->role >= ROLE_MANAGER;
 	case RIGHT_ADMIN:
 		return u->role == ROLE_ADMIN;
@@ -68,6 +69,7 @@ user_right_name(enum user_right right)
 	case RIGHT_REFUND_NO_RECEIPT: return "refund_no_receipt";
 	case RIGHT_CREDIT_LIMIT: return "credit_limit";
 	case RIGHT_QUIT: return "quit";
+	case RIGHT_STOCK_ADJUST: return "stock_adjust";
 	}
 	return "unknown";
 }
@@ -402,6 +404,27 @@ user_get(store *st, int64_t id, struct user *out, struct kerr *err)
 	sqlite3_finalize(q);
 	if (rc == SQLITE_DONE)
 		return kerr_set(err, KERR_NOTFOUND, _("no user %lld"), (long long)id);
+	if (rc != SQLITE_ROW)
+		return store_error(st, err, N_("reading a user"));
+	return 0;
+}
+
+int
+user_admin(store *st, struct user *out, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (core_prepare(st, "SELECT id, name, role FROM users WHERE role = 'admin' AND active = 1 "
+	    "ORDER BY id LIMIT 1", &q, err, N_("reading a user")) == -1)
+		return -1;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		fill_user(q, out);
+	core_release(q);
+	if (rc == SQLITE_DONE)
+		return kerr_set(err, KERR_NOTFOUND, _("this till has no admin: add one with `kassa "
+		    "user add NAME --role admin`"));
 	if (rc != SQLITE_ROW)
 		return store_error(st, err, N_("reading a user"));
 	return 0;

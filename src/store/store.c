@@ -155,7 +155,32 @@ static const char *const migrations[] = {
 	"TEXT, event_seq INTEGER REFERENCES events(seq)); CREATE UNIQUE INDEX "
 	"fiscal_documents_ref ON fiscal_documents(kind, ref_id); CREATE INDEX "
 	"fiscal_documents_state ON fiscal_documents(state, id);",
-	/* 8 -> 9: fewer pages per sale (issue 17): sales.number unique only when set, sale
+	/* 8 -> 9: stock (stock.h): a low-stock threshold per product, deliveries with their cost
+	 * prices, stock-takes, other branches' stock */
+	"ALTER TABLE products ADD COLUMN min_stock INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE deliveries (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number "
+	"INTEGER NOT NULL UNIQUE, supplier TEXT, user_id INTEGER NOT NULL REFERENCES users(id), at "
+	"TEXT NOT NULL, cost_total INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE delivery_lines (id INTEGER PRIMARY KEY, delivery_id INTEGER NOT NULL "
+	"REFERENCES deliveries(id), lineno INTEGER NOT NULL, product_id INTEGER NOT NULL "
+	"REFERENCES products(id), code TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty > 0), cost "
+	"INTEGER NOT NULL DEFAULT 0 CHECK (cost >= 0), event_seq INTEGER REFERENCES events(seq), "
+	"UNIQUE (delivery_id, lineno));"
+	"CREATE INDEX delivery_lines_product ON delivery_lines(product_id);"
+	"CREATE TABLE stock_takes (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, state TEXT "
+	"NOT NULL CHECK (state IN ('open', 'posted', 'cancelled')), category TEXT, user_id INTEGER "
+	"NOT NULL REFERENCES users(id), start_move INTEGER NOT NULL, started_at TEXT NOT NULL, "
+	"posted_at TEXT, posted_by INTEGER REFERENCES users(id), approver_id INTEGER REFERENCES "
+	"users(id));"
+	"CREATE UNIQUE INDEX stock_takes_one_open ON stock_takes(state) WHERE state = 'open';"
+	"CREATE TABLE stock_take_items (take_id INTEGER NOT NULL REFERENCES stock_takes(id), "
+	"product_id INTEGER NOT NULL REFERENCES products(id), counted INTEGER NOT NULL CHECK "
+	"(counted >= 0), counted_move INTEGER NOT NULL, PRIMARY KEY (take_id, product_id)) WITHOUT "
+	"ROWID;"
+	"CREATE TABLE remote_stock (key TEXT PRIMARY KEY, barcode TEXT NOT NULL, branch TEXT NOT "
+	"NULL, qty INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX remote_stock_barcode ON remote_stock(barcode);",
+	/* 9 -> 10: fewer pages per sale (issue 17): sales.number unique only when set, sale
 	 * lines and payments one b-tree each keyed by sale, return_lines naming a line by its
 	 * number, the outbox's pending rows unindexed, products.stock folded from the moves up
 	 * to a mark (every move so far is in it), events_customer only for the events that
@@ -228,7 +253,7 @@ static const char *const migrations[] = {
 	"'sale.returned', 'customer.paid') AND (CASE WHEN json_valid(payload) THEN "
 	"json_extract(payload, '$.customer') END) IS NOT NULL;",
 };
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 
@@ -435,7 +460,7 @@ fk_on:
  * past the mark, one UPDATE per product, and moves the mark: the random products pages a
  * sale wrote in its own commit are written here, off the cashier's path (by the
  * checkpointer, before it checkpoints), once per product however often it sold meanwhile.
- * stock_on_hand() (stockq.h) adds the moves past the mark.
+ * stock_on_hand() (stock.h) adds the moves past the mark.
  */
 static const char fold_sql[] =
 	"UPDATE products SET stock = products.stock + m.q FROM (SELECT product_id, sum(qty) AS q "

@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "customer.h"
 #include "log.h"
+#include "stock.h"
 #include "sync-int.h"
 #include "timestamp.h"
 #include "user.h"
@@ -93,6 +94,7 @@ apply_product(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 		p.vat_bp = old.vat_bp;
 		p.by_weight = old.by_weight;
 		p.plu = old.plu;
+		p.min = old.min;
 	} else
 		p.vat_bp = 1200;
 	copy_str(data, "name", p.name, sizeof p.name);
@@ -121,6 +123,14 @@ apply_product(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 		p.by_weight = strcmp(unit, "kg") == 0;
 	if (json_object_get(data, "plu") != NULL)
 		p.plu = json_integer_value(json_object_get(data, "plu"));	/* null: none */
+	/* The low-stock threshold, thousandths (stock.h); kept when the change has none. */
+	if (carries(data, "min")) {
+		if (!json_is_integer(json_object_get(data, "min")) ||
+		    json_integer_value(json_object_get(data, "min")) < 0)
+			return kerr_set(err, KERR_NET, "product change %s has a bad min (a "
+			    "quantity in thousandths, 0 or more)", key);
+		p.min = json_integer_value(json_object_get(data, "min"));
+	}
 	if (p.name[0] == '\0' || p.price < 0 || p.vat_bp < 0 || p.vat_bp > 10000)
 		return kerr_set(err, KERR_NET, "product change %s is not valid", key);
 	return catalog_upsert(c->st, &p, at, err);
@@ -205,6 +215,33 @@ apply_user(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
 	    json_string_value(json_object_get(data, "role")), disabled, at, err);
 }
 
+/*
+ * Another branch's stock (entity "stock", key DEVICE/BARCODE, data: barcode, branch, device,
+ * qty in thousandths): kept apart in remote_stock (stock.h), never added to this till's own.
+ * The hub publishes this till's stock too; that is skipped.
+ */
+static int
+apply_stock(struct sync_ctx *c, json_t *ch, const char *at, struct kerr *err)
+{
+	json_t *data = json_object_get(ch, "data");
+	const char *key = json_string_value(json_object_get(ch, "key"));
+	const char *device = json_string_value(json_object_get(data, "device"));
+	const char *barcode = json_string_value(json_object_get(data, "barcode"));
+	const char *branch = json_string_value(json_object_get(data, "branch"));
+	json_t *qty = json_object_get(data, "qty");
+	bool deleted = json_is_true(json_object_get(ch, "deleted"));
+
+	if (device != NULL && strcmp(device, c->device_id) == 0)
+		return 0;
+	if (!deleted && (barcode == NULL || branch == NULL || !json_is_integer(qty)))
+		return kerr_set(err, KERR_NET, "stock change %.64s has no barcode, branch or qty",
+		    key);
+	if (strlen(key) >= 200 || (barcode != NULL && strlen(barcode) >= CATALOG_CODE_MAX))
+		return kerr_set(err, KERR_NET, "stock change %.64s: key or barcode too long", key);
+	return stock_remote_set(c->st, key, barcode != NULL ? barcode : "", branch != NULL ?
+	    branch : "", json_integer_value(qty), at, deleted, err);
+}
+
 /* One page: applies its changes and stores its cursor in one transaction. */
 static int
 apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
@@ -228,7 +265,7 @@ apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
 		    !json_is_string(json_object_get(ch, "updated_at"))) {
 			rc = kerr_set(err, KERR_NET, "a change without entity, key or updated_at");
 		} else if (strcmp(entity, "product") != 0 && strcmp(entity, "customer") != 0 &&
-		    strcmp(entity, "user") != 0) {
+		    strcmp(entity, "user") != 0 && strcmp(entity, "stock") != 0) {
 			/* Entities this till does not know yet are skipped, not fatal. */
 		} else if (timestamp_canon(json_string_value(json_object_get(ch, "updated_at")),
 		    at, &why) == -1) {
@@ -241,6 +278,8 @@ apply_page(struct sync_ctx *c, json_t *page, struct kerr *err)
 			rc = apply_product(c, ch, at, err);
 		else if (strcmp(entity, "user") == 0)
 			rc = apply_user(c, ch, at, err);
+		else if (strcmp(entity, "stock") == 0)
+			rc = apply_stock(c, ch, at, err);
 		else
 			rc = apply_customer(c, ch, at, err);
 		if (rc == -1) {

@@ -152,6 +152,7 @@ extern const struct ui_screen ui_screen_login;
 extern const struct ui_screen ui_screen_sale;
 extern const struct ui_screen ui_screen_menu;
 extern const struct ui_screen ui_screen_report;    /* arg NULL: the day's report, else the audit */
+extern const struct ui_screen ui_screen_stock;      /* ui-stock.c: F12, Stock */
 
 /* ui.c: the screen stack. ui_open returns the new instance's state (owned by the stack). */
 void *ui_open(struct ui *ui, const struct ui_screen *screen, const void *arg);

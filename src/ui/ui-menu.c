@@ -186,42 +186,12 @@ no_sale(struct ui *ui)
 
 /* ---- stock, customers, reprint ---------------------------------------------------------- */
 
+/* The stock screen (ui-stock.c): look-up, receiving, stock-take, adjustment, low stock. */
 static void
-stock_entered(struct ui *ui, const char *text)
-{
-	struct product p[LIST_MAX];
-	struct ui_text *t;
-	struct kerr err;
-	qty_t qty;
-	char a[48], b[48];
-	int n;
-
-	if (catalog_lookup(ui->st, &ui->cfg->weight, text, &p[0], &qty, &err) == 0)
-		n = 1;
-	else if ((n = catalog_search(ui->st, text, p, LIST_MAX, &err)) <= 0) {
-		if (n == 0)
-			ui_message(ui, true, _("Nothing found for '%s'"), text);
-		else
-			ui_error(ui, &err);
-		return;
-	}
-	ui_close(ui);	/* the question */
-	t = ui_text_open(ui, _("Stock"));
-	for (int i = 0; i < n; i++) {
-		ui_text_add(t, "%-40.40s %12s %10s%s", p[i].name,
-		    money_format(p[i].price, a, sizeof a),
-		    qty_format(p[i].stock, p[i].by_weight, b, sizeof b),
-		    p[i].stock < 0 ? _(" (negative: count it)") : "");
-		ui_text_add(t, "    %s %s  %s %s", _("barcode"), p[i].barcode, _("SKU"), p[i].sku);
-	}
-}
-
-static void
-stock_lookup(struct ui *ui)
+stock_screen(struct ui *ui)
 {
 	ui_close(ui);
-	ui_open(ui, &ui_screen_question, NULL);
-	ui_ask(ui, _("Stock: scan or type a code or a name"), 0, stock_entered, NULL);
+	ui_open(ui, &ui_screen_stock, NULL);
 }
 
 /* R<n>, as printed on a refund receipt and in its barcode: a copy of that refund receipt. */
@@ -343,7 +313,7 @@ static const struct menu_item menu_items[] = {
 	{ N_("Cash out"), cash_out },
 	{ N_("X report"), show_x },
 	{ N_("Close the shift (Z report)"), close_shift },
-	{ N_("Stock look-up"), stock_lookup },
+	{ N_("Stock"), stock_screen },
 	{ N_("Customers: find, new, repayment"), ui_customer_menu },
 	{ N_("Reprint a receipt"), reprint },
 	{ N_("Open the drawer (no sale)"), no_sale },

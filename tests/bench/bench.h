@@ -79,6 +79,9 @@ void bench_product(long i, char *code, char *name);
 int bench_core_setup(struct bench_env *env);
 int bench_core(struct bench_env *env);
 int bench_ui(struct bench_env *env);
+/* bench-stock.c (issue 13): receiving and a stock-take on env->db, after the others (it adds
+ * an admin and moves stock). */
+int bench_stock(struct bench_env *env);
 /*
  * The slow-disk profile (issue 17): sales with every keystroke timed, the idle work between
  * them, and the same commits as bare INSERTs. Runs in a child `kassa-bench -S DIR` that

@@ -21,7 +21,7 @@
 #include "journal.h"
 #include "sale.h"
 #include "shift.h"
-#include "stockq.h"
+#include "stock.h"
 #include "store.h"
 #include "user.h"
 
@@ -330,7 +330,7 @@ test_split_payment_completes_once(void **state)
 	assert_int_equal(q1(f->st, "SELECT count(*) FROM outbox o JOIN events e ON e.seq = o.seq "
 	    "WHERE e.type = 'sale.completed'"), 1);
 	assert_int_equal(q1(f->st, "SELECT " ON_HAND_SQL " FROM products p WHERE sku = \'MILK\'"), 48000);
-	/* What stock screens read (stockq.h): the same figure; an unknown product is refused. */
+	/* What stock screens read (stock.h): the same figure; an unknown product is refused. */
 	{
 		qty_t on_hand = 0;
 

@@ -25,10 +25,11 @@ struct fx {
 };
 
 /* A database with three products, one deleted, then put back to look like version 1 (no
- * products_deleted index, the stock_moves_product index that schema 3 dropped). */
-/* Version 8's sales, sale_lines, payments, return_lines, outbox and customer indexes (what
- * version 9 changed). */
-static const char v8_shape[] =
+ * products_deleted index, the stock_moves_product index that schema 3 dropped, none of
+ * version 9's stock tables). */
+/* Version 9's sales, sale_lines, payments, return_lines, outbox and customer indexes (what
+ * version 10 changed). */
+static const char v9_shape[] =
 	"PRAGMA foreign_keys = OFF; "
 	"DROP TABLE return_lines; DROP TABLE sale_lines; DROP TABLE sales; DROP TABLE payments; "
 	"CREATE TABLE payments (id INTEGER PRIMARY KEY, sale_id INTEGER NOT NULL REFERENCES "
@@ -84,10 +85,10 @@ setup(void **state)
 	assert_int_equal(store_begin(st, &err), 0);
 	assert_int_equal(catalog_delete(st, "4780000000022", "2026-11-25T09:00:00.000Z", &err), 0);
 	assert_int_equal(store_commit(st, &err), 0);
-	/* Back to what version 1 had: version 8's shapes of the tables version 9 changed, no
+	/* Back to what version 1 had: version 9's shapes of the tables version 10 changed, no
 	 * fiscal documents (version 8), no returns (version 4), the old stock_moves and print_jobs
 	 * tables (rebuilt: their new columns reference returns), no refund figures. */
-	assert_int_equal(sqlite3_exec(store_db(st), v8_shape, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(st), v9_shape, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA foreign_keys = OFF; "
 	    "DROP TABLE fiscal_documents; DROP TABLE return_payments; DROP TABLE return_lines; "
 	    "DROP TABLE returns; "
@@ -114,6 +115,9 @@ setup(void **state)
 	    "DROP COLUMN repaid_card; "
 	    "DROP INDEX products_deleted; "
 	    "DROP TRIGGER products_price_change; DROP TABLE price_changes; DROP TABLE logins; "
+	    "DROP TABLE remote_stock; DROP TABLE stock_take_items; DROP TABLE stock_takes; "
+	    "DROP TABLE delivery_lines; DROP TABLE deliveries; "
+	    "ALTER TABLE products DROP COLUMN min_stock; "
 	    "CREATE INDEX stock_moves_product ON stock_moves(product_id); "
 	    "ALTER TABLE sale_lines DROP COLUMN label_total; "
 	    "ALTER TABLE sale_lines DROP COLUMN voided_by; "
@@ -154,6 +158,10 @@ test_old_file_is_migrated(void **state)
 	/* Nothing was lost and the count skips the deleted product. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM products"), 3);
 	assert_int_equal(catalog_count(st), 2);
+	/* Version 9: stock (stock.h): thresholds default to 0, the new tables are there. */
+	assert_int_equal(q1(st, "SELECT count(*) FROM products WHERE min_stock = 0"), 3);
+	assert_int_equal(q1(st, "SELECT count(*) FROM deliveries") + q1(st, "SELECT count(*) "
+	    "FROM stock_takes") + q1(st, "SELECT count(*) FROM remote_stock"), 0);
 	/* Version 4: returns, and stock moves that keep their rows and may say 'return'. */
 	assert_int_equal(q1(st, "SELECT count(*) FROM returns"), 0);
 	assert_int_equal(q1(st, "SELECT qty FROM stock_moves WHERE reason = 'import'"), 5000);
@@ -191,12 +199,12 @@ test_old_file_is_migrated(void **state)
 }
 
 /*
- * Version 8 -> 9 with data: two sales (one completed, one open cart), their lines and a
+ * Version 9 -> 10 with data: two sales (one completed, one open cart), their lines and a
  * return naming the completed sale's second line by its row id. After: the same rows, the
  * return names that line by its number, and a new sale's number follows the last.
  */
 static void
-test_version_8_is_migrated(void **state)
+test_version_9_is_migrated(void **state)
 {
 	struct fx *f = *state;
 	struct kerr err;
@@ -204,7 +212,7 @@ test_version_8_is_migrated(void **state)
 
 	st = store_open(f->path, 0, &err);
 	assert_non_null(st);
-	assert_int_equal(sqlite3_exec(store_db(st), v8_shape, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(st), v9_shape, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(store_db(st),
 	    "INSERT INTO users(id, name, role, pin_hash, updated_at) VALUES (7, 'ali', 'cashier', "
 	    "'x', 'now'); INSERT INTO shifts(id, number, user_id, opened_at, opening_float) "
@@ -224,7 +232,7 @@ test_version_8_is_migrated(void **state)
 	    "INSERT INTO return_lines(return_id, sale_line_id, product_id, code, name, unit, qty, "
 	    "price, vat_bp) VALUES (5, 101, 3, '4780000000039', 'Qatiq', 'pcs', 1000, 900000, "
 	    "1200); "
-	    "PRAGMA user_version = 8", NULL, NULL, NULL), SQLITE_OK);
+	    "PRAGMA user_version = 9", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 
 	st = store_open(f->path, 0, &err);
@@ -369,7 +377,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_old_file_is_migrated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_version_8_is_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_9_is_migrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_refuses_old_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_till_checkpoints_only_when_idle, setup,
