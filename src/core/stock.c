@@ -81,9 +81,16 @@ stock_flag_low(store *st, int64_t after_move, int64_t sale_id, struct kerr *err)
 	size_t n = 0, cap = 0;
 	int rc;
 
-	if (core_prepare(st, "SELECT p.id FROM (SELECT product_id, sum(qty) AS d FROM stock_moves "
-	    "WHERE id > ?1 GROUP BY product_id) m JOIN products p ON p.id = m.product_id WHERE "
-	    ON_HAND("p") " <= p.min_stock AND " ON_HAND("p") " - m.d > p.min_stock ORDER BY p.id",
+	/* On hand is STOCK_ON_HAND_SQL summed in the same pass: products.stock plus each move
+	 * after the fold's mark (m.u), beside the moves after after_move (m.d). ON_HAND per
+	 * product would scan the unfolded moves once per product: a delivery of 200 000 lines
+	 * over 20 000 products took minutes. */
+	if (core_prepare(st, "WITH f(mark) AS (SELECT (SELECT CAST(value AS INTEGER) FROM meta "
+	    "WHERE key = 'stock_folded')), m AS (SELECT product_id, sum(CASE WHEN id > ?1 THEN qty "
+	    "ELSE 0 END) AS d, sum(CASE WHEN id > (SELECT mark FROM f) THEN qty ELSE 0 END) AS u "
+	    "FROM stock_moves WHERE id > min(?1, coalesce((SELECT mark FROM f), ?1)) GROUP BY "
+	    "product_id) SELECT p.id FROM m JOIN products p ON p.id = m.product_id WHERE "
+	    "p.stock + m.u <= p.min_stock AND p.stock + m.u - m.d > p.min_stock ORDER BY p.id",
 	    &q, err, N_("checking stock")) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, after_move);
