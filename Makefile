@@ -37,7 +37,7 @@ LDFLAGS += $(SAN)
 CORE_SRC := $(wildcard src/util/*.c src/store/*.c src/core/*.c)
 # The till links the client side of sync only (and sync-queue.c, SQL on its queues); the sync
 # process (kassa-sync) is the one program that links libcurl and jansson.
-APP_SRC := $(wildcard src/cli/*.c src/ui/*.c src/dev/*.c) src/sync/sync-client.c \
+APP_SRC := $(wildcard src/cli/*.c src/ui/*.c src/print/*.c src/dev/*.c) src/sync/sync-client.c \
 	src/sync/sync-queue.c
 SYNC_SRC := $(filter-out src/sync/sync-client.c src/sync/sync-main.c,$(wildcard src/sync/*.c))
 HUB_SRC := $(wildcard contrib/hub/*.c)
@@ -122,6 +122,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkassa.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa.a $(LDLIBS_TEST) $(LDLIBS_KASSA) \
 		$(LDLIBS_SYNC)
+
+# The printer's document (src/print, src/dev) is in the app's objects, not the core library.
+$(BUILD)/tests/test_print_doc: tests/unit/test_print_doc.c $(BUILD)/libkassa-app.a \
+    $(BUILD)/libkassa.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkassa-app.a $(BUILD)/libkassa.a \
+		$(LDLIBS_TEST) $(LDLIBS_KASSA)
 
 # The app's objects as an archive, so a tool or the bench pulls in only what it calls (the
 # cmd-*.o files need main.c's cli_* helpers, which are not in it).

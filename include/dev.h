@@ -14,19 +14,28 @@
 #include "money.h"
 #include "worker.h"
 
-/* `kassa print test`: prints a test receipt now, in the foreground. */
-int dev_print_test(const struct config *cfg, const char *db_path, struct kerr *err);
-
-/* The till: forks the printer worker (only when cfg->printer_device is set). */
+/* The till: forks the printer worker (`kassa print worker`, print.h), only when
+ * cfg->printer_device is set. */
 int dev_printer_spawn(struct worker *w, const struct config *cfg, const char *db_path,
     struct kerr *err);
 
 /*
- * The printer process itself (`kassa print worker`, started by dev_printer_spawn through
- * worker_exec): prints the queue until the till closes wake_fd, then finishes the job in hand
- * and returns (the rest stay queued). Returns the exit status.
+ * The receipt printer as a device ([printer] device, baud, bits, flow); the queue it prints is
+ * read above dev (src/print). dev_printer_open: NULL with err when the device cannot be
+ * opened (or another process holds it). dev_printer_query asks its state with DLE EOT (up to
+ * 1 s per question); a plain file, which cannot answer, is fine. dev_printer_write sends all
+ * of len or fails. dev_printer_pulse opens the drawer with the real-time pulse (DLE DC4),
+ * which works out of paper and with the cover open. Caller frees with dev_printer_close.
  */
-int dev_printer_main(const struct config *cfg, const char *db_path, int wake_fd, int status_fd);
+enum dev_pstate { PSTATE_OK, PSTATE_OFFLINE, PSTATE_COVER, PSTATE_PAPER };
+const char *dev_pstate_name(enum dev_pstate s);
+
+typedef struct dev_printer dev_printer;
+dev_printer *dev_printer_open(const struct config *cfg, struct kerr *err);
+enum dev_pstate dev_printer_query(dev_printer *p);
+int dev_printer_write(dev_printer *p, const void *buf, size_t len, struct kerr *err);
+int dev_printer_pulse(dev_printer *p, struct kerr *err);
+void dev_printer_close(dev_printer *p);
 
 /* What the status bar shows: "ok", "paper out", "cover open", "offline", "not configured". */
 struct dev_printer_status {

@@ -1,7 +1,8 @@
 /*
  * receipt: the LAYOUT of a printed receipt as a device-neutral document (a list of items: text
  * rows, left/right pairs, rules, a barcode, a QR code, feed, cut, drawer kick). Built here in the
- * core from a completed sale; src/dev/escpos.c turns it into printer bytes. No device code here.
+ * core from a completed sale; src/print/print-doc.c turns it into dev's ESC/POS document
+ * (escpos.h).
  */
 #ifndef KASSA_RECEIPT_H
 #define KASSA_RECEIPT_H

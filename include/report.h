@@ -90,7 +90,9 @@ int report_day_bounds(const char *date, char *day, char *from, char *to, struct 
  * refunds}], hours [{hour (local), sales, total}], top_by_amount and top_by_qty [{code, name,
  * unit, qty, total}] (top entries each, 10 when top <= 0), voids {lines, lines_total (what
  * they came to), sales, sales_total} (from the events' voids), discounts {total, sales, lines}, approvals [{at, user, approver, right, sale}],
- * cash {in, out, no_sale}, margin (null: no cost prices are recorded yet)}.
+ * cash {in, out, no_sale}, margin {revenue, cost, margin, unknown_revenue, lines,
+ * lines_unknown} (the lines whose unit cost is known from the latest delivery at or before
+ * their sale; returned lines negative; docs/reports.md)}.
  */
 char *report_day_json(store *st, const char *date, int top, struct kerr *err);
 

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "dev.h"
+#include "print.h"
 #include "refund.h"
 #include "sale.h"
 
@@ -67,7 +68,7 @@ cmd_print_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char *
 		return CLI_USAGE;
 	/* The till's printer process (dev_printer_spawn), its pipes on fds 3 and 4. */
 	if (argc - optind == 1 && strcmp(argv[optind], "worker") == 0)
-		return dev_printer_main(&ctx->cfg, ctx->db_path, WORKER_WAKE_FD,
+		return print_worker_main(&ctx->cfg, ctx->db_path, WORKER_WAKE_FD,
 		    WORKER_STATUS_FD) == 0 ? CLI_OK : CLI_FAIL;
 	if (argc - optind == 2 && strcmp(argv[optind], "copy") == 0)
 		return print_copy(ctx, argv[optind + 1]);
@@ -77,7 +78,7 @@ cmd_print_exec(const struct cli_cmd *self, struct cli_ctx *ctx, int argc, char *
 		return cli_fail("print test: no printer configured: set device in the [printer] "
 		    "section of %s (see kassa.conf(5))", ctx->cfg.path[0] != '\0' ?
 		    ctx->cfg.path : "the config file");
-	if (dev_print_test(&ctx->cfg, ctx->db_path, &err) == -1)
+	if (print_test(&ctx->cfg, ctx->db_path, &err) == -1)
 		return cli_fail_err("print test", &err);
 	printf("printed a test receipt on %s\n", ctx->cfg.printer_device);
 	return CLI_OK;

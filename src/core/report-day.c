@@ -2,10 +2,11 @@
  * report-day.c: the day's report and the audit trail of one local day (report.h). Both are one
  * JSON document built by SQLite's JSON functions from the rows `kassa journal verify` rebuilds
  * from the events (sales, sale_lines, payments, returns, return_lines, return_payments,
- * cash_moves) and from the events themselves (approvals, voided sales, no-sale drawer
- * openings), so every figure agrees with `kassa sales --json` to the tiyin. The CSV and the
- * text and paper forms are flattened from that one document (report_doc_rows), so the forms
- * can never disagree with each other.
+ * cash_moves, and deliveries / delivery_lines for the margin's cost prices) and from the
+ * events themselves (approvals, voided sales, no-sale drawer openings), so every figure
+ * agrees with `kassa sales --json` to the tiyin. The CSV and the text and paper forms are
+ * flattened from that one document (report_doc_rows), so the forms can never disagree with
+ * each other.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -77,6 +78,11 @@ report_day_bounds(const char *date, char *day, char *from, char *to, struct kerr
 		return kerr_set(err, KERR_INTERNAL, "cannot place %s in the local time zone", day);
 	return 0;
 }
+
+/* The unit cost of product pid at time t: the latest delivery's at or before t that gave one. */
+#define UNIT_COST(pid, t) "SELECT dl.cost FROM delivery_lines dl JOIN deliveries d ON " \
+    "d.id = dl.delivery_id WHERE dl.product_id = " pid " AND dl.cost > 0 AND d.at <= " t \
+    " ORDER BY d.at DESC, d.id DESC, dl.lineno DESC LIMIT 1"
 
 /* ?1 from, ?2 to (UTC, the store's form), ?3 the local date, ?4 how many top products. */
 static const char day_sql[] =
@@ -154,9 +160,25 @@ static const char day_sql[] =
     "  amount > 0 AND at >= ?1 AND at < ?2), 'out', (SELECT coalesce(-sum(amount), 0) FROM "
     "  cash_moves WHERE amount < 0 AND at >= ?1 AND at < ?2), 'no_sale', (SELECT count(*) "
     "  FROM ev WHERE type = 'drawer.opened')), "
-    /* The seam for cost prices: stock receiving with costs has not landed, so no line has a
-     * known cost and the margin is null (report.h). */
-    "'margin', NULL)";
+    /* Margin where the cost is known (docs/reports.md): a line's unit cost is the one of the
+     * latest delivery at or before the sale (a cost of 0 is "not given"); a returned line is
+     * costed at its sale's time (without a receipt: the return's) and counts negative.
+     * cost = round(unit cost x qty / 1000) half away from zero per line, as money_times_qty;
+     * split at the whole units so that no product of the bounds (include/money.h) overflows. */
+    "'margin', (SELECT json_object('revenue', kr, 'cost', kc, 'margin', kr - kc, "
+    "  'unknown_revenue', ur, 'lines', n, 'lines_unknown', un) FROM (SELECT "
+    "  coalesce(sum(CASE WHEN uc IS NOT NULL THEN sg * rev END), 0) AS kr, "
+    "  coalesce(sum(sg * (uc * (qty / 1000) + (uc * (qty % 1000) + 500) / 1000)), 0) AS kc, "
+    "  coalesce(sum(CASE WHEN uc IS NULL THEN sg * rev END), 0) AS ur, "
+    "  count(uc) AS n, count(*) - count(uc) AS un FROM ("
+    "  SELECT 1 AS sg, l.total AS rev, l.qty AS qty, ("
+    UNIT_COST("l.product_id", "s.completed_at") ") AS uc FROM l JOIN s ON s.id = l.sale_id "
+    "  WHERE l.voided = 0 "
+    "  UNION ALL SELECT -1, rl.total, rl.qty, ("
+    UNIT_COST("rl.product_id", "coalesce(os.completed_at, r.completed_at)") ") FROM rl "
+    "  JOIN r ON r.id = rl.return_id "
+    "  LEFT JOIN sale_lines ol ON ol.id = rl.sale_line_id LEFT JOIN sales os ON "
+    "  os.id = ol.sale_id))))";
 
 char *
 report_day_json(store *st, const char *date, int top, struct kerr *err)
@@ -297,7 +319,15 @@ static const char rows_sql[] =
     "UNION ALL SELECT 'cash', 'in', NULL, NULL, json_extract(?1, '$.cash.in'), NULL, NULL "
     "UNION ALL SELECT 'cash', 'out', NULL, NULL, json_extract(?1, '$.cash.out'), NULL, NULL "
     "UNION ALL SELECT 'cash', 'no sale', json_extract(?1, '$.cash.no_sale'), NULL, NULL, NULL, "
-    "  NULL";
+    "  NULL "
+    "UNION ALL SELECT 'margin', 'revenue with cost', json_extract(?1, '$.margin.lines'), NULL, "
+    "  json_extract(?1, '$.margin.revenue'), NULL, NULL "
+    "UNION ALL SELECT 'margin', 'cost', NULL, NULL, json_extract(?1, '$.margin.cost'), NULL, "
+    "  NULL "
+    "UNION ALL SELECT 'margin', 'margin', NULL, NULL, json_extract(?1, '$.margin.margin'), NULL, "
+    "  NULL "
+    "UNION ALL SELECT 'margin', 'revenue without cost', json_extract(?1, "
+    "  '$.margin.lines_unknown'), NULL, json_extract(?1, '$.margin.unknown_revenue'), NULL, NULL";
 
 int
 report_doc_rows(store *st, const char *doc, report_row_fn fn, void *ctx, struct kerr *err)

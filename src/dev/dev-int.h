@@ -1,6 +1,6 @@
 /*
  * dev-int.h: private to src/dev. The transport drivers (one const struct of operations each),
- * the ESC/POS encoder and a growable byte buffer.
+ * the printer and display share (the ESC/POS encoder is public: escpos.h).
  */
 #ifndef KASSA_DEV_INT_H
 #define KASSA_DEV_INT_H
@@ -9,18 +9,10 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "escpos.h"
 #include "kerr.h"
-#include "receipt.h"
 
 struct sp_port;
-
-/* Bytes to send. */
-struct dev_buf {
-	unsigned char *p;
-	size_t len, cap;
-};
-void dev_buf_add(struct dev_buf *b, const void *data, size_t len);
-void dev_buf_free(struct dev_buf *b);
 
 /* An open device. */
 struct dev_conn {
@@ -62,16 +54,6 @@ void dev_close(struct dev_conn *c);
  * cannot be locked is used unlocked.
  */
 int dev_lock(struct dev_conn *c, int fd, struct kerr *err);
-
-/* ESC/POS. */
-void escpos_render(const struct receipt *r, int width, int codepage, struct dev_buf *out);
-/* UTF-8 text in the printer's code page ('?' for what it lacks); returns the columns. */
-size_t escpos_text(const char *utf8, int codepage, struct dev_buf *out);
-
-/* Printer states as read with DLE EOT. */
-enum dev_pstate { PSTATE_OK, PSTATE_OFFLINE, PSTATE_COVER, PSTATE_PAPER };
-const char *dev_pstate_name(enum dev_pstate s);
-enum dev_pstate dev_printer_query(struct dev_conn *c);
 
 /* sim: the simulated printer state in PATH.status ("ok" when absent). */
 const char *dev_sim_state(const char *path);

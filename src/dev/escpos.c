@@ -1,5 +1,5 @@
 /*
- * escpos.c: turns a receipt document (receipt.h) into ESC/POS bytes: ESC @ init, ESC t code
+ * escpos.c: turns a device-level document (escpos.h) into ESC/POS bytes: ESC @ init, ESC t code
  * page, text converted from UTF-8 with iconv (Uzbek oʻ gʻ as o' g', '?' for what the code page
  * lacks), left/right rows by columns, bold (ESC E), double size (GS !), centring (ESC a), a
  * CODE128 barcode (GS k), a QR code (GS ( k), feed (ESC d), cut (GS V) and the drawer kick
@@ -32,6 +32,42 @@ dev_buf_free(struct dev_buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+}
+
+struct escpos_doc *
+escpos_doc_new(void)
+{
+	return xcalloc(1, sizeof(struct escpos_doc));
+}
+
+void
+escpos_doc_add(struct escpos_doc *d, enum escpos_kind kind, int style, const char *left,
+    const char *right)
+{
+	struct escpos_line *ln;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->lines = xreallocarray(d->lines, (size_t)d->cap, sizeof *d->lines);
+	}
+	ln = &d->lines[d->n++];
+	ln->kind = kind;
+	ln->style = style;
+	ln->left = left ? xstrdup(left) : NULL;
+	ln->right = right ? xstrdup(right) : NULL;
+}
+
+void
+escpos_doc_free(struct escpos_doc *d)
+{
+	if (d == NULL)
+		return;
+	for (int i = 0; i < d->n; i++) {
+		free(d->lines[i].left);
+		free(d->lines[i].right);
+	}
+	free(d->lines);
+	free(d);
 }
 
 static void
@@ -216,53 +252,53 @@ put_barcode(struct dev_buf *out, const char *digits)
 }
 
 void
-escpos_render(const struct receipt *r, int width, int codepage, struct dev_buf *out)
+escpos_render(const struct escpos_doc *d, int width, int codepage, struct dev_buf *out)
 {
 	add_bytes(out, 2, 0x1B, 0x40);                 /* ESC @ */
 	add_bytes(out, 3, 0x1B, 0x74, codepage & 0xFF); /* ESC t n */
-	for (int i = 0; i < r->n; i++) {
-		const struct receipt_item *it = &r->items[i];
-		size_t cols = (size_t)((it->style & RECEIPT_DOUBLE) ? width / 2 : width);
+	for (int i = 0; i < d->n; i++) {
+		const struct escpos_line *it = &d->lines[i];
+		size_t cols = (size_t)((it->style & ESCPOS_DOUBLE) ? width / 2 : width);
 
-		if (it->style & RECEIPT_CENTER)
+		if (it->style & ESCPOS_CENTER)
 			add_bytes(out, 3, 0x1B, 0x61, 1);
-		if (it->style & RECEIPT_BOLD)
+		if (it->style & ESCPOS_BOLD)
 			add_bytes(out, 3, 0x1B, 0x45, 1);
-		if (it->style & RECEIPT_DOUBLE)
+		if (it->style & ESCPOS_DOUBLE)
 			add_bytes(out, 3, 0x1D, 0x21, 0x11);
 		switch (it->kind) {
-		case RECEIPT_TEXT:
+		case ESCPOS_TEXT:
 			put_text(out, it->left ? it->left : "", codepage, cols);
 			break;
-		case RECEIPT_PAIR:
+		case ESCPOS_PAIR:
 			put_pair(out, it->left, it->right, codepage, cols);
 			break;
-		case RECEIPT_RULE:
+		case ESCPOS_RULE:
 			for (size_t k = 0; k < cols; k++)
 				dev_buf_add(out, "-", 1);
 			dev_buf_add(out, "\n", 1);
 			break;
-		case RECEIPT_BARCODE:
+		case ESCPOS_BARCODE:
 			put_barcode(out, it->left ? it->left : "");
 			break;
-		case RECEIPT_QR:
+		case ESCPOS_QR:
 			put_qr(out, it->left ? it->left : "");
 			break;
-		case RECEIPT_FEED:
+		case ESCPOS_FEED:
 			add_bytes(out, 3, 0x1B, 0x64, 4);   /* ESC d 4 */
 			break;
-		case RECEIPT_CUT:
+		case ESCPOS_CUT:
 			add_bytes(out, 4, 0x1D, 0x56, 0x42, 0x00);  /* GS V 66 0: feed and cut */
 			break;
-		case RECEIPT_DRAWER:
+		case ESCPOS_DRAWER:
 			add_bytes(out, 5, 0x1B, 0x70, 0x00, 0x19, 0xFA);  /* ESC p pin 2, 50/500 ms */
 			break;
 		}
-		if (it->style & RECEIPT_DOUBLE)
+		if (it->style & ESCPOS_DOUBLE)
 			add_bytes(out, 3, 0x1D, 0x21, 0x00);
-		if (it->style & RECEIPT_BOLD)
+		if (it->style & ESCPOS_BOLD)
 			add_bytes(out, 3, 0x1B, 0x45, 0);
-		if (it->style & RECEIPT_CENTER)
+		if (it->style & ESCPOS_CENTER)
 			add_bytes(out, 3, 0x1B, 0x61, 0);
 	}
 }

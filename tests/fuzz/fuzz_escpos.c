@@ -6,10 +6,11 @@
  *   make fuzz && build-fuzz/fuzz_escpos -max_total_time=60 tests/fuzz/corpus-escpos
  *
  * The input is split at newlines into texts. Each is converted for several code pages and put
- * on a receipt (as a text row and as a pair) rendered at 32, 42 and 48 columns. Beyond not
- * crashing it checks what must hold for any name: the converted text is one byte per column
- * with no control byte, and a receipt without a drawer or cut item never carries the bytes
- * that open the drawer (ESC p, DLE DC4) or cut the paper (GS V), whatever a name contains.
+ * in a document (escpos.h: as a text line and as pairs, as the receipts lay them out) rendered
+ * at 32, 42 and 48 columns. Beyond not crashing it checks what must hold for any name: the
+ * converted text is one byte per column with no control byte, and a document without a drawer
+ * or cut line never carries the bytes that open the drawer (ESC p, DLE DC4) or cut the paper
+ * (GS V), whatever a name contains.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,8 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/dev/dev-int.h"
-#include "receipt.h"
+#include "escpos.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,32 +57,32 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
-	struct receipt *r = receipt_new();
+	struct escpos_doc *d = escpos_doc_new();
 	char *line, *save = NULL;
 	static const int widths[] = { 32, 42, 48 };
 
 	if (text == NULL || size > 4096) {
 		free(text);
-		receipt_free(r);
+		escpos_doc_free(d);
 		return 0;
 	}
 	memcpy(text, data, size);
 	text[size] = '\0';
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		check_text(line);
-		receipt_add(r, RECEIPT_TEXT, RECEIPT_BOLD | RECEIPT_CENTER, line, NULL);
-		receipt_add(r, RECEIPT_PAIR, 0, line, line);
-		receipt_add(r, RECEIPT_PAIR, RECEIPT_DOUBLE, "TOTAL", line);
+		escpos_doc_add(d, ESCPOS_TEXT, ESCPOS_BOLD | ESCPOS_CENTER, line, NULL);
+		escpos_doc_add(d, ESCPOS_PAIR, 0, line, line);
+		escpos_doc_add(d, ESCPOS_PAIR, ESCPOS_DOUBLE, "TOTAL", line);
 	}
 	for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
 		struct dev_buf out = { 0 };
 
-		escpos_render(r, widths[w], 17, &out);
+		escpos_render(d, widths[w], 17, &out);
 		if (has(&out, 0x1B, 0x70) || has(&out, 0x10, 0x14) || has(&out, 0x1D, 0x56))
 			abort();
 		dev_buf_free(&out);
 	}
-	receipt_free(r);
+	escpos_doc_free(d);
 	free(text);
 	return 0;
 }

@@ -4,7 +4,8 @@
 # midnights, cash with change, card, a split tender, a cashier's big discount approved by the
 # manager, a voided line, a return with its receipt and one without, cash in and a no-sale:
 # `kassa report day --json` agrees with the sales to the tiyin (totals, tenders, VAT rates,
-# categories, cashiers, local hours, top products, returns, approvals, cash); `--csv` is read
+# categories, cashiers, local hours, top products, returns, approvals, cash, and the margin
+# from deliveries received with costs before and during the day); `--csv` is read
 # back by python's csv module (BOM, header, CR LF, amounts in major units with '.'); the text is
 # in local time; `report audit --json` lists the approval, the voided line, the no-sale, the
 # cash move, the return without a receipt, log-ins, a wrong PIN and a price change; `report z
@@ -71,6 +72,20 @@ CSV
 k import products "$t/p.csv" > /dev/null || fail import
 printf '1111\n' | k user add Dilnoza --role cashier > /dev/null || fail "user add"
 printf '9999\n' | k user add Rustam --role manager > /dev/null || fail "user add"
+printf '7777\n' | k user add Aziz --role admin > /dev/null || fail "user add"
+
+# Cost prices, for the margin: Non and Qatiq received with a cost the day before; Non again
+# mid-morning at a higher cost, and Qatiq without one (which keeps the earlier cost). Молоко
+# and Choy never have a cost: their revenue is the part the margin does not cover.
+printf 'barcode,qty,cost\n4780001234562,50,2500\n4780001234579,20,6000.50\n' > "$t/d1.csv"
+printf 'barcode,qty,cost\n4780001234562,10,2700\n' > "$t/d2.csv"
+printf 'barcode,qty\n4780001234579,5\n' > "$t/d3.csv"
+at_time 2026-11-24T10:00:00.000Z "$KASSA_BIN" -d "$db" -c "$t/kassa.conf" stock receive \
+	"$t/d1.csv" > /dev/null || fail "stock receive d1"
+for d in d2 d3; do
+	at_time 2026-11-25T05:00:00.000Z "$KASSA_BIN" -d "$db" -c "$t/kassa.conf" stock receive \
+		"$t/$d.csv" > /dev/null || fail "stock receive $d"
+done
 
 # The printer process, as the till starts it (wake pipe on fd 3, status on fd 4): it writes
 # the printer's state, so the core knows this till has a printer.
@@ -262,7 +277,38 @@ assert rep["cash"]["in"] == 500000 and rep["cash"]["no_sale"] == 1, rep["cash"]
 vo = [v for ty, p in ev if ty in ("sale.completed", "sale.voided") for v in p.get("voids", [])]
 assert rep["voids"]["lines"] == len(vo) == 1, (rep["voids"], vo)
 assert rep["voids"]["lines_total"] == sum(v["amount"] for v in vo) == 2200000, rep["voids"]
-assert rep["margin"] is None, rep["margin"]
+# Margin: each line's unit cost is that of the latest delivery at or before its sale that gave
+# one (from the stock.received events); a returned line counts negative, costed at its sale's
+# time (without a receipt: the return's). cost = unit cost x qty / 1000, half away from zero.
+dl = sorted((at, seq, i, l["barcode"], l["cost"]) for seq, at, p in c.execute(
+    "SELECT seq, at, payload FROM events WHERE type = 'stock.received'")
+    for i, l in enumerate(json.loads(p)["lines"]) if l["cost"] > 0)
+def unit_cost(code, at):
+    got = [x[4] for x in dl if x[3] == code and x[0] <= at]
+    return got[-1] if got else None
+def times(uc, q):
+    return (uc * q + 500) // 1000
+bynum = {s["number"]: s for s in sales if s["kind"] == "sale"}
+m = {"revenue": 0, "cost": 0, "unknown_revenue": 0, "lines": 0, "lines_unknown": 0}
+def add(sg, code, at, qty, total):
+    uc = unit_cost(code, at)
+    if uc is None:
+        m["unknown_revenue"] += sg * total; m["lines_unknown"] += 1
+    else:
+        m["revenue"] += sg * total; m["cost"] += sg * times(uc, qty); m["lines"] += 1
+for s in sl:
+    for l in s["lines"]:
+        add(1, l["code"], s["completed_at"], l["qty"], l["total"])
+for r in rt:
+    at = r["completed_at"] if r["no_receipt"] else bynum[r["original"]]["completed_at"]
+    for l in r["lines"]:
+        add(-1, l["code"], at, l["qty"], l["total"])
+m["margin"] = m["revenue"] - m["cost"]
+assert rep["margin"] == m, (rep["margin"], m)
+assert m["revenue"] + m["unknown_revenue"] == rep["net"], (m, rep["net"])
+# Non at 2500 so'm then 2700 (sale 6), Qatiq at 6000.50 throughout (d3 gave no cost).
+assert m["cost"] == 3 * 250000 + 600050 + 250000 + 270000 - 250000 - 600050 + 600050, m
+assert m["lines"] == 7 and m["lines_unknown"] == 3 and m["unknown_revenue"] > 0, m
 print("ok")
 PY
 expect 0 k report day --date 2026-11-25 --json
@@ -294,6 +340,10 @@ for p in d["top_by_amount"]:
 assert any(r["key"] == "Молоко 3,2% 1 л" for r in rows), rows
 assert row("returns", "without receipt")["count"] == "1"
 assert all("." in r["amount"] for r in rows if r["amount"]), rows
+for key, f in (("revenue with cost", "revenue"), ("cost", "cost"), ("margin", "margin"),
+               ("revenue without cost", "unknown_revenue")):
+    assert Decimal(row("margin", key)["amount"]) * 100 == d["margin"][f], (key, d["margin"])
+assert row("margin", "revenue with cost")["count"] == str(d["margin"]["lines"])
 PY
 
 # Text: local times, the sections.
@@ -302,6 +352,7 @@ grep -q "^Day report 2026-11-25 (2026-11-25 00:00:00 to 2026-11-26 00:00:00, loc
 	fail "report day: the heading"
 grep -Eq "^  23:00 +2 " "$t/out" || fail "report day: the hour 23 (local)"
 grep -Eq "^  card " "$t/out" || fail "report day: card"
+grep -Eq "^  margin " "$t/out" || fail "report day: the margin"
 expect 0 k report day
 expect 2 k report day --date 2026-02-30
 grep -q "bad date" "$t/err" || fail "a day that does not exist"

@@ -24,6 +24,7 @@
 #include "report.h"
 #include "sale.h"
 #include "shift.h"
+#include "stock.h"
 #include "store.h"
 #include "user.h"
 
@@ -120,6 +121,27 @@ jtext(store *st, const char *doc, const char *path)
 	snprintf(text, sizeof text, "%s", t != NULL ? (const char *)t : "");
 	sqlite3_finalize(q);
 	return text;
+}
+
+/* Receives qty (thousandths) of the product with sku at cost (tiyin a unit) at the time at. */
+static void
+receive_at(struct fx *f, const char *at, const char *sku, qty_t qty, money_t cost)
+{
+	struct stock_line line = { .qty = qty, .cost = cost };
+	struct kerr err;
+	sqlite3_stmt *q;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), "SELECT id FROM products WHERE "
+	    "sku = ?1", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, sku, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	line.product_id = sqlite3_column_int64(q, 0);
+	snprintf(line.barcode, sizeof line.barcode, "%s", sku);	/* what a file would have said */
+	sqlite3_finalize(q);
+	store_fix_clock(at);
+	if (stock_receive(f->st, &f->cashier, NULL, &line, 1, NULL, &err) != 0)
+		fail_msg("receive %s: %s", sku, err.msg);
+	store_fix_clock(NULL);
 }
 
 /* A sale of input paid in cash at the fixed time at (store_fix_clock). */
@@ -403,7 +425,11 @@ test_day_json(void **state)
 	assert_int_equal(shift_open(f->st, &f->cashier, 0, NULL, &err), 0);
 	sell_at(f, "2026-11-24T18:59:59.000Z", "MILK");      /* 23:59 on the 24th, local */
 	sell_at(f, "2026-11-24T19:00:00.000Z", "2*MILK");    /* 00:00 on the 25th */
+	/* BREAD's cost: 2500.01 from before its sale; the dearer delivery after it does not
+	 * count. MILK has none: its revenue is the part the margin does not cover. */
+	receive_at(f, "2026-11-25T06:00:00.000Z", "BREAD", 10000, 250001);
 	sell_at(f, "2026-11-25T06:30:00.000Z", "3*BREAD");   /* 11:30 */
+	receive_at(f, "2026-11-25T07:00:00.000Z", "BREAD", 10000, 300000);
 	doc = report_day_json(f->st, "2026-11-25", 0, &err);
 	assert_non_null(doc);
 	assert_int_equal(jint(f->st, doc, "$.sales.count"), 2);
@@ -417,7 +443,12 @@ test_day_json(void **state)
 	assert_int_equal(jint(f->st, doc, "$.top_by_amount[0].total"), 2900000);
 	assert_int_equal(jint(f->st, doc, "$.top_by_qty[0].qty"), 3000);
 	assert_string_equal(jtext(f->st, doc, "$.cashiers[0].cashier"), "Dilnoza");
-	assert_string_equal(jtype(f->st, doc, "$.margin"), "null");
+	assert_int_equal(jint(f->st, doc, "$.margin.revenue"), 1200000);
+	assert_int_equal(jint(f->st, doc, "$.margin.cost"), 750003);
+	assert_int_equal(jint(f->st, doc, "$.margin.margin"), 1200000 - 750003);
+	assert_int_equal(jint(f->st, doc, "$.margin.unknown_revenue"), 2900000);
+	assert_int_equal(jint(f->st, doc, "$.margin.lines"), 1);
+	assert_int_equal(jint(f->st, doc, "$.margin.lines_unknown"), 1);
 	assert_int_equal(report_doc_rows(f->st, doc, collect, &rows, &err), 0);
 	assert_true(rows.n > 10);
 	assert_int_equal(rows.cash, 4100000);
