@@ -16,8 +16,9 @@ trap 'hub_stop; rm -rf "$T"' EXIT INT TERM
 DRIVE=$KASSA_BUILD/tests/tools/kassa-drive
 B1=$(sed -n 2p "$KASSA_TOP/contrib/demo-catalog.csv" | cut -d, -f1)
 B2=$(sed -n 3p "$KASSA_TOP/contrib/demo-catalog.csv" | cut -d, -f1)
-# A port in 20000-59999 from the pid and the clock; hub_start tries others if it is taken.
-PORT=$(( 20000 + ( $$ * 7 + $(date +%s) ) % 40000 ))
+# A random port in 20000-59999 (one from the pid and the clock met another test's often when
+# several suites ran at once); hub_start tries others if it is taken.
+PORT=$(( 20000 + ( $(od -An -N4 -tu4 /dev/urandom) + $$ ) % 40000 ))
 
 fail() {
 	echo "FAIL: $*"
@@ -35,29 +36,32 @@ wait_until() {
 	done
 }
 
+hub_started() {
+	grep -qs "listening" "$T/hub.log" || ! kill -0 "$HUB_PID" 2>/dev/null
+}
+
 hub_start() {
 	for try in 1 2 3 4 5; do
-		# A log of an earlier hub must not read as this one listening.
+		# A log of an earlier hub must not read as this one listening: the shell truncates
+		# the log in the child, which may run after our first grep.
 		rm -f "$T/hub.log"
 		"$KASSA_HUB_BIN" --db "$HUB_DB" --listen "127.0.0.1:$PORT" "$@" serve \
 		    > "$T/hub.log" 2>&1 &
 		HUB_PID=$!
-		i=0
-		while [ $i -lt 100 ]; do
-			grep -q "listening" "$T/hub.log" 2>/dev/null && return 0
-			kill -0 "$HUB_PID" 2>/dev/null || break
-			sleep 0.05
-			i=$((i + 1))
-		done
-		kill "$HUB_PID" 2>/dev/null
+		# A generous deadline: under ASan on a loaded machine the start (a PostgreSQL
+		# connection, the tables) takes seconds. Only a port in use moves to another port.
+		wait_until 60 "the hub neither started nor stopped" hub_started
+		grep -qs "listening" "$T/hub.log" && return 0
 		wait "$HUB_PID" 2>/dev/null
+		HUB_PID=""
+		grep -qs "in use" "$T/hub.log" || fail "the hub did not start"
 		PORT=$((PORT + 101))
 		# the tills point at the new port
 		for c in "$T"/*.conf; do
 			[ -f "$c" ] && sed -i "s#^url = .*#url = http://127.0.0.1:$PORT#" "$c"
 		done
 	done
-	fail "the hub did not start"
+	fail "the hub did not start: no free port"
 }
 
 hub_stop() {

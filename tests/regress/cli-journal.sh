@@ -126,7 +126,7 @@ printf '1111\n' | "$KASSA_BIN" -d "$good" -c "$t/kassa.conf" user add Dilnoza --
 	fail "user good"
 printf '%s\n' 'login 1111' 'open 0' 'scan 4780001234562' 'pay cash 0' > "$t/cmds"
 "$drive" "$good" < "$t/cmds" > "$t/drive" 2>&1 || fail "drive good"
-port=$(( 20000 + ( $$ * 7 + $(date +%s) ) % 40000 ))
+port=$(( 20000 + ( $(od -An -N4 -tu4 /dev/urandom) + $$ ) % 40000 ))
 token=$("$KASSA_HUB_BIN" --db "$t/hub.db" token add till-ack) || fail "hub token"
 # Another test may hold the port: try a few (the hub says why it could not listen).
 hub=""

@@ -10,10 +10,9 @@
 . "$KASSA_TOP/tests/lib/sync.sh"
 export TZ=Asia/Tashkent
 
-TPORT=$((PORT + 11))
 cat > "$T/tg.py" <<'PY'
-import http.server, json, sys, time
-out, port, token = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+import http.server, json, os, sys, time
+out, portfile, token = sys.argv[1], sys.argv[2], sys.argv[3]
 state = {"n": 0}
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
@@ -39,11 +38,18 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
     def log_message(self, *a):
         pass
-http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+# Port 0: the kernel picks a free one (a port of our choosing may be another test's).
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(s.server_address[1]))
+os.rename(portfile + ".tmp", portfile)
+s.serve_forever()
 PY
-python3 "$T/tg.py" "$T/tg.log" "$TPORT" "123:SECRET" &
+python3 "$T/tg.py" "$T/tg.log" "$T/tg.port" "123:SECRET" &
 TP=$!
 trap 'kill $TP 2>/dev/null; hub_stop; rm -rf "$T"' EXIT INT TERM
+wait_until 20 "the Telegram fake did not start" test -s "$T/tg.port"
+TPORT=$(cat "$T/tg.port")
 
 printf '[telegram]\ntoken = 123:SECRET\nchat_id = -100500\napi = http://127.0.0.1:%s/\nlanguage = ru\nsilent_after = 4s\n' \
     "$TPORT" > "$T/tg.conf"
