@@ -1,4 +1,4 @@
--- kassa: the whole database schema, version 9.
+-- kassa: the whole database schema, version 10.
 --
 -- Applied by `kassa init` (and by store_open on a new file), embedded in the binary at build
 -- time. PRAGMA user_version records the version; src/store/store.c holds the forward
@@ -14,13 +14,15 @@
 -- (sales, payments, shifts, stock) are state derived from those events and are written in the
 -- same transaction as the event that describes them.
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;
 
 -- Key/value facts about this till: device_id, store, next numbers, the sync cursor.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+-- stock_folded (version 10): products.stock sums the stock_moves up to this id (store.h).
+INSERT INTO meta(key, value) VALUES ('stock_folded', '0');
 
 -- The journal. seq counts from 1 with no gaps; id is the idempotency key sent upstream.
 -- hash = SHA-256(prev_hash "\n" id "\n" seq "\n" type "\n" at "\n" payload), hex; the first
@@ -49,7 +51,9 @@ CREATE TABLE outbox (
     error      TEXT,
     updated_at TEXT
 );
-CREATE INDEX outbox_state ON outbox(state, seq);
+-- Only the rejected rows are indexed (version 10): the pending ones are read in seq order, the
+-- table's own, and an index entry for each would cost every sale a page.
+CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';
 
 -- Catalogue (non-financial: flows down from upstream, last-write-wins by updated_at).
 CREATE TABLE products (
@@ -62,10 +66,10 @@ CREATE TABLE products (
     mxik       TEXT,
     category   TEXT,
     plu        INTEGER UNIQUE,           -- product code inside in-store weight barcodes
-    stock      INTEGER NOT NULL DEFAULT 0, -- thousandths; derived from stock_moves
+    stock      INTEGER NOT NULL DEFAULT 0, -- thousandths: stock_moves up to meta stock_folded
     updated_at TEXT NOT NULL,
     deleted    INTEGER NOT NULL DEFAULT 0,
-    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 9: low when stock <= min_stock (thousandths)
+    min_stock  INTEGER NOT NULL DEFAULT 0  -- version 9: low when on hand <= min_stock (thousandths)
 );
 -- The few deleted products, so counting the live ones reads two indexes instead of every row
 -- (`kassa status` on 200k products: 49 ms -> 4 ms). Added in version 2.
@@ -116,11 +120,13 @@ CREATE TABLE customers (
 );
 
 -- The events that name a customer, found without reading the whole journal (version 7).
--- (A payload that is not JSON, which only a damaged file holds, indexes as NULL rather than
--- failing the write: `kassa journal verify` is what reports it.)
+-- (A payload that is not JSON, which only a damaged file holds, is left out rather than
+-- failing the write: `kassa journal verify` is what reports it.) Only the events that do name
+-- a customer (version 10): a sale without one writes no page here.
 CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN
     json_extract(payload, '$.customer') END), seq)
-    WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid');
+    WHERE type IN ('sale.completed', 'sale.returned', 'customer.paid') AND (CASE WHEN
+    json_valid(payload) THEN json_extract(payload, '$.customer') END) IS NOT NULL;
 
 -- PINs only as yescrypt hashes. failed/locked_until implement the lock-out.
 CREATE TABLE users (
@@ -186,7 +192,7 @@ CREATE TABLE cash_moves (
 CREATE TABLE sales (
     id            INTEGER PRIMARY KEY,
     uuid          TEXT NOT NULL UNIQUE,
-    number        INTEGER UNIQUE,
+    number        INTEGER,               -- unique when set (sales_number)
     state         TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', 'voided')),
     shift_id      INTEGER NOT NULL REFERENCES shifts(id),
     user_id       INTEGER NOT NULL REFERENCES users(id),
@@ -205,12 +211,15 @@ CREATE TABLE sales (
     event_seq     INTEGER REFERENCES events(seq),
     disc_approver_id INTEGER REFERENCES users(id)  -- who approved a discount past the seller's limit
 );
+-- Partial (version 10): an open cart has no number, and its first scan writes no page for it.
+CREATE UNIQUE INDEX sales_number ON sales(number) WHERE number IS NOT NULL;
 CREATE INDEX sales_state ON sales(state);
 CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;
 
 -- Lines keep the price, name and VAT they were rung up at (a price change does not touch them).
+-- One b-tree keyed by (sale_id, lineno) (version 10): a scan writes one page, not a table page
+-- and an index page. A line is named by its sale and number (return_lines.sale_lineno).
 CREATE TABLE sale_lines (
-    id         INTEGER PRIMARY KEY,
     sale_id    INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
     lineno     INTEGER NOT NULL,
     product_id INTEGER NOT NULL REFERENCES products(id),
@@ -229,19 +238,20 @@ CREATE TABLE sale_lines (
     label_total INTEGER,                 -- a price label's own amount: the line's gross
     voided_by  INTEGER REFERENCES users(id),
     voided_at  TEXT,
-    UNIQUE (sale_id, lineno)
-);
+    PRIMARY KEY (sale_id, lineno)
+) WITHOUT ROWID;
 
+-- A sale's tenders, one b-tree keyed by (sale_id, id) (version 10): id numbers the sale's own
+-- tenders from 1, in the order taken. Read by sale on every change of its cart; a payment
+-- writes one page, not a table page and a sale_id index page.
 CREATE TABLE payments (
-    id        INTEGER PRIMARY KEY,
     sale_id   INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
+    id        INTEGER NOT NULL,
     method    TEXT NOT NULL CHECK (method IN ('cash', 'card', 'credit', 'points')),
     amount    INTEGER NOT NULL CHECK (amount > 0),  -- tendered
-    at        TEXT NOT NULL
-);
--- A sale's tenders are read on every change of its cart: without this, every sale scans all
--- the payments the till ever took.
-CREATE INDEX payments_sale ON payments(sale_id);
+    at        TEXT NOT NULL,
+    PRIMARY KEY (sale_id, id)
+) WITHOUT ROWID;
 
 -- A return (version 4): its own record, never an edit of the sale it returns. 'open' is the
 -- return on screen (stored on every change, so a crash resumes it); 'completed' is final (its
@@ -269,13 +279,13 @@ CREATE TABLE returns (
 CREATE INDEX returns_sale ON returns(sale_id);
 CREATE INDEX returns_state ON returns(state);
 
--- The units of one sale line given back (sale_line_id NULL without a receipt). total, vat and
+-- The units of one sale line given back (sale_lineno NULL without a receipt). total, vat and
 -- discount are that line's share, fixed at completion (sale line total x returned / sold,
 -- cumulative over the sale's returns, so the last return takes the tiyin left over).
 CREATE TABLE return_lines (
     id           INTEGER PRIMARY KEY,
     return_id    INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
-    sale_line_id INTEGER REFERENCES sale_lines(id),
+    sale_lineno  INTEGER,                  -- the line of returns.sale_id given back (version 10)
     product_id   INTEGER NOT NULL REFERENCES products(id),
     code         TEXT NOT NULL,
     name         TEXT NOT NULL,
@@ -286,9 +296,8 @@ CREATE TABLE return_lines (
     discount     INTEGER NOT NULL DEFAULT 0,
     total        INTEGER NOT NULL DEFAULT 0,
     vat          INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (return_id, sale_line_id)
+    UNIQUE (return_id, sale_lineno)
 );
-CREATE INDEX return_lines_sale_line ON return_lines(sale_line_id);
 
 -- Where a refund's money went: card back to card, credit back to the customer's balance, the
 -- rest in cash (refund.h says the rule).
@@ -301,7 +310,9 @@ CREATE TABLE return_payments (
 );
 CREATE INDEX return_payments_return ON return_payments(return_id);
 
--- Every change of stock, one row per product per event. products.stock is their sum.
+-- Every change of stock, one row per product per event, appended in the event's transaction.
+-- products.stock is their sum up to meta stock_folded; the rest is folded in when the till is
+-- idle (version 10). Stock on hand = products.stock + the moves after the mark (stock.h).
 CREATE TABLE stock_moves (
     id         INTEGER PRIMARY KEY,
     product_id INTEGER NOT NULL REFERENCES products(id),
@@ -313,8 +324,9 @@ CREATE TABLE stock_moves (
     at         TEXT NOT NULL,
     return_id  INTEGER REFERENCES returns(id)       -- version 4
 );
--- No index on product_id: nothing reads the moves by product (products.stock holds the sum),
--- and keeping one cost every sale a random index page per product sold (schema 3 dropped it).
+-- No index on product_id: stock on hand reads only the moves after the fold's mark (a rowid
+-- range, short: the till folds when idle), and an index cost every sale a random index page
+-- per product sold (schema 3 dropped it).
 
 -- Receipts waiting for the printer (printing never blocks a sale).
 CREATE TABLE print_jobs (

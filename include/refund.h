@@ -85,7 +85,8 @@ enum refund_method { REFUND_CASH, REFUND_CARD, REFUND_OTHER, REFUND_POINTS };
 
 /* One line of the original receipt, as the return screen lists it. */
 struct refund_line {
-	int64_t sale_line_id;          /* 0 for a return without a receipt */
+	int sale_lineno;               /* the sale's line (sale_lines key: sale, lineno); 0
+	                                * for a return without a receipt */
 	int lineno;                    /* the original receipt's line number */
 	int64_t product_id;
 	char code[CATALOG_CODE_MAX];

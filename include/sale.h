@@ -35,7 +35,6 @@ enum pay_method { PAY_CASH, PAY_CARD, PAY_CREDIT, PAY_POINTS };
 const char *sale_method_name(enum pay_method m);
 
 struct sale_line {
-	int64_t id;
 	int lineno;                    /* 1-based, as printed */
 	int64_t product_id;
 	char code[CATALOG_CODE_MAX];   /* what was scanned */

@@ -6,8 +6,9 @@
  * Stock on hand is derived from stock_moves, one row per product per event, each written in
  * the transaction of the event that describes it (with its outbox row). stock_on_hand() is the
  * one answer to "how many of P are there"; everything in this module that needs the figure
- * goes through it (or, for sets of products, through STOCK_ON_HAND in stock.c), so how the
- * figure is kept (a running column today) can change in one place. `kassa journal verify`
+ * goes through it (or, for sets of products, through STOCK_ON_HAND_SQL in core-int.h): the
+ * folded products.stock plus the moves after the fold's mark (store_fold_stock, store.h); no
+ * writer of stock writes products.stock. `kassa journal verify`
  * (journal_reconcile) rebuilds it from the events alone and compares.
  *
  * The events (payloads in docs/protocol.md; canonical JSON, integers only):

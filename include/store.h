@@ -50,6 +50,14 @@ void store_close(store *st);
  */
 int store_checkpoint_idle(store *st, struct kerr *err);
 
+/*
+ * products.stock is the sum of the stock moves up to a mark (meta 'stock_folded'); the moves
+ * after it are folded in by the till's checkpointer when it is idle (stock_on_hand() in
+ * stock.h adds them). This folds every move now, inside the caller's transaction (the
+ * import, after its counts; the tests). 0, or -1 with err.
+ */
+int store_fold_stock(store *st, struct kerr *err);
+
 /* STORE_TILL, for the bench and the tests: whether the checkpointer has been asked and not yet
  * finished, and the pages in the WAL after this connection's last commit. */
 bool store_checkpoint_pending(store *st);

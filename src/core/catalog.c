@@ -21,8 +21,8 @@
 #include "xalloc.h"
 
 #define PRODUCT_COLS "p.id, coalesce(p.sku, ''), p.name, p.price, p.vat_bp, p.unit, " \
-	"coalesce(p.mxik, ''), coalesce(p.category, ''), coalesce(p.plu, 0), p.stock, " \
-	"p.min_stock"
+	"coalesce(p.mxik, ''), coalesce(p.category, ''), coalesce(p.plu, 0), " \
+	STOCK_ON_HAND_SQL("p") ", p.min_stock"
 
 /* Fills p from a row of PRODUCT_COLS (and the barcode, when col 11 exists). */
 static void

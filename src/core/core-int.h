@@ -101,4 +101,11 @@ int64_t catalog_existing_id(store *st, const struct product *p, char *updated_at
 int64_t catalog_write_product(store *st, int64_t id, const struct product *p,
     const char *updated_at, struct kerr *err);
 
+/* Stock on hand of the products row named P (an SQL alias, e.g. "p"), as an SQL expression:
+ * products.stock plus the moves the idle fold has not added yet (store.h). The one
+ * definition, behind stock_on_hand() (stock.h) and every query that reads stock. */
+#define STOCK_ON_HAND_SQL(P) "(" P ".stock + coalesce((SELECT sum(m_.qty) FROM stock_moves m_ " \
+	"WHERE m_.id > (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stock_folded') " \
+	"AND m_.product_id = " P ".id), 0))"
+
 #endif

@@ -206,16 +206,16 @@ load_sale_lines(refund *r, struct kerr *err)
 
 	/* Earlier returns: completed ones other than r, and for a completed r only those
 	 * completed before it (its receipt shows what was left then). */
-	if (core_prepare(r->st, "SELECT l.id, l.lineno, l.product_id, l.code, l.name, l.unit, "
+	if (core_prepare(r->st, "SELECT l.lineno, l.lineno, l.product_id, l.code, l.name, l.unit, "
 	    "l.vat_bp, l.price, l.qty, l.total, l.vat, l.discount, coalesce(d.qty, 0), "
 	    "coalesce(d.total, 0), coalesce(d.vat, 0), coalesce(d.discount, 0), coalesce(m.qty, "
 	    "0), coalesce(m.total, 0), coalesce(m.vat, 0), coalesce(m.discount, 0) FROM "
-	    "sale_lines l LEFT JOIN (SELECT rl.sale_line_id, sum(rl.qty) AS qty, sum(rl.total) AS "
+	    "sale_lines l LEFT JOIN (SELECT rl.sale_lineno, sum(rl.qty) AS qty, sum(rl.total) AS "
 	    "total, sum(rl.vat) AS vat, sum(rl.discount) AS discount FROM return_lines rl JOIN "
 	    "returns x ON x.id = rl.return_id WHERE x.sale_id = ?1 AND x.state = 'completed' AND "
-	    "x.id <> ?2 AND (?3 = 0 OR x.number < ?3) GROUP BY rl.sale_line_id) d ON "
-	    "d.sale_line_id = l.id LEFT JOIN return_lines m ON m.return_id = ?2 AND "
-	    "m.sale_line_id = l.id WHERE l.sale_id = ?1 AND l.voided = 0 ORDER BY l.lineno",
+	    "x.id <> ?2 AND (?3 = 0 OR x.number < ?3) GROUP BY rl.sale_lineno) d ON "
+	    "d.sale_lineno = l.lineno LEFT JOIN return_lines m ON m.return_id = ?2 AND "
+	    "m.sale_lineno = l.lineno WHERE l.sale_id = ?1 AND l.voided = 0 ORDER BY l.lineno",
 	    &q, err, reading) == -1)
 		return -1;
 	sqlite3_bind_int64(q, 1, r->sale_id);
@@ -225,7 +225,7 @@ load_sale_lines(refund *r, struct kerr *err)
 		struct refund_line *l = new_line(r);
 		struct refund_part line, done, share;
 
-		l->sale_line_id = sqlite3_column_int64(q, 0);
+		l->sale_lineno = sqlite3_column_int(q, 0);
 		l->lineno = sqlite3_column_int(q, 1);
 		l->product_id = sqlite3_column_int64(q, 2);
 		core_text(q, 3, l->code, sizeof l->code);
@@ -634,19 +634,20 @@ write_mark(refund *r, const struct refund_line *l, qty_t qty, struct kerr *err)
 
 	if (qty == 0) {
 		if (core_prepare(r->st, "DELETE FROM return_lines WHERE return_id = ?1 AND "
-		    "sale_line_id = ?2", &q, err, saving) == -1)
+		    "sale_lineno = ?2", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, r->id);
-		sqlite3_bind_int64(q, 2, l->sale_line_id);
+		sqlite3_bind_int(q, 2, l->sale_lineno);
 	} else {
-		if (core_prepare(r->st, "INSERT INTO return_lines(return_id, sale_line_id, "
-		    "product_id, code, name, unit, qty, price, vat_bp) SELECT ?1, id, product_id, "
-		    "code, name, unit, ?3, price, vat_bp FROM sale_lines WHERE id = ?2 ON "
-		    "CONFLICT(return_id, sale_line_id) DO UPDATE SET qty = excluded.qty",
+		if (core_prepare(r->st, "INSERT INTO return_lines(return_id, sale_lineno, "
+		    "product_id, code, name, unit, qty, price, vat_bp) SELECT ?1, lineno, product_id, "
+		    "code, name, unit, ?3, price, vat_bp FROM sale_lines WHERE sale_id = (SELECT "
+		    "sale_id FROM returns WHERE id = ?1) AND lineno = ?2 ON "
+		    "CONFLICT(return_id, sale_lineno) DO UPDATE SET qty = excluded.qty",
 		    &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, r->id);
-		sqlite3_bind_int64(q, 2, l->sale_line_id);
+		sqlite3_bind_int(q, 2, l->sale_lineno);
 		sqlite3_bind_int64(q, 3, qty);
 	}
 	if (core_run(r->st, q, err, saving) == -1)
@@ -838,10 +839,10 @@ static const char returned_sql[] =
 	" 'id', x.uuid,"
 	" 'lines', (SELECT json_group_array(json(j)) FROM (SELECT json_object("
 	"   'code', l.code, 'discount', l.discount, 'name', l.name, 'price', l.price,"
-	"   'product_id', l.product_id, 'qty', l.qty, 'sale_line', sl.lineno, 'total', l.total,"
+	"   'product_id', l.product_id, 'qty', l.qty, 'sale_line', l.sale_lineno, 'total', l.total,"
 	"   'unit', l.unit, 'vat', l.vat, 'vat_bp', l.vat_bp) AS j"
-	"   FROM return_lines l LEFT JOIN sale_lines sl ON sl.id = l.sale_line_id"
-	"   WHERE l.return_id = x.id ORDER BY coalesce(sl.lineno, 0), l.id)),"
+	"   FROM return_lines l WHERE l.return_id = x.id ORDER BY coalesce(l.sale_lineno, 0), "
+	"   l.id)),"
 	" 'no_receipt', json(CASE WHEN x.sale_id IS NULL THEN 'true' ELSE 'false' END),"
 	" 'number', x.number,"
 	" 'original', s.number,"
@@ -965,13 +966,7 @@ record(refund *r, int64_t shift_id, const struct user *approver, struct kerr *er
 	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
 	if (core_run(r->st, q, err, saving) == -1)
 		return -1;
-	if (core_prepare(r->st, "UPDATE products SET stock = stock + (SELECT sum(l.qty) FROM "
-	    "return_lines l WHERE l.return_id = ?1 AND l.product_id = products.id) WHERE id IN "
-	    "(SELECT product_id FROM return_lines WHERE return_id = ?1)", &q, err, saving) == -1)
-		return -1;
-	sqlite3_bind_int64(q, 1, r->id);
-	if (core_run(r->st, q, err, saving) == -1)
-		return -1;
+	/* products.stock: the till's idle fold adds these moves (store.h). */
 	if (core_prepare(r->st, "UPDATE shifts SET refunds_count = refunds_count + 1, "
 	    "refunds_total = refunds_total + ?2, refunds_vat = refunds_vat + ?3, refunds_cash = "
 	    "refunds_cash + ?4, refunds_card = refunds_card + ?5, refunds_other = refunds_other + "
@@ -1033,10 +1028,10 @@ fix_lines(refund *r, struct kerr *err)
 			    (long long)r->original);
 		}
 		if (core_prepare(r->st, "UPDATE return_lines SET total = ?3, vat = ?4, discount = "
-		    "?5 WHERE return_id = ?1 AND sale_line_id = ?2", &q, err, saving) == -1)
+		    "?5 WHERE return_id = ?1 AND sale_lineno = ?2", &q, err, saving) == -1)
 			return -1;
 		sqlite3_bind_int64(q, 1, r->id);
-		sqlite3_bind_int64(q, 2, l->sale_line_id);
+		sqlite3_bind_int(q, 2, l->sale_lineno);
 		sqlite3_bind_int64(q, 3, l->refund);
 		sqlite3_bind_int64(q, 4, l->vat);
 		sqlite3_bind_int64(q, 5, l->discount);

@@ -177,7 +177,8 @@ static const char day_sql[] =
     "  UNION ALL SELECT -1, rl.total, rl.qty, ("
     UNIT_COST("rl.product_id", "coalesce(os.completed_at, r.completed_at)") ") FROM rl "
     "  JOIN r ON r.id = rl.return_id "
-    "  LEFT JOIN sale_lines ol ON ol.id = rl.sale_line_id LEFT JOIN sales os ON "
+    "  LEFT JOIN sale_lines ol ON ol.sale_id = r.sale_id AND ol.lineno = rl.sale_lineno "
+    "  LEFT JOIN sales os ON "
     "  os.id = ol.sale_id))))";
 
 char *

@@ -180,8 +180,80 @@ static const char *const migrations[] = {
 	"CREATE TABLE remote_stock (key TEXT PRIMARY KEY, barcode TEXT NOT NULL, branch TEXT NOT "
 	"NULL, qty INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX remote_stock_barcode ON remote_stock(barcode);",
+	/* 9 -> 10: fewer pages per sale (issue 17): sales.number unique only when set, sale
+	 * lines and payments one b-tree each keyed by sale, return_lines naming a line by its
+	 * number, the outbox's pending rows unindexed, products.stock folded from the moves up
+	 * to a mark (every move so far is in it), events_customer only for the events that
+	 * name a customer. Tables rebuilt (apply_schema turns foreign keys off). */
+	"CREATE TABLE sales_v9 (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, number "
+	"INTEGER, state TEXT NOT NULL CHECK (state IN ('open', 'parked', 'completed', "
+	"'voided')), shift_id INTEGER NOT NULL REFERENCES shifts(id), user_id INTEGER NOT NULL "
+	"REFERENCES users(id), customer_id INTEGER REFERENCES customers(id), cart_disc_kind TEXT "
+	"CHECK (cart_disc_kind IN ('percent', 'amount')), cart_disc_value INTEGER NOT NULL "
+	"DEFAULT 0, subtotal INTEGER NOT NULL DEFAULT 0, discount INTEGER NOT NULL DEFAULT 0, "
+	"total INTEGER NOT NULL DEFAULT 0, vat_total INTEGER NOT NULL DEFAULT 0, paid INTEGER NOT "
+	"NULL DEFAULT 0, change INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at "
+	"TEXT NOT NULL, completed_at TEXT, event_seq INTEGER REFERENCES events(seq), "
+	"disc_approver_id INTEGER REFERENCES users(id));"
+	"INSERT INTO sales_v9(id, uuid, number, state, shift_id, user_id, customer_id, "
+	"cart_disc_kind, cart_disc_value, subtotal, discount, total, vat_total, paid, change, "
+	"created_at, updated_at, completed_at, event_seq, disc_approver_id) SELECT id, uuid, "
+	"number, state, shift_id, user_id, customer_id, cart_disc_kind, cart_disc_value, "
+	"subtotal, discount, total, vat_total, paid, change, created_at, updated_at, "
+	"completed_at, event_seq, disc_approver_id FROM sales;"
+	"CREATE TABLE sale_lines_v9 (sale_id INTEGER NOT NULL REFERENCES sales(id) ON DELETE "
+	"CASCADE, lineno INTEGER NOT NULL, product_id INTEGER NOT NULL REFERENCES products(id), "
+	"code TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL, qty INTEGER NOT NULL CHECK "
+	"(qty > 0), price INTEGER NOT NULL, vat_bp INTEGER NOT NULL, disc_kind TEXT CHECK "
+	"(disc_kind IN ('percent', 'amount')), disc_value INTEGER NOT NULL DEFAULT 0, discount "
+	"INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, vat INTEGER NOT NULL "
+	"DEFAULT 0, voided INTEGER NOT NULL DEFAULT 0, label_total INTEGER, voided_by INTEGER "
+	"REFERENCES users(id), voided_at TEXT, PRIMARY KEY (sale_id, lineno)) WITHOUT ROWID;"
+	"INSERT INTO sale_lines_v9(sale_id, lineno, product_id, code, name, unit, qty, price, "
+	"vat_bp, disc_kind, disc_value, discount, total, vat, voided, label_total, voided_by, "
+	"voided_at) SELECT sale_id, lineno, product_id, code, name, unit, qty, price, vat_bp, "
+	"disc_kind, disc_value, discount, total, vat, voided, label_total, voided_by, voided_at "
+	"FROM sale_lines;"
+	"CREATE TABLE return_lines_v9 (id INTEGER PRIMARY KEY, return_id INTEGER NOT NULL "
+	"REFERENCES returns(id) ON DELETE CASCADE, sale_lineno INTEGER, product_id INTEGER NOT "
+	"NULL REFERENCES products(id), code TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT "
+	"NULL, qty INTEGER NOT NULL CHECK (qty > 0), price INTEGER NOT NULL, vat_bp INTEGER NOT "
+	"NULL, discount INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, vat "
+	"INTEGER NOT NULL DEFAULT 0, UNIQUE (return_id, sale_lineno));"
+	"INSERT INTO return_lines_v9(id, return_id, sale_lineno, product_id, code, name, unit, "
+	"qty, price, vat_bp, discount, total, vat) SELECT rl.id, rl.return_id, sl.lineno, "
+	"rl.product_id, rl.code, rl.name, rl.unit, rl.qty, rl.price, rl.vat_bp, rl.discount, "
+	"rl.total, rl.vat FROM return_lines rl LEFT JOIN sale_lines sl ON sl.id = "
+	"rl.sale_line_id;"
+	"CREATE TABLE payments_v9 (sale_id INTEGER NOT NULL REFERENCES sales(id) ON DELETE "
+	"CASCADE, id INTEGER NOT NULL, method TEXT NOT NULL CHECK (method IN ('cash', 'card', "
+	"'credit', 'points')), "
+	"amount INTEGER NOT NULL CHECK (amount > 0), at TEXT NOT NULL, PRIMARY KEY (sale_id, "
+	"id)) WITHOUT ROWID;"
+	"INSERT INTO payments_v9(sale_id, id, method, amount, at) SELECT sale_id, row_number() "
+	"OVER (PARTITION BY sale_id ORDER BY id), method, amount, at FROM payments;"
+	"DROP TABLE payments;"
+	"ALTER TABLE payments_v9 RENAME TO payments;"
+	"DROP TABLE return_lines;"
+	"DROP TABLE sale_lines;"
+	"DROP TABLE sales;"
+	"ALTER TABLE sales_v9 RENAME TO sales;"
+	"ALTER TABLE sale_lines_v9 RENAME TO sale_lines;"
+	"ALTER TABLE return_lines_v9 RENAME TO return_lines;"
+	"CREATE UNIQUE INDEX sales_number ON sales(number) WHERE number IS NOT NULL;"
+	"CREATE INDEX sales_state ON sales(state);"
+	"CREATE INDEX sales_completed ON sales(completed_at) WHERE completed_at IS NOT NULL;"
+	"DROP INDEX outbox_state;"
+	"CREATE INDEX outbox_rejected ON outbox(seq) WHERE state = 'rejected';"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT 'stock_folded', coalesce(max(id), 0) "
+	"FROM stock_moves;"
+	"DROP INDEX events_customer;"
+	"CREATE INDEX events_customer ON events((CASE WHEN json_valid(payload) THEN "
+	"json_extract(payload, '$.customer') END), seq) WHERE type IN ('sale.completed', "
+	"'sale.returned', 'customer.paid') AND (CASE WHEN json_valid(payload) THEN "
+	"json_extract(payload, '$.customer') END) IS NOT NULL;",
 };
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_VERSION - 1,
     "one migration per version after the first");
 
@@ -311,6 +383,29 @@ make_parent(const char *path, struct kerr *err)
 	return 0;
 }
 
+/* After a migration with foreign keys off: every reference still finds its row. */
+static int
+foreign_keys_hold(store *st, struct kerr *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &q, NULL) != SQLITE_OK)
+		return store_error(st, err, N_("migrating the database"));
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		kerr_set(err, KERR_STATE, _("%s: migrating the database: a row of %s refers to "
+		    "a missing row of %s"), st->path, (const char *)sqlite3_column_text(q, 0),
+		    (const char *)sqlite3_column_text(q, 2));
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(st, err, N_("migrating the database"));
+	return 0;
+}
+
 static int
 apply_schema(store *st, struct kerr *err)
 {
@@ -323,8 +418,13 @@ apply_schema(store *st, struct kerr *err)
 		    "this kassa knows %d): upgrade kassa"), st->path, v, SCHEMA_VERSION);
 	if (v == SCHEMA_VERSION)
 		return 0;
-	if (exec(st, "BEGIN IMMEDIATE", err, N_("upgrading the database")) == -1)
+	/* A migration may rebuild a table others reference: with foreign keys on, dropping the
+	 * old one would delete (cascade) their rows. Off for the upgrade (it cannot change
+	 * inside a transaction), checked before the commit, on again after. */
+	if (exec(st, "PRAGMA foreign_keys = OFF", err, N_("upgrading the database")) == -1)
 		return -1;
+	if (exec(st, "BEGIN IMMEDIATE", err, N_("upgrading the database")) == -1)
+		goto fk_on;
 	/* Another process may have done it while we waited for the lock. */
 	v = user_version(st);
 	if (v == 0) {
@@ -342,12 +442,69 @@ apply_schema(store *st, struct kerr *err)
 				goto fail;
 		}
 	}
+	if (foreign_keys_hold(st, err) == -1)
+		goto fail;
 	if (exec(st, "COMMIT", err, N_("upgrading the database")) == -1)
 		goto fail;
-	return 0;
+	return exec(st, "PRAGMA foreign_keys = ON", err, N_("upgrading the database"));
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+fk_on:
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return -1;
+}
+
+/*
+ * Stock moves are appended by the sale, return or count that makes them; products.stock is
+ * their sum up to the mark meta 'stock_folded' (a stock_moves id). A fold adds the moves
+ * past the mark, one UPDATE per product, and moves the mark: the random products pages a
+ * sale wrote in its own commit are written here, off the cashier's path (by the
+ * checkpointer, before it checkpoints), once per product however often it sold meanwhile.
+ * stock_on_hand() (stock.h) adds the moves past the mark.
+ */
+static const char fold_sql[] =
+	"UPDATE products SET stock = products.stock + m.q FROM (SELECT product_id, sum(qty) AS q "
+	"FROM stock_moves WHERE id > (SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+	"'stock_folded') GROUP BY product_id) AS m WHERE products.id = m.product_id;"
+	"UPDATE meta SET value = (SELECT coalesce(max(id), 0) FROM stock_moves) WHERE key = "
+	"'stock_folded';";
+
+int
+store_fold_stock(store *st, struct kerr *err)
+{
+	if (exec(st, fold_sql, err, N_("folding the stock moves")) == -1)
+		return -1;
+	return 0;
+}
+
+/* A fold in a transaction of its own on db, if any move is past the mark; SQLITE_BUSY when
+ * another connection (the till) holds the write lock: the next idle time folds. */
+static int
+fold_own(sqlite3 *db)
+{
+	sqlite3_stmt *q;
+	int rc, pending = 0;
+
+	rc = sqlite3_prepare_v2(db, "SELECT (SELECT coalesce(max(id), 0) FROM stock_moves) > "
+	    "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stock_folded')", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		pending = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return rc;
+	if (!pending)
+		return SQLITE_OK;
+	if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return rc;
+	rc = sqlite3_exec(db, fold_sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 /* The till's WAL hook (instead of SQLite's autocheckpoint): it notes the WAL's size, and
@@ -393,6 +550,12 @@ checkpointer_main(void *arg)
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL,
 			    NULL);
+		/* The stock first, so its pages go into the database with the rest. */
+		if (rc == SQLITE_OK) {
+			rc = fold_own(db);
+			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+				rc = SQLITE_OK;
+		}
 		if (rc == SQLITE_OK)
 			rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
 			    &done);
@@ -490,6 +653,9 @@ store_checkpoint_idle(store *st, struct kerr *err)
 		pthread_mutex_unlock(&c->mu);
 		return copied;
 	}
+	rc = fold_own(st->db);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		return store_error(st, err, N_("folding the stock moves"));
 	/* PASSIVE: copies what no reader still needs, never waits for a lock, never blocks the
 	 * sync or printer process, and leaves the rest for a later tick. */
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);

@@ -16,6 +16,12 @@
 #include "catalog.h"
 #include "store.h"
 
+/* Stock on hand of the products row p, computed here on its own (not core-int.h's): the
+ * folded products.stock plus the moves after the fold's mark. */
+#define ON_HAND_SQL "(p.stock + coalesce((SELECT sum(m.qty) FROM stock_moves m WHERE m.id > " \
+	"(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stock_folded') AND " \
+	"m.product_id = p.id), 0))"
+
 /* The first column of the first row of sql, which must have one. */
 static inline int64_t
 q1(store *st, const char *sql)
