@@ -377,22 +377,32 @@ struct receive_file {
 	long n, cap;
 };
 
+/* The product a receiving or stock-take row names; an unknown barcode is the row's fault. */
+static int
+row_product(store *st, const char *barcode, struct product *p, struct kerr *err)
+{
+	qty_t unused;
+
+	if (catalog_lookup(st, NULL, barcode, p, &unused, err) == -1) {
+		if (err->code == KERR_NOTFOUND)
+			return kerr_set(err, KERR_INPUT, _("unknown barcode %s: import the product "
+			    "first"), barcode);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 receive_row(void *ctx, const struct csv_file *f, long line, void *data, struct kerr *err)
 {
 	struct receive_file *rf = ctx;
 	struct stock_csv_row *row = data;
 	struct product p;
-	qty_t unused;
 
 	(void)f;
 	(void)line;
-	if (catalog_lookup(rf->st, NULL, row->barcode, &p, &unused, err) == -1) {
-		if (err->code == KERR_NOTFOUND)
-			return kerr_set(err, KERR_INPUT, _("unknown barcode %s: import the product "
-			    "first"), row->barcode);
+	if (row_product(rf->st, row->barcode, &p, err) == -1)
 		return -1;
-	}
 	if (whole_units(&p, row->qty, err) == -1)
 		return -1;
 	if (rf->n == rf->cap) {
@@ -838,16 +848,11 @@ count_row(void *ctx, const struct csv_file *f, long line, void *data, struct ker
 	struct count_file *cf = ctx;
 	struct stock_csv_row *row = data;
 	struct product p;
-	qty_t unused;
 
 	(void)f;
 	(void)line;
-	if (catalog_lookup(cf->st, NULL, row->barcode, &p, &unused, err) == -1) {
-		if (err->code == KERR_NOTFOUND)
-			return kerr_set(err, KERR_INPUT, _("unknown barcode %s: import the product "
-			    "first"), row->barcode);
+	if (row_product(cf->st, row->barcode, &p, err) == -1)
 		return -1;
-	}
 	snprintf(p.barcode, sizeof p.barcode, "%s", row->barcode);
 	if (whole_units(&p, row->qty, err) == -1)
 		return -1;
